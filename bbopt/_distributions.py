@@ -1,0 +1,408 @@
+"""Search-space distributions and their internal float encoding.
+
+Each distribution maps a user value to one float coordinate (its *internal*
+value) and back. Samplers only ever see internal values:
+
+- ``FloatDistribution``: the value itself, or its natural log when ``log=True``;
+- ``IntDistribution``: the value as a float, or its natural log when ``log=True``;
+- ``CategoricalDistribution``: the index of the choice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Union
+
+from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int
+
+CategoricalChoice = Union[None, bool, int, float, str]
+
+# Relative tolerance when checking that a value lies on a step grid.
+_GRID_RTOL = 1e-8
+
+
+class BaseDistribution:
+    """Interface shared by every distribution.
+
+    Distributions are immutable, hashable and compared by value.
+    """
+
+    __slots__ = ()
+
+    def to_internal(self, value: Any) -> float:
+        """Encode a user value (already validated) into its internal float."""
+        raise NotImplementedError
+
+    def to_external(self, internal: float) -> Any:
+        """Decode an internal float into the nearest valid user value."""
+        raise NotImplementedError
+
+    def contains(self, value: Any) -> bool:
+        """Return whether ``value`` is a valid user value of this distribution."""
+        raise NotImplementedError
+
+    def single(self) -> bool:
+        """Return whether the distribution has exactly one possible value."""
+        raise NotImplementedError
+
+    def internal_bounds(self) -> tuple[float, float]:
+        """Return the internal interval that `to_external` maps onto all values evenly.
+
+        A uniform internal draw in this interval decodes to a uniform draw of
+        the distribution: grid points (steps, ints, choices) own the half-step
+        around them, log-scaled ones in log space.
+        """
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable description (see `distribution_from_dict`)."""
+        raise NotImplementedError
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (
+            type(self) is type(other) and self._key() == other._key()  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
+    def _freeze(self) -> None:
+        """Cache the hash once all fields are set (distributions are dict keys on hot paths)."""
+        object.__setattr__(self, "_hash", hash((type(self).__name__, self._key())))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "type")
+        return f"{type(self).__name__}({args})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+
+def _check_bounds(owner: str, low: float, high: float) -> None:
+    if low > high:
+        raise ValueError(
+            f"The 'low' parameter of {owner} must be <= 'high'. Got low={low!r}, high={high!r}."
+        )
+
+
+def _check_log(owner: str, low: float, log: bool, step: float | None, step_default: Any) -> None:
+    if log and low <= 0:
+        raise ValueError(
+            f"The 'low' parameter of {owner} must be > 0 when log=True. Got low={low!r}."
+        )
+    if log and step is not None and step != step_default:
+        raise ValueError(
+            f"The 'step' parameter of {owner} must be {step_default!r} when log=True. "
+            f"Got step={step!r}."
+        )
+
+
+def _check_step_divides(owner: str, low: float, high: float, step: float) -> None:
+    if step <= 0:
+        raise ValueError(f"The 'step' parameter of {owner} must be > 0. Got step={step!r}.")
+    n_steps = (high - low) / step
+    if abs(n_steps - round(n_steps)) > _GRID_RTOL * max(1.0, abs(n_steps)):
+        raise ValueError(
+            f"The 'step' parameter of {owner} must divide high - low. "
+            f"Got low={low!r}, high={high!r}, step={step!r}."
+        )
+
+
+class FloatDistribution(BaseDistribution):
+    """A real parameter in ``[low, high]``, optionally log-scaled or on a step grid.
+
+    Parameters
+    ----------
+    low, high : float
+        Finite bounds, ``low <= high``.
+    log : bool, default False
+        Sample ``log(value)`` uniformly; requires ``low > 0``.
+    step : float, optional
+        Grid spacing from ``low``; must divide ``high - low``. Not with ``log``.
+
+    Examples
+    --------
+    >>> d = FloatDistribution(1e-3, 1.0, log=True)
+    >>> round(d.to_internal(0.01), 6)
+    -4.60517
+    >>> d.to_external(d.to_internal(0.01))
+    0.01
+    """
+
+    __slots__ = ("low", "high", "log", "step", "_hash")
+
+    low: float
+    high: float
+    log: bool
+    step: float | None
+
+    def __init__(
+        self, low: float, high: float, log: bool = False, step: float | None = None
+    ) -> None:
+        owner = "FloatDistribution"
+        low = ensure_finite_real(low, "low", owner)
+        high = ensure_finite_real(high, "high", owner)
+        log = ensure_bool(log, "log", owner)
+        if step is not None:
+            step = ensure_finite_real(step, "step", owner)
+        _check_bounds(owner, low, high)
+        _check_log(owner, low, log, step, None)
+        if step is not None:
+            _check_step_divides(owner, low, high, step)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+        self._freeze()
+
+    def to_internal(self, value: Any) -> float:
+        return math.log(value) if self.log else float(value)
+
+    def to_external(self, internal: float) -> float:
+        value = math.exp(internal) if self.log else float(internal)
+        if self.step is not None:
+            value = self.low + round((value - self.low) / self.step) * self.step
+        return min(max(value, self.low), self.high)
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not (self.low <= value <= self.high):
+            return False
+        if self.step is None:
+            return True
+        k = (value - self.low) / self.step
+        return abs(k - round(k)) <= _GRID_RTOL * max(1.0, abs(k))
+
+    def single(self) -> bool:
+        return self.low == self.high
+
+    def internal_bounds(self) -> tuple[float, float]:
+        if self.log:
+            return math.log(self.low), math.log(self.high)
+        half = 0.5 * self.step if self.step is not None else 0.0
+        return self.low - half, self.high + half
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "float", "low": self.low, "high": self.high, "log": self.log,
+                "step": self.step}
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step)
+
+
+class IntDistribution(BaseDistribution):
+    """An integer parameter in ``[low, high]`` on a step grid, optionally log-scaled.
+
+    Parameters
+    ----------
+    low, high : int
+        Bounds, ``low <= high``.
+    log : bool, default False
+        Sample ``log(value)`` uniformly; requires ``low >= 1`` and ``step == 1``.
+    step : int, default 1
+        Grid spacing from ``low``; must divide ``high - low``.
+
+    Examples
+    --------
+    >>> d = IntDistribution(0, 10, step=2)
+    >>> d.to_external(3.2)
+    4
+    >>> d.contains(5)
+    False
+    """
+
+    __slots__ = ("low", "high", "log", "step", "_hash")
+
+    low: int
+    high: int
+    log: bool
+    step: int
+
+    def __init__(self, low: int, high: int, log: bool = False, step: int = 1) -> None:
+        owner = "IntDistribution"
+        low = ensure_int(low, "low", owner)
+        high = ensure_int(high, "high", owner)
+        log = ensure_bool(log, "log", owner)
+        step = ensure_int(step, "step", owner)
+        _check_bounds(owner, low, high)
+        _check_log(owner, low, log, step, 1)
+        _check_step_divides(owner, low, high, step)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+        self._freeze()
+
+    def to_internal(self, value: Any) -> float:
+        return math.log(value) if self.log else float(value)
+
+    def to_external(self, internal: float) -> int:
+        value = math.exp(internal) if self.log else internal
+        value = self.low + round((value - self.low) / self.step) * self.step
+        return int(min(max(value, self.low), self.high))
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, float):
+            if not value.is_integer():
+                return False
+            value = int(value)
+        if not isinstance(value, int):
+            try:
+                value = ensure_int(value, "value", "IntDistribution")
+            except (TypeError, ValueError):
+                return False
+        return self.low <= value <= self.high and (value - self.low) % self.step == 0
+
+    def single(self) -> bool:
+        return self.low == self.high
+
+    def internal_bounds(self) -> tuple[float, float]:
+        if self.log:
+            return math.log(self.low - 0.5), math.log(self.high + 0.5)
+        return self.low - 0.5 * self.step, self.high + 0.5 * self.step
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "int", "low": self.low, "high": self.high, "log": self.log,
+                "step": self.step}
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step)
+
+
+def _choice_key(choice: CategoricalChoice) -> tuple[str, Any]:
+    """Key telling choices apart by type too (``True``, ``1`` and ``1.0`` differ)."""
+    if isinstance(choice, float) and math.isnan(choice):
+        return ("float", "nan")
+    return (type(choice).__name__, choice)
+
+
+class CategoricalDistribution(BaseDistribution):
+    """A parameter that takes one of a finite sequence of choices.
+
+    Parameters
+    ----------
+    choices : sequence of None, bool, int, float or str
+        Distinct choices; the internal value of a choice is its index.
+
+    Examples
+    --------
+    >>> d = CategoricalDistribution(["relu", "tanh", None])
+    >>> d.to_internal("tanh"), d.to_external(2.0)
+    (1.0, None)
+    """
+
+    __slots__ = ("choices", "_index", "_hash")
+
+    choices: tuple[CategoricalChoice, ...]
+    _index: dict[tuple[str, Any], int]
+
+    def __init__(self, choices: Any) -> None:
+        owner = "CategoricalDistribution"
+        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+            raise TypeError(
+                f"The 'choices' parameter of {owner} must be a sequence. Got {choices!r} instead."
+            )
+        choices = tuple(choices)
+        if not choices:
+            raise ValueError(f"The 'choices' parameter of {owner} must not be empty. Got ().")
+        index: dict[tuple[str, Any], int] = {}
+        for i, choice in enumerate(choices):
+            if choice is not None and not isinstance(choice, (bool, int, float, str)):
+                raise TypeError(
+                    f"The 'choices' parameter of {owner} must hold None, bool, int, float or "
+                    f"str. Got {choice!r} of type {type(choice).__name__} at index {i}."
+                )
+            key = _choice_key(choice)
+            if key in index:
+                raise ValueError(
+                    f"The 'choices' parameter of {owner} must not hold duplicates. "
+                    f"Got {choice!r} twice in {choices!r}."
+                )
+            index[key] = i
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "_index", index)
+        self._freeze()
+
+    def index(self, value: Any) -> int:
+        """Return the index of ``value`` among the choices (ValueError if absent)."""
+        try:
+            return self._index[_choice_key(value)]
+        except (KeyError, TypeError):
+            raise ValueError(f"{value!r} is not one of the choices {self.choices!r}.") from None
+
+    def to_internal(self, value: Any) -> float:
+        return float(self.index(value))
+
+    def to_external(self, internal: float) -> CategoricalChoice:
+        return self.choices[min(max(int(round(internal)), 0), len(self.choices) - 1)]
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return _choice_key(value) in self._index
+        except TypeError:
+            return False
+
+    def single(self) -> bool:
+        return len(self.choices) == 1
+
+    def internal_bounds(self) -> tuple[float, float]:
+        return -0.5, len(self.choices) - 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "categorical", "choices": list(self.choices)}
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(_choice_key(c) for c in self.choices)
+
+
+def distribution_from_dict(data: dict[str, Any]) -> BaseDistribution:
+    """Build a distribution from the output of ``to_dict`` (or hand-written JSON).
+
+    Examples
+    --------
+    >>> distribution_from_dict({"type": "int", "low": 1, "high": 8, "log": True})
+    IntDistribution(low=1, high=8, log=True, step=1)
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"A distribution description must be a dict. Got {data!r} instead.")
+    kind = data.get("type")
+    fields = {k: v for k, v in data.items() if k != "type"}
+    factories: dict[str, Any] = {
+        "float": FloatDistribution,
+        "int": IntDistribution,
+        "categorical": CategoricalDistribution,
+    }
+    if kind not in factories:
+        raise ValueError(
+            f"The 'type' of a distribution must be one of {sorted(factories)}. Got {kind!r}."
+        )
+    if kind == "int" and fields.get("step") is None:
+        fields.pop("step", None)
+    try:
+        return factories[kind](**fields)  # type: ignore[no-any-return]
+    except TypeError as error:
+        raise ValueError(f"Invalid {kind} distribution description {data!r}: {error}") from None
+
+
+def distribution_to_json(distribution: BaseDistribution) -> str:
+    """Serialise a distribution to a JSON string."""
+    return json.dumps(distribution.to_dict())
+
+
+def distribution_from_json(text: str) -> BaseDistribution:
+    """Parse a distribution from `distribution_to_json`'s output.
+
+    Examples
+    --------
+    >>> d = FloatDistribution(0.0, 1.0, step=0.25)
+    >>> distribution_from_json(distribution_to_json(d)) == d
+    True
+    """
+    return distribution_from_dict(json.loads(text))

@@ -1,0 +1,282 @@
+"""The running trial handed to objectives: define-by-run suggestions."""
+
+from __future__ import annotations
+
+import datetime
+import numbers
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bbopt._distributions import (
+    BaseDistribution,
+    CategoricalChoice,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from bbopt._frozen import FrozenTrial
+
+if TYPE_CHECKING:
+    from bbopt._study import Study
+
+# Distributions built by suggest_* calls, by their arguments: validating and
+# building one costs more than the rest of a suggestion.
+_DISTRIBUTION_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
+_DISTRIBUTION_CACHE_SIZE = 4096
+
+
+def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -> Any:
+    try:
+        distribution = _DISTRIBUTION_CACHE.get(key)
+    except TypeError:  # unhashable arguments: let the constructor say what is wrong
+        return factory(*args)
+    if distribution is None:
+        distribution = factory(*args)
+        if len(_DISTRIBUTION_CACHE) >= _DISTRIBUTION_CACHE_SIZE:
+            _DISTRIBUTION_CACHE.clear()
+        _DISTRIBUTION_CACHE[key] = distribution
+    return distribution
+
+
+class Trial:
+    """A running trial: suggests parameters and reports progress.
+
+    Obtained from `Study.ask` or passed to the objective by `Study.optimize`.
+    Asking for the same name again with the same distribution returns the
+    same value; with a different distribution it raises ValueError.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=1))
+    >>> trial = study.ask()
+    >>> x = trial.suggest_float("x", 1e-3, 1.0, log=True)
+    >>> kind = trial.suggest_categorical("kind", ["a", "b"])
+    >>> n = trial.suggest_int("n", 1, 9, step=2) if kind == "a" else 0
+    >>> trial.suggest_float("x", 1e-3, 1.0, log=True) == x
+    True
+    >>> study.tell(trial, x + n).state.name
+    'COMPLETE'
+    """
+
+    __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
+                 "_distributions", "_fixed_params", "_relative_space", "_relative_params",
+                 "_reported_steps", "datetime_start")
+
+    def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
+        self.study = study
+        self.number = number
+        self._study_id = study._study_id
+        self._storage = study._storage
+        self._sampler = study.sampler
+        self._params: dict[str, Any] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._fixed_params = dict(fixed_params)
+        self._relative_space: dict[str, BaseDistribution] = {}
+        self._relative_params: dict[str, float] = {}
+        self._reported_steps: set[int] = set()
+        self.datetime_start = datetime.datetime.now()
+
+    def _start(self) -> None:
+        """Run the sampler's per-trial hooks and its joint draw."""
+        sampler = self._sampler
+        sampler.before_trial(self.study, self)
+        space = sampler.infer_relative_search_space(self.study, self)
+        if space:
+            self._relative_space = space
+            self._relative_params = sampler.sample_relative(self.study, self, space)
+
+    # -- suggestions -----------------------------------------------------
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        """Suggest a float in ``[low, high]``.
+
+        Parameters
+        ----------
+        name : str
+            Parameter name, unique within the trial.
+        low, high : float
+            Bounds (inclusive).
+        step : float, optional
+            Grid spacing from ``low``.
+        log : bool, default False
+            Sample in log space (``low > 0``).
+
+        Returns
+        -------
+        float
+        """
+        key = ("float", low, high, step, log)
+        distribution = _cached(key, FloatDistribution, low, high, log, step)
+        return self._suggest(name, distribution)  # type: ignore[no-any-return]
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """Suggest an int in ``[low, high]`` on the grid ``low + k * step``.
+
+        Parameters
+        ----------
+        name : str
+        low, high : int
+            Bounds (inclusive).
+        step : int, default 1
+        log : bool, default False
+            Sample in log space (``low >= 1``, ``step == 1``).
+
+        Returns
+        -------
+        int
+        """
+        key = ("int", low, high, step, log, type(low), type(high), type(step))
+        distribution = _cached(key, IntDistribution, low, high, log, step)
+        return self._suggest(name, distribution)  # type: ignore[no-any-return]
+
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoice]
+    ) -> CategoricalChoice:
+        """Suggest one of ``choices`` (None, bool, int, float or str).
+
+        Parameters
+        ----------
+        name : str
+        choices : sequence
+
+        Returns
+        -------
+        One element of ``choices``.
+        """
+        try:
+            key = ("categorical", tuple(choices), tuple(type(c) for c in choices))
+        except TypeError:  # not a sequence: let the constructor say what is wrong
+            key = ("categorical", choices)
+        return self._suggest(name, _cached(key, CategoricalDistribution, choices))
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        known = self._distributions.get(name)
+        if known is not None:
+            if known != distribution:
+                raise ValueError(
+                    f"The parameter {name!r} was already suggested in trial {self.number} "
+                    f"with {known!r}; it cannot change to {distribution!r}."
+                )
+            return self._params[name]
+        if type(name) is not str:
+            raise TypeError(f"A parameter name must be a str. Got {name!r} instead.")
+        if self._fixed_params and name in self._fixed_params and self._fixed_value_fits(
+            name, distribution
+        ):
+            value = self._fixed_params[name]
+            if isinstance(distribution, FloatDistribution):
+                value = float(value)
+            elif isinstance(distribution, IntDistribution):
+                value = int(value)
+        elif (
+            self._relative_params
+            and self._relative_space.get(name) == distribution
+            and name in self._relative_params
+        ):
+            value = distribution.to_external(self._relative_params[name])
+        elif distribution.single():
+            value = distribution.to_external(distribution.internal_bounds()[0])
+        else:
+            internal = self._sampler.sample_independent(self.study, self, name, distribution)
+            value = distribution.to_external(internal)
+        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
+        self._params[name] = value
+        self._distributions[name] = distribution
+        return value
+
+    def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:
+        value = self._fixed_params[name]
+        if distribution.contains(value):
+            return True
+        warnings.warn(
+            f"The fixed value {value!r} of parameter {name!r} in trial {self.number} is not in "
+            f"{distribution!r}; the sampler chooses the value instead.",
+            stacklevel=4,
+        )
+        return False
+
+    def fix_params(self, params: Mapping[str, Any]) -> None:
+        """Fix the values that later ``suggest_*`` calls of these names return.
+
+        Used by `Study.enqueue_trial` and `bbopt.samplers.GridSampler`; a fixed
+        value outside the suggested distribution is ignored with a warning.
+        """
+        self._fixed_params.update(params)
+
+    # -- progress and attributes -----------------------------------------
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at ``step`` (for pruning).
+
+        Parameters
+        ----------
+        value : float
+            The intermediate value; NaN is stored as it is.
+        step : int
+            A non-negative step (epoch, iteration); reporting a step twice
+            keeps the first value and warns.
+        """
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"The 'value' parameter of Trial.report must be a real number. "
+                f"Got {value!r} instead."
+            )
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(
+                f"The 'step' parameter of Trial.report must be an int >= 0. Got {step!r} instead."
+            )
+        if step in self._reported_steps:
+            warnings.warn(
+                f"Trial {self.number} already reported a value at step {step}; "
+                f"the new value {value!r} is ignored.",
+                stacklevel=2,
+            )
+            return
+        self._storage.set_trial_intermediate_value(
+            self._study_id, self.number, int(step), float(value)
+        )
+        self._reported_steps.add(int(step))
+
+    def should_prune(self) -> bool:
+        """Return whether the study's pruner says to stop this trial now."""
+        return bool(self.study.pruner.prune(self.study, self))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serialisable user attribute to the trial."""
+        self._storage.set_trial_user_attr(self._study_id, self.number, key, value)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach an attribute for samplers and pruners (not for users)."""
+        self._storage.set_trial_system_attr(self._study_id, self.number, key, value)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters suggested so far (a copy)."""
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """Distributions of the parameters suggested so far (a copy)."""
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes (a copy)."""
+        return self._storage.get_trial(self._study_id, self.number).user_attrs
+
+    @property
+    def intermediate_values(self) -> dict[int, float]:
+        """Reported intermediate values by step (a copy)."""
+        return self._storage.get_trial(self._study_id, self.number).intermediate_values
+
+    def freeze(self) -> FrozenTrial:
+        """Return the stored record of this trial (a copy)."""
+        return self._storage.get_trial(self._study_id, self.number)
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self.number}, params={self._params})"
+

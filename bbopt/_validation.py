@@ -1,0 +1,94 @@
+"""Argument checks for the public boundary.
+
+Each helper returns the converted value or raises an error whose message
+names the parameter, its owner and the value received.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def _fail(kind: type[Exception], name: str, owner: str, expected: str, value: Any) -> Exception:
+    return kind(f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead.")
+
+
+def ensure_finite_real(value: Any, name: str, owner: str) -> float:
+    """Return ``value`` as a finite float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _fail(TypeError, name, owner, "a real number", value)
+    value = float(value)
+    if not math.isfinite(value):
+        raise _fail(ValueError, name, owner, "finite", value)
+    return value
+
+
+def ensure_int(value: Any, name: str, owner: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an int, optionally ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise _fail(TypeError, name, owner, "an int", value)
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise _fail(ValueError, name, owner, f"an int >= {minimum}", value)
+    return value
+
+
+def ensure_optional_int(value: Any, name: str, owner: str, minimum: int | None = None) -> int | None:
+    """Return ``None`` or ``value`` as an int ``>= minimum``."""
+    return None if value is None else ensure_int(value, name, owner, minimum)
+
+
+def ensure_bool(value: Any, name: str, owner: str) -> bool:
+    """Return ``value`` if it is a bool (numpy bools included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise _fail(TypeError, name, owner, "a bool", value)
+    return bool(value)
+
+
+def ensure_one_of(value: Any, name: str, owner: str, allowed: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``allowed``."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise _fail(ValueError, name, owner, f"one of {allowed!r}", value)
+    return value
+
+
+def ensure_callable(value: Any, name: str, owner: str, optional: bool = False) -> Any:
+    """Return ``value`` if it is callable (or None when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not callable(value):
+        raise _fail(TypeError, name, owner, "callable", value)
+    return value
+
+
+def ensure_seed(value: Any, owner: str) -> int | None:
+    """Return a seed: None or a non-negative int."""
+    return ensure_optional_int(value, "seed", owner, minimum=0)
+
+
+def as_objective_values(
+    values: Any, n_objectives: int
+) -> tuple[list[float] | None, str | None]:
+    """Convert objective output to a list of floats, or say what is wrong with it."""
+    if isinstance(values, numbers.Real) and not isinstance(values, bool):
+        values = [values]
+    elif isinstance(values, np.ndarray) and values.ndim == 0:
+        values = [values.item()]
+    try:
+        converted = [float(v) for v in values if not isinstance(v, (bool, str))]
+        if len(converted) != len(values):
+            raise TypeError
+    except TypeError:
+        return None, f"the values must be a number or a sequence of numbers. Got {values!r}."
+    if len(converted) != n_objectives:
+        return None, (
+            f"the study has {n_objectives} objective(s) but {len(converted)} value(s) were "
+            f"given: {values!r}."
+        )
+    return converted, None

@@ -1,0 +1,35 @@
+"""The pruner interface and the pruner that never prunes."""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bbopt._study import Study
+    from bbopt._trial import Trial
+
+
+class BasePruner(abc.ABC):
+    """Decide from a running trial's intermediate values whether to stop it early."""
+
+    @abc.abstractmethod
+    def prune(self, study: Study, trial: Trial) -> bool:
+        """Return whether ``trial`` should stop now (called by `Trial.should_prune`)."""
+
+
+class NopPruner(BasePruner):
+    """Never prune.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study(pruner=bbopt.pruners.NopPruner())
+    >>> trial = study.ask()
+    >>> trial.report(1.0, step=0)
+    >>> trial.should_prune()
+    False
+    """
+
+    def prune(self, study: Study, trial: Trial) -> bool:
+        return False

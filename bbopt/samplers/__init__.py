@@ -1,0 +1,8 @@
+"""Samplers: how the next parameters are chosen."""
+
+from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._grid import GridSampler
+from bbopt.samplers._qmc import QMCSampler
+from bbopt.samplers._random import RandomSampler
+
+__all__ = ["BaseSampler", "GridSampler", "QMCSampler", "RandomSampler"]

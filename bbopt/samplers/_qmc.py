@@ -1,0 +1,108 @@
+"""Quasi-random sampling with scipy.stats.qmc (Sobol or Halton)."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.stats import qmc
+
+from bbopt._distributions import BaseDistribution
+from bbopt._validation import ensure_bool, ensure_one_of, ensure_seed
+from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._random import RandomSampler
+
+if TYPE_CHECKING:
+    from bbopt._study import Study
+    from bbopt._trial import Trial
+
+_FIRST_BLOCK = 64
+
+
+class QMCSampler(BaseSampler):
+    """Cover the search space evenly with a low-discrepancy sequence.
+
+    Trial number ``k`` takes point ``k`` of the sequence, over the study's
+    shared search space (the parameters every complete trial used). Until
+    that space is known (the first trial) and for parameters outside it,
+    values are drawn uniformly at random.
+
+    Parameters
+    ----------
+    qmc_type : {"sobol", "halton"}, default "sobol"
+    scramble : bool, default True
+        Randomise the sequence (Owen scrambling for Sobol); needs a seed to
+        be reproducible.
+    seed : int, optional
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> sampler = bbopt.samplers.QMCSampler(qmc_type="halton", seed=0)
+    >>> study = bbopt.create_study(sampler=sampler)
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 1, 4),
+    ...                n_trials=16)
+    >>> len(study.trials)
+    16
+    """
+
+    def __init__(
+        self, qmc_type: str = "sobol", scramble: bool = True, seed: int | None = None
+    ) -> None:
+        owner = "QMCSampler"
+        self._qmc_type = ensure_one_of(qmc_type, "qmc_type", owner, ("sobol", "halton"))
+        self._scramble = ensure_bool(scramble, "scramble", owner)
+        self._seed = ensure_seed(seed, owner)
+        self._independent = RandomSampler(seed)
+        self._lock = threading.Lock()
+        self._space: dict[str, BaseDistribution] = {}
+        self._points = np.empty((0, 0))  # (n_generated, n_dims) in [0, 1)
+        self._engine: qmc.QMCEngine | None = None
+
+    def reseed_rng(self, seed: int | None = None) -> None:
+        self._seed = seed
+        self._independent.reseed_rng(seed)
+        with self._lock:
+            self._space = {}
+            self._engine = None
+
+    def infer_relative_search_space(
+        self, study: Study, trial: Trial
+    ) -> dict[str, BaseDistribution]:
+        space = study.get_observations().shared_search_space()
+        return {name: space[name] for name in sorted(space) if not space[name].single()}
+
+    def sample_relative(
+        self, study: Study, trial: Trial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, float]:
+        if not search_space:
+            return {}
+        point = self._point(trial.number, search_space)
+        result = {}
+        for u, (name, distribution) in zip(point, search_space.items()):
+            low, high = distribution.internal_bounds()
+            result[name] = low + (high - low) * float(u)
+        return result
+
+    def sample_independent(
+        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    ) -> float:
+        return self._independent.sample_independent(study, trial, name, distribution)
+
+    def _point(self, index: int, space: dict[str, BaseDistribution]) -> np.ndarray:
+        """Return point ``index`` of the sequence over ``space``, shape (n_dims,)."""
+        with self._lock:
+            if self._engine is None or space != self._space:
+                self._space = dict(space)
+                self._engine = self._new_engine(len(space))
+                self._points = np.empty((0, len(space)))
+            while index >= len(self._points):
+                n_new = max(_FIRST_BLOCK, len(self._points))  # keeps totals powers of 2
+                self._points = np.concatenate([self._points, self._engine.random(n_new)])
+            return self._points[index]
+
+    def _new_engine(self, n_dims: int) -> qmc.QMCEngine:
+        if self._qmc_type == "sobol":
+            return qmc.Sobol(n_dims, scramble=self._scramble, seed=self._seed)
+        return qmc.Halton(n_dims, scramble=self._scramble, seed=self._seed)

@@ -1,0 +1,136 @@
+"""The storage interface: studies, their trials and their observation arrays."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from bbopt._distributions import BaseDistribution
+from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt.storage._observations import Observations
+
+
+class StudyNotFoundError(ValueError):
+    """No study of that name or id exists in the storage."""
+
+
+class DuplicatedStudyError(ValueError):
+    """A study of that name already exists in the storage."""
+
+
+class TrialNotFoundError(ValueError):
+    """No trial of that number exists in the study."""
+
+
+class TrialFinishedError(ValueError):
+    """The trial has already finished and cannot change any more."""
+
+
+class BaseStorage(abc.ABC):
+    """Where studies and trials live; every method is atomic and thread-safe.
+
+    Trials are identified by ``(study_id, number)``. Implementations keep the
+    finished trials of each study as `Observations` so that samplers read
+    them without a per-trial loop.
+    """
+
+    # -- studies ---------------------------------------------------------
+    @abc.abstractmethod
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        """Create a study and return its id (DuplicatedStudyError if the name exists)."""
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None:
+        """Delete a study and all its trials."""
+
+    @abc.abstractmethod
+    def get_study_id_from_name(self, study_name: str) -> int:
+        """Return the id of a study (StudyNotFoundError if absent)."""
+
+    @abc.abstractmethod
+    def get_study_name(self, study_id: int) -> str:
+        """Return the name of a study."""
+
+    @abc.abstractmethod
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        """Return the objective directions of a study."""
+
+    @abc.abstractmethod
+    def get_all_study_names(self) -> list[str]:
+        """Return the names of all studies, in creation order."""
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a user attribute of a study."""
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return a copy of the user attributes of a study."""
+
+    # -- trials ----------------------------------------------------------
+    @abc.abstractmethod
+    def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        """Create a trial and return its number.
+
+        Without a template the trial is RUNNING and empty. A WAITING template
+        enqueues fixed parameters; a finished one is copied as it is.
+        """
+
+    @abc.abstractmethod
+    def pop_waiting_trial(self, study_id: int) -> int | None:
+        """Turn the oldest WAITING trial RUNNING and return its number, or None."""
+
+    @abc.abstractmethod
+    def set_trial_param(
+        self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
+    ) -> None:
+        """Record the value of a parameter of a running trial."""
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(
+        self, study_id: int, number: int, step: int, value: float
+    ) -> None:
+        """Record an intermediate value of a running trial."""
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        """Set a user attribute of a trial."""
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        """Set a system attribute of a trial."""
+
+    @abc.abstractmethod
+    def finish_trial(
+        self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        """Finish a running trial (TrialFinishedError if it already finished)."""
+
+    @abc.abstractmethod
+    def get_trial_state(self, study_id: int, number: int) -> TrialState:
+        """Return the state of one trial (TrialNotFoundError if absent)."""
+
+    @abc.abstractmethod
+    def get_trial(self, study_id: int, number: int) -> FrozenTrial:
+        """Return a copy of one trial (TrialNotFoundError if absent)."""
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Collection[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        """Return the trials of a study in number order, optionally filtered by state.
+
+        With ``deepcopy=False`` the records may be shared: do not mutate them.
+        """
+
+    @abc.abstractmethod
+    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
+        """Return the number of trials, optionally only those in ``states``."""
+
+    @abc.abstractmethod
+    def get_observations(self, study_id: int) -> Observations:
+        """Return the columnar arrays of the study's finished trials."""

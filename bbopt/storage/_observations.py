@@ -1,0 +1,180 @@
+"""Columnar, append-only arrays of finished trials: what samplers read.
+
+Notations
+---------
+n_rows : number of finished trials (COMPLETE, PRUNED or FAIL), in finish order
+n_columns : number of distinct (parameter name, distribution) pairs seen
+n_objectives : number of objective values per trial
+
+``x`` (n_rows, n_columns) holds internal coordinates, NaN where a trial did
+not use a column; ``values`` (n_rows, n_objectives) the told values as given
+(NaN for FAIL, and for PRUNED without a finite intermediate value); ``states``
+(n_rows,) the `TrialState` codes; ``numbers`` (n_rows,) the trial numbers.
+Rows never change once appended, so a sampler may cache anything it derives
+from the first ``n_rows`` rows and update it with new rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from bbopt._distributions import BaseDistribution
+from bbopt._frozen import StudyDirection, TrialState
+
+_INITIAL_ROWS = 64
+_INITIAL_COLUMNS = 8
+
+
+class Observations:
+    """Finished trials of one study as growing float64 arrays.
+
+    Parameters
+    ----------
+    directions : sequence of StudyDirection
+        One per objective; used to track the best complete row.
+
+    Examples
+    --------
+    >>> from bbopt import FloatDistribution, StudyDirection, TrialState
+    >>> obs = Observations([StudyDirection.MINIMIZE])
+    >>> d = FloatDistribution(0.0, 1.0)
+    >>> obs.append(0, TrialState.COMPLETE, [3.0], {"x": (d, 0.5)})
+    >>> obs.append(1, TrialState.COMPLETE, [1.0], {"x": (d, 0.25)})
+    >>> obs.x.tolist(), obs.best_row
+    ([[0.5], [0.25]], 1)
+    """
+
+    def __init__(self, directions: Sequence[StudyDirection]) -> None:
+        self.n_objectives = len(directions)
+        # +1 for a minimised objective, -1 for a maximised one.
+        self.signs = np.array(
+            [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in directions]
+        )
+        self.n_rows = 0
+        self.n_complete = 0
+        self.names: list[str] = []
+        self.distributions: list[BaseDistribution] = []
+        self._columns: dict[tuple[str, BaseDistribution], int] = {}
+        self._x = np.full((_INITIAL_ROWS, _INITIAL_COLUMNS), np.nan)
+        self._values = np.full((_INITIAL_ROWS, self.n_objectives), np.nan)
+        self._states = np.zeros(_INITIAL_ROWS, dtype=np.int8)
+        self._numbers = np.zeros(_INITIAL_ROWS, dtype=np.int64)
+        self._n_complete_in_column: list[int] = []
+        self._best_row = -1
+        self._best_score = np.inf
+
+    @property
+    def n_columns(self) -> int:
+        """Number of (name, distribution) columns seen so far."""
+        return len(self.names)
+
+    @property
+    def x(self) -> np.ndarray:
+        """Internal coordinates, shape (n_rows, n_columns); NaN where unused."""
+        return self._x[: self.n_rows, : self.n_columns]
+
+    @property
+    def values(self) -> np.ndarray:
+        """Objective values as told, shape (n_rows, n_objectives)."""
+        return self._values[: self.n_rows]
+
+    @property
+    def states(self) -> np.ndarray:
+        """`TrialState` codes, shape (n_rows,)."""
+        return self._states[: self.n_rows]
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """Trial numbers, shape (n_rows,)."""
+        return self._numbers[: self.n_rows]
+
+    @property
+    def best_row(self) -> int:
+        """Row of the best complete trial (first objective, its direction), or -1."""
+        return self._best_row
+
+    def column(self, name: str, distribution: BaseDistribution) -> int | None:
+        """Return the column of a (name, distribution) pair, or None if never seen."""
+        return self._columns.get((name, distribution))
+
+    def shared_search_space(self) -> dict[str, BaseDistribution]:
+        """Parameters used, with the same distribution, by every complete trial."""
+        if self.n_complete == 0:
+            return {}
+        return {
+            self.names[j]: self.distributions[j]
+            for j, count in enumerate(self._n_complete_in_column)
+            if count == self.n_complete
+        }
+
+    def append(
+        self,
+        number: int,
+        state: TrialState,
+        values: Sequence[float] | None,
+        params: Mapping[str, tuple[BaseDistribution, float]],
+    ) -> None:
+        """Append one finished trial.
+
+        Parameters
+        ----------
+        number : int
+            The trial number.
+        state : TrialState
+            COMPLETE, PRUNED or FAIL.
+        values : sequence of float or None
+            ``n_objectives`` values, or None (stored as NaN).
+        params : mapping
+            Name to ``(distribution, internal value)``.
+        """
+        row = self.n_rows
+        if row == self._x.shape[0]:
+            self._grow_rows()
+        complete = state == TrialState.COMPLETE
+        for name, (distribution, internal) in params.items():
+            key = (name, distribution)
+            column = self._columns.get(key)
+            if column is None:
+                column = self._add_column(key)
+            self._x[row, column] = internal
+            if complete:
+                self._n_complete_in_column[column] += 1
+        if values is not None:
+            self._values[row] = values
+        self._states[row] = state
+        self._numbers[row] = number
+        self.n_rows = row + 1
+        if complete:
+            self.n_complete += 1
+            score = self.signs[0] * self._values[row, 0]
+            if score < self._best_score:
+                self._best_score = score
+                self._best_row = row
+
+    def _add_column(self, key: tuple[str, BaseDistribution]) -> int:
+        column = len(self.names)
+        if column == self._x.shape[1]:
+            grown = np.full((self._x.shape[0], 2 * self._x.shape[1]), np.nan)
+            grown[:, :column] = self._x
+            self._x = grown
+        self._columns[key] = column
+        self.names.append(key[0])
+        self.distributions.append(key[1])
+        self._n_complete_in_column.append(0)
+        return column
+
+    def _grow_rows(self) -> None:
+        n_rows = 2 * self._x.shape[0]
+        self._x = _grown(self._x, n_rows, np.nan)
+        self._values = _grown(self._values, n_rows, np.nan)
+        self._states = _grown(self._states, n_rows, 0)
+        self._numbers = _grown(self._numbers, n_rows, 0)
+
+
+def _grown(array: np.ndarray, n_rows: int, fill: float) -> np.ndarray:
+    """Copy ``array`` into a new one with ``n_rows`` rows, the rest ``fill``."""
+    grown = np.full((n_rows,) + array.shape[1:], fill, dtype=array.dtype)
+    grown[: array.shape[0]] = array
+    return grown
