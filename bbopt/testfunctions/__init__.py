@@ -1,0 +1,38 @@
+"""Test functions with known global minima, for benchmarking optimizers.
+
+Each function is a `TestFunction`: call it on one point (shape ``(n_dims,)``)
+or a batch (shape ``(n, n_dims)``), read its ``bounds``, ``minimum`` and
+``minimizers``, or hand its ``objective`` to a study.
+"""
+
+from bbopt.testfunctions._base import TestFunction
+from bbopt.testfunctions._continuous import (
+    Ackley,
+    Branin,
+    Griewank,
+    Hartmann3,
+    Hartmann6,
+    Levy,
+    Michalewicz,
+    Rastrigin,
+    Rosenbrock,
+    Sphere,
+    StyblinskiTang,
+)
+from bbopt.testfunctions._mixed import MixedAckley
+
+__all__ = [
+    "Ackley",
+    "Branin",
+    "Griewank",
+    "Hartmann3",
+    "Hartmann6",
+    "Levy",
+    "Michalewicz",
+    "MixedAckley",
+    "Rastrigin",
+    "Rosenbrock",
+    "Sphere",
+    "StyblinskiTang",
+    "TestFunction",
+]
