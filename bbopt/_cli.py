@@ -27,7 +27,8 @@ def _demo(args: argparse.Namespace) -> int:
     sampler = SAMPLERS[args.sampler](args.seed)
     study = create_study(study_name=f"demo-{args.function}", sampler=sampler)
     print(f"bbopt demo: minimising {function!r} ({function.n_dims} parameters) with "
-          f"{type(sampler).__name__}, {args.n_trials} trials; known minimum {function.minimum:.6g}")
+          f"{type(sampler).__name__}, {args.n_trials} trials; "
+          f"known minimum {function.minimum:.6g}")
     print(f"{'trial':>7} {'value':>12} {'best':>12} {'regret':>12}")
     every = max(1, args.n_trials // 20)
     start = time.perf_counter()

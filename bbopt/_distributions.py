@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Union
+import numbers
+from typing import Any
 
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int
 
-CategoricalChoice = Union[None, bool, int, float, str]
+CategoricalChoice = None | bool | int | float | str
 
 # Relative tolerance when checking that a value lies on a step grid.
 _GRID_RTOL = 1e-8
@@ -53,6 +54,9 @@ class BaseDistribution:
         the distribution: grid points (steps, ints, choices) own the half-step
         around them, log-scaled ones in log space.
         """
+        return self._internal_bounds  # type: ignore[attr-defined, no-any-return]
+
+    def _compute_internal_bounds(self) -> tuple[float, float]:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,8 +75,9 @@ class BaseDistribution:
         return self._hash  # type: ignore[attr-defined, no-any-return]
 
     def _freeze(self) -> None:
-        """Cache the hash once all fields are set (distributions are dict keys on hot paths)."""
+        """Cache what suggestions use often, once all fields are set."""
         object.__setattr__(self, "_hash", hash((type(self).__name__, self._key())))
+        object.__setattr__(self, "_internal_bounds", self._compute_internal_bounds())
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "type")
@@ -133,7 +138,7 @@ class FloatDistribution(BaseDistribution):
     0.01
     """
 
-    __slots__ = ("low", "high", "log", "step", "_hash")
+    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
 
     low: float
     high: float
@@ -163,14 +168,15 @@ class FloatDistribution(BaseDistribution):
         return math.log(value) if self.log else float(value)
 
     def to_external(self, internal: float) -> float:
-        value = math.exp(internal) if self.log else float(internal)
+        value = math.exp(internal) if self.log else internal
         if self.step is not None:
-            value = self.low + round((value - self.low) / self.step) * self.step
-        return min(max(value, self.low), self.high)
+            value = self.low + math.floor((value - self.low) / self.step + 0.5) * self.step
+        return float(min(max(value, self.low), self.high))
 
     def contains(self, value: Any) -> bool:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False
+        value = float(value)
         if not (self.low <= value <= self.high):
             return False
         if self.step is None:
@@ -181,7 +187,7 @@ class FloatDistribution(BaseDistribution):
     def single(self) -> bool:
         return self.low == self.high
 
-    def internal_bounds(self) -> tuple[float, float]:
+    def _compute_internal_bounds(self) -> tuple[float, float]:
         if self.log:
             return math.log(self.low), math.log(self.high)
         half = 0.5 * self.step if self.step is not None else 0.0
@@ -216,7 +222,7 @@ class IntDistribution(BaseDistribution):
     False
     """
 
-    __slots__ = ("low", "high", "log", "step", "_hash")
+    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
 
     low: int
     high: int
@@ -243,7 +249,7 @@ class IntDistribution(BaseDistribution):
 
     def to_external(self, internal: float) -> int:
         value = math.exp(internal) if self.log else internal
-        value = self.low + round((value - self.low) / self.step) * self.step
+        value = self.low + math.floor((value - self.low) / self.step + 0.5) * self.step
         return int(min(max(value, self.low), self.high))
 
     def contains(self, value: Any) -> bool:
@@ -263,7 +269,7 @@ class IntDistribution(BaseDistribution):
     def single(self) -> bool:
         return self.low == self.high
 
-    def internal_bounds(self) -> tuple[float, float]:
+    def _compute_internal_bounds(self) -> tuple[float, float]:
         if self.log:
             return math.log(self.low - 0.5), math.log(self.high + 0.5)
         return self.low - 0.5 * self.step, self.high + 0.5 * self.step
@@ -298,7 +304,7 @@ class CategoricalDistribution(BaseDistribution):
     (1.0, None)
     """
 
-    __slots__ = ("choices", "_index", "_hash")
+    __slots__ = ("choices", "_index", "_hash", "_internal_bounds")
 
     choices: tuple[CategoricalChoice, ...]
     _index: dict[tuple[str, Any], int]
@@ -341,7 +347,7 @@ class CategoricalDistribution(BaseDistribution):
         return float(self.index(value))
 
     def to_external(self, internal: float) -> CategoricalChoice:
-        return self.choices[min(max(int(round(internal)), 0), len(self.choices) - 1)]
+        return self.choices[min(max(math.floor(internal + 0.5), 0), len(self.choices) - 1)]
 
     def contains(self, value: Any) -> bool:
         try:
@@ -352,7 +358,7 @@ class CategoricalDistribution(BaseDistribution):
     def single(self) -> bool:
         return len(self.choices) == 1
 
-    def internal_bounds(self) -> tuple[float, float]:
+    def _compute_internal_bounds(self) -> tuple[float, float]:
         return -0.5, len(self.choices) - 0.5
 
     def to_dict(self) -> dict[str, Any]:

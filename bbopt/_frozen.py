@@ -171,7 +171,9 @@ def create_trial(
     """
     owner = "create_trial"
     if value is not None and values is not None:
-        raise ValueError(f"{owner} takes 'value' or 'values', not both. Got {value!r}, {values!r}.")
+        raise ValueError(
+            f"{owner} takes 'value' or 'values', not both. Got {value!r} and {values!r}."
+        )
     if value is not None:
         values = [value]
     if not isinstance(state, TrialState) or not state.is_finished():

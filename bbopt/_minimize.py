@@ -139,7 +139,10 @@ def minimize(
     study = create_study(sampler=_resolve_sampler(sampler, seed))
     if x0 is not None:
         start = np.asarray(x0, dtype=np.float64)
-        if start.shape != (box.shape[0],) or not np.all((box[:, 0] <= start) & (start <= box[:, 1])):
+        fits = start.shape == (box.shape[0],) and bool(
+            np.all((box[:, 0] <= start) & (start <= box[:, 1]))
+        )
+        if not fits:
             raise ValueError(
                 f"The 'x0' parameter of {owner} must have shape ({box.shape[0]},) and lie in "
                 f"the bounds. Got {x0!r} instead."

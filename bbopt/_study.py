@@ -137,7 +137,9 @@ class Study:
         list of Trial
         """
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"The 'n' parameter of Study.ask_batch must be an int >= 1. Got {n!r}.")
+            raise ValueError(
+                f"The 'n' parameter of Study.ask_batch must be an int >= 1. Got {n!r} instead."
+            )
         return [self.ask(fixed_distributions) for _ in range(int(n))]
 
     def tell(
@@ -423,7 +425,9 @@ class Study:
     def set_user_attr(self, key: str, value: Any) -> None:
         """Set a JSON-serialisable user attribute of the study."""
         if not isinstance(key, str):
-            raise TypeError(f"The 'key' parameter of Study.set_user_attr must be a str. Got {key!r}.")
+            raise TypeError(
+                f"The 'key' parameter of Study.set_user_attr must be a str. Got {key!r} instead."
+            )
         self._storage.set_study_user_attr(self._study_id, key, value)
 
     def trials_records(self) -> list[dict[str, Any]]:
@@ -437,7 +441,9 @@ class Study:
         records = []
         for trial in self.get_trials(deepcopy=False):
             record: dict[str, Any] = {"number": trial.number, "state": trial.state.name}
-            values = trial.values or [None] * n_objectives
+            values: list[float | None] = [None] * n_objectives
+            if trial.values is not None:
+                values = list(trial.values)
             if n_objectives == 1:
                 record["value"] = values[0]
             else:

@@ -148,6 +148,7 @@ class Trial:
         -------
         One element of ``choices``.
         """
+        key: tuple[Any, ...]
         try:
             key = ("categorical", tuple(choices), tuple(type(c) for c in choices))
         except TypeError:  # not a sequence: let the constructor say what is wrong

@@ -38,7 +38,9 @@ def ensure_int(value: Any, name: str, owner: str, minimum: int | None = None) ->
     return value
 
 
-def ensure_optional_int(value: Any, name: str, owner: str, minimum: int | None = None) -> int | None:
+def ensure_optional_int(
+    value: Any, name: str, owner: str, minimum: int | None = None
+) -> int | None:
     """Return ``None`` or ``value`` as an int ``>= minimum``."""
     return None if value is None else ensure_int(value, name, owner, minimum)
 

@@ -176,7 +176,9 @@ class InMemoryStorage(BaseStorage):
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
         with self._lock:
-            trial = self._running_trial(study_id, number)
+            trial = self._study(study_id).running.get(number)
+            if trial is None:
+                trial = self._running_trial(study_id, number)  # raises the right error
             trial.params[name] = value
             trial.distributions[name] = distribution
 
