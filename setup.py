@@ -49,16 +49,17 @@ def _extensions() -> list[Extension]:
     return extensions
 
 
-setup(
-    ext_modules=cythonize(
-        _extensions(),
-        compiler_directives={
-            "language_level": 3,
-            "boundscheck": False,
-            "wraparound": False,
-            "cdivision": True,
-            "initializedcheck": False,
-            "embedsignature": True,
-        },
-    ),
-)
+if __name__ == "__main__":  # pip's build backend runs this file as __main__ too
+    setup(
+        ext_modules=cythonize(
+            _extensions(),
+            compiler_directives={
+                "language_level": 3,
+                "boundscheck": False,
+                "wraparound": False,
+                "cdivision": True,
+                "initializedcheck": False,
+                "embedsignature": True,
+            },
+        ),
+    )

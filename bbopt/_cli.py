@@ -68,4 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "n_trials", 1) < 1:
         print("bbopt: error: --n-trials must be >= 1", file=sys.stderr)
         return 2
+    if getattr(args, "seed", 0) < 0:
+        print("bbopt: error: --seed must be >= 0", file=sys.stderr)
+        return 2
     return int(args.run(args))

@@ -86,6 +86,9 @@ class BaseDistribution:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
 
 def _check_bounds(owner: str, low: float, high: float) -> None:
     if low > high:
@@ -110,7 +113,9 @@ def _check_step_divides(owner: str, low: float, high: float, step: float) -> Non
     if step <= 0:
         raise ValueError(f"The 'step' parameter of {owner} must be > 0. Got step={step!r}.")
     n_steps = (high - low) / step
-    if abs(n_steps - round(n_steps)) > _GRID_RTOL * max(1.0, abs(n_steps)):
+    # The slack allows for the rounding of high - low at large |low|, |high|.
+    slack = 4 * math.ulp(max(abs(low), abs(high))) / step
+    if abs(n_steps - round(n_steps)) > _GRID_RTOL * max(1.0, abs(n_steps)) + slack:
         raise ValueError(
             f"The 'step' parameter of {owner} must divide high - low. "
             f"Got low={low!r}, high={high!r}, step={step!r}."
@@ -182,7 +187,9 @@ class FloatDistribution(BaseDistribution):
         if self.step is None:
             return True
         k = (value - self.low) / self.step
-        return abs(k - round(k)) <= _GRID_RTOL * max(1.0, abs(k))
+        # The slack allows for the rounding of low + k * step (see to_external).
+        slack = 4 * math.ulp(max(abs(self.low), abs(self.high))) / self.step
+        return abs(k - round(k)) <= _GRID_RTOL * max(1.0, abs(k)) + slack
 
     def single(self) -> bool:
         return self.low == self.high
@@ -286,6 +293,9 @@ def _choice_key(choice: CategoricalChoice) -> tuple[str, Any]:
     """Key telling choices apart by type too (``True``, ``1`` and ``1.0`` differ)."""
     if isinstance(choice, float) and math.isnan(choice):
         return ("float", "nan")
+    for kind in (bool, int, float, str):  # subclasses (np.float64, np.str_) key as their base
+        if isinstance(choice, kind):
+            return (kind.__name__, choice)
     return (type(choice).__name__, choice)
 
 

@@ -191,7 +191,7 @@ class Study:
 
     def _trial_number(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
-            if trial.study is not self and trial._study_id != self._study_id:
+            if trial._storage is not self._storage or trial._study_id != self._study_id:
                 raise ValueError(f"Trial {trial.number} belongs to another study.")
             return trial.number
         if isinstance(trial, bool) or not isinstance(trial, numbers.Integral):

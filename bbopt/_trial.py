@@ -108,7 +108,7 @@ class Trial:
         -------
         float
         """
-        key = ("float", low, high, step, log)
+        key = ("float", low, high, step, log, type(low), type(high), type(step), type(log))
         distribution = _cached(key, FloatDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
@@ -150,7 +150,7 @@ class Trial:
         """
         key: tuple[Any, ...]
         try:
-            key = ("categorical", tuple(choices), tuple(type(c) for c in choices))
+            key = ("categorical", type(choices), tuple(choices), tuple(type(c) for c in choices))
         except TypeError:  # not a sequence: let the constructor say what is wrong
             key = ("categorical", choices)
         return self._suggest(name, _cached(key, CategoricalDistribution, choices))

@@ -1,0 +1,47 @@
+"""Compiled kernels of bbopt (private).
+
+Each ``_<stem>`` extension module binds ``csrc/<stem>.c``; this package only
+re-exports their functions. Their pure-NumPy twins are in
+:mod:`bbopt._kernels._reference`.
+"""
+
+
+def _build_error(exc: ImportError) -> ImportError:
+    """Explain how to build the compiled modules that failed to import."""
+    from pathlib import Path
+
+    package_dir = Path(__file__).resolve().parent
+    checkout = package_dir.parent.parent
+    return ImportError(
+        f"The compiled kernels of bbopt could not be imported ({exc}).\n"
+        f"bbopt seems to be imported from a source checkout that was not built "
+        f"(package directory: {package_dir}). Build it from {checkout} with\n"
+        "    pip install -e .\n"
+        "or\n"
+        "    python setup.py build_ext --inplace\n"
+        "then import bbopt again. If you installed bbopt, make sure you do not "
+        "import it from inside its source directory."
+    )
+
+
+try:
+    # One import per compiled module.
+    from bbopt._kernels._pareto import nondominated_rank
+    from bbopt._kernels._parzen import (
+        log_ndtr_diff,
+        parzen_categorical,
+        parzen_log_pdf,
+        parzen_log_pdf_univariate,
+        parzen_prepare,
+    )
+except ImportError as _exc:
+    raise _build_error(_exc) from _exc
+
+__all__ = [
+    "log_ndtr_diff",
+    "nondominated_rank",
+    "parzen_categorical",
+    "parzen_log_pdf",
+    "parzen_log_pdf_univariate",
+    "parzen_prepare",
+]

@@ -1,0 +1,365 @@
+"""Pure-NumPy references of the compiled kernels of :mod:`bbopt._kernels`.
+
+Every compiled kernel ``<stem>`` has a twin ``<stem>_ref`` here, with the same
+signature and the same outputs (written into the caller's arrays), the same
+errors for invalid sizes or values, and vectorised NumPy instead of C. The
+tests compare each kernel with its twin, and the twins are the readable
+definition of what the kernels compute. They are not tuned for speed or
+memory.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+
+def nondominated_rank_ref(
+    values: NDArray[np.float64], max_rank: int, rank: NDArray[np.int64]
+) -> None:
+    """Rank points by non-dominated front, all objectives minimised.
+
+    Twin of :func:`bbopt._kernels.nondominated_rank`. Point ``a`` dominates
+    ``b`` iff ``a <= b`` in every objective and ``a < b`` in at least one;
+    front ``k`` holds the points that no point outside fronts ``0..k-1``
+    dominates. Uses O(n**2 * m) memory.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, m)
+        Objective values; NaN is rejected, +-inf allowed.
+    max_rank : int
+        Number of fronts to peel; points beyond them get rank ``max_rank``.
+    rank : ndarray of shape (n,), int64
+        Output: ``rank[i]`` is the front of point ``i`` (0 = Pareto set).
+
+    Raises
+    ------
+    ValueError
+        If ``rank`` and ``values`` differ in length, ``values`` has no
+        column or holds a NaN, or ``max_rank < 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rank = np.empty(4, dtype=np.int64)
+    >>> values = np.array([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    >>> nondominated_rank_ref(values, 4, rank)
+    >>> rank
+    array([0, 0, 1, 2])
+    """
+    values = np.asarray(values, dtype=np.float64)  # (n, m)
+    n, m = values.shape
+    if rank.shape[0] != n:
+        raise ValueError(
+            f"nondominated_rank: 'rank' must have the length of 'values' ({n}). "
+            f"Got {rank.shape[0]} instead."
+        )
+    if m < 1 or max_rank < 0:
+        raise ValueError(
+            f"nondominated_rank(n={n}, m={m}, max_rank={max_rank}): a size is out of range."
+        )
+    if np.isnan(values).any():
+        raise ValueError(
+            f"nondominated_rank(n={n}, m={m}, max_rank={max_rank}): an input contains NaN."
+        )
+    a = values[:, None, :]  # (n, 1, m): the dominating point
+    b = values[None, :, :]  # (1, n, m): the dominated point
+    dominates = np.all(a <= b, axis=2) & np.any(a < b, axis=2)  # (n, n)
+    rank[:] = max_rank
+    left = np.ones(n, dtype=bool)  # points in no front yet
+    for k in range(max_rank):
+        if not left.any():
+            break
+        front = left & ~dominates[left].any(axis=0)
+        rank[front] = k
+        left &= ~front
+
+
+# --- Parzen estimator (csrc/parzen.c) -------------------------------------------------------
+#
+# Component arrays are dimension-major, (n_dims, n_comp); see csrc/parzen.h for the kernels.
+
+
+def _parzen_error(where: str, message: str) -> ValueError:
+    return ValueError(f"{where}: {message}.")
+
+
+def _log_ndtr_diff(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log(Phi(b) - Phi(a))`` through ``log_ndtr``, for ``a <= b`` (broadcast)."""
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    # Reflect the intervals lying mostly above 0, so that both ends have Phi <= 1/2-ish
+    # and log_ndtr keeps its relative accuracy: Phi(b) - Phi(a) = Phi(-a) - Phi(-b).
+    with np.errstate(invalid="ignore"):
+        flip = a + b > 0.0  # False for (-inf, inf)
+    lo = np.where(flip, -b, a)
+    hi = np.where(flip, -a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_hi = special.log_ndtr(hi)
+        result = log_hi + np.log(-np.expm1(special.log_ndtr(lo) - log_hi))
+    return np.where(a == b, -np.inf, result)
+
+
+def log_ndtr_diff_ref(
+    a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64]
+) -> None:
+    """Stable ``log(Phi(b) - Phi(a))`` elementwise.
+
+    Twin of :func:`bbopt._kernels.log_ndtr_diff` (less accurate for intervals
+    narrower than about 1e-8).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty(1)
+    >>> log_ndtr_diff_ref(np.array([-np.inf]), np.array([0.0]), out)
+    >>> np.round(out, 3)
+    array([-0.693])
+    """
+    n = a.shape[0]
+    where = f"log_ndtr_diff(n={n})"
+    for name, arr in (("b", b), ("out", out)):
+        if arr.shape[0] != n:
+            raise ValueError(
+                f"log_ndtr_diff: '{name}' must have {n} elements. Got {arr.shape[0]} instead."
+            )
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise _parzen_error(where, "an input contains NaN")
+    if (a > b).any():
+        raise _parzen_error(where, "an input value is outside its allowed domain")
+    out[:] = _log_ndtr_diff(a, b)
+
+
+def _check_shape(where: str, name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    if tuple(shape) != tuple(expected):
+        raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")
+
+
+def _check_steps(where: str, step: NDArray[np.float64]) -> None:
+    if np.isnan(step).any():
+        raise _parzen_error(where, "an input contains NaN")
+    if not np.all((step >= 0.0) & np.isfinite(step)):
+        raise _parzen_error(where, "an input value is outside its allowed domain")
+
+
+def _check_categorical(
+    where: str, n_choices: NDArray[np.float64], spread: NDArray[np.float64]
+) -> None:
+    if np.isnan(n_choices).any() or np.isnan(spread).any():
+        raise _parzen_error(where, "an input contains NaN")
+    if not np.all((n_choices >= 1.0) & (spread >= 0.0) & np.isfinite(spread)):
+        raise _parzen_error(where, "an input value is outside its allowed domain")
+
+
+def parzen_prepare_ref(
+    mu: NDArray[np.float64],
+    sigma: NDArray[np.float64],
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+    step: NDArray[np.float64],
+    inv_sigma: NDArray[np.float64],
+    log_norm: NDArray[np.float64],
+    comp_log_norm: NDArray[np.float64],
+) -> None:
+    """Candidate-independent terms of truncated-normal components.
+
+    Twin of :func:`bbopt._kernels.parzen_prepare`: ``inv_sigma = 1 / sigma``,
+    ``log_norm = -log(sigma) - log(2 pi) / 2 - log Z`` (step 0) or ``-log Z``
+    (step > 0) with ``Z = Phi((high' - mu) / sigma) - Phi((low' - mu) / sigma)``,
+    the range extended by half a step, and ``comp_log_norm = log_norm.sum(0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> inv, norm, total = np.empty((1, 1)), np.empty((1, 1)), np.empty(1)
+    >>> parzen_prepare_ref(np.zeros((1, 1)), np.ones((1, 1)), np.array([-np.inf]),
+    ...                    np.array([np.inf]), np.zeros(1), inv, norm, total)
+    >>> np.round(total, 4)
+    array([-0.9189])
+    """
+    where = "parzen_prepare"
+    n_dims, n_comp = mu.shape
+    for name, arr in (("sigma", sigma), ("inv_sigma", inv_sigma), ("log_norm", log_norm)):
+        _check_shape(where, name, arr.shape, (n_dims, n_comp))
+    for name, arr in (("low", low), ("high", high), ("step", step)):
+        _check_shape(where, name, arr.shape, (n_dims,))
+    _check_shape(where, "comp_log_norm", comp_log_norm.shape, (n_comp,))
+    where = f"parzen_prepare(n_dims={n_dims}, n_comp={n_comp})"
+    if any(np.isnan(v).any() for v in (mu, sigma, low, high, step)):
+        raise _parzen_error(where, "an input contains NaN")
+    if not (np.all(low <= high) and np.all(step >= 0.0) and np.all(sigma > 0.0)):
+        raise _parzen_error(where, "an input value is outside its allowed domain")
+    half = 0.5 * step[:, None]  # (n_dims, 1)
+    log_z = _log_ndtr_diff((low[:, None] - half - mu) / sigma, (high[:, None] + half - mu) / sigma)
+    continuous = step[:, None] == 0.0
+    norm = np.where(continuous, -np.log(sigma) - 0.5 * np.log(2.0 * np.pi), 0.0) - log_z
+    inv_sigma[...] = 1.0 / sigma
+    log_norm[...] = norm
+    comp_log_norm[:] = norm.sum(axis=0)
+
+
+def _numeric_log_kernels(
+    x: NDArray[np.float64],
+    mu: NDArray[np.float64],
+    inv_sigma: NDArray[np.float64],
+    step: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Unnormalised log-kernels, shape (n_x, n_dims, n_comp)."""
+    xj = x[:, :, None]  # (n_x, n_dims, 1)
+    half = 0.5 * step[None, :, None]
+    z = (xj - mu[None]) * inv_sigma[None]
+    discrete = _log_ndtr_diff((xj - half - mu[None]) * inv_sigma[None],
+                              (xj + half - mu[None]) * inv_sigma[None])
+    return np.where(step[None, :, None] > 0.0, discrete, -0.5 * z * z)
+
+
+def _categorical_log_kernels(
+    x_cat: NDArray[np.float64],
+    choice: NDArray[np.float64],
+    n_choices: NDArray[np.float64],
+    spread: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Categorical log-kernels, shape (n_x, n_cat, n_comp)."""
+    n = n_choices[None, :, None]
+    a = spread[None, :, None]
+    with np.errstate(divide="ignore"):
+        log_match = np.log((a + 1.0) / (1.0 + n * a))
+        log_other = np.log(a / (1.0 + n * a))
+    match = choice[None] == x_cat[:, :, None]
+    uniform = choice[None] < 0.0
+    return np.where(match, log_match, np.where(uniform, -np.log(n), log_other))
+
+
+def parzen_log_pdf_ref(
+    x: NDArray[np.float64],
+    x_cat: NDArray[np.float64],
+    mu: NDArray[np.float64],
+    inv_sigma: NDArray[np.float64],
+    step: NDArray[np.float64],
+    choice: NDArray[np.float64],
+    n_choices: NDArray[np.float64],
+    spread: NDArray[np.float64],
+    log_const: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """Log-density of a multivariate mixture of product kernels at candidates.
+
+    Twin of :func:`bbopt._kernels.parzen_log_pdf`: the log-sum-exp over
+    components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
+    or the log normal mass of ``x +- step / 2`` in sigma units) and the
+    categorical log-probabilities.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty(1)
+    >>> parzen_log_pdf_ref(np.ones((1, 1)), np.zeros((1, 0)), np.zeros((1, 2)), np.ones((1, 2)),
+    ...                    np.zeros(1), np.zeros((0, 2)), np.zeros(0), np.zeros(0),
+    ...                    np.log([0.5, 0.5]), out)
+    >>> out
+    array([-0.5])
+    """
+    where = "parzen_log_pdf"
+    n_x, n_dims = x.shape
+    n_cat = x_cat.shape[1]
+    n_comp = log_const.shape[0]
+    _check_shape(where, "x_cat", x_cat.shape, (n_x, n_cat))
+    _check_shape(where, "out", out.shape, (n_x,))
+    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma)):
+        _check_shape(where, name, arr.shape, (n_dims, n_comp))
+    _check_shape(where, "choice", choice.shape, (n_cat, n_comp))
+    _check_shape(where, "step", step.shape, (n_dims,))
+    _check_shape(where, "n_choices", n_choices.shape, (n_cat,))
+    _check_shape(where, "spread", spread.shape, (n_cat,))
+    where = f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})"
+    _check_steps(where, step)
+    _check_categorical(where, n_choices, spread)
+    if np.isnan(x).any() or np.isnan(x_cat).any():
+        raise _parzen_error(where, "an input contains NaN")
+    terms = np.broadcast_to(log_const, (n_x, n_comp)).copy()  # (n_x, n_comp)
+    if n_dims:
+        terms += _numeric_log_kernels(x, mu, inv_sigma, step).sum(axis=1)
+    if n_cat:
+        terms += _categorical_log_kernels(x_cat, choice, n_choices, spread).sum(axis=1)
+    out[:] = special.logsumexp(terms, axis=1) if n_comp else -np.inf
+
+
+def parzen_log_pdf_univariate_ref(
+    x: NDArray[np.float64],
+    mu: NDArray[np.float64],
+    inv_sigma: NDArray[np.float64],
+    step: NDArray[np.float64],
+    log_const: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """Log-densities of per-dimension mixtures of numeric kernels at candidates.
+
+    Twin of :func:`bbopt._kernels.parzen_log_pdf_univariate`:
+    ``out[i, j] = logsumexp_k(log_const[j, k] + log K_kj(x[i, j]))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty((1, 1))
+    >>> parzen_log_pdf_univariate_ref(np.ones((1, 1)), np.zeros((1, 1)), np.ones((1, 1)),
+    ...                               np.zeros(1), np.zeros((1, 1)), out)
+    >>> out
+    array([[-0.5]])
+    """
+    where = "parzen_log_pdf_univariate"
+    n_x, n_dims = x.shape
+    n_comp = log_const.shape[1]
+    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma), ("log_const", log_const)):
+        _check_shape(where, name, arr.shape, (n_dims, n_comp))
+    _check_shape(where, "step", step.shape, (n_dims,))
+    _check_shape(where, "out", out.shape, (n_x, n_dims))
+    where = f"parzen_log_pdf_univariate(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims})"
+    _check_steps(where, step)
+    if np.isnan(x).any():
+        raise _parzen_error(where, "an input contains NaN")
+    if n_comp == 0:
+        out[...] = -np.inf
+        return
+    terms = log_const[None] + _numeric_log_kernels(x, mu, inv_sigma, step)
+    out[...] = special.logsumexp(terms, axis=2)
+
+
+def parzen_categorical_ref(
+    x_cat: NDArray[np.float64],
+    choice: NDArray[np.float64],
+    n_choices: NDArray[np.float64],
+    spread: NDArray[np.float64],
+    log_weight: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """Log-probabilities of per-dimension mixtures of categorical kernels.
+
+    Twin of :func:`bbopt._kernels.parzen_categorical`: component ``k`` puts
+    ``(spread + [x == choice[c, k]]) / (1 + n_choices * spread)`` on choice
+    ``x`` (``1 / n_choices`` if its choice is negative).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty((1, 1))
+    >>> parzen_categorical_ref(np.array([[1.0]]), np.array([[-1.0]]), np.array([4.0]),
+    ...                        np.array([0.0]), np.zeros((1, 1)), out)
+    >>> np.exp(out)
+    array([[0.25]])
+    """
+    where = "parzen_categorical"
+    n_x, n_cat = x_cat.shape
+    n_comp = log_weight.shape[1]
+    for name, arr in (("choice", choice), ("log_weight", log_weight)):
+        _check_shape(where, name, arr.shape, (n_cat, n_comp))
+    _check_shape(where, "n_choices", n_choices.shape, (n_cat,))
+    _check_shape(where, "spread", spread.shape, (n_cat,))
+    _check_shape(where, "out", out.shape, (n_x, n_cat))
+    where = f"parzen_categorical(n_x={n_x}, n_comp={n_comp}, n_cat={n_cat})"
+    _check_categorical(where, n_choices, spread)
+    if np.isnan(x_cat).any():
+        raise _parzen_error(where, "an input contains NaN")
+    if n_comp == 0:
+        out[...] = -np.inf
+        return
+    terms = log_weight[None] + _categorical_log_kernels(x_cat, choice, n_choices, spread)
+    out[...] = special.logsumexp(terms, axis=2)

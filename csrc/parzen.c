@@ -1,0 +1,431 @@
+/*
+ * Parzen-estimator kernels (see parzen.h for the notation).
+ *
+ * The mixture kernels loop over blocks of BLOCK_COMP components (outer) and,
+ * for each candidate, over the dimensions, with the innermost loop running
+ * over the components of the block: the component arrays are stored
+ * dimension-major, so that loop is contiguous and branch-free and the
+ * compiler vectorises it without reassociating a reduction. A block of
+ * components (n_dims * BLOCK_COMP * 16 bytes) stays in cache while the
+ * candidates of a block of BLOCK_X candidates reuse it. The log-sum-exp over
+ * components is streamed: each candidate keeps a running maximum and a
+ * running sum rescaled to it.
+ */
+#include "parzen.h"
+
+#include <math.h>
+
+#define BLOCK_COMP 256
+#define BLOCK_X 32
+
+#define SQRT1_2 0.70710678118654752440   /* 1 / sqrt(2) */
+#define SQRT_PI 1.77245385090551602730   /* sqrt(pi) */
+#define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
+#define LOG_HALF (-0.69314718055994530942)  /* log(1 / 2) */
+
+/* Scaled complementary error function erfcx(t) = exp(t^2) erfc(t), t >= 0.
+ * Below 26, erfc(t) is still a normal double and exp(t^2) does not
+ * overflow; above, the asymptotic series
+ *   erfcx(t) = 1 / (t sqrt(pi)) * sum_k (-1)^k (2k - 1)!! / (2 t^2)^k
+ * truncated after k = 7 has a relative error below 1e-17. */
+BBOPT_INLINE double erfcx_pos(double t) {
+    if (t < 26.0) {
+        return exp(t * t) * erfc(t);
+    }
+    const double u = 1.0 / (2.0 * t * t);
+    const double s =
+        1.0 +
+        u * (-1.0 +
+             u * (3.0 + u * (-15.0 + u * (105.0 + u * (-945.0 + u * (10395.0 + u * -135135.0))))));
+    return s / (t * SQRT_PI);
+}
+
+/* log(Q(a) - Q(b)) for 0 <= a < b <= inf, Q(z) = 1 - Phi(z) the upper tail,
+ * the interval not narrow (see log_ndtr_diff_1). With t = z / sqrt(2),
+ * Q(z) = erfcx(t) exp(-t^2) / 2, so
+ *   log(Q(a) - Q(b)) = log Q(a) + log(1 - exp(log(erfcx(tb) / erfcx(ta))
+ *                                             - (tb - ta)(tb + ta)))
+ * which neither underflows nor cancels far in the tail. */
+BBOPT_INLINE double log_upper_diff(double a, double b) {
+    const double ta = a * SQRT1_2;
+    const double tb = b * SQRT1_2;
+    if (tb < 3.0) {
+        /* Q(a) >= Q(b) > 1e-5 and Q(b) / Q(a) < 1 - 1e-3: direct and exact
+         * to a few ulps. */
+        return log(0.5 * (erfc(ta) - erfc(tb)));
+    }
+    const double ea = erfcx_pos(ta);
+    const double log_qa = LOG_HALF + log(ea) - ta * ta;
+    if (isinf(b)) {
+        return log_qa;
+    }
+    const double log_ratio = log(erfcx_pos(tb) / ea) - (tb - ta) * (tb + ta);
+    return log_qa + log(-expm1(log_ratio));
+}
+
+/* log(Phi(b) - Phi(a)) for a <= b, neither NaN. */
+BBOPT_INLINE double log_ndtr_diff_1(double a, double b) {
+    if (a == b) {
+        return -INFINITY;
+    }
+    const double w = b - a;
+    const double m = 0.5 * a + 0.5 * b;
+    const double wm = w * (1.0 + fabs(m));
+    if (wm < 1e-2) {
+        /* Narrow interval: integrate the Taylor expansion of the normal
+         * density phi around the midpoint m,
+         *   int phi = phi(m) w (1 + (m^2 - 1) w^2 / 24
+         *                        + (m^4 - 6 m^2 + 3) w^4 / 1920 + O((w (1 + |m|))^6)),
+         * whose neglected terms are below 1e-17 relatively. */
+        const double m2 = m * m;
+        const double w2 = w * w;
+        const double corr = (m2 - 1.0) * w2 / 24.0 + (m2 * m2 - 6.0 * m2 + 3.0) * w2 * w2 / 1920.0;
+        return -0.5 * m2 - HALF_LOG_2PI + log(w) + log1p(corr);
+    }
+    if (a >= 0.0) {
+        return log_upper_diff(a, b);
+    }
+    if (b <= 0.0) {
+        return log_upper_diff(-b, -a);
+    }
+    /* a < 0 < b: the mass is at least that of a non-narrow interval around 0,
+     * and erf(b / sqrt 2) + erf(-a / sqrt 2) adds two non-negative terms. */
+    return log(0.5 * (erf(b * SQRT1_2) + erf(-a * SQRT1_2)));
+}
+
+int bbopt_log_ndtr_diff(intptr_t n, const double *a, const double *b, double *out) {
+    if (n < 0) {
+        return BBOPT_ERR_SIZE;
+    }
+    for (intptr_t i = 0; i < n; ++i) {
+        if (isnan(a[i]) || isnan(b[i])) {
+            return BBOPT_ERR_NAN;
+        }
+        if (a[i] > b[i]) {
+            return BBOPT_ERR_DOMAIN;
+        }
+    }
+    for (intptr_t i = 0; i < n; ++i) {
+        out[i] = log_ndtr_diff_1(a[i], b[i]);
+    }
+    return BBOPT_OK;
+}
+
+int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const double *mu,
+                         const double *sigma, const double *low, const double *high,
+                         const double *step, double *inv_sigma, double *log_norm,
+                         double *comp_log_norm) {
+    if (n_dims < 0 || n_comp < 0 || ld < n_comp) {
+        return BBOPT_ERR_SIZE;
+    }
+    for (intptr_t j = 0; j < n_dims; ++j) {
+        if (isnan(low[j]) || isnan(high[j]) || isnan(step[j])) {
+            return BBOPT_ERR_NAN;
+        }
+        if (!(low[j] <= high[j]) || !(step[j] >= 0.0)) {
+            return BBOPT_ERR_DOMAIN;
+        }
+        for (intptr_t k = 0; k < n_comp; ++k) {
+            const double s = sigma[j * ld + k];
+            if (isnan(mu[j * ld + k]) || isnan(s)) {
+                return BBOPT_ERR_NAN;
+            }
+            if (!(s > 0.0)) {
+                return BBOPT_ERR_DOMAIN;
+            }
+        }
+    }
+    for (intptr_t k = 0; k < n_comp; ++k) {
+        comp_log_norm[k] = 0.0;
+    }
+    for (intptr_t j = 0; j < n_dims; ++j) {
+        const double half = 0.5 * step[j];
+        const double lo = low[j] - half;
+        const double hi = high[j] + half;
+        const double *mu_j = mu + j * ld;
+        const double *sigma_j = sigma + j * ld;
+        double *inv_j = inv_sigma + j * ld;
+        double *norm_j = log_norm + j * ld;
+        for (intptr_t k = 0; k < n_comp; ++k) {
+            const double s = sigma_j[k];
+            const double log_z = log_ndtr_diff_1((lo - mu_j[k]) / s, (hi - mu_j[k]) / s);
+            inv_j[k] = 1.0 / s;
+            norm_j[k] = step[j] > 0.0 ? -log_z : -log(s) - HALF_LOG_2PI - log_z;
+            comp_log_norm[k] += norm_j[k];
+        }
+    }
+    return BBOPT_OK;
+}
+
+/* Log-probabilities of the categorical kernel of one dimension with n
+ * choices and spread a: own choice, another choice, uniform component. */
+typedef struct {
+    double match, other, uniform;
+} cat_logp;
+
+BBOPT_INLINE cat_logp categorical_log_probs(double n, double a) {
+    const double log_denom = log1p(n * a);
+    cat_logp p;
+    p.match = log1p(a) - log_denom;
+    p.other = log(a) - log_denom; /* -inf for a == 0 */
+    p.uniform = -log(n);
+    return p;
+}
+
+static int check_categorical(intptr_t n_cat, const double *n_choices, const double *spread) {
+    for (intptr_t c = 0; c < n_cat; ++c) {
+        if (isnan(n_choices[c]) || isnan(spread[c])) {
+            return BBOPT_ERR_NAN;
+        }
+        if (!(n_choices[c] >= 1.0) || !(spread[c] >= 0.0) || isinf(spread[c])) {
+            return BBOPT_ERR_DOMAIN;
+        }
+    }
+    return BBOPT_OK;
+}
+
+static int check_steps(intptr_t n_dims, const double *step) {
+    for (intptr_t j = 0; j < n_dims; ++j) {
+        if (isnan(step[j])) {
+            return BBOPT_ERR_NAN;
+        }
+        if (!(step[j] >= 0.0) || isinf(step[j])) {
+            return BBOPT_ERR_DOMAIN;
+        }
+    }
+    return BBOPT_OK;
+}
+
+static int has_nan(intptr_t n, const double *v) {
+    int found = 0;
+    for (intptr_t i = 0; i < n; ++i) {
+        found |= isnan(v[i]);
+    }
+    return found;
+}
+
+/* Add the unnormalised log-kernel of numeric dimension j at xv to the
+ * accumulators of a block of nk components: -z^2/2 goes into sq (as z^2),
+ * the discretised log-mass into lg. */
+BBOPT_INLINE void add_numeric(intptr_t nk, double xv, double step, const double *BBOPT_RESTRICT mu,
+                              const double *BBOPT_RESTRICT inv, double *BBOPT_RESTRICT sq,
+                              double *BBOPT_RESTRICT lg) {
+    if (step > 0.0) {
+        const double lo = xv - 0.5 * step;
+        const double hi = xv + 0.5 * step;
+        for (intptr_t k = 0; k < nk; ++k) {
+            lg[k] += log_ndtr_diff_1((lo - mu[k]) * inv[k], (hi - mu[k]) * inv[k]);
+        }
+    } else {
+        for (intptr_t k = 0; k < nk; ++k) {
+            const double z = (xv - mu[k]) * inv[k];
+            sq[k] += z * z;
+        }
+    }
+}
+
+/* sq[k] += sum over 4 continuous dimensions of z^2 (rows ld apart). */
+BBOPT_INLINE void add_continuous4(intptr_t nk, const double *xv, const double *BBOPT_RESTRICT mu,
+                                  const double *BBOPT_RESTRICT inv, intptr_t ld,
+                                  double *BBOPT_RESTRICT sq) {
+    const double x0 = xv[0], x1 = xv[1], x2 = xv[2], x3 = xv[3];
+    const double *mu1 = mu + ld, *mu2 = mu + 2 * ld, *mu3 = mu + 3 * ld;
+    const double *inv1 = inv + ld, *inv2 = inv + 2 * ld, *inv3 = inv + 3 * ld;
+    for (intptr_t k = 0; k < nk; ++k) {
+        const double z0 = (x0 - mu[k]) * inv[k];
+        const double z1 = (x1 - mu1[k]) * inv1[k];
+        const double z2 = (x2 - mu2[k]) * inv2[k];
+        const double z3 = (x3 - mu3[k]) * inv3[k];
+        sq[k] += (z0 * z0 + z1 * z1) + (z2 * z2 + z3 * z3);
+    }
+}
+
+BBOPT_INLINE void add_categorical(intptr_t nk, double xv, cat_logp p,
+                                  const double *BBOPT_RESTRICT choice, double *BBOPT_RESTRICT lg) {
+    for (intptr_t k = 0; k < nk; ++k) {
+        const double ch = choice[k];
+        lg[k] += ch == xv ? p.match : (ch < 0.0 ? p.uniform : p.other);
+    }
+}
+
+/* Merge the terms t[0..nk) (overwritten) into the running log-sum-exp
+ * (*m, *s): the total is *m + log(*s). */
+BBOPT_INLINE void lse_merge(intptr_t nk, double *BBOPT_RESTRICT t, double *m, double *s) {
+    double bm = -INFINITY;
+    for (intptr_t k = 0; k < nk; ++k) {
+        bm = t[k] > bm ? t[k] : bm;
+    }
+    if (bm == -INFINITY) {
+        return;
+    }
+    double bs = 0.0;
+    for (intptr_t k = 0; k < nk; ++k) {
+        bs += exp(t[k] - bm);
+    }
+    if (bm > *m) {
+        *s = *s * exp(*m - bm) + bs;
+        *m = bm;
+    } else {
+        *s += bs * exp(bm - *m);
+    }
+}
+
+BBOPT_TARGET_CLONES
+int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
+                         intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
+                         const double *inv_sigma, const double *step, const double *choice,
+                         const double *n_choices, const double *spread, const double *log_const,
+                         double *out) {
+    if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp) {
+        return BBOPT_ERR_SIZE;
+    }
+    int code = check_steps(n_dims, step);
+    if (code == BBOPT_OK) {
+        code = check_categorical(n_cat, n_choices, spread);
+    }
+    if (code != BBOPT_OK) {
+        return code;
+    }
+    if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat)) {
+        return BBOPT_ERR_NAN;
+    }
+    double sq[BLOCK_COMP];
+    double lg[BLOCK_COMP];
+    double run_max[BLOCK_X];
+    double run_sum[BLOCK_X];
+    for (intptr_t i0 = 0; i0 < n_x; i0 += BLOCK_X) {
+        const intptr_t ni = n_x - i0 < BLOCK_X ? n_x - i0 : BLOCK_X;
+        for (intptr_t ii = 0; ii < ni; ++ii) {
+            run_max[ii] = -INFINITY;
+            run_sum[ii] = 0.0;
+        }
+        for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
+            const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                const double *xi = x + (i0 + ii) * n_dims;
+                const double *ci = x_cat + (i0 + ii) * n_cat;
+                for (intptr_t k = 0; k < nk; ++k) {
+                    sq[k] = 0.0;
+                    lg[k] = log_const[k0 + k];
+                }
+                intptr_t j = 0;
+                /* Four continuous dimensions at once: one pass over sq instead of four. */
+                for (; j + 4 <= n_dims; j += 4) {
+                    if (step[j] > 0.0 || step[j + 1] > 0.0 || step[j + 2] > 0.0 ||
+                        step[j + 3] > 0.0) {
+                        for (intptr_t jj = j; jj < j + 4; ++jj) {
+                            add_numeric(nk, xi[jj], step[jj], mu + jj * ld + k0,
+                                        inv_sigma + jj * ld + k0, sq, lg);
+                        }
+                        continue;
+                    }
+                    add_continuous4(nk, xi + j, mu + j * ld + k0, inv_sigma + j * ld + k0, ld,
+                                    sq);
+                }
+                for (; j < n_dims; ++j) {
+                    add_numeric(nk, xi[j], step[j], mu + j * ld + k0, inv_sigma + j * ld + k0, sq,
+                                lg);
+                }
+                for (intptr_t c = 0; c < n_cat; ++c) {
+                    add_categorical(nk, ci[c], categorical_log_probs(n_choices[c], spread[c]),
+                                    choice + c * ld + k0, lg);
+                }
+                for (intptr_t k = 0; k < nk; ++k) {
+                    lg[k] -= 0.5 * sq[k];
+                }
+                lse_merge(nk, lg, &run_max[ii], &run_sum[ii]);
+            }
+        }
+        for (intptr_t ii = 0; ii < ni; ++ii) {
+            out[i0 + ii] = run_max[ii] + log(run_sum[ii]);
+        }
+    }
+    return BBOPT_OK;
+}
+
+BBOPT_TARGET_CLONES
+int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
+                                    const double *x, const double *mu, const double *inv_sigma,
+                                    const double *step, const double *log_const, double *out) {
+    if (n_x < 0 || n_comp < 0 || n_dims < 0 || ld < n_comp) {
+        return BBOPT_ERR_SIZE;
+    }
+    const int code = check_steps(n_dims, step);
+    if (code != BBOPT_OK) {
+        return code;
+    }
+    if (has_nan(n_x * n_dims, x)) {
+        return BBOPT_ERR_NAN;
+    }
+    double sq[BLOCK_COMP];
+    double lg[BLOCK_COMP];
+    double run_max[BLOCK_X];
+    double run_sum[BLOCK_X];
+    for (intptr_t j = 0; j < n_dims; ++j) {
+        const double *mu_j = mu + j * ld;
+        const double *inv_j = inv_sigma + j * ld;
+        const double *const_j = log_const + j * ld;
+        for (intptr_t i0 = 0; i0 < n_x; i0 += BLOCK_X) {
+            const intptr_t ni = n_x - i0 < BLOCK_X ? n_x - i0 : BLOCK_X;
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                run_max[ii] = -INFINITY;
+                run_sum[ii] = 0.0;
+            }
+            for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
+                const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
+                for (intptr_t ii = 0; ii < ni; ++ii) {
+                    for (intptr_t k = 0; k < nk; ++k) {
+                        sq[k] = 0.0;
+                        lg[k] = const_j[k0 + k];
+                    }
+                    add_numeric(nk, x[(i0 + ii) * n_dims + j], step[j], mu_j + k0, inv_j + k0, sq,
+                                lg);
+                    for (intptr_t k = 0; k < nk; ++k) {
+                        lg[k] -= 0.5 * sq[k];
+                    }
+                    lse_merge(nk, lg, &run_max[ii], &run_sum[ii]);
+                }
+            }
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                out[(i0 + ii) * n_dims + j] = run_max[ii] + log(run_sum[ii]);
+            }
+        }
+    }
+    return BBOPT_OK;
+}
+
+int bbopt_parzen_categorical(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_cat,
+                             const double *x_cat, const double *choice, const double *n_choices,
+                             const double *spread, const double *log_weight, double *out) {
+    if (n_x < 0 || n_comp < 0 || n_cat < 0 || ld < n_comp) {
+        return BBOPT_ERR_SIZE;
+    }
+    const int code = check_categorical(n_cat, n_choices, spread);
+    if (code != BBOPT_OK) {
+        return code;
+    }
+    if (has_nan(n_x * n_cat, x_cat)) {
+        return BBOPT_ERR_NAN;
+    }
+    double lg[BLOCK_COMP];
+    for (intptr_t c = 0; c < n_cat; ++c) {
+        const cat_logp p = categorical_log_probs(n_choices[c], spread[c]);
+        const double *choice_c = choice + c * ld;
+        const double *weight_c = log_weight + c * ld;
+        for (intptr_t i = 0; i < n_x; ++i) {
+            const double xv = x_cat[i * n_cat + c];
+            double m = -INFINITY;
+            double s = 0.0;
+            for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
+                const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
+                for (intptr_t k = 0; k < nk; ++k) {
+                    lg[k] = weight_c[k0 + k];
+                }
+                add_categorical(nk, xv, p, choice_c + k0, lg);
+                lse_merge(nk, lg, &m, &s);
+            }
+            out[i * n_cat + c] = m + log(s);
+        }
+    }
+    return BBOPT_OK;
+}
