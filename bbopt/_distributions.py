@@ -15,6 +15,8 @@ import math
 import numbers
 from typing import Any
 
+import numpy as np
+
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int
 
 CategoricalChoice = None | bool | int | float | str
@@ -291,6 +293,8 @@ class IntDistribution(BaseDistribution):
 
 def _choice_key(choice: CategoricalChoice) -> tuple[str, Any]:
     """Key telling choices apart by type too (``True``, ``1`` and ``1.0`` differ)."""
+    if isinstance(choice, np.generic):
+        choice = choice.item()
     if isinstance(choice, float) and math.isnan(choice):
         return ("float", "nan")
     for kind in (bool, int, float, str):  # subclasses (np.float64, np.str_) key as their base
@@ -325,7 +329,8 @@ class CategoricalDistribution(BaseDistribution):
             raise TypeError(
                 f"The 'choices' parameter of {owner} must be a sequence. Got {choices!r} instead."
             )
-        choices = tuple(choices)
+        # numpy scalars (np.int64, np.str_, ...) become the Python values they hold.
+        choices = tuple(c.item() if isinstance(c, np.generic) else c for c in choices)
         if not choices:
             raise ValueError(f"The 'choices' parameter of {owner} must not be empty. Got ().")
         index: dict[tuple[str, Any], int] = {}

@@ -80,9 +80,9 @@ class QMCSampler(BaseSampler):
             return {}
         point = self._point(trial.number, search_space)
         result = {}
-        for u, (name, distribution) in zip(point, search_space.items()):
+        for u, (name, distribution) in zip(point.tolist(), search_space.items()):
             low, high = distribution.internal_bounds()
-            result[name] = low + (high - low) * float(u)
+            result[name] = low * (1.0 - u) + high * u
         return result
 
     def sample_independent(

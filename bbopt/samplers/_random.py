@@ -57,4 +57,5 @@ class RandomSampler(BaseSampler):
         self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
     ) -> float:
         low, high = distribution.internal_bounds()
-        return low + (high - low) * self._uniform()
+        u = self._uniform()
+        return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
