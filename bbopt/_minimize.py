@@ -156,7 +156,11 @@ def minimize(
     for i in range(n_trials):
         trial = study.ask(space)
         x = np.fromiter((trial._params[name] for name in names), np.float64, len(names))
-        value = float(func(x))
+        try:
+            value = float(func(x))
+        except BaseException:
+            study.tell(trial, state=TrialState.FAIL)
+            raise
         xs[i] = x
         nfev = i + 1
         frozen = study.tell(trial, value)

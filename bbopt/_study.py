@@ -160,7 +160,8 @@ class Study:
             infinite value marks the trial FAIL with a warning.
         state : TrialState, optional
             COMPLETE (the default when values are given), PRUNED (its value
-            is the last reported intermediate value) or FAIL.
+            is the intermediate value at its largest step) or FAIL; PRUNED
+            and FAIL take no values.
         skip_if_finished : bool, default False
             Return the trial unchanged if it already finished, instead of
             raising ValueError.
@@ -224,6 +225,11 @@ class Study:
             raise ValueError(
                 f"The 'state' parameter of Study.tell must be COMPLETE, PRUNED or FAIL. "
                 f"Got {state!r} instead."
+            )
+        if state != TrialState.COMPLETE and values is not None:
+            raise ValueError(
+                f"Study.tell of trial {number}: a {state.name} trial takes no values "
+                f"(a pruned trial keeps its last intermediate value). Got {values!r}."
             )
         if state == TrialState.FAIL:
             return state, None
@@ -387,6 +393,19 @@ class Study:
         trial : FrozenTrial
             Built with `bbopt.create_trial` or taken from another study.
         """
+        self._check_finished_trial(trial)
+        self._storage.create_new_trial(self._study_id, trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add several finished trials (see `add_trial`); all or none are added."""
+        trials = list(trials)
+        for trial in trials:
+            self._check_finished_trial(trial)
+        for trial in trials:
+            self._storage.create_new_trial(self._study_id, trial)
+
+    def _check_finished_trial(self, trial: FrozenTrial) -> None:
+        """Raise if ``trial`` cannot be added to this study."""
         if not isinstance(trial, FrozenTrial):
             raise TypeError(
                 f"The 'trial' parameter of Study.add_trial must be a FrozenTrial. Got {trial!r}."
@@ -409,12 +428,6 @@ class Study:
                     f"A COMPLETE trial given to Study.add_trial needs "
                     f"{len(self._directions)} finite value(s). Got {trial.values!r}."
                 )
-        self._storage.create_new_trial(self._study_id, trial)
-
-    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
-        """Add several finished trials (see `add_trial`)."""
-        for trial in trials:
-            self.add_trial(trial)
 
     # -- attributes and export -------------------------------------------
     @property
