@@ -14,6 +14,15 @@
 #include "parzen.h"
 
 #include <math.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(__clang__)
+/* The clamp in exp_nonpos and the selects of the categorical kernel are
+ * selects on floating-point comparisons, which GCC if-converts (and so
+ * vectorises) only when it may assume that floating-point operations do not
+ * trap. Nothing here reads the floating-point exception flags. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 
 #define BLOCK_COMP 256
 #define BLOCK_X 32
@@ -206,15 +215,27 @@ static int has_nan(intptr_t n, const double *v) {
 
 /* Add the unnormalised log-kernel of numeric dimension j at xv to the
  * accumulators of a block of nk components: -z^2/2 goes into sq (as z^2),
- * the discretised log-mass into lg. */
+ * the discretised log-mass into lg. inv points to the inverse bandwidths of
+ * the block (inv[k]), or with shared != 0 to the one of the dimension. */
 BBOPT_INLINE void add_numeric(intptr_t nk, double xv, double step, const double *BBOPT_RESTRICT mu,
-                              const double *BBOPT_RESTRICT inv, double *BBOPT_RESTRICT sq,
-                              double *BBOPT_RESTRICT lg) {
-    if (step > 0.0) {
-        const double lo = xv - 0.5 * step;
-        const double hi = xv + 0.5 * step;
+                              const double *BBOPT_RESTRICT inv, int shared,
+                              double *BBOPT_RESTRICT sq, double *BBOPT_RESTRICT lg) {
+    const double lo = xv - 0.5 * step;
+    const double hi = xv + 0.5 * step;
+    if (step > 0.0 && shared) {
+        const double iv = inv[0];
+        for (intptr_t k = 0; k < nk; ++k) {
+            lg[k] += log_ndtr_diff_1((lo - mu[k]) * iv, (hi - mu[k]) * iv);
+        }
+    } else if (step > 0.0) {
         for (intptr_t k = 0; k < nk; ++k) {
             lg[k] += log_ndtr_diff_1((lo - mu[k]) * inv[k], (hi - mu[k]) * inv[k]);
+        }
+    } else if (shared) {
+        const double iv = inv[0];
+        for (intptr_t k = 0; k < nk; ++k) {
+            const double z = (xv - mu[k]) * iv;
+            sq[k] += z * z;
         }
     } else {
         for (intptr_t k = 0; k < nk; ++k) {
@@ -224,12 +245,24 @@ BBOPT_INLINE void add_numeric(intptr_t nk, double xv, double step, const double 
     }
 }
 
-/* sq[k] += sum over 4 continuous dimensions of z^2 (rows ld apart). */
+/* sq[k] += sum over 4 continuous dimensions of z^2 (rows of mu ld apart;
+ * inv as in add_numeric, its rows ld apart, or 4 consecutive shared values). */
 BBOPT_INLINE void add_continuous4(intptr_t nk, const double *xv, const double *BBOPT_RESTRICT mu,
-                                  const double *BBOPT_RESTRICT inv, intptr_t ld,
+                                  const double *BBOPT_RESTRICT inv, int shared, intptr_t ld,
                                   double *BBOPT_RESTRICT sq) {
     const double x0 = xv[0], x1 = xv[1], x2 = xv[2], x3 = xv[3];
     const double *mu1 = mu + ld, *mu2 = mu + 2 * ld, *mu3 = mu + 3 * ld;
+    if (shared) {
+        const double i0 = inv[0], i1 = inv[1], i2 = inv[2], i3 = inv[3];
+        for (intptr_t k = 0; k < nk; ++k) {
+            const double z0 = (x0 - mu[k]) * i0;
+            const double z1 = (x1 - mu1[k]) * i1;
+            const double z2 = (x2 - mu2[k]) * i2;
+            const double z3 = (x3 - mu3[k]) * i3;
+            sq[k] += (z0 * z0 + z1 * z1) + (z2 * z2 + z3 * z3);
+        }
+        return;
+    }
     const double *inv1 = inv + ld, *inv2 = inv + 2 * ld, *inv3 = inv + 3 * ld;
     for (intptr_t k = 0; k < nk; ++k) {
         const double z0 = (x0 - mu[k]) * inv[k];
@@ -248,20 +281,77 @@ BBOPT_INLINE void add_categorical(intptr_t nk, double xv, cat_logp p,
     }
 }
 
+/* exp(x) for x <= 0, without a call: clamped to x >= -708 (below that the
+ * result, under 1e-307, is negligible in the sums it enters), range-reduced
+ * as x = n log 2 + r with |r| <= log(2) / 2 (Cody-Waite, n by the
+ * round-to-nearest of adding 1.5 * 2^52), e^r by its Taylor polynomial of
+ * degree 13 (truncation error below 1e-17 relatively) and 2^n built in the
+ * exponent bits. Straight-line code, so loops calling it vectorise; relative
+ * error within a few ulps. */
+BBOPT_INLINE double exp_nonpos(double x) {
+    const double shift = 6755399441055744.0; /* 1.5 * 2^52 */
+    const double ln2_hi = 6.93147180369123816490e-01;
+    const double ln2_lo = 1.90821492927058770002e-10;
+    x = x < -708.0 ? -708.0 : x;
+    const double t = x * 1.44269504088896340736 + shift;
+    const double n = t - shift;
+    const double r = (x - n * ln2_hi) - n * ln2_lo;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits + 1023u) << 52; /* the low bits of t hold n; n + 1023 in [1, 1023] */
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
 /* Merge the terms t[0..nk) (overwritten) into the running log-sum-exp
  * (*m, *s): the total is *m + log(*s). */
 BBOPT_INLINE void lse_merge(intptr_t nk, double *BBOPT_RESTRICT t, double *m, double *s) {
-    double bm = -INFINITY;
-    for (intptr_t k = 0; k < nk; ++k) {
-        bm = t[k] > bm ? t[k] : bm;
+    double m0 = -INFINITY, m1 = -INFINITY, m2 = -INFINITY, m3 = -INFINITY;
+    intptr_t k = 0;
+    for (; k + 4 <= nk; k += 4) {
+        m0 = t[k] > m0 ? t[k] : m0;
+        m1 = t[k + 1] > m1 ? t[k + 1] : m1;
+        m2 = t[k + 2] > m2 ? t[k + 2] : m2;
+        m3 = t[k + 3] > m3 ? t[k + 3] : m3;
     }
+    for (; k < nk; ++k) {
+        m0 = t[k] > m0 ? t[k] : m0;
+    }
+    m0 = m1 > m0 ? m1 : m0;
+    m2 = m3 > m2 ? m3 : m2;
+    const double bm = m2 > m0 ? m2 : m0;
     if (bm == -INFINITY) {
         return;
     }
-    double bs = 0.0;
-    for (intptr_t k = 0; k < nk; ++k) {
-        bs += exp(t[k] - bm);
+    for (k = 0; k < nk; ++k) {
+        t[k] = exp_nonpos(t[k] - bm);
     }
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (k = 0; k + 4 <= nk; k += 4) {
+        s0 += t[k];
+        s1 += t[k + 1];
+        s2 += t[k + 2];
+        s3 += t[k + 3];
+    }
+    for (; k < nk; ++k) {
+        s0 += t[k];
+    }
+    const double bs = (s0 + s1) + (s2 + s3);
     if (bm > *m) {
         *s = *s * exp(*m - bm) + bs;
         *m = bm;
@@ -273,9 +363,9 @@ BBOPT_INLINE void lse_merge(intptr_t nk, double *BBOPT_RESTRICT t, double *m, do
 BBOPT_TARGET_CLONES
 int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
                          intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
-                         const double *inv_sigma, const double *step, const double *choice,
-                         const double *n_choices, const double *spread, const double *log_const,
-                         double *out) {
+                         const double *inv_sigma, int shared, const double *step,
+                         const double *choice, const double *n_choices, const double *spread,
+                         const double *log_const, double *out) {
     if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp) {
         return BBOPT_ERR_SIZE;
     }
@@ -315,16 +405,18 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                         step[j + 3] > 0.0) {
                         for (intptr_t jj = j; jj < j + 4; ++jj) {
                             add_numeric(nk, xi[jj], step[jj], mu + jj * ld + k0,
-                                        inv_sigma + jj * ld + k0, sq, lg);
+                                        shared ? inv_sigma + jj : inv_sigma + jj * ld + k0,
+                                        shared, sq, lg);
                         }
                         continue;
                     }
-                    add_continuous4(nk, xi + j, mu + j * ld + k0, inv_sigma + j * ld + k0, ld,
+                    add_continuous4(nk, xi + j, mu + j * ld + k0,
+                                    shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared, ld,
                                     sq);
                 }
                 for (; j < n_dims; ++j) {
-                    add_numeric(nk, xi[j], step[j], mu + j * ld + k0, inv_sigma + j * ld + k0, sq,
-                                lg);
+                    add_numeric(nk, xi[j], step[j], mu + j * ld + k0,
+                                shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared, sq, lg);
                 }
                 for (intptr_t c = 0; c < n_cat; ++c) {
                     add_categorical(nk, ci[c], categorical_log_probs(n_choices[c], spread[c]),
@@ -346,7 +438,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
 BBOPT_TARGET_CLONES
 int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
                                     const double *x, const double *mu, const double *inv_sigma,
-                                    const double *step, const double *log_const, double *out) {
+                                    int shared, const double *step, const double *log_const,
+                                    double *out) {
     if (n_x < 0 || n_comp < 0 || n_dims < 0 || ld < n_comp) {
         return BBOPT_ERR_SIZE;
     }
@@ -363,7 +456,7 @@ int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld, 
     double run_sum[BLOCK_X];
     for (intptr_t j = 0; j < n_dims; ++j) {
         const double *mu_j = mu + j * ld;
-        const double *inv_j = inv_sigma + j * ld;
+        const double *inv_j = shared ? inv_sigma + j : inv_sigma + j * ld;
         const double *const_j = log_const + j * ld;
         for (intptr_t i0 = 0; i0 < n_x; i0 += BLOCK_X) {
             const intptr_t ni = n_x - i0 < BLOCK_X ? n_x - i0 : BLOCK_X;
@@ -378,8 +471,8 @@ int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld, 
                         sq[k] = 0.0;
                         lg[k] = const_j[k0 + k];
                     }
-                    add_numeric(nk, x[(i0 + ii) * n_dims + j], step[j], mu_j + k0, inv_j + k0, sq,
-                                lg);
+                    add_numeric(nk, x[(i0 + ii) * n_dims + j], step[j], mu_j + k0,
+                                shared ? inv_j : inv_j + k0, shared, sq, lg);
                     for (intptr_t k = 0; k < nk; ++k) {
                         lg[k] -= 0.5 * sq[k];
                     }

@@ -79,6 +79,8 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  * x          : (n_x, n_dims), inside the bounds (on the grid if step > 0);
  * x_cat      : (n_x, n_cat) choice indices;
  * mu, inv_sigma : (n_dims, ld); step : (n_dims,);
+ * shared     : if non-zero, inv_sigma is (n_dims,): one bandwidth per
+ *              dimension shared by all components (a faster loop);
  * choice     : (n_cat, ld); n_choices, spread : (n_cat,);
  * log_const  : (n_comp,), -inf allowed (a component of weight 0);
  * out        : (n_x,) output; -inf for every candidate if n_comp == 0.
@@ -88,9 +90,9 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  */
 int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
                          intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
-                         const double *inv_sigma, const double *step, const double *choice,
-                         const double *n_choices, const double *spread, const double *log_const,
-                         double *out);
+                         const double *inv_sigma, int shared, const double *step,
+                         const double *choice, const double *n_choices, const double *spread,
+                         const double *log_const, double *out);
 
 /*
  * Per-dimension (univariate) mixtures of numeric kernels:
@@ -102,7 +104,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
  */
 int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
                                     const double *x, const double *mu, const double *inv_sigma,
-                                    const double *step, const double *log_const, double *out);
+                                    int shared, const double *step, const double *log_const,
+                                    double *out);
 
 /*
  * Per-dimension (univariate) mixtures of categorical kernels:

@@ -20,12 +20,12 @@ cdef extern from "parzen.h" nogil:
                              double *comp_log_norm)
     int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_dims,
                              intptr_t n_cat, const double *x, const double *x_cat,
-                             const double *mu, const double *inv_sigma, const double *step,
-                             const double *choice, const double *n_choices,
+                             const double *mu, const double *inv_sigma, int shared,
+                             const double *step, const double *choice, const double *n_choices,
                              const double *spread, const double *log_const, double *out)
     int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld,
                                         intptr_t n_dims, const double *x, const double *mu,
-                                        const double *inv_sigma, const double *step,
+                                        const double *inv_sigma, int shared, const double *step,
                                         const double *log_const, double *out)
     int bbopt_parzen_categorical(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_cat,
                                  const double *x_cat, const double *choice,
@@ -55,6 +55,21 @@ cdef inline const double *_c2(const double[:, :] v) noexcept nogil:
 
 cdef inline double *_cw2(double[:, :] v) noexcept nogil:
     return &v[0, 0] if v.shape[0] > 0 and v.shape[1] > 0 else NULL
+
+
+cdef int _inv_sigma(str where, const double[:, :] inv_sigma, Py_ssize_t n_dims,
+                    Py_ssize_t n_comp, _LeadingDim lead) except -1:
+    """Check ``inv_sigma``; return 1 if it is shared, shape (n_dims, 1)."""
+    _shape(where, "inv_sigma", inv_sigma.shape[0], n_dims, "rows")
+    if inv_sigma.shape[1] == 1 and n_comp > 0:
+        if n_dims > 1 and inv_sigma.strides[0] != sizeof(double):
+            raise ValueError(
+                f"{where}: a shared 'inv_sigma' of shape (n_dims, 1) must be contiguous."
+            )
+        return 1
+    _shape(where, "inv_sigma", inv_sigma.shape[1], n_comp, "columns (or 1, shared)")
+    lead.add("inv_sigma", n_dims, n_comp, inv_sigma.strides[0], inv_sigma.strides[1])
+    return 0
 
 
 cdef int _shape(str where, str name, Py_ssize_t got, Py_ssize_t expected, str axis) except -1:
@@ -208,7 +223,10 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         Numeric coordinates of the candidates.
     x_cat : ndarray of shape (n_x, n_cat)
         Choice indices of the candidates.
-    mu, inv_sigma : ndarray of shape (n_dims, n_comp)
+    mu : ndarray of shape (n_dims, n_comp)
+    inv_sigma : ndarray of shape (n_dims, n_comp) or (n_dims, 1)
+        Inverse bandwidths; of shape (n_dims, 1) when every component shares
+        the bandwidth of a dimension (a faster loop).
     step : ndarray of shape (n_dims,)
     choice : ndarray of shape (n_cat, n_comp)
         Choice of each component (negative: uniform component).
@@ -238,21 +256,20 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef _LeadingDim lead = _LeadingDim(where, n_comp)
     _shape(where, "x_cat", x_cat.shape[0], n_x, "rows")
     _shape(where, "out", out.shape[0], n_x, "elements")
-    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma)):
-        _shape(where, name, arr.shape[0], n_dims, "rows")
-        _shape(where, name, arr.shape[1], n_comp, "columns")
+    _shape(where, "mu", mu.shape[0], n_dims, "rows")
+    _shape(where, "mu", mu.shape[1], n_comp, "columns")
     _shape(where, "choice", choice.shape[0], n_cat, "rows")
     _shape(where, "choice", choice.shape[1], n_comp, "columns")
     _shape(where, "step", step.shape[0], n_dims, "elements")
     _shape(where, "n_choices", n_choices.shape[0], n_cat, "elements")
     _shape(where, "spread", spread.shape[0], n_cat, "elements")
     lead.add("mu", n_dims, n_comp, mu.strides[0], mu.strides[1])
-    lead.add("inv_sigma", n_dims, n_comp, inv_sigma.strides[0], inv_sigma.strides[1])
+    cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("choice", n_cat, n_comp, choice.strides[0], choice.strides[1])
     cdef Py_ssize_t ld = lead.get(n_comp)
     with nogil:
         code = bbopt_parzen_log_pdf(n_x, n_comp, ld, n_dims, n_cat, _p2(x), _p2(x_cat), _c2(mu),
-                                    _c2(inv_sigma), _p1(step), _c2(choice), _p1(n_choices),
+                                    _c2(inv_sigma), shared, _p1(step), _c2(choice), _p1(n_choices),
                                     _p1(spread), _p1(log_const), _w1(out))
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
@@ -267,8 +284,10 @@ def parzen_log_pdf_univariate(const double[:, ::1] x, const double[:, :] mu,
     Parameters
     ----------
     x : ndarray of shape (n_x, n_dims)
-    mu, inv_sigma, log_const : ndarray of shape (n_dims, n_comp)
+    mu, log_const : ndarray of shape (n_dims, n_comp)
         ``log_const`` is the log-weight plus ``log_norm`` of each kernel.
+    inv_sigma : ndarray of shape (n_dims, n_comp) or (n_dims, 1)
+        Inverse bandwidths, per component or shared (shape (n_dims, 1)).
     step : ndarray of shape (n_dims,)
     out : ndarray of shape (n_x, n_dims)
         Output.
@@ -289,19 +308,19 @@ def parzen_log_pdf_univariate(const double[:, ::1] x, const double[:, :] mu,
     cdef Py_ssize_t n_comp = log_const.shape[1]
     cdef int code
     cdef _LeadingDim lead = _LeadingDim(where, n_comp)
-    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma), ("log_const", log_const)):
+    for name, arr in (("mu", mu), ("log_const", log_const)):
         _shape(where, name, arr.shape[0], n_dims, "rows")
         _shape(where, name, arr.shape[1], n_comp, "columns")
     _shape(where, "step", step.shape[0], n_dims, "elements")
     _shape(where, "out", out.shape[0], n_x, "rows")
     _shape(where, "out", out.shape[1], n_dims, "columns")
     lead.add("mu", n_dims, n_comp, mu.strides[0], mu.strides[1])
-    lead.add("inv_sigma", n_dims, n_comp, inv_sigma.strides[0], inv_sigma.strides[1])
+    cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("log_const", n_dims, n_comp, log_const.strides[0], log_const.strides[1])
     cdef Py_ssize_t ld = lead.get(n_comp)
     with nogil:
         code = bbopt_parzen_log_pdf_univariate(n_x, n_comp, ld, n_dims, _p2(x), _c2(mu),
-                                               _c2(inv_sigma), _p1(step), _c2(log_const),
+                                               _c2(inv_sigma), shared, _p1(step), _c2(log_const),
                                                _w2(out))
     check(code, f"parzen_log_pdf_univariate(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims})")
 

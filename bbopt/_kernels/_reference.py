@@ -10,6 +10,7 @@ memory.
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import linalg
 from scipy import special
 
 
@@ -134,6 +135,12 @@ def _check_shape(where: str, name: str, shape: tuple[int, ...], expected: tuple[
         raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")
 
 
+def _check_inv_sigma(where: str, inv_sigma: NDArray[np.float64], n_dims: int, n_comp: int) -> None:
+    # (n_dims, 1): one inverse bandwidth per dimension, shared by the components (broadcast).
+    if inv_sigma.shape != (n_dims, 1):
+        _check_shape(where, "inv_sigma", inv_sigma.shape, (n_dims, n_comp))
+
+
 def _check_steps(where: str, step: NDArray[np.float64]) -> None:
     if np.isnan(step).any():
         raise _parzen_error(where, "an input contains NaN")
@@ -243,7 +250,8 @@ def parzen_log_pdf_ref(
 ) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
-    Twin of :func:`bbopt._kernels.parzen_log_pdf`: the log-sum-exp over
+    Twin of :func:`bbopt._kernels.parzen_log_pdf` (``inv_sigma`` of shape
+    ``(n_dims, 1)`` is shared by all components): the log-sum-exp over
     components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
     or the log normal mass of ``x +- step / 2`` in sigma units) and the
     categorical log-probabilities.
@@ -264,8 +272,8 @@ def parzen_log_pdf_ref(
     n_comp = log_const.shape[0]
     _check_shape(where, "x_cat", x_cat.shape, (n_x, n_cat))
     _check_shape(where, "out", out.shape, (n_x,))
-    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma)):
-        _check_shape(where, name, arr.shape, (n_dims, n_comp))
+    _check_shape(where, "mu", mu.shape, (n_dims, n_comp))
+    _check_inv_sigma(where, inv_sigma, n_dims, n_comp)
     _check_shape(where, "choice", choice.shape, (n_cat, n_comp))
     _check_shape(where, "step", step.shape, (n_dims,))
     _check_shape(where, "n_choices", n_choices.shape, (n_cat,))
@@ -308,8 +316,9 @@ def parzen_log_pdf_univariate_ref(
     where = "parzen_log_pdf_univariate"
     n_x, n_dims = x.shape
     n_comp = log_const.shape[1]
-    for name, arr in (("mu", mu), ("inv_sigma", inv_sigma), ("log_const", log_const)):
+    for name, arr in (("mu", mu), ("log_const", log_const)):
         _check_shape(where, name, arr.shape, (n_dims, n_comp))
+    _check_inv_sigma(where, inv_sigma, n_dims, n_comp)
     _check_shape(where, "step", step.shape, (n_dims,))
     _check_shape(where, "out", out.shape, (n_x, n_dims))
     where = f"parzen_log_pdf_univariate(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims})"
@@ -363,3 +372,272 @@ def parzen_categorical_ref(
         return
     terms = log_weight[None] + _categorical_log_kernels(x_cat, choice, n_choices, spread)
     out[...] = special.logsumexp(terms, axis=2)
+
+
+# --- Gaussian process (csrc/gp.c) --------------------------------------------------------
+#
+# theta = [log l_0 .. log l_{d-1}, log signal variance, log noise variance]; see csrc/gp.h.
+
+_SQRT5 = np.sqrt(5.0)
+
+
+def _gp_check(where: str, name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    if tuple(shape) != tuple(expected):
+        raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")
+
+
+def _gp_differences(
+    x1: NDArray[np.float64], x2: NDArray[np.float64], categorical: NDArray[np.uint8]
+) -> NDArray[np.float64]:
+    """Per-dimension squared differences, shape (n1, n2, d); [a != b] in categorical ones."""
+    diff = x1[:, None, :] - x2[None, :, :]
+    return np.where(categorical.astype(bool), (diff != 0.0).astype(np.float64), diff * diff)
+
+
+def _gp_r2(x1, x2, categorical, theta) -> NDArray[np.float64]:
+    d = x1.shape[1]
+    return _gp_differences(x1, x2, categorical) @ np.exp(-2.0 * theta[:d])  # (n1, n2)
+
+
+def _matern(r2: NDArray[np.float64], s: float) -> NDArray[np.float64]:
+    r = np.sqrt(r2)
+    return s * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
+
+
+def gp_kernel_matrix_ref(
+    x1: NDArray[np.float64],
+    x2: NDArray[np.float64],
+    categorical: NDArray[np.uint8],
+    theta: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None:
+    """Matern 5/2 covariance with ARD length scales and a Hamming term.
+
+    Twin of :func:`bbopt._kernels.gp_kernel_matrix`:
+    ``r^2 = sum_j ((a_j - b_j) / l_j)^2`` over numeric dimensions plus
+    ``sum_j [a_j != b_j] / l_j^2`` over categorical ones, and
+    ``k = s (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty((1, 1))
+    >>> gp_kernel_matrix_ref(np.zeros((1, 1)), np.ones((1, 1)), np.ones(1, np.uint8),
+    ...                      np.zeros(3), out)
+    >>> out.round(4)
+    array([[0.524]])
+    """
+    where = "gp_kernel_matrix"
+    n1, d = x1.shape
+    n2 = x2.shape[0]
+    _gp_check(where, "x2", (x2.shape[1],), (d,))
+    _gp_check(where, "out", out.shape, (n1, n2))
+    _gp_check(where, "categorical", categorical.shape, (d,))
+    _gp_check(where, "theta", theta.shape, (d + 2,))
+    if np.isnan(x1).any() or np.isnan(x2).any() or np.isnan(theta).any():
+        raise ValueError(f"gp_kernel_matrix(n1={n1}, n2={n2}, d={d}): an input contains NaN.")
+    out[...] = _matern(_gp_r2(x1, x2, categorical, theta), np.exp(theta[d]))
+
+
+def gp_log_marginal_likelihood_ref(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    categorical: NDArray[np.uint8],
+    theta: NDArray[np.float64],
+    prior_mean: NDArray[np.float64],
+    prior_std: NDArray[np.float64],
+    chol: NDArray[np.float64],
+    alpha: NDArray[np.float64],
+    grad: NDArray[np.float64] | None = None,
+) -> float:
+    """Log marginal likelihood plus normal log-priors on ``theta``, and its gradient.
+
+    Twin of :func:`bbopt._kernels.gp_log_marginal_likelihood`. With
+    ``K = k(x, x) + noise I = L L^T`` and ``alpha = K^-1 y``, the value is
+    ``-y^T alpha / 2 - sum log diag L - n log(2 pi) / 2 + sum log N(theta; m, s^2)``
+    and its derivative in ``theta_q`` is ``tr((alpha alpha^T - K^-1) dK/dtheta_q) / 2``
+    plus the prior's ``-(theta_q - m_q) / s_q^2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chol, alpha = np.empty((1, 1)), np.empty(1)
+    >>> value = gp_log_marginal_likelihood_ref(np.zeros((1, 1)), np.zeros(1),
+    ...     np.zeros(1, np.uint8), np.zeros(3), np.zeros(3), np.ones(3),
+    ...     chol, alpha)
+    >>> chol.round(4)
+    array([[1.4142]])
+    """
+    where = "gp_log_marginal_likelihood"
+    n, d = x.shape
+    p = d + 2
+    _gp_check(where, "y", y.shape, (n,))
+    _gp_check(where, "categorical", categorical.shape, (d,))
+    _gp_check(where, "theta", theta.shape, (p,))
+    _gp_check(where, "prior_mean", prior_mean.shape, (p,))
+    _gp_check(where, "prior_std", prior_std.shape, (p,))
+    _gp_check(where, "chol", chol.shape, (n, n))
+    _gp_check(where, "alpha", alpha.shape, (n,))
+    if grad is not None:
+        _gp_check(where, "grad", grad.shape, (p,))
+    where = f"gp_log_marginal_likelihood(n={n}, d={d})"
+    if any(np.isnan(v).any() for v in (x, y, theta, prior_mean, prior_std)):
+        raise ValueError(f"{where}: an input contains NaN.")
+    if not np.all((prior_std > 0.0) & np.isfinite(prior_std) & np.isfinite(prior_mean)):
+        raise ValueError(f"{where}: an input value is outside its allowed domain.")
+    s, noise = np.exp(theta[d]), np.exp(theta[d + 1])
+    z = (theta - prior_mean) / prior_std
+    value = float(np.sum(-0.5 * z * z - np.log(prior_std) - 0.5 * np.log(2.0 * np.pi)))
+    prior_grad = -z / prior_std
+    if n == 0:
+        if grad is not None:
+            grad[:] = prior_grad
+        return value
+    sq = _gp_differences(x, x, categorical)  # (n, n, d)
+    r2 = sq @ np.exp(-2.0 * theta[:d])
+    k = _matern(r2, s)
+    try:
+        lower = linalg.cholesky(k + noise * np.eye(n), lower=True)
+    except linalg.LinAlgError:
+        raise ValueError(f"{where}: a matrix is not positive definite.") from None
+    a = linalg.cho_solve((lower, True), y)
+    chol[...] = lower
+    alpha[:] = a
+    value += float(-0.5 * y @ a - np.log(np.diag(lower)).sum() - 0.5 * n * np.log(2.0 * np.pi))
+    if grad is not None:
+        w = np.outer(a, a) - linalg.cho_solve((lower, True), np.eye(n))  # (n, n)
+        r = np.sqrt(r2)
+        slope = s * 5.0 / 3.0 * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)  # (n, n)
+        dk_dlog_l = slope[:, :, None] * sq * np.exp(-2.0 * theta[:d])  # (n, n, d)
+        grad[:d] = 0.5 * np.einsum("ab,abj->j", w, dk_dlog_l)
+        grad[d] = 0.5 * np.sum(w * k)
+        grad[d + 1] = 0.5 * noise * np.trace(w)
+        grad += prior_grad
+    return value
+
+
+def gp_posterior_ref(
+    x: NDArray[np.float64],
+    categorical: NDArray[np.uint8],
+    theta: NDArray[np.float64],
+    chol: NDArray[np.float64],
+    alpha: NDArray[np.float64],
+    x_new: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    var: NDArray[np.float64],
+    grad_mean: NDArray[np.float64] | None = None,
+    grad_var: NDArray[np.float64] | None = None,
+) -> None:
+    """Posterior mean and variance of the latent function, and their gradients.
+
+    Twin of :func:`bbopt._kernels.gp_posterior`: ``mean = k alpha`` and
+    ``var = max(s - diag(k K^-1 k^T), 0)`` with ``k = k(x_new, x)``;
+    ``dk/dx_new_j = -s (5/3) (1 + sqrt5 r) exp(-sqrt5 r) (x_new_j - x_j) / l_j^2``
+    in numeric dimensions, 0 in categorical ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mean, var = np.empty(1), np.empty(1)
+    >>> gp_posterior_ref(np.zeros((1, 1)), np.zeros(1, np.uint8), np.zeros(3),
+    ...                  np.ones((1, 1)), np.ones(1), np.zeros((1, 1)), mean, var)
+    >>> mean, var
+    (array([1.]), array([0.]))
+    """
+    where = "gp_posterior"
+    n, d = x.shape
+    m = x_new.shape[0]
+    _gp_check(where, "categorical", categorical.shape, (d,))
+    _gp_check(where, "theta", theta.shape, (d + 2,))
+    _gp_check(where, "chol", chol.shape, (n, n))
+    _gp_check(where, "alpha", alpha.shape, (n,))
+    _gp_check(where, "x_new", (x_new.shape[1],), (d,))
+    _gp_check(where, "mean", mean.shape, (m,))
+    _gp_check(where, "var", var.shape, (m,))
+    for name, arr in (("grad_mean", grad_mean), ("grad_var", grad_var)):
+        if arr is not None:
+            _gp_check(where, name, arr.shape, (m, d))
+    if np.isnan(x).any() or np.isnan(x_new).any() or np.isnan(theta).any():
+        raise ValueError(f"gp_posterior(n={n}, m={m}, d={d}): an input contains NaN.")
+    s = np.exp(theta[d])
+    r2 = _gp_r2(x_new, x, categorical, theta)  # (m, n)
+    k = _matern(r2, s)
+    mean[:] = k @ alpha
+    v = linalg.solve_triangular(chol, k.T, lower=True) if n else np.zeros((0, m))  # (n, m)
+    var[:] = np.maximum(s - np.sum(v * v, axis=0), 0.0)
+    r = np.sqrt(r2)
+    slope = s * 5.0 / 3.0 * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)  # (m, n)
+    diff = np.where(categorical.astype(bool), 0.0, x_new[:, None, :] - x[None, :, :])
+    dk = -slope[:, :, None] * diff * np.exp(-2.0 * theta[:d])  # (m, n, d)
+    if grad_mean is not None:
+        grad_mean[...] = np.einsum("ianj->ij", dk[:, :, None, :] * alpha[None, :, None, None])
+    if grad_var is not None:
+        w = linalg.solve_triangular(chol.T, v, lower=False) if n else np.zeros((0, m))
+        grad_var[...] = -2.0 * np.einsum("ia,iaj->ij", w.T, dk)
+        grad_var[var == 0.0] = 0.0
+
+
+def _log_h(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log(phi(z) + z Phi(z))`` (Ament et al., 2023, "Unexpected Improvements to EI", eq. 9)."""
+    c1 = 0.5 * np.log(2.0 * np.pi)
+    c2 = 0.5 * np.log(0.5 * np.pi)
+    out = np.empty_like(z)
+    upper = z > -1.0
+    zu = z[upper]
+    out[upper] = np.log(np.exp(-0.5 * zu * zu - c1) + zu * special.ndtr(zu))
+    mid = ~upper & (z > -1e6)
+    zm = z[mid]
+    log_ratio = np.log(special.erfcx(-zm / np.sqrt(2.0)) * np.abs(zm)) + c2  # < 0
+    log1mexp = np.where(
+        log_ratio > -np.log(2.0), np.log(-np.expm1(log_ratio)), np.log1p(-np.exp(log_ratio))
+    )
+    out[mid] = -0.5 * zm * zm - c1 + log1mexp
+    far = z <= -1e6
+    out[far] = -0.5 * z[far] ** 2 - c1 - 2.0 * np.log(-z[far])  # h ~ phi(z) / z^2
+    return out
+
+
+def gp_log_ei_ref(
+    mean: NDArray[np.float64],
+    var: NDArray[np.float64],
+    best: float,
+    out: NDArray[np.float64],
+    grad_mean: NDArray[np.float64] | None = None,
+    grad_var: NDArray[np.float64] | None = None,
+) -> None:
+    """Log expected improvement below ``best`` of ``N(mean, var)``.
+
+    Twin of :func:`bbopt._kernels.gp_log_ei`: ``log sigma + log h(z)``,
+    ``z = (best - mean) / sigma``, ``h(z) = phi(z) + z Phi(z)``, with
+    ``log h`` through ``erfcx`` and ``log1p`` in the tail, and
+    ``d log h / dz = Phi(z) / h(z)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty(1)
+    >>> gp_log_ei_ref(np.array([0.0]), np.array([1.0]), 0.0, out)
+    >>> out.round(4)
+    array([-0.9189])
+    """
+    where = "gp_log_ei"
+    m = mean.shape[0]
+    _gp_check(where, "var", var.shape, (m,))
+    _gp_check(where, "out", out.shape, (m,))
+    for name, arr in (("grad_mean", grad_mean), ("grad_var", grad_var)):
+        if arr is not None:
+            _gp_check(where, name, arr.shape, (m,))
+    where = f"gp_log_ei(m={m})"
+    if np.isnan(best) or np.isnan(mean).any() or np.isnan(var).any():
+        raise ValueError(f"{where}: an input contains NaN.")
+    if not (np.isfinite(best) and np.all((var > 0.0) & np.isfinite(var) & np.isfinite(mean))):
+        raise ValueError(f"{where}: an input value is outside its allowed domain.")
+    sigma = np.sqrt(var)
+    z = (best - mean) / sigma
+    log_h = _log_h(z)
+    out[:] = np.log(sigma) + log_h
+    dlogh = np.exp(special.log_ndtr(z) - log_h)
+    if grad_mean is not None:
+        grad_mean[:] = -dlogh / sigma
+    if grad_var is not None:
+        grad_var[:] = 0.5 * (1.0 - dlogh * z) / var

@@ -4,5 +4,6 @@ from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._grid import GridSampler
 from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
+from bbopt.samplers._tpe import TPESampler
 
-__all__ = ["BaseSampler", "GridSampler", "QMCSampler", "RandomSampler"]
+__all__ = ["BaseSampler", "GridSampler", "QMCSampler", "RandomSampler", "TPESampler"]

@@ -395,3 +395,35 @@ def test_categorical_errors_and_normalisation(kernel) -> None:
     with pytest.raises(ValueError, match="NaN"):
         kernel(x_cat * np.nan, np.zeros((1, 1)), np.array([5.0]), np.array([0.3]),
                np.zeros((1, 1)), out)
+
+
+@settings(deadline=None, max_examples=100)
+@given(mixtures(max_dims=6), st.integers(1, 300))
+def test_shared_bandwidth_matches_per_component_bandwidths(m: Mixture, n_rep: int) -> None:
+    """inv_sigma of shape (n_dims, 1) is one bandwidth per dimension for every component."""
+    reps = max(1, n_rep // m.mu.shape[1])
+    mu = np.ascontiguousarray(np.repeat(m.mu, reps, axis=1))
+    choice = np.ascontiguousarray(np.repeat(m.choice, reps, axis=1))
+    n_comp = mu.shape[1]
+    sigma = np.ascontiguousarray(np.broadcast_to(m.sigma[:, :1], mu.shape))
+    inv, norm, total = np.empty_like(mu), np.empty_like(mu), np.empty(n_comp)
+    parzen_prepare(mu, sigma, m.low, m.high, m.step, inv, norm, total)
+    shared = np.ascontiguousarray(inv[:, :1])
+    log_const = np.log(np.full(n_comp, 1.0 / n_comp)) + total
+    outs = []
+    for kernel, inv_arg in ((parzen_log_pdf, inv), (parzen_log_pdf, shared),
+                            (parzen_log_pdf_ref, shared)):
+        out = np.full(m.x.shape[0], np.nan)
+        kernel(m.x, m.x_cat, mu, inv_arg, m.step, choice, m.n_choices, m.spread, log_const, out)
+        outs.append(out)
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(outs[2], outs[0], rtol=1e-9, atol=1e-9)
+    const_u = np.ascontiguousarray(np.log(1.0 / n_comp) + norm)
+    outs = []
+    for kernel, inv_arg in ((parzen_log_pdf_univariate, inv), (parzen_log_pdf_univariate, shared),
+                            (parzen_log_pdf_univariate_ref, shared)):
+        out = np.full(m.x.shape, np.nan)
+        kernel(m.x, mu, inv_arg, m.step, const_u, out)
+        outs.append(out)
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(outs[2], outs[0], rtol=1e-9, atol=1e-9)

@@ -1,0 +1,698 @@
+"""Tree-structured Parzen Estimator (TPE) sampler on compiled Parzen kernels.
+
+Notations
+---------
+n_valid : observations usable for a group of parameters (COMPLETE trials, and
+    PRUNED ones through their last reported value, that set every parameter
+    of the group), indexed 0..n_valid-1 in the order they finished
+n_good : size of the good group, ``gamma(n_valid)``
+n_bad : ``n_valid - n_good``
+
+Per suggestion, the observations are split into the ``n_good`` best and the
+rest; one Parzen estimator is fitted to each (`bbopt.surrogates.ParzenEstimator`),
+``n_ei_candidates`` points are drawn from the good one ``l`` and the one
+maximising ``log l(x) - log g(x)`` is suggested (Bergstra et al., 2011,
+"Algorithms for Hyper-Parameter Optimization", eq. 3-4: maximising the
+expected improvement amounts to maximising ``l(x) / g(x)``).
+
+Bandwidths: the good group's follow the published TPE's neighbour-gap rule
+(`neighbour_bandwidth`, per component and dimension); the bad group's are
+shared by its components (`_GroupModel._bad_bandwidth`), which is what lets
+its mixture be kept incrementally.
+
+Long studies: the state of each group persists across suggestions and is
+updated with the new observation rows only. The good group is small and
+refitted each time; the bad group's mixture lives in capacity buffers where
+components are appended or removed in place (only the few rows that cross the
+split move), and its shared bandwidth is refreshed (O(n_bad * n_dims), once)
+only when ``n_bad`` has changed by more than `BANDWIDTH_REFRESH` since the
+last refresh, so that per suggestion the Python work is O(new rows) plus
+vectorised O(n_bad) weight updates, and the compiled scoring call is the only
+part that reads all components.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bbopt._distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from bbopt._frozen import TrialState
+from bbopt._kernels import nondominated_rank
+from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
+from bbopt.samplers._base import BaseSampler
+from bbopt.surrogates import ParzenEstimator, ParzenSpace
+
+if TYPE_CHECKING:
+    from bbopt._study import Study
+    from bbopt._trial import Trial
+    from bbopt.storage._observations import Observations
+
+_OWNER = "TPESampler"
+#: The bad group's shared bandwidth is recomputed when n_bad leaves
+#: [n_ref / BANDWIDTH_REFRESH, n_ref * BANDWIDTH_REFRESH], n_ref its value at the last refresh.
+BANDWIDTH_REFRESH = 1.1
+_COMPLETE = int(TrialState.COMPLETE)
+_PRUNED = int(TrialState.PRUNED)
+
+
+def default_gamma(n: int) -> int:
+    """Size of the good group: 10 % of the observations, at most 25.
+
+    Examples
+    --------
+    >>> default_gamma(7), default_gamma(100), default_gamma(10**5)
+    (1, 10, 25)
+    """
+    return min(math.ceil(0.1 * n), 25)
+
+
+def default_weights(n: int) -> NDArray[np.float64]:
+    """Weights of ``n`` observations in the order they finished: old ones count less.
+
+    The newest 25 weigh 1; the older ones ramp linearly from ``1 / n`` up to 1.
+
+    Examples
+    --------
+    >>> default_weights(3).tolist()
+    [1.0, 1.0, 1.0]
+    >>> w = default_weights(100)
+    >>> round(float(w[0]), 3), float(w[-1]), w.shape
+    (0.01, 1.0, (100,))
+    """
+    if n < 25:
+        return np.ones(n)
+    return np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
+
+
+def _model_space(
+    distributions: Sequence[BaseDistribution],
+) -> tuple[ParzenSpace, list[int], list[int]]:
+    """Arrays of the box of ``distributions``; indices of numeric and categorical ones."""
+    low: list[float] = []
+    high: list[float] = []
+    step: list[float] = []
+    n_choices: list[float] = []
+    numeric: list[int] = []
+    categorical: list[int] = []
+    for i, dist in enumerate(distributions):
+        if isinstance(dist, CategoricalDistribution):
+            categorical.append(i)
+            n_choices.append(float(len(dist.choices)))
+            continue
+        numeric.append(i)
+        if isinstance(dist, IntDistribution) and dist.log:
+            # Modelled as continuous in log space over the cells of the ints.
+            lo, hi = dist.internal_bounds()
+            low.append(lo)
+            high.append(hi)
+            step.append(0.0)
+        elif isinstance(dist, IntDistribution):
+            low.append(float(dist.low))
+            high.append(float(dist.high))
+            step.append(float(dist.step))
+        elif isinstance(dist, FloatDistribution) and dist.log:
+            low.append(math.log(dist.low))
+            high.append(math.log(dist.high))
+            step.append(0.0)
+        elif isinstance(dist, FloatDistribution):
+            low.append(dist.low)
+            high.append(dist.high)
+            step.append(0.0 if dist.step is None else float(dist.step))
+        else:
+            raise TypeError(f"{_OWNER} does not support {dist!r}.")
+    space = ParzenSpace(np.array(low), np.array(high), np.array(step), np.array(n_choices))
+    return space, numeric, categorical
+
+
+def _snapped(distribution: BaseDistribution, internal: float) -> float:
+    """The internal value the trial will record for ``internal``."""
+    return float(distribution.to_internal(distribution.to_external(internal)))
+
+
+def neighbour_bandwidth(space: ParzenSpace, x: NDArray[np.float64],
+                        consider_endpoints: bool) -> NDArray[np.float64]:
+    """Per-component bandwidths of univariate mixtures, from the gaps to neighbours.
+
+    The published TPE's rule: in each dimension, a component's bandwidth is
+    the larger of its distances to its left and right neighbours among the
+    sorted centres (the box ends count as neighbours of the extreme centres
+    only with ``consider_endpoints``), clipped to
+    ``[width / min(100, 1 + n), width]``.
+
+    Parameters
+    ----------
+    space : ParzenSpace
+    x : ndarray of shape (n, n_dims)
+        Centres.
+    consider_endpoints : bool
+
+    Returns
+    -------
+    ndarray of shape (n_dims, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> space = ParzenSpace(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(0))
+    >>> neighbour_bandwidth(space, np.array([[0.2], [0.3], [0.9]]), True).round(2).tolist()
+    [[0.2, 0.6, 0.6]]
+    """
+    n, d = x.shape
+    lo = (space.low - 0.5 * space.step)[:, None]
+    hi = (space.high + 0.5 * space.step)[:, None]
+    order = np.argsort(x.T, axis=1, kind="stable")  # (d, n)
+    s = np.take_along_axis(x.T, order, axis=1)
+    padded = np.concatenate([lo, s, hi], axis=1)  # (d, n + 2)
+    left = s - padded[:, :-2]
+    right = padded[:, 2:] - s
+    if not consider_endpoints and n >= 2:
+        left[:, 0] = right[:, 0]
+        right[:, -1] = left[:, -1]
+    sigma_sorted = np.maximum(left, right)
+    width = space.width[:, None]
+    sigma_sorted = np.clip(sigma_sorted, width / min(100.0, 1.0 + n), width)
+    sigma = np.empty_like(sigma_sorted)
+    np.put_along_axis(sigma, order, sigma_sorted, axis=1)
+    return sigma
+
+
+class _GroupModel:
+    """Split and Parzen estimators of one group of parameters, kept across suggestions."""
+
+    def __init__(self, sampler: TPESampler, params: tuple[tuple[str, BaseDistribution], ...],
+                 multivariate: bool) -> None:
+        self.sampler = sampler
+        self.params = params
+        self.names = [name for name, _ in params]
+        dists = [dist for _, dist in params]
+        self.space, self.numeric, self.categorical = _model_space(dists)
+        self.multivariate = multivariate
+        self.n_seen = 0  # observation rows processed
+        self.n_valid = 0
+        cap = 64
+        self.rows = np.empty(cap, dtype=np.int64)  # observation row of each valid index
+        self.keys = np.empty((cap, 3))  # ranking key (tier, score, valid index); smaller = better
+        self.mo_values = np.empty((cap, 0))  # signed objectives (several objectives only)
+        self.good = np.empty(0, dtype=np.int64)  # valid indices of the good group, sorted
+        self.bad: ParzenEstimator | None = None  # incremental bad mixture (multivariate)
+        self.bad_sigma_n = -1
+        self.bad_sigma = np.zeros(self.space.n_dims)
+        self._cols: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+        self._all_cols = np.empty(0, dtype=np.int64)
+        # Ints with log=True are modelled continuously: suggestions are snapped to the ints.
+        self._log_int = np.array([isinstance(dists[i], IntDistribution) and dists[i].log
+                                  for i in self.numeric], dtype=bool)
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def _columns(self, obs: Observations) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+        """Observation columns of the numeric and categorical parameters (None until all exist).
+
+        A (name, distribution) pair keeps its column forever, so it is looked up once.
+        """
+        if self._cols is None:
+            cols = [obs.column(name, dist) for name, dist in self.params]
+            if any(c is None for c in cols):
+                return None
+            cols_arr = np.array(cols, dtype=np.int64)
+            self._cols = (cols_arr[self.numeric], cols_arr[self.categorical])
+            self._all_cols = np.concatenate(self._cols)
+        return self._cols
+
+    def _grow(self, n: int) -> None:
+        cap = self.rows.shape[0]
+        if n <= cap:
+            return
+        new_cap = max(n, 2 * cap)
+        rows = np.empty(new_cap, dtype=np.int64)
+        rows[:cap] = self.rows
+        keys = np.empty((new_cap, 3))
+        keys[:cap] = self.keys
+        mo = np.empty((new_cap, self.mo_values.shape[1]))
+        mo[:cap] = self.mo_values
+        self.rows, self.keys, self.mo_values = rows, keys, mo
+
+    def points(self, obs: Observations, valid: NDArray[np.int64]
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Numeric and categorical internal coordinates of valid indices."""
+        cols = self._columns(obs)
+        assert cols is not None
+        rows = self.rows[valid]
+        x = obs.x
+        return (np.ascontiguousarray(x[np.ix_(rows, cols[0])]),
+                np.ascontiguousarray(x[np.ix_(rows, cols[1])]))
+
+    def update(self, obs: Observations) -> None:
+        """Take the rows appended since the last call; update the split and the bad mixture."""
+        n_rows = obs.n_rows
+        if n_rows == self.n_seen:
+            return
+        cols = self._columns(obs)
+        new_valid = np.empty(0, dtype=np.int64)
+        if cols is not None:
+            start = self.n_seen
+            states = obs.states[start:n_rows]
+            x = obs.x[start:n_rows]
+            present = ~np.isnan(x[:, self._all_cols]).any(axis=1)
+            n_obj = obs.n_objectives
+            if n_obj == 1:
+                ok = present & ((states == _COMPLETE) | (states == _PRUNED))
+            else:
+                ok = present & (states == _COMPLETE)
+            new_rows = np.flatnonzero(ok) + start
+            k = new_rows.size
+            if k:
+                self._grow(self.n_valid + k)
+                if self.mo_values.shape[1] != n_obj and n_obj > 1:
+                    self.mo_values = np.empty((self.rows.shape[0], n_obj))
+                idx = np.arange(self.n_valid, self.n_valid + k)
+                self.rows[idx] = new_rows
+                signed = obs.values[new_rows] * obs.signs  # (k, n_obj), minimised
+                st = obs.states[new_rows]
+                first = signed[:, 0]
+                tier = np.where(st == _COMPLETE, 0.0, np.where(np.isnan(first), 2.0, 1.0))
+                self.keys[idx, 0] = tier
+                self.keys[idx, 1] = np.where(np.isnan(first), np.inf, first)
+                self.keys[idx, 2] = idx
+                if n_obj > 1:
+                    self.mo_values[idx] = signed
+                self.n_valid += k
+                new_valid = idx
+        self.n_seen = n_rows
+        if new_valid.size:
+            self._resplit(new_valid, obs)
+
+    def _n_good(self) -> int:
+        n = self.n_valid
+        n_good = self.sampler._gamma(n)
+        if isinstance(n_good, bool) or not isinstance(n_good, numbers.Integral) or not (
+            0 <= n_good <= n
+        ):
+            raise ValueError(
+                f"The 'gamma' parameter of {_OWNER} must return an int in [0, n]. "
+                f"Got {n_good!r} for n={n} instead."
+            )
+        return int(n_good)
+
+    def _best(self, candidates: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+        """The ``n`` best of ``candidates`` (valid indices) by ranking key."""
+        if n >= candidates.size:
+            return candidates
+        k = self.keys[candidates]
+        order = np.lexsort((k[:, 2], k[:, 1], k[:, 0]))
+        return candidates[order[:n]]
+
+    def _good_multi_objective(self, n_good: int) -> NDArray[np.int64]:
+        """Good group of several objectives: whole non-domination fronts, the last one
+        cut by the normalised sum of its objectives."""
+        n = self.n_valid
+        if n_good == 0:
+            return np.empty(0, dtype=np.int64)
+        values = np.ascontiguousarray(self.mo_values[:n])
+        rank = np.empty(n, dtype=np.int64)
+        nondominated_rank(values, n_good, rank)
+        order = np.argsort(rank, kind="stable")
+        cut_rank = rank[order[n_good - 1]]
+        chosen = order[rank[order] < cut_rank]
+        last = np.flatnonzero(rank == cut_rank)
+        v = values[last]
+        span = v.max(axis=0) - v.min(axis=0)
+        norm = ((v - v.min(axis=0)) / np.where(span > 0, span, 1.0)).sum(axis=1)
+        extra = last[np.lexsort((last, norm))[: n_good - chosen.size]]
+        return np.concatenate([chosen, extra]).astype(np.int64)
+
+    def _resplit(self, new_valid: NDArray[np.int64], obs: Observations) -> None:
+        old_good = self.good
+        n_good = self._n_good()
+        if self.mo_values.shape[1] > 1:
+            good = self._good_multi_objective(n_good)
+        else:
+            # Every old bad observation ranks below every old good one, so the new good
+            # group is among the old good, the new rows and the best few old bad ones.
+            pool = np.concatenate([old_good, new_valid])
+            extra = n_good - old_good.size
+            if extra > 0:
+                n_old = self.n_valid - new_valid.size
+                old_bad = np.setdiff1d(np.arange(n_old), old_good, assume_unique=True)
+                pool = np.concatenate([pool, self._best(old_bad, extra)])
+            good = self._best(pool, n_good)
+        good = np.sort(good)
+        self.good = good
+        # Move the observations that crossed the split in the incremental bad mixture.
+        if self.bad is None:
+            self.bad = ParzenEstimator(self.space, self.sampler._prior_weight,
+                                       capacity=max(64, self.n_valid), shared=True,
+                                       n_threads=self.sampler._n_threads)
+        n_bad = self.n_valid - good.size
+        if not (self.bad_sigma_n / BANDWIDTH_REFRESH <= n_bad <= self.bad_sigma_n *
+                BANDWIDTH_REFRESH) or self.bad_sigma_n < 0:
+            self.bad_sigma_n = n_bad
+            self.bad_sigma = self._bad_bandwidth(n_bad)
+            self.bad.set_shared_sigma(self.bad_sigma)
+        was_good_or_new = np.union1d(old_good, new_valid)
+        to_bad = np.setdiff1d(was_good_or_new, good, assume_unique=True)
+        from_bad = np.setdiff1d(good, was_good_or_new, assume_unique=True)
+        self.bad.remove_tags(from_bad)
+        if to_bad.size:
+            x, x_cat = self.points(obs, to_bad)
+            self.bad.append(x, x_cat, self.bad_sigma, tags=to_bad)
+
+    def _bad_bandwidth(self, n_bad: int) -> NDArray[np.float64]:
+        """Bandwidth shared by the bad group's components.
+
+        Twice the mean gap of ``n_bad`` evenly spread points, ``2 * width /
+        n_bad``, clipped to ``[width / min(100, 1 + n_bad), width]``: a shared
+        stand-in for the published TPE's neighbour-gap rule (whose bandwidths
+        are mostly at that lower clip once ``n_bad`` exceeds a few hundred),
+        which needs no sorted order and so can be kept incrementally. In our
+        runs it matched the exact neighbour-gap rule's quality; Scott's rule
+        (broader) did clearly worse on 6- to 10-dimensional functions.
+        """
+        width = self.space.width
+        return np.clip(2.0 * width / max(n_bad, 1), width / min(100.0, 1.0 + n_bad), width)
+
+    # -- weights -----------------------------------------------------------------------
+    def weights(self, n: int) -> NDArray[np.float64]:
+        w = self.sampler._weights(n)
+        w = np.asarray(w, dtype=np.float64) if w is not None else None
+        if w is None or w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(
+                f"The 'weights' parameter of {_OWNER} must return {n} finite non-negative "
+                f"weights for n={n}. Got {w!r} instead."
+            )
+        return w
+
+    # -- suggestion --------------------------------------------------------------------
+    def suggest(self, obs: Observations, rng: np.random.Generator,
+                liars: NDArray[np.float64]) -> dict[str, float]:
+        """Draw candidates from the good mixture and return the best, as internal values.
+
+        ``liars`` (n_liars, n_params) are the points of running trials, counted as bad.
+        """
+        space = self.space
+        p = self.sampler._prior_weight
+        n_cand = self.sampler._n_ei_candidates
+        good = self.good
+        # Good mixture: small, rebuilt each time, with the neighbour-gap bandwidths.
+        x_good, c_good = self.points(obs, good)
+        l_est = ParzenEstimator(space, p, capacity=good.size)
+        l_est.append(x_good, c_good, neighbour_bandwidth(
+            space, x_good, self.sampler._consider_endpoints))
+        l_logw = l_est.log_weights(self.weights(good.size))
+        # Bad mixture: incremental, Scott-rule bandwidth; running trials appended for now.
+        assert self.bad is not None
+        g_est = self.bad
+        n_persistent = g_est.n_comp
+        tags = g_est.tags[1:]
+        n_bad = tags.size
+        n_liar = liars.shape[0]
+        w_all = self.weights(n_bad + n_liar)
+        position = tags - np.searchsorted(good, tags)  # rank in finish order
+        w = np.empty(n_bad + n_liar)
+        w[:n_bad] = w_all[position]
+        w[n_bad:] = w_all[n_bad:]
+        g_est.append(np.ascontiguousarray(liars[:, self.numeric]),
+                     np.ascontiguousarray(liars[:, self.categorical]), self.bad_sigma)
+        try:
+            g_logw = g_est.log_weights(w)
+            x, x_cat = l_est.sample(rng, n_cand, l_logw, joint=self.multivariate)
+            if self.multivariate:
+                score = l_est.log_pdf(x, x_cat, l_logw) - g_est.log_pdf(x, x_cat, g_logw)
+                best = int(np.argmax(score))
+                x_best, c_best = x[best], x_cat[best]
+            else:
+                ln, lc = l_est.log_pdf_univariate(x, x_cat, l_logw)
+                gn, gc = g_est.log_pdf_univariate(x, x_cat, g_logw)
+                dims = np.arange(space.n_dims)
+                cats = np.arange(space.n_cat)
+                x_best = x[np.argmax(ln - gn, axis=0), dims]
+                c_best = x_cat[np.argmax(lc - gc, axis=0), cats]
+        finally:
+            g_est.truncate(n_persistent)
+        if self._log_int.any():
+            # The value the trial will record: log of the nearest int (within the bounds).
+            snapped = np.log(np.round(np.clip(np.exp(x_best), np.exp(space.low) + 0.5,
+                                              np.exp(space.high) - 0.5)))
+            x_best = np.where(self._log_int, snapped, x_best)
+        result = dict(zip([self.names[i] for i in self.numeric], x_best.tolist()))
+        result.update(zip([self.names[i] for i in self.categorical], c_best.tolist()))
+        return result
+
+
+class TPESampler(BaseSampler):
+    """Tree-structured Parzen Estimator: suggest where good trials are dense and bad ones rare.
+
+    After ``n_startup_trials`` random trials, the finished trials are split
+    into the ``gamma(n)`` best (good) and the rest (bad); a Parzen estimator
+    (a mixture of truncated normals and categorical kernels, plus a prior
+    component) is fitted to each, ``n_ei_candidates`` points are drawn from
+    the good one, and the point with the largest ratio of good to bad density
+    is suggested. Densities are evaluated by compiled kernels and the state
+    of each group of parameters is updated incrementally, so that a
+    suggestion stays cheap in long studies.
+
+    Parameters
+    ----------
+    n_startup_trials : int, default 10
+        Random trials before the model is used (per group of parameters).
+    n_ei_candidates : int, default 24
+        Candidates drawn from the good mixture per suggestion.
+    gamma : callable, default `default_gamma`
+        ``gamma(n) -> int`` in ``[0, n]``: size of the good group among ``n``
+        observations (10 %, at most 25).
+    weights : callable, default `default_weights`
+        ``weights(n) -> array of n non-negative floats``: weights of the
+        observations of a group in the order they finished (older ones less).
+    prior_weight : float, default 1.0
+        Weight (> 0) of the prior component of each mixture.
+    consider_endpoints : bool, default False
+        In univariate mixtures, let the box ends bound the bandwidth of the
+        extreme components.
+    multivariate : bool, default True
+        Model the parameters of the shared search space jointly (one
+        component per observation over all parameters); otherwise each
+        parameter on its own.
+    group : bool, default False
+        With ``multivariate``, split define-by-run spaces into groups of
+        parameters that always occur together, each modelled jointly.
+    constant_liar : bool, default True
+        Count running trials as bad observations, so that parallel workers
+        and batch asks (`bbopt.Study.ask_batch`) spread out.
+    seed : int, optional
+    n_threads : int, optional
+        Threads that score candidates against a large bad mixture together
+        (used above `bbopt.surrogates._parzen.MIN_TERMS_PER_THREAD` kernel
+        terms per thread). Default: the CPUs this process may use, at most 4.
+        Suggestions of one sampler are made one at a time (parallel workers
+        of `bbopt.Study.optimize` wait for each other here), so these threads
+        never multiply with the workers.
+
+    Notes
+    -----
+    Pruned trials take part through their last reported value, ranked after
+    every complete trial. With several objectives the good group is made of
+    whole non-domination fronts (MOTPE's ranking), the last front cut by the
+    normalised sum of its objectives; trials cannot be pruned then.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> sampler = bbopt.samplers.TPESampler(seed=0)
+    >>> study = bbopt.create_study(sampler=sampler)
+    >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=40)
+    >>> abs(study.best_params["x"] - 1) < 0.5
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        n_startup_trials: int = 10,
+        n_ei_candidates: int = 24,
+        gamma: Callable[[int], int] = default_gamma,
+        weights: Callable[[int], Any] = default_weights,
+        prior_weight: float = 1.0,
+        consider_endpoints: bool = False,
+        multivariate: bool = True,
+        group: bool = False,
+        constant_liar: bool = True,
+        seed: int | None = None,
+        n_threads: int | None = None,
+    ) -> None:
+        self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
+        self._n_ei_candidates = ensure_int(n_ei_candidates, "n_ei_candidates", _OWNER, 1)
+        self._gamma = ensure_callable(gamma, "gamma", _OWNER)
+        self._weights = ensure_callable(weights, "weights", _OWNER)
+        if isinstance(prior_weight, bool) or not isinstance(prior_weight, numbers.Real):
+            raise TypeError(
+                f"The 'prior_weight' parameter of {_OWNER} must be a real number. "
+                f"Got {prior_weight!r} instead."
+            )
+        if not (math.isfinite(prior_weight) and prior_weight > 0):
+            raise ValueError(
+                f"The 'prior_weight' parameter of {_OWNER} must be a finite number > 0. "
+                f"Got {prior_weight!r} instead."
+            )
+        self._prior_weight = float(prior_weight)
+        self._consider_endpoints = ensure_bool(consider_endpoints, "consider_endpoints", _OWNER)
+        self._multivariate = ensure_bool(multivariate, "multivariate", _OWNER)
+        self._group = ensure_bool(group, "group", _OWNER)
+        if self._group and not self._multivariate:
+            raise ValueError(
+                f"The 'group' parameter of {_OWNER} requires multivariate=True. "
+                f"Got group=True with multivariate=False instead."
+            )
+        self._constant_liar = ensure_bool(constant_liar, "constant_liar", _OWNER)
+        self._seed = ensure_seed(seed, _OWNER)
+        if n_threads is None:
+            try:
+                n_cpus = len(os.sched_getaffinity(0))
+            except AttributeError:  # not on Linux
+                n_cpus = os.cpu_count() or 1
+            n_threads = min(4, n_cpus)
+        self._n_threads = ensure_int(n_threads, "n_threads", _OWNER, 1)
+        self._lock = threading.RLock()
+        self._models: dict[tuple[Any, ...], _GroupModel] = {}
+        self._pending: dict[int, dict[str, float]] = {}  # running trials' internal points
+        self._group_hash = np.zeros(0, dtype=np.uint64)  # presence signature of each column
+        self._group_rows_seen = 0
+        self.reseed_rng(self._seed)
+
+    def reseed_rng(self, seed: int | None = None) -> None:
+        self._rng = np.random.default_rng(seed)
+        self._hash_rng = np.random.default_rng(0x7E5)
+
+    # -- search spaces -----------------------------------------------------------------
+    def infer_relative_search_space(
+        self, study: Study, trial: Trial
+    ) -> dict[str, BaseDistribution]:
+        if not self._multivariate:
+            return {}
+        obs = study.get_observations()
+        if self._group:
+            space = {
+                obs.names[j]: obs.distributions[j] for j in range(obs.n_columns)
+            }
+        else:
+            space = obs.shared_search_space()
+        return {name: dist for name, dist in space.items() if not dist.single()}
+
+    def _groups(self, obs: Observations, space: dict[str, BaseDistribution]
+                ) -> list[tuple[tuple[str, BaseDistribution], ...]]:
+        """Split ``space`` into groups of parameters set by exactly the same finished trials."""
+        n_cols = obs.n_columns
+        if self._group_hash.shape[0] < n_cols:
+            grown = np.zeros(n_cols, dtype=np.uint64)
+            grown[: self._group_hash.shape[0]] = self._group_hash
+            self._group_hash = grown
+        start, stop = self._group_rows_seen, obs.n_rows
+        if stop > start:
+            # Each row gets a random 64-bit label; a column's signature is the XOR of the
+            # labels of the rows that set it (updated with new rows only).
+            labels = self._hash_rng.integers(1, 2**63, size=stop - start, dtype=np.uint64)
+            states = obs.states[start:stop]
+            usable = (states == _COMPLETE) | (states == _PRUNED)
+            present = ~np.isnan(obs.x[start:stop]) & usable[:, None]
+            contrib = np.where(present, labels[:, None], np.uint64(0))
+            self._group_hash[:n_cols] ^= np.bitwise_xor.reduce(contrib, axis=0)
+            self._group_rows_seen = stop
+        by_hash: dict[int, list[tuple[str, BaseDistribution]]] = {}
+        for name, dist in sorted(space.items()):
+            col = obs.column(name, dist)
+            if col is None:
+                continue
+            by_hash.setdefault(int(self._group_hash[col]), []).append((name, dist))
+        return [tuple(params) for params in by_hash.values()]
+
+    # -- sampling ----------------------------------------------------------------------
+    def _model(self, params: tuple[tuple[str, BaseDistribution], ...],
+               multivariate: bool) -> _GroupModel:
+        key = (multivariate, params)
+        model = self._models.get(key)
+        if model is None:
+            model = _GroupModel(self, params, multivariate)
+            self._models[key] = model
+        return model
+
+    def _liars(self, study: Study, trial: Trial, model: _GroupModel) -> NDArray[np.float64]:
+        """Internal points of the other running trials that set every parameter of the group."""
+        n_params = len(model.params)
+        if not self._constant_liar:
+            return np.empty((0, n_params))
+        points = []
+        for other in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if other.number == trial.number:
+                continue
+            pending = self._pending.get(other.number, {})
+            point = []
+            for name, dist in model.params:
+                if name in pending:
+                    point.append(pending[name])
+                elif other.distributions.get(name) == dist:
+                    point.append(dist.to_internal(other.params[name]))
+                else:
+                    break
+            if len(point) == n_params:
+                points.append(point)
+        return np.array(points, dtype=np.float64).reshape(-1, n_params)
+
+    def _sample_group(self, study: Study, trial: Trial,
+                      params: tuple[tuple[str, BaseDistribution], ...],
+                      multivariate: bool) -> dict[str, float]:
+        obs = study.get_observations()
+        model = self._model(params, multivariate)
+        model.update(obs)
+        if model.n_valid < max(self._n_startup_trials, 1):
+            return {}
+        return model.suggest(obs, self._rng, self._liars(study, trial, model))
+
+    def sample_relative(
+        self, study: Study, trial: Trial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, float]:
+        if not search_space:
+            return {}
+        with self._lock:
+            obs = study.get_observations()
+            if self._group:
+                groups = self._groups(obs, search_space)
+            else:
+                groups = [tuple(sorted(search_space.items()))]
+            result: dict[str, float] = {}
+            for params in groups:
+                result.update(self._sample_group(study, trial, params, True))
+            if result:
+                # Suggestions are on their grids (log-ints snapped by the model): the trial
+                # records these internal values, which the constant liar reuses.
+                self._pending.setdefault(trial.number, {}).update(result)
+            return result
+
+    def sample_independent(
+        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    ) -> float:
+        with self._lock:
+            point = self._sample_group(study, trial, ((name, distribution),), False)
+            if point:
+                value = point[name]
+            else:
+                low, high = distribution.internal_bounds()
+                value = low + (high - low) * float(self._rng.random())
+            self._pending.setdefault(trial.number, {})[name] = _snapped(distribution, value)
+            return value
+
+    def after_trial(
+        self, study: Study, trial: Trial, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        with self._lock:
+            self._pending.pop(trial.number, None)

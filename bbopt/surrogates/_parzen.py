@@ -1,0 +1,512 @@
+"""Parzen estimators: mixtures of truncated-normal and categorical kernels over arrays.
+
+This is the surrogate of the TPE sampler. It knows nothing of trials or
+distributions: a space is described by arrays, components by their centres.
+
+Notations
+---------
+n_dims : numeric dimensions (floats and ints, in raw or log internal coordinates)
+n_cat : categorical dimensions (choice indices)
+n_comp : components of a mixture; component 0 is always the *prior* (centred
+    in the box, as wide as the box, uniform over the choices)
+n_x : candidates (points at which a density is evaluated)
+
+Component arrays are kept dimension-major, ``(n_dims, capacity)``, in buffers
+that grow geometrically, so that components can be appended and removed in
+place and the compiled kernels (`bbopt._kernels.parzen_log_pdf`) read a view
+of the first ``n_comp`` columns. The candidate-independent part of each
+component (its truncation normaliser) is computed once, when the component is
+added or its bandwidth changes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from bbopt._kernels import (
+    parzen_categorical,
+    parzen_log_pdf,
+    parzen_log_pdf_univariate,
+    parzen_prepare,
+)
+
+FloatArray = NDArray[np.float64]
+
+#: Bandwidth factor of the Scott-like rule (relative to the width of a dimension).
+SIGMA0 = 0.2
+#: The bandwidth is never narrower than width / min(MAX_CLIP, 1 + n_obs).
+MAX_CLIP = 100.0
+#: A density evaluation is split over threads only above this many kernel terms
+#: (candidates x components x dimensions), where it pays for the dispatch.
+MIN_TERMS_PER_THREAD = 500_000
+
+#: Components prepared per call when their bandwidths are shared (bounds the temporaries).
+_PREPARE_CHUNK = 4096
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(n_threads: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(n_threads)
+        if pool is None:
+            pool = _pools[n_threads] = ThreadPoolExecutor(
+                max_workers=n_threads, thread_name_prefix="bbopt-parzen")
+        return pool
+
+
+class ParzenSpace:
+    """The box a Parzen estimator lives in.
+
+    Parameters
+    ----------
+    low, high : ndarray of shape (n_dims,)
+        Bounds of the numeric dimensions, ``low < high``.
+    step : ndarray of shape (n_dims,)
+        Grid step of each numeric dimension, 0 for a continuous one.
+    n_choices : ndarray of shape (n_cat,)
+        Number of choices of each categorical dimension (>= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> space = ParzenSpace(np.array([0.0, 1.0]), np.array([1.0, 5.0]), np.array([0.0, 1.0]),
+    ...                     np.array([3.0]))
+    >>> space.width.tolist(), space.n_dims, space.n_cat
+    ([1.0, 5.0], 2, 1)
+    """
+
+    def __init__(
+        self, low: FloatArray, high: FloatArray, step: FloatArray, n_choices: FloatArray
+    ) -> None:
+        self.low = np.ascontiguousarray(low, dtype=np.float64)
+        self.high = np.ascontiguousarray(high, dtype=np.float64)
+        self.step = np.ascontiguousarray(step, dtype=np.float64)
+        self.n_choices = np.ascontiguousarray(n_choices, dtype=np.float64)
+        self.n_dims = self.low.shape[0]
+        self.n_cat = self.n_choices.shape[0]
+        #: Width of the range extended by half a step at each end (the kernels' support).
+        self.width = self.high - self.low + self.step
+        self.discrete = self.step > 0.0
+
+
+def scott_bandwidth(space: ParzenSpace, n_obs: int, n_params: int) -> FloatArray:
+    """Bandwidth shared by the components of a multivariate mixture of ``n_obs`` points.
+
+    ``SIGMA0 * n_obs ** (-1 / (n_params + 4)) * width``, Scott's rule for
+    ``n_params`` dimensions, clipped to ``[width / min(100, 1 + n_obs), width]``.
+
+    Parameters
+    ----------
+    space : ParzenSpace
+    n_obs : int
+        Number of observations of the mixture.
+    n_params : int
+        Dimension of the rule (all parameters modelled jointly, or 1).
+
+    Returns
+    -------
+    ndarray of shape (n_dims,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> space = ParzenSpace(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(0))
+    >>> scott_bandwidth(space, 100, 1).round(3).tolist()
+    [0.08]
+    """
+    n = max(n_obs, 1)
+    sigma = SIGMA0 * n ** (-1.0 / (n_params + 4)) * space.width
+    return np.clip(sigma, space.width / min(MAX_CLIP, 1.0 + n_obs), space.width)
+
+
+class ParzenEstimator:
+    """A mixture of product kernels: a prior component plus one per observation.
+
+    Numeric dimensions have truncated-normal kernels (discretised on their
+    grid when they have a step), categorical ones the kernel of the published
+    TPE: an observation puts probability ``(a + 1) / (1 + n a)`` on its own
+    choice and ``a / (1 + n a)`` on each other one, ``a = prior_weight /
+    n_comp``; the prior component is uniform.
+
+    Parameters
+    ----------
+    space : ParzenSpace
+    prior_weight : float
+        Weight of the prior component relative to the observations' weights.
+    capacity : int, default 16
+        Initial number of component slots (grows as needed).
+    shared : bool, default False
+        Every observation component has the same bandwidths, set by
+        `set_shared_sigma` (``sigma`` passed to `append` is then ignored); the
+        densities use the kernels' faster shared-bandwidth loop.
+    n_threads : int, default 1
+        Threads that evaluate a large joint density together (the compiled
+        kernel releases the GIL; each thread takes a slice of the components).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> space = ParzenSpace(np.zeros(1), np.ones(1), np.zeros(1), np.zeros(0))
+    >>> est = ParzenEstimator(space, prior_weight=1.0)
+    >>> est.append(np.array([[0.2], [0.3]]), np.zeros((2, 0)), np.array([0.1]))
+    >>> log_w = est.log_weights(np.ones(2))
+    >>> est.n_comp, np.exp(log_w).round(3).tolist()
+    (3, [0.333, 0.333, 0.333])
+    >>> x, x_cat = est.sample(np.random.default_rng(0), 4, log_w)
+    >>> bool(np.all((0 <= x) & (x <= 1)))
+    True
+    >>> est.log_pdf(np.array([[0.25]]), np.zeros((1, 0)), log_w).round(3).tolist()
+    [0.998]
+    """
+
+    def __init__(
+        self,
+        space: ParzenSpace,
+        prior_weight: float,
+        capacity: int = 16,
+        shared: bool = False,
+        n_threads: int = 1,
+    ) -> None:
+        self.space = space
+        self.n_threads = max(1, int(n_threads))
+        self.prior_weight = float(prior_weight)
+        self.shared = bool(shared)
+        self._shared_sigma = space.width.copy()
+        self._shared_inv = np.ascontiguousarray(1.0 / space.width[:, None])
+        cap = max(int(capacity), 1) + 1
+        d, c = space.n_dims, space.n_cat
+        self._mu = np.zeros((d, cap))
+        # With shared bandwidths only the prior's are stored (half the memory).
+        self._sigma = np.ones((d, 1 if self.shared else cap))
+        self._inv_sigma = np.ones((d, 1 if self.shared else cap))
+        self._log_norm = np.zeros((d, cap))
+        self._comp_log_norm = np.zeros(cap)
+        self._choice = np.full((c, cap), -1.0)
+        #: Caller's label of each component (-1 for the prior), e.g. an observation index.
+        self._tags = np.full(cap, -1, dtype=np.int64)
+        self.n_comp = 1
+        self._mu[:, 0] = 0.5 * (space.low + space.high)
+        self._sigma[:, 0] = space.width
+        self._prepare(0, 1)
+
+    # -- components ----------------------------------------------------------------------
+    @property
+    def tags(self) -> NDArray[np.int64]:
+        """Labels of the components, shape (n_comp,); -1 for the prior."""
+        return self._tags[: self.n_comp]
+
+    @property
+    def mu(self) -> FloatArray:
+        """Centres, shape (n_dims, n_comp) (a view)."""
+        return self._mu[:, : self.n_comp]
+
+    @property
+    def sigma(self) -> FloatArray:
+        """Bandwidths, shape (n_dims, n_comp) (a view, or a copy with shared bandwidths)."""
+        if not self.shared:
+            return self._sigma[:, : self.n_comp]
+        out = np.empty((self.space.n_dims, self.n_comp))
+        out[:, 0] = self._sigma[:, 0]
+        out[:, 1:] = self._shared_sigma[:, None]
+        return out
+
+    @property
+    def choice(self) -> FloatArray:
+        """Choices, shape (n_cat, n_comp) (a view); -1 for the prior."""
+        return self._choice[:, : self.n_comp]
+
+    def _reserve(self, n_total: int) -> None:
+        cap = self._tags.shape[0]
+        if n_total <= cap:
+            return
+        new_cap = max(n_total, 2 * cap)
+        n = self.n_comp
+
+        def grown(buf: np.ndarray, fill: float) -> np.ndarray:
+            out = np.full(buf.shape[:-1] + (new_cap,), fill, dtype=buf.dtype)
+            out[..., :n] = buf[..., :n]
+            return out
+
+        self._mu = grown(self._mu, 0.0)
+        if not self.shared:
+            self._sigma = grown(self._sigma, 1.0)
+            self._inv_sigma = grown(self._inv_sigma, 1.0)
+        self._log_norm = grown(self._log_norm, 0.0)
+        self._comp_log_norm = grown(self._comp_log_norm, 0.0)
+        self._choice = grown(self._choice, -1.0)
+        self._tags = grown(self._tags, -1)
+
+    def _prepare(self, start: int, stop: int) -> None:
+        s = self.space
+        if not self.shared:
+            parzen_prepare(
+                self._mu[:, start:stop], self._sigma[:, start:stop], s.low, s.high, s.step,
+                self._inv_sigma[:, start:stop], self._log_norm[:, start:stop],
+                self._comp_log_norm[start:stop],
+            )
+            return
+        # Shared bandwidths: the prior with its own, the rest in chunks of temporaries.
+        d = s.n_dims
+        chunks = [(0, 1, self._sigma[:, :1])] if start == 0 else []
+        for a in range(max(start, 1), stop, _PREPARE_CHUNK):
+            b = min(a + _PREPARE_CHUNK, stop)
+            chunks.append((a, b, np.repeat(self._shared_sigma[:, None], b - a, axis=1)))
+        for a, b, sigma in chunks:
+            inv = np.empty((d, b - a))
+            log_norm = np.empty((d, b - a))
+            parzen_prepare(np.ascontiguousarray(self._mu[:, a:b]), np.ascontiguousarray(sigma),
+                           s.low, s.high, s.step, inv, log_norm, self._comp_log_norm[a:b])
+            self._log_norm[:, a:b] = log_norm
+            if a == 0:
+                self._inv_sigma[:, :1] = inv
+
+    def append(
+        self,
+        x: FloatArray,
+        x_cat: FloatArray,
+        sigma: FloatArray,
+        tags: NDArray[np.int64] | None = None,
+    ) -> None:
+        """Add one component per row of ``x`` / ``x_cat``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n, n_dims)
+            Centres, inside the box.
+        x_cat : ndarray of shape (n, n_cat)
+            Choices.
+        sigma : ndarray of shape (n_dims,) or (n_dims, n)
+            Bandwidths, shared by the new components or one per component.
+        tags : ndarray of shape (n,), optional
+            Labels kept with the components (see `remove_tags`).
+        """
+        n = x.shape[0]
+        if n == 0:
+            return
+        k0 = self.n_comp
+        k1 = k0 + n
+        self._reserve(k1)
+        self._mu[:, k0:k1] = x.T
+        if not self.shared:
+            self._sigma[:, k0:k1] = sigma if sigma.ndim == 2 else sigma[:, None]
+        self._choice[:, k0:k1] = x_cat.T
+        self._tags[k0:k1] = -1 if tags is None else tags
+        self._prepare(k0, k1)
+        self.n_comp = k1
+
+    def truncate(self, n_comp: int) -> None:
+        """Drop the components after the first ``n_comp`` (>= 1)."""
+        self.n_comp = max(1, min(int(n_comp), self.n_comp))
+
+    def remove_tags(self, tags: NDArray[np.int64]) -> None:
+        """Remove the components labelled with any of ``tags`` (order is not kept)."""
+        if len(tags) == 0:
+            return
+        n = self.n_comp
+        doomed = np.flatnonzero(np.isin(self._tags[1:n], tags)) + 1
+        if doomed.size == 0:
+            return
+        keep = np.ones(n, dtype=bool)
+        keep[doomed] = False
+        n_new = n - doomed.size
+        # Move the surviving components of the tail into the freed slots.
+        holes = doomed[doomed < n_new]
+        movers = np.flatnonzero(keep[n_new:]) + n_new
+        buffers = [self._mu, self._log_norm, self._choice]
+        if not self.shared:
+            buffers += [self._sigma, self._inv_sigma]
+        for buf in buffers:
+            buf[:, holes] = buf[:, movers]
+        for vec in (self._comp_log_norm, self._tags):
+            vec[holes] = vec[movers]
+        self.n_comp = n_new
+
+    def set_shared_sigma(self, sigma: FloatArray) -> None:
+        """Give every observation component the bandwidths ``sigma`` (n_dims,)."""
+        self._shared_sigma = np.array(sigma, dtype=np.float64)
+        self._shared_inv = np.ascontiguousarray(1.0 / self._shared_sigma[:, None])
+        n = self.n_comp
+        if n > 1:
+            if not self.shared:
+                self._sigma[:, 1:n] = sigma[:, None]
+            self._prepare(1, n)
+
+    # -- weights -------------------------------------------------------------------------
+    def log_weights(self, weights: FloatArray) -> FloatArray:
+        """Normalised log-weights, shape (n_comp,), of the prior and components 1..n_comp-1.
+
+        ``weights`` (n_comp - 1,) are the observations' non-negative weights;
+        the prior gets ``prior_weight``.
+        """
+        w = np.empty(self.n_comp)
+        w[0] = self.prior_weight
+        w[1:] = weights
+        with np.errstate(divide="ignore"):
+            return np.log(w) - math.log(w.sum())  # type: ignore[no-any-return]
+
+    def _spread(self) -> FloatArray:
+        return np.full(self.space.n_cat, self.prior_weight / self.n_comp)
+
+    # -- densities -----------------------------------------------------------------------
+    def log_pdf(self, x: FloatArray, x_cat: FloatArray, log_weights: FloatArray) -> FloatArray:
+        """Joint log-density at candidates.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_x, n_dims)
+        x_cat : ndarray of shape (n_x, n_cat)
+        log_weights : ndarray of shape (n_comp,)
+            From `log_weights`.
+
+        Returns
+        -------
+        ndarray of shape (n_x,)
+        """
+        n = self.n_comp
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        x_cat = np.ascontiguousarray(x_cat, dtype=np.float64)
+        log_const = log_weights + self._comp_log_norm[:n]
+        if not (self.shared and n > 1):
+            return self._log_pdf(x, x_cat, 0, n, self._inv_sigma[:, :n], log_const)
+        # The prior's bandwidth differs from the shared one: evaluate it on its own.
+        prior = self._log_pdf(x, x_cat, 0, 1, np.ascontiguousarray(self._inv_sigma[:, :1]),
+                              log_const[:1])
+        rest = self._log_pdf(x, x_cat, 1, n, self._shared_inv, log_const[1:])
+        return np.logaddexp(prior, rest)  # type: ignore[no-any-return]
+
+    def _log_pdf(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
+                 inv_sigma: FloatArray, log_const: FloatArray) -> FloatArray:
+        """Joint log-density of components [start, stop), over threads when it is large."""
+        n_terms = x.shape[0] * (stop - start) * (self.space.n_dims + self.space.n_cat + 1)
+        n_chunks = min(self.n_threads, n_terms // MIN_TERMS_PER_THREAD)
+        per_comp = inv_sigma.shape[1] != 1 or stop - start == 1
+        if n_chunks < 2:
+            return self._log_pdf_chunk(x, x_cat, start, stop, inv_sigma, log_const)
+        bounds = np.linspace(start, stop, n_chunks + 1).astype(int)
+        jobs = [
+            _pool(self.n_threads).submit(
+                self._log_pdf_chunk, x, x_cat, a, b,
+                inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
+                log_const[a - start:b - start])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
+        return np.logaddexp.reduce([job.result() for job in jobs], axis=0)  # type: ignore[no-any-return]
+
+    def _log_pdf_chunk(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
+                       inv_sigma: FloatArray, log_const: FloatArray) -> FloatArray:
+        out = np.empty(x.shape[0])
+        parzen_log_pdf(
+            x, x_cat, self._mu[:, start:stop], inv_sigma, self.space.step,
+            self._choice[:, start:stop], self.space.n_choices, self._spread(),
+            np.ascontiguousarray(log_const), out,
+        )
+        return out
+
+    def log_pdf_univariate(
+        self, x: FloatArray, x_cat: FloatArray, log_weights: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Per-dimension (marginal) log-densities at candidates.
+
+        Returns
+        -------
+        ndarray of shape (n_x, n_dims), ndarray of shape (n_x, n_cat)
+        """
+        n = self.n_comp
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        x_cat = np.ascontiguousarray(x_cat, dtype=np.float64)
+        out = np.empty(x.shape)
+        # Same row stride as the component buffers (the kernel reads them together).
+        log_const = np.empty_like(self._log_norm)[:, :n]
+        np.add(log_weights[None, :], self._log_norm[:, :n], out=log_const)
+        if self.shared and n > 1:
+            prior = np.empty(x.shape)
+            parzen_log_pdf_univariate(
+                x, np.ascontiguousarray(self._mu[:, :1]),
+                np.ascontiguousarray(self._inv_sigma[:, :1]), self.space.step,
+                np.ascontiguousarray(log_const[:, :1]), prior)
+            parzen_log_pdf_univariate(
+                x, self._mu[:, 1:n], self._shared_inv, self.space.step,
+                log_const[:, 1:], out)
+            out = np.logaddexp(prior, out)
+        else:
+            parzen_log_pdf_univariate(
+                x, self._mu[:, :n], self._inv_sigma[:, :n], self.space.step, log_const, out
+            )
+        out_cat = np.empty(x_cat.shape)
+        if self.space.n_cat:
+            log_w = np.empty_like(self._choice)[:, :n]
+            log_w[...] = log_weights
+            parzen_categorical(
+                x_cat, self._choice[:, :n], self.space.n_choices, self._spread(), log_w, out_cat
+            )
+        return out, out_cat
+
+    # -- sampling ------------------------------------------------------------------------
+    def sample(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        log_weights: FloatArray,
+        joint: bool = True,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Draw ``n`` points from the mixture.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+        n : int
+        log_weights : ndarray of shape (n_comp,)
+        joint : bool, default True
+            Draw one component per point (the joint mixture); otherwise one
+            per point and dimension (the product of the marginal mixtures).
+
+        Returns
+        -------
+        x : ndarray of shape (n, n_dims)
+        x_cat : ndarray of shape (n, n_cat)
+        """
+        s = self.space
+        d, c = s.n_dims, s.n_cat
+        p = np.exp(log_weights - log_weights.max())
+        cdf = np.cumsum(p)
+        shape = (n, 1) if joint else (n, d + c)
+        comp = np.searchsorted(cdf, rng.random(shape) * cdf[-1], side="right")
+        comp = np.minimum(comp, self.n_comp - 1)
+        comp = np.broadcast_to(comp, (n, d + c))
+        x = np.empty((n, d))
+        if d:
+            cols = comp[:, :d]
+            dims = np.arange(d)
+            mu = self._mu[dims, cols]  # (n, d)
+            if self.shared:
+                sigma = np.where(cols == 0, self._sigma[:, 0], self._shared_sigma)
+            else:
+                sigma = self._sigma[dims, cols]
+            lo = s.low - 0.5 * s.step
+            hi = s.high + 0.5 * s.step
+            # Inverse-CDF draw of the truncated normal; mu lies in [lo, hi], so both ends
+            # are on their own side of the mean and ndtr keeps its precision.
+            p_lo = special.ndtr((lo - mu) / sigma)
+            p_hi = special.ndtr((hi - mu) / sigma)
+            u = p_lo + rng.random((n, d)) * (p_hi - p_lo)
+            x = np.clip(mu + sigma * special.ndtri(u), lo, hi)
+            if s.discrete.any():
+                snapped = s.low + np.round((x - s.low) / np.where(s.discrete, s.step, 1.0)) * s.step
+                x = np.where(s.discrete, np.clip(snapped, s.low, s.high), x)
+        x_cat = np.empty((n, c))
+        if c:
+            cols = comp[:, d:]
+            own = self._choice[np.arange(c), cols]  # (n, c)
+            a = self._spread()
+            keep = (rng.random((n, c)) * (1.0 + s.n_choices * a) < 1.0) & (own >= 0.0)
+            uniform = np.minimum(np.floor(rng.random((n, c)) * s.n_choices), s.n_choices - 1)
+            x_cat = np.where(keep, own, uniform)
+        return np.ascontiguousarray(x), np.ascontiguousarray(x_cat)

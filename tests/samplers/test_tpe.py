@@ -1,0 +1,345 @@
+"""TPESampler: optimisation, parameter kinds, incremental state, liar, groups, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bbopt
+from bbopt import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    StudyDirection,
+    TrialState,
+)
+from bbopt.samplers import RandomSampler, TPESampler
+from bbopt.samplers._tpe import default_gamma, default_weights, neighbour_bandwidth
+from bbopt.surrogates import ParzenEstimator, ParzenSpace
+
+
+def _sphere(trial: bbopt.Trial) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5.0, 10.0) - 1.0) ** 2 for i in range(3))
+
+
+def _best(sampler, objective, n_trials: int) -> float:
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=n_trials)
+    return study.best_value
+
+
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_tpe_beats_random_search(multivariate: bool) -> None:
+    tpe = [_best(TPESampler(seed=s, multivariate=multivariate), _sphere, 80) for s in range(5)]
+    rnd = [_best(RandomSampler(seed=s), _sphere, 80) for s in range(5)]
+    assert np.median(tpe) < 0.5 * np.median(rnd)
+
+
+def test_same_seed_same_suggestions() -> None:
+    def run(seed: int) -> list[dict]:
+        study = bbopt.create_study(sampler=TPESampler(seed=seed, n_startup_trials=3))
+        study.optimize(_sphere, n_trials=15)
+        return [t.params for t in study.trials]
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+
+
+def _mixed(trial: bbopt.Trial) -> float:
+    x = trial.suggest_float("x", -3.0, 3.0)
+    s = trial.suggest_float("s", 0.0, 1.0, step=0.25)
+    lg = trial.suggest_float("lg", 1e-5, 1e2, log=True)
+    i = trial.suggest_int("i", -4, 4)
+    il = trial.suggest_int("il", 1, 1000, log=True)
+    i2 = trial.suggest_int("i2", 0, 20, step=5)
+    c = trial.suggest_categorical("c", ["a", "b", None, 3])
+    one = trial.suggest_categorical("one", ["only"])
+    fixed_i = trial.suggest_int("fixed_i", 7, 7)
+    fixed_f = trial.suggest_float("fixed_f", 2.5, 2.5)
+    assert (one, fixed_i, fixed_f) == ("only", 7, 2.5)
+    return (x - 1) ** 2 + (s - 0.5) ** 2 + math.log10(lg) ** 2 + (i - 2) ** 2 + (
+        math.log(il) - 3) ** 2 + (i2 - 10) ** 2 / 25 + (c != "b")
+
+
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_all_parameter_kinds(multivariate: bool) -> None:
+    study = bbopt.create_study(sampler=TPESampler(seed=0, multivariate=multivariate))
+    study.optimize(_mixed, n_trials=60)
+    for trial in study.trials:
+        p = trial.params
+        assert -3 <= p["x"] <= 3 and p["s"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+        assert 1e-5 <= p["lg"] <= 1e2 and p["i"] in range(-4, 5)
+        assert 1 <= p["il"] <= 1000 and isinstance(p["il"], int) and p["i2"] in (0, 5, 10, 15, 20)
+        assert p["c"] in ("a", "b", None, 3)
+    random_best = _best(RandomSampler(seed=0), _mixed, 60)
+    assert study.best_value < random_best
+
+
+def test_pruned_trials_count_through_their_last_value() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    study = bbopt.create_study(sampler=sampler)
+    for k in range(40):
+        trial = study.ask({"x": FloatDistribution(0.0, 1.0)})
+        value = (trial.params["x"] - 0.3) ** 2
+        if k % 3 == 0:
+            trial.report(value, step=1)
+            study.tell(trial, state=TrialState.PRUNED)
+        elif k % 7 == 0:
+            study.tell(trial, state=TrialState.PRUNED)  # no reported value
+        elif k % 11 == 0:
+            study.tell(trial, state=TrialState.FAIL)
+        else:
+            study.tell(trial, value)
+    model = next(iter(sampler._models.values()))
+    obs = study.get_observations()
+    states = obs.states[: model.n_seen]
+    # Pruned trials are modelled, failed ones are not.
+    assert model.n_valid == int(np.sum(states != TrialState.FAIL))
+    assert np.all(model.keys[: model.n_valid, 0][np.isin(
+        model.rows[: model.n_valid], np.flatnonzero(states == TrialState.PRUNED))] >= 1)
+
+
+def _brute_force_split(model, obs) -> tuple[np.ndarray, np.ndarray]:
+    rows = model.rows[: model.n_valid]
+    values = obs.values[rows, 0] * obs.signs[0]
+    states = obs.states[rows]
+    tier = np.where(states == TrialState.COMPLETE, 0, np.where(np.isnan(values), 2, 1))
+    order = np.lexsort((np.arange(rows.size), np.where(np.isnan(values), np.inf, values), tier))
+    n_good = default_gamma(rows.size)
+    return np.sort(order[:n_good]), np.sort(order[n_good:])
+
+
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_incremental_state_matches_a_fit_from_scratch(direction: str) -> None:
+    sampler = TPESampler(seed=3, n_startup_trials=5)
+    study = bbopt.create_study(sampler=sampler, direction=direction)
+    space = {"x": FloatDistribution(-2.0, 2.0), "n": IntDistribution(0, 6),
+             "c": CategoricalDistribution([0, 1, 2])}
+    rng = np.random.default_rng(0)
+    for k in range(300):
+        trial = study.ask(space)
+        p = trial.params
+        if k % 10 == 9:
+            trial.report(float(rng.normal()), step=0)
+            study.tell(trial, state=TrialState.PRUNED)
+        else:
+            study.tell(trial, p["x"] ** 2 + (p["n"] - 2) ** 2 + p["c"] + 0.1 * rng.normal())
+        if k in (20, 150, 299):
+            obs = study.get_observations()
+            model = next(m for key, m in sampler._models.items() if key[0])
+            model.update(obs)
+            good, bad = _brute_force_split(model, obs)
+            np.testing.assert_array_equal(model.good, good)
+            np.testing.assert_array_equal(np.sort(model.bad.tags[1:]), bad)
+            # The incremental bad mixture has the density of one fitted from scratch.
+            x, x_cat = model.points(obs, bad)
+            fresh = ParzenEstimator(model.space, 1.0)
+            fresh.append(x, x_cat, model.bad_sigma)
+            w = default_weights(bad.size)
+            order = np.searchsorted(bad, model.bad.tags[1:])
+            cand_x, cand_c = fresh.sample(rng, 20, fresh.log_weights(w))
+            np.testing.assert_allclose(
+                model.bad.log_pdf(cand_x, cand_c, model.bad.log_weights(w[order])),
+                fresh.log_pdf(cand_x, cand_c, fresh.log_weights(w)), rtol=1e-10, atol=1e-10)
+
+
+def test_constant_liar_spreads_a_batch() -> None:
+    def batch_spread(constant_liar: bool, seed: int) -> float:
+        sampler = TPESampler(seed=seed, constant_liar=constant_liar, n_startup_trials=5)
+        study = bbopt.create_study(sampler=sampler)
+        space = {"x": FloatDistribution(0.0, 1.0), "y": FloatDistribution(0.0, 1.0)}
+        for _ in range(30):
+            trial = study.ask(space)
+            study.tell(trial, (trial.params["x"] - 0.5) ** 2 + (trial.params["y"] - 0.5) ** 2)
+        trials = study.ask_batch(8, space)
+        pts = np.array([[t.params["x"], t.params["y"]] for t in trials])
+        assert len({tuple(p) for p in pts}) == 8
+        if constant_liar:
+            model = next(m for key, m in sampler._models.items() if key[0])
+            assert sampler._liars(study, trials[-1], model).shape == (7, 2)
+        d = np.linalg.norm(pts[:, None] - pts[None], axis=2) + np.eye(8) * 9
+        return float(d.min(axis=1).mean())
+
+    with_liar = np.median([batch_spread(True, s) for s in range(6)])
+    without = np.median([batch_spread(False, s) for s in range(6)])
+    assert with_liar > without
+
+
+def test_multi_objective_uses_nondominated_fronts() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=5)
+    study = bbopt.create_study(sampler=sampler, directions=["minimize", "maximize"])
+
+    def objective(trial: bbopt.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        return x + y, x - y
+
+    study.optimize(objective, n_trials=60)
+    model = next(m for key, m in sampler._models.items() if key[0])
+    model.update(study.get_observations())
+    values = study.get_observations().values[model.rows[: model.n_valid]] * [1.0, -1.0]
+    good = set(model.good.tolist())
+    assert len(good) == default_gamma(model.n_valid)
+    # No bad point dominates a good one.
+    for g in good:
+        for b in set(range(model.n_valid)) - good:
+            dominates = np.all(values[b] <= values[g]) and np.any(values[b] < values[g])
+            assert not dominates
+    assert len(study.best_trials) >= 1
+
+
+def test_define_by_run_and_groups() -> None:
+    def objective(trial: bbopt.Trial) -> float:
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        if kind == "a":
+            return (trial.suggest_float("a1", -1, 1) - 0.2) ** 2 + trial.suggest_int("a2", 0, 3)
+        return 1 + trial.suggest_float("b1", 0, 2) ** 2
+
+    for group in (False, True):
+        sampler = TPESampler(seed=0, group=group, n_startup_trials=5)
+        study = bbopt.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=60)
+        assert study.best_value < 0.3
+    groups = sampler._groups(study.get_observations(),
+                             sampler.infer_relative_search_space(study, study.ask()))
+    names = sorted(tuple(name for name, _ in g) for g in groups)
+    assert names == [("a1", "a2"), ("b1",), ("kind",)]
+
+
+@settings(deadline=None, max_examples=20)
+@given(st.data())
+def test_tiny_spaces_are_sampled_without_error(data) -> None:
+    space = {
+        "one": CategoricalDistribution(["x"]),
+        "int1": IntDistribution(3, 3),
+        "flat": FloatDistribution(1.5, 1.5),
+        "free": FloatDistribution(0.0, data.draw(st.sampled_from([1e-300, 1.0, 1e300]))),
+        "steps": FloatDistribution(0.0, 1.0, step=1.0),
+    }
+    study = bbopt.create_study(sampler=TPESampler(seed=data.draw(st.integers(0, 99)),
+                                                  n_startup_trials=2))
+    for _ in range(8):
+        trial = study.ask(space)
+        assert trial.params["one"] == "x" and trial.params["int1"] == 3
+        assert trial.params["flat"] == 1.5 and trial.params["steps"] in (0.0, 1.0)
+        study.tell(trial, trial.params["free"] + trial.params["steps"])
+
+
+def test_neighbour_bandwidth_rule() -> None:
+    space = ParzenSpace(np.array([0.0]), np.array([1.0]), np.array([0.0]), np.zeros(0))
+    x = np.array([[0.5], [0.1], [0.3]])
+    # Gaps 0.2 are clipped up to width / (1 + n) = 0.25.
+    np.testing.assert_allclose(neighbour_bandwidth(space, x, True), [[0.5, 0.25, 0.25]])
+    np.testing.assert_allclose(neighbour_bandwidth(space, x, False), [[0.25, 0.25, 0.25]])
+    wide = ParzenSpace(np.array([0.0]), np.array([10.0]), np.array([0.0]), np.zeros(0))
+    x = np.array([[5.0], [1.0], [3.0], [3.5], [9.0]])
+    expected = [[4.0, 2.0, 2.0, 10.0 / 6.0, 4.0]]  # the gap 1.5 is clipped up to 10 / 6
+    np.testing.assert_allclose(neighbour_bandwidth(wide, x, True), expected)
+    np.testing.assert_allclose(neighbour_bandwidth(wide, x, False), expected)
+    one = neighbour_bandwidth(space, np.array([[0.25]]), False)
+    np.testing.assert_allclose(one, [[0.75]])
+
+
+def _bad_gamma(n: int) -> int:
+    return n + 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_ei_candidates": 0}, "n_ei_candidates"),
+        ({"prior_weight": float("nan")}, "prior_weight"),
+        ({"prior_weight": float("inf")}, "prior_weight"),
+        ({"prior_weight": 0.0}, "prior_weight"),
+        ({"n_startup_trials": -1}, "n_startup_trials"),
+        ({"group": True, "multivariate": False}, "group"),
+        ({"n_threads": 0}, "n_threads"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        TPESampler(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"gamma": _bad_gamma}, "gamma"),
+        ({"gamma": lambda n: 0.5}, "gamma"),
+        ({"weights": lambda n: np.ones(n + 1)}, "weights"),
+        ({"weights": lambda n: -np.ones(n)}, "weights"),
+        ({"weights": lambda n: np.full(n, np.nan)}, "weights"),
+    ],
+)
+def test_bad_callables_are_reported_when_used(kwargs: dict, match: str) -> None:
+    study = bbopt.create_study(sampler=TPESampler(n_startup_trials=2, **kwargs))
+    with pytest.raises(ValueError, match=match):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=10)
+
+
+def test_type_errors() -> None:
+    with pytest.raises(TypeError, match="gamma"):
+        TPESampler(gamma=3)
+    with pytest.raises(TypeError, match="multivariate"):
+        TPESampler(multivariate=1)
+    with pytest.raises(TypeError, match="prior_weight"):
+        TPESampler(prior_weight="1")
+
+
+def test_default_weights_and_gamma() -> None:
+    assert default_gamma(0) == 0 and default_gamma(1) == 1 and default_gamma(1000) == 25
+    w = default_weights(30)
+    assert w.shape == (30,) and np.all(np.diff(w) >= 0) and w[-25:].tolist() == [1.0] * 25
+
+
+def test_many_trials_stay_consistent() -> None:
+    """A few hundred suggestions with bandwidth refreshes and liars interleaved."""
+    sampler = TPESampler(seed=0)
+    study = bbopt.create_study(sampler=sampler, direction=StudyDirection.MINIMIZE)
+    space = {f"x{i}": FloatDistribution(-1.0, 1.0) for i in range(4)}
+    running = []
+    for k in range(400):
+        running.append(study.ask(space))
+        if k % 4 == 3:
+            for trial in running:
+                study.tell(trial, sum(v * v for v in trial.params.values()))
+            running = []
+    assert study.best_value < 0.05
+
+
+def test_pending_points_are_the_recorded_internal_values() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=3)
+    study = bbopt.create_study(sampler=sampler)
+    space = {"n": IntDistribution(1, 1000, log=True), "s": FloatDistribution(0, 1, step=0.1),
+             "c": CategoricalDistribution(["a", "b"]), "i": IntDistribution(-5, 5, step=5)}
+    for _ in range(10):
+        trial = study.ask(space)
+        study.tell(trial, math.log(trial.params["n"]) + trial.params["s"])
+    running = study.ask_batch(5, space)
+    for trial in running:
+        pending = sampler._pending[trial.number]
+        for name, dist in space.items():
+            assert pending[name] == pytest.approx(dist.to_internal(trial.params[name]), abs=1e-12)
+
+
+def test_threads_give_the_same_suggestions() -> None:
+    from bbopt.surrogates import _parzen
+
+    def run(n_threads: int) -> list[dict]:
+        study = bbopt.create_study(sampler=TPESampler(seed=5, n_threads=n_threads))
+        study.optimize(_sphere, n_trials=40)
+        return [t.params for t in study.trials]
+
+    old = _parzen.MIN_TERMS_PER_THREAD
+    _parzen.MIN_TERMS_PER_THREAD = 1  # split even tiny evaluations
+    try:
+        threaded = run(3)
+    finally:
+        _parzen.MIN_TERMS_PER_THREAD = old
+    single = run(1)
+    for a, b in zip(threaded, single):
+        assert a == pytest.approx(b, rel=1e-9)
