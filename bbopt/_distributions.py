@@ -124,7 +124,41 @@ def _check_step_divides(owner: str, low: float, high: float, step: float) -> Non
         )
 
 
-class FloatDistribution(BaseDistribution):
+class _NumericDistribution(BaseDistribution):
+    """Fields and encoding shared by float and int distributions."""
+
+    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
+
+    def _set_fields(self, low: Any, high: Any, log: bool, step: Any) -> None:
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "step", step)
+        self._freeze()
+
+    def to_internal(self, value: Any) -> float:
+        return math.log(value) if self.log else float(value)
+
+    def _snap(self, internal: float) -> float:
+        """Decode ``internal`` onto the step grid (if any), before clipping to the bounds."""
+        value = math.exp(internal) if self.log else internal
+        if self.step is not None:
+            value = self.low + math.floor((value - self.low) / self.step + 0.5) * self.step
+        return min(max(value, self.low), self.high)
+
+    def single(self) -> bool:
+        return self.low == self.high  # type: ignore[no-any-return]
+
+    def to_dict(self) -> dict[str, Any]:
+        kind = "float" if isinstance(self, FloatDistribution) else "int"
+        return {"type": kind, "low": self.low, "high": self.high, "log": self.log,
+                "step": self.step}
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step)
+
+
+class FloatDistribution(_NumericDistribution):
     """A real parameter in ``[low, high]``, optionally log-scaled or on a step grid.
 
     Parameters
@@ -145,7 +179,7 @@ class FloatDistribution(BaseDistribution):
     0.01
     """
 
-    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
+    __slots__ = ()
 
     low: float
     high: float
@@ -165,20 +199,10 @@ class FloatDistribution(BaseDistribution):
         _check_log(owner, low, log, step, None)
         if step is not None:
             _check_step_divides(owner, low, high, step)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", log)
-        object.__setattr__(self, "step", step)
-        self._freeze()
-
-    def to_internal(self, value: Any) -> float:
-        return math.log(value) if self.log else float(value)
+        self._set_fields(low, high, log, step)
 
     def to_external(self, internal: float) -> float:
-        value = math.exp(internal) if self.log else internal
-        if self.step is not None:
-            value = self.low + math.floor((value - self.low) / self.step + 0.5) * self.step
-        return float(min(max(value, self.low), self.high))
+        return float(self._snap(internal))
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -193,24 +217,14 @@ class FloatDistribution(BaseDistribution):
         slack = 4 * math.ulp(max(abs(self.low), abs(self.high))) / self.step
         return abs(k - round(k)) <= _GRID_RTOL * max(1.0, abs(k)) + slack
 
-    def single(self) -> bool:
-        return self.low == self.high
-
     def _compute_internal_bounds(self) -> tuple[float, float]:
         if self.log:
             return math.log(self.low), math.log(self.high)
         half = 0.5 * self.step if self.step is not None else 0.0
         return self.low - half, self.high + half
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": "float", "low": self.low, "high": self.high, "log": self.log,
-                "step": self.step}
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.low, self.high, self.log, self.step)
-
-
-class IntDistribution(BaseDistribution):
+class IntDistribution(_NumericDistribution):
     """An integer parameter in ``[low, high]`` on a step grid, optionally log-scaled.
 
     Parameters
@@ -231,7 +245,7 @@ class IntDistribution(BaseDistribution):
     False
     """
 
-    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
+    __slots__ = ()
 
     low: int
     high: int
@@ -247,19 +261,10 @@ class IntDistribution(BaseDistribution):
         _check_bounds(owner, low, high)
         _check_log(owner, low, log, step, 1)
         _check_step_divides(owner, low, high, step)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
-        object.__setattr__(self, "log", log)
-        object.__setattr__(self, "step", step)
-        self._freeze()
-
-    def to_internal(self, value: Any) -> float:
-        return math.log(value) if self.log else float(value)
+        self._set_fields(low, high, log, step)
 
     def to_external(self, internal: float) -> int:
-        value = math.exp(internal) if self.log else internal
-        value = self.low + math.floor((value - self.low) / self.step + 0.5) * self.step
-        return int(min(max(value, self.low), self.high))
+        return int(self._snap(internal))
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool):
@@ -275,20 +280,10 @@ class IntDistribution(BaseDistribution):
                 return False
         return self.low <= value <= self.high and (value - self.low) % self.step == 0
 
-    def single(self) -> bool:
-        return self.low == self.high
-
     def _compute_internal_bounds(self) -> tuple[float, float]:
         if self.log:
             return math.log(self.low - 0.5), math.log(self.high + 0.5)
         return self.low - 0.5 * self.step, self.high + 0.5 * self.step
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": "int", "low": self.low, "high": self.high, "log": self.log,
-                "step": self.step}
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.low, self.high, self.log, self.step)
 
 
 def _choice_key(choice: CategoricalChoice) -> tuple[str, Any]:
