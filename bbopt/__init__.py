@@ -12,7 +12,7 @@ Examples
 2
 """
 
-from bbopt import pruners, samplers, storage, testfunctions
+from bbopt import callbacks, pruners, samplers, storage, testfunctions
 from bbopt._distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -42,6 +42,7 @@ __all__ = [
     "Trial",
     "TrialPruned",
     "TrialState",
+    "callbacks",
     "create_study",
     "create_trial",
     "delete_study",

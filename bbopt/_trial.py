@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
@@ -216,7 +217,7 @@ class Trial:
         Parameters
         ----------
         value : float
-            The intermediate value; NaN is stored as it is.
+            The intermediate value, finite.
         step : int
             A non-negative step (epoch, iteration); reporting a step twice
             keeps the first value and warns.
@@ -225,6 +226,10 @@ class Trial:
             raise TypeError(
                 f"The 'value' parameter of Trial.report must be a real number. "
                 f"Got {value!r} instead."
+            )
+        if not math.isfinite(value):
+            raise ValueError(
+                f"The 'value' parameter of Trial.report must be finite. Got {value!r} instead."
             )
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ValueError(
@@ -243,7 +248,16 @@ class Trial:
         self._reported_steps.add(int(step))
 
     def should_prune(self) -> bool:
-        """Return whether the study's pruner says to stop this trial now."""
+        """Return whether the study's pruner says to stop this trial now.
+
+        Raises ValueError once the trial has finished.
+        """
+        state = self._storage.get_trial_state(self._study_id, self.number)
+        if state.is_finished():
+            raise ValueError(
+                f"Trial {self.number} is already finished ({state.name}): "
+                "should_prune applies to running trials."
+            )
         return bool(self.study.pruner.prune(self.study, self))
 
     def set_user_attr(self, key: str, value: Any) -> None:

@@ -226,12 +226,26 @@ def test_no_pruner_never_prunes():
     study = _study()
     trial = study.ask()
     assert trial.should_prune() is False
-    for step, value in enumerate([1.0, 1e9, math.nan, -math.inf]):
+    for step, value in enumerate([1.0, 1e9, -1e300]):
         trial.report(value, step)
         assert trial.should_prune() is False
-    values = trial.intermediate_values
-    assert values[0] == 1.0 and values[1] == 1e9 and math.isnan(values[2])
-    assert values[3] == -math.inf
+    assert trial.intermediate_values == {0: 1.0, 1: 1e9, 2: -1e300}
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_report_rejects_non_finite_values(value):
+    trial = _study().ask()
+    with pytest.raises(ValueError, match=r"'value' parameter of Trial.report must be finite"):
+        trial.report(value, 0)
+    assert trial.intermediate_values == {}
+
+
+def test_should_prune_on_a_finished_trial_raises():
+    study = _study()
+    trial = study.ask()
+    study.tell(trial, 1.0)
+    with pytest.raises(ValueError, match="Trial 0 is already finished .COMPLETE."):
+        trial.should_prune()
 
 
 def test_pruner_is_consulted():
