@@ -1,16 +1,35 @@
-"""The ``bbopt`` command line."""
+"""The ``bbopt`` command line: a demo, and ask/tell on a storage file for any language.
+
+Every subcommand exits with 0 on success and prints its result on stdout
+(JSON, or CSV for ``trials --format csv``); on failure it exits with 1 (2 for
+bad usage) and prints one line ``bbopt: error: ...`` on stderr, having changed
+nothing in the storage.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime
+import io
+import json
+import math
+import os
+import re
 import sys
 import time
+import warnings
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from bbopt import testfunctions
+from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
-from bbopt._study import Study, create_study
+from bbopt._study import Study, create_study, delete_study, load_study
+from bbopt.samplers import BaseSampler, TPESampler
+from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError
+from bbopt.storage._sqlite import parse_sqlite_url
 
 _DEMO_FUNCTIONS = {
     "branin": testfunctions.Branin,
@@ -19,6 +38,23 @@ _DEMO_FUNCTIONS = {
     "ackley": lambda: testfunctions.Ackley(n_dims=5),
     "mixed": testfunctions.MixedAckley,
 }
+
+_ASK_SAMPLERS = {
+    "tpe": lambda seed: TPESampler(seed=seed),
+    **SAMPLERS,
+}
+
+
+_NEGATIVE_NUMBER = re.compile(
+    r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, with exit code 1."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -50,25 +86,289 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- storage commands ------------------------------------------------------------
+
+
+def _storage(url: str, create: bool = False) -> BaseStorage:
+    """Open the storage of ``--storage``; it must exist unless ``create``."""
+    path = parse_sqlite_url(url) if url.startswith("sqlite:") else url
+    if "://" in path:
+        raise CommandError(
+            f"--storage must be an SQLite URL 'sqlite:///path.db' or a file path. Got {url!r}."
+        )
+    if not create and path != ":memory:" and not os.path.exists(path):
+        raise CommandError(
+            f"No storage file {path!r} (--storage {url}); create a study in it first with "
+            "'bbopt create-study'."
+        )
+    return SQLiteStorage(path)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    raise TypeError(f"{value!r} is not JSON serialisable")
+
+
+def _trial_json(trial: FrozenTrial) -> dict[str, Any]:
+    return {
+        "number": trial.number,
+        "state": trial.state.name,
+        "values": trial.values,
+        "params": trial.params,
+    }
+
+
+def _create_study(args: argparse.Namespace, storage: BaseStorage) -> int:
+    directions = args.directions or [args.direction]
+    study = create_study(study_name=args.study, directions=directions, storage=storage,
+                         load_if_exists=args.skip_if_exists)
+    _print_json({"study": study.study_name,
+                 "directions": [d.name.lower() for d in study.directions]})
+    return 0
+
+
+def _search_space(text: str) -> dict[str, BaseDistribution]:
+    """Parse ``--search-space``: inline JSON, or ``@file.json``."""
+    if text.startswith("@"):
+        try:
+            with open(text[1:], encoding="utf-8") as f:
+                text = f.read()
+        except OSError as error:
+            raise CommandError(f"Cannot read the search space file {text[1:]!r}: {error}.")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"--search-space is not valid JSON ({error}): {text!r}.") from None
+    if not isinstance(data, dict) or not data:
+        raise CommandError(
+            f"--search-space must be a non-empty JSON object of name to distribution. "
+            f"Got {text!r}."
+        )
+    space = {}
+    for name, description in data.items():
+        try:
+            space[name] = distribution_from_dict(description)
+        except (TypeError, ValueError) as error:
+            raise CommandError(f"--search-space parameter {name!r}: {error}") from None
+    return space
+
+
+def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
+    seed = args.seed
+    if seed is not None:
+        # Each ask is a new process: vary the seed with the study's size so that
+        # a fixed --seed gives reproducible, not repeated, suggestions.
+        study_id = storage.get_study_id_from_name(args.study)
+        seed = (seed * 1_000_003 + storage.get_n_trials(study_id)) % 2**32
+    return _ASK_SAMPLERS[args.sampler](seed)  # type: ignore[no-any-return]
+
+
+def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
+    space = _search_space(args.search_space)  # before anything touches the storage
+    study = load_study(study_name=args.study, storage=storage,
+                       sampler=_ask_sampler(args, storage))
+    trial = study.ask(space)
+    if isinstance(storage, SQLiteStorage):
+        storage.sync()  # the simulation may run for days: the trial must survive a power cut
+    _print_json({"number": trial.number, "params": trial.params})
+    return 0
+
+
+def _tell(args: argparse.Namespace, storage: BaseStorage) -> int:
+    study = load_study(study_name=args.study, storage=storage)
+    state = None if args.state is None else TrialState[args.state.upper()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frozen = study.tell(args.trial_number, args.values, state=state,
+                            skip_if_finished=args.skip_if_finished)
+    for warning in caught:
+        print(f"bbopt: warning: {_one_line(str(warning.message))}", file=sys.stderr)
+    _print_json(_trial_json(frozen))
+    return 0
+
+
+def _records(study: Study) -> list[dict[str, Any]]:
+    records = study.trials_records()
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, datetime.datetime):
+                record[key] = value.isoformat()
+    return records
+
+
+def _trials(args: argparse.Namespace, storage: BaseStorage) -> int:
+    study = load_study(study_name=args.study, storage=storage)
+    records = _records(study)
+    if args.format == "json":
+        _print_json(records)
+        return 0
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns) or ["number"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    sys.stdout.write(out.getvalue())
+    return 0
+
+
+def _best(args: argparse.Namespace, storage: BaseStorage) -> int:
+    study = load_study(study_name=args.study, storage=storage)
+    if len(study.directions) == 1:
+        _print_json(_trial_json(study.best_trial))
+    else:
+        _print_json([_trial_json(t) for t in study.best_trials])
+    return 0
+
+
+def _studies(args: argparse.Namespace, storage: BaseStorage) -> int:
+    rows = []
+    for name in storage.get_all_study_names():
+        study_id = storage.get_study_id_from_name(name)
+        rows.append({
+            "study": name,
+            "directions": [d.name.lower() for d in storage.get_study_directions(study_id)],
+            "n_trials": storage.get_n_trials(study_id),
+            "n_complete": storage.get_n_trials(study_id, states=[TrialState.COMPLETE]),
+        })
+    _print_json(rows)
+    return 0
+
+
+def _delete_study(args: argparse.Namespace, storage: BaseStorage) -> int:
+    delete_study(args.study, storage)
+    _print_json({"deleted": args.study})
+    return 0
+
+
+def _fail_stale(args: argparse.Namespace, storage: BaseStorage) -> int:
+    assert isinstance(storage, SQLiteStorage)
+    study_id = storage.get_study_id_from_name(args.study)
+    failed = storage.fail_stale_trials(study_id, grace_period=args.grace_period)
+    _print_json({"failed": failed})
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit code 2.
+
+    Values such as ``-1e+16`` or ``-inf`` are read as numbers, not as options.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see usage: {self.prog} "
+                     "--help)\n")
+
+
+def _finite_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _grace(text: str) -> float:
+    value = _finite_or_nan(text)
+    if not value >= 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0: {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an int: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bbopt", description="bbopt command line")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="bbopt", description="bbopt command line")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     demo = commands.add_parser("demo", help="optimise a test function and print the progress")
     demo.add_argument("--function", choices=sorted(_DEMO_FUNCTIONS), default="hartmann6")
-    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="qmc")
+    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe")
     demo.add_argument("--n-trials", type=int, default=200)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+
+    def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("--storage", required=True,
+                         help="the study file: 'sqlite:///path.db' or a path")
+        if study:
+            sub.add_argument("--study", required=True, help="the study name")
+        sub.set_defaults(run=run, create=name == "create-study")
+        return sub
+
+    create = command("create-study", _create_study, "create a study (prints its name)")
+    objectives = create.add_mutually_exclusive_group()
+    objectives.add_argument("--direction", choices=["minimize", "maximize"], default="minimize")
+    objectives.add_argument("--directions", nargs="+", choices=["minimize", "maximize"],
+                            help="one per objective, for several objectives")
+    create.add_argument("--skip-if-exists", action="store_true",
+                        help="succeed if the study exists with the same directions")
+
+    ask = command("ask", _ask, "start a trial; print {\"number\": N, \"params\": {...}}")
+    ask.add_argument("--search-space", required=True,
+                     help='JSON (or @file.json): {"x": {"type": "float", "low": 0, "high": 1}}')
+    ask.add_argument("--sampler", choices=sorted(_ASK_SAMPLERS), default="tpe")
+    ask.add_argument("--seed", type=_seed, default=None)
+
+    tell = command("tell", _tell, "finish a trial with its value(s) or a state")
+    tell.add_argument("--trial-number", type=int, required=True)
+    outcome = tell.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--values", nargs="+", type=_finite_or_nan,
+                         help="one value per objective (NaN or inf marks the trial FAIL)")
+    outcome.add_argument("--state", choices=["fail", "pruned"])
+    tell.add_argument("--skip-if-finished", action="store_true",
+                      help="succeed without change if the trial already finished")
+
+    trials = command("trials", _trials, "print every trial (CSV or JSON)")
+    trials.add_argument("--format", choices=["csv", "json"], default="csv")
+    command("best", _best, "print the best trial (the Pareto set with several objectives)")
+    command("studies", _studies, "print the studies of the storage", study=False)
+    command("delete-study", _delete_study, "delete a study and its trials")
+    stale = command("fail-stale-trials", _fail_stale,
+                    "mark FAIL the RUNNING trials silent for --grace-period seconds")
+    stale.add_argument("--grace-period", type=_grace, required=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
-    if getattr(args, "n_trials", 1) < 1:
-        print("bbopt: error: --n-trials must be >= 1", file=sys.stderr)
-        return 2
-    if getattr(args, "seed", 0) < 0:
-        print("bbopt: error: --seed must be >= 0", file=sys.stderr)
-        return 2
-    return int(args.run(args))
+    if args.command == "demo":
+        if args.n_trials < 1:
+            print("bbopt: error: --n-trials must be >= 1", file=sys.stderr)
+            return 2
+        if args.seed < 0:
+            print("bbopt: error: --seed must be >= 0", file=sys.stderr)
+            return 2
+        return int(args.run(args))
+    storage: BaseStorage | None = None
+    try:
+        storage = _storage(args.storage, create=args.create)
+        return int(args.run(args, storage))
+    except (CommandError, ValueError, TypeError, KeyError, RuntimeError, OSError,
+            StorageLockedError) as error:
+        print(f"bbopt {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
+        return 1
+    finally:
+        if isinstance(storage, SQLiteStorage):
+            storage.close()

@@ -91,6 +91,10 @@ class BaseDistribution:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Immutable objects cannot be rebuilt field by field: rebuild from the description.
+        return distribution_from_dict, (self.to_dict(),)
+
 
 def _check_bounds(owner: str, low: float, high: float) -> None:
     if low > high:

@@ -13,12 +13,14 @@ from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
-from bbopt.samplers import BaseSampler, QMCSampler, RandomSampler
+from bbopt.samplers import BaseSampler, GPSampler, QMCSampler, RandomSampler, TPESampler
 
 #: Sampler names accepted by `minimize`, each built with the given seed.
 SAMPLERS: dict[str, Callable[[int | None], BaseSampler]] = {
+    "tpe": lambda seed: TPESampler(seed=seed),
     "random": lambda seed: RandomSampler(seed=seed),
     "qmc": lambda seed: QMCSampler(seed=seed),
+    "gp": lambda seed: GPSampler(seed=seed),
 }
 
 
@@ -86,7 +88,7 @@ def minimize(
     bounds: Sequence[tuple[float, float]] | np.ndarray,
     *,
     n_trials: int,
-    sampler: str | BaseSampler = "qmc",
+    sampler: str | BaseSampler = "tpe",
     seed: int | None = None,
     x0: Sequence[float] | np.ndarray | None = None,
     callback: Callable[[OptimizeResult], bool | None] | None = None,
@@ -101,7 +103,7 @@ def minimize(
         The box (a `scipy.optimize.Bounds` works too).
     n_trials : int
         Number of evaluations.
-    sampler : str or BaseSampler, default "qmc"
+    sampler : str or BaseSampler, default "tpe"
         A name from ``bbopt._minimize.SAMPLERS`` or a sampler object.
     seed : int, optional
         Seed of a sampler given by name.

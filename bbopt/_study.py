@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import numbers
+import os
 import threading
 import uuid
 import warnings
@@ -19,7 +21,13 @@ from bbopt._trial import Trial
 from bbopt._validation import as_objective_values
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, RandomSampler
-from bbopt.storage import BaseStorage, InMemoryStorage, Observations
+from bbopt.storage import (
+    BaseStorage,
+    DuplicatedStudyError,
+    InMemoryStorage,
+    Observations,
+    SQLiteStorage,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -262,6 +270,7 @@ class Study:
         catch: Iterable[type[Exception]] | type[Exception] = (),
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         show_progress_bar: bool = False,
+        executor: concurrent.futures.Executor | str | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials``, ``timeout`` or `stop`.
 
@@ -277,17 +286,26 @@ class Study:
         timeout : float, optional
             Seconds after which no new trial starts.
         n_jobs : int, default 1
-            Threads running trials at once; -1 for one per CPU.
+            Trials evaluated at once; -1 for one per CPU (or per worker of
+            ``executor``).
         catch : exception type or iterable of them
             Exceptions that fail a trial without stopping the study.
         callbacks : iterable of callables, optional
             Each is called as ``callback(study, frozen_trial)`` after every trial.
         show_progress_bar : bool, default False
             Show a tqdm progress bar (the ``progress`` extra).
+        executor : "thread", "process" or concurrent.futures.Executor, optional
+            Where trials run. Default: in this thread (``n_jobs=1``) or in
+            ``n_jobs`` threads. ``"process"``: a pool of ``n_jobs`` processes.
+            An executor (a process pool, ``dask.distributed.Client(...)
+            .get_executor()``, ...): ``func`` runs there on a lightweight trial
+            while the sampler stays here, with at most ``n_jobs`` trials in
+            flight; see `bbopt._optimize` for what such a trial can do.
         """
         from bbopt._optimize import run_optimize
 
-        run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar)
+        run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar,
+                     executor)
 
     def stop(self) -> None:
         """Ask a running `optimize` to start no new trial."""
@@ -510,14 +528,20 @@ def _ensure_pruner(pruner: BasePruner | None) -> BasePruner:
     return pruner
 
 
-def _ensure_storage(storage: BaseStorage | str | None) -> BaseStorage:
+def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> BaseStorage:
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage
+    if isinstance(storage, os.PathLike):
+        storage = os.fspath(storage)
+    if isinstance(storage, str) and storage and (
+        storage.startswith("sqlite:///") or "://" not in storage
+    ):
+        return SQLiteStorage(storage)
     raise ValueError(
-        f"The 'storage' parameter must be None or a BaseStorage (persistent storage URLs are "
-        f"not supported yet). Got {storage!r} instead."
+        f"The 'storage' parameter must be None, a BaseStorage, an SQLite URL "
+        f"('sqlite:///path.db') or a file path. Got {storage!r} instead."
     )
 
 
@@ -571,8 +595,10 @@ def create_study(
         Default: `bbopt.samplers.RandomSampler`.
     pruner : BasePruner, optional
         Default: `bbopt.pruners.NopPruner`.
-    storage : BaseStorage, optional
-        Default: a new `bbopt.storage.InMemoryStorage`.
+    storage : BaseStorage or str, optional
+        Default: a new `bbopt.storage.InMemoryStorage`. A URL
+        ``"sqlite:///path.db"`` or a plain file path opens (or creates) a
+        `bbopt.storage.SQLiteStorage`.
     load_if_exists : bool, default False
         Load the study of that name if it exists instead of raising.
 
@@ -596,15 +622,23 @@ def create_study(
             f"The 'study_name' parameter must be a non-empty str. Got {study_name!r} instead."
         )
     with _CREATE_LOCK:
-        if load_if_exists and study_name in storage.get_all_study_names():
-            study = Study(study_name, storage, sampler, pruner)
-            if study.directions != resolved:
-                raise ValueError(
-                    f"Study {study_name!r} exists with directions {study.directions}, "
-                    f"not {resolved}."
-                )
-            return study
-        storage.create_new_study(resolved, study_name)
+        for _ in range(2):
+            if load_if_exists and study_name in storage.get_all_study_names():
+                study = Study(study_name, storage, sampler, pruner)
+                if study.directions != resolved:
+                    raise ValueError(
+                        f"Study {study_name!r} exists with directions {study.directions}, "
+                        f"not {resolved}."
+                    )
+                return study
+            try:
+                storage.create_new_study(resolved, study_name)
+                break
+            except DuplicatedStudyError:
+                # With load_if_exists, another process may have created it since the
+                # look-up: look again.
+                if not load_if_exists:
+                    raise
     return Study(study_name, storage, sampler, pruner)
 
 
@@ -622,7 +656,8 @@ def load_study(
     Parameters
     ----------
     study_name : str
-    storage : BaseStorage
+    storage : BaseStorage or str
+        A storage, an SQLite URL ``"sqlite:///path.db"`` or a file path.
     sampler, pruner : optional
         As in `create_study`.
 

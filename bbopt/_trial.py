@@ -40,55 +40,31 @@ def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -
     return distribution
 
 
-class Trial:
-    """A running trial: suggests parameters and reports progress.
+def fixed_value(distribution: BaseDistribution, value: Any) -> Any:
+    """Return a given value (known to be in ``distribution``) with the type a suggestion has."""
+    if isinstance(distribution, FloatDistribution):
+        return float(value)
+    if isinstance(distribution, IntDistribution):
+        return int(value)
+    return value
 
-    Obtained from `Study.ask` or passed to the objective by `Study.optimize`.
-    Asking for the same name again with the same distribution returns the
-    same value; with a different distribution it raises ValueError.
 
-    Examples
-    --------
-    >>> import bbopt
-    >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=1))
-    >>> trial = study.ask()
-    >>> x = trial.suggest_float("x", 1e-3, 1.0, log=True)
-    >>> kind = trial.suggest_categorical("kind", ["a", "b"])
-    >>> n = trial.suggest_int("n", 1, 9, step=2) if kind == "a" else 0
-    >>> trial.suggest_float("x", 1e-3, 1.0, log=True) == x
-    True
-    >>> study.tell(trial, x + n).state.name
-    'COMPLETE'
+class BaseTrial:
+    """What objectives call on a trial: ``suggest_*``, ``report`` and attributes.
+
+    Subclasses say how a new parameter gets its value (`_new_param`) and
+    where reports go (`_store_report`); this class builds and caches the
+    distributions, returns the same value for a repeated name and validates
+    reports.
     """
 
-    __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
-                 "_distributions", "_fixed_params", "_relative_space", "_relative_params",
-                 "_reported_steps", "datetime_start")
+    __slots__ = ()
 
-    def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
-        self.study = study
-        self.number = number
-        self._study_id = study._study_id
-        self._storage = study._storage
-        self._sampler = study.sampler
-        self._params: dict[str, Any] = {}
-        self._distributions: dict[str, BaseDistribution] = {}
-        self._fixed_params = dict(fixed_params)
-        self._relative_space: dict[str, BaseDistribution] = {}
-        self._relative_params: dict[str, float] = {}
-        self._reported_steps: set[int] = set()
-        self.datetime_start = datetime.datetime.now()
+    number: int
+    _params: dict[str, Any]
+    _distributions: dict[str, BaseDistribution]
+    _reported_steps: set[int]
 
-    def _start(self) -> None:
-        """Run the sampler's per-trial hooks and its joint draw."""
-        sampler = self._sampler
-        sampler.before_trial(self.study, self)
-        space = sampler.infer_relative_search_space(self.study, self)
-        if space:
-            self._relative_space = space
-            self._relative_params = sampler.sample_relative(self.study, self, space)
-
-    # -- suggestions -----------------------------------------------------
     def suggest_float(
         self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
     ) -> float:
@@ -167,50 +143,15 @@ class Trial:
             return self._params[name]
         if type(name) is not str:
             raise TypeError(f"A parameter name must be a str. Got {name!r} instead.")
-        if self._fixed_params and name in self._fixed_params and self._fixed_value_fits(
-            name, distribution
-        ):
-            value = self._fixed_params[name]
-            if isinstance(distribution, FloatDistribution):
-                value = float(value)
-            elif isinstance(distribution, IntDistribution):
-                value = int(value)
-        elif (
-            self._relative_params
-            and self._relative_space.get(name) == distribution
-            and name in self._relative_params
-        ):
-            value = distribution.to_external(self._relative_params[name])
-        elif distribution.single():
-            value = distribution.to_external(distribution.internal_bounds()[0])
-        else:
-            internal = self._sampler.sample_independent(self.study, self, name, distribution)
-            value = distribution.to_external(internal)
-        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
+        value = self._new_param(name, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
         return value
 
-    def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:
-        value = self._fixed_params[name]
-        if distribution.contains(value):
-            return True
-        warnings.warn(
-            f"The fixed value {value!r} of parameter {name!r} in trial {self.number} is not in "
-            f"{distribution!r}; the sampler chooses the value instead.",
-            stacklevel=4,
-        )
-        return False
+    def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
+        """Choose (and record) the value of a parameter suggested for the first time."""
+        raise NotImplementedError
 
-    def fix_params(self, params: Mapping[str, Any]) -> None:
-        """Fix the values that later ``suggest_*`` calls of these names return.
-
-        Used by `Study.enqueue_trial` and `bbopt.samplers.GridSampler`; a fixed
-        value outside the suggested distribution is ignored with a warning.
-        """
-        self._fixed_params.update(params)
-
-    # -- progress and attributes -----------------------------------------
     def report(self, value: float, step: int) -> None:
         """Report an intermediate objective value at ``step`` (for pruning).
 
@@ -242,10 +183,114 @@ class Trial:
                 stacklevel=2,
             )
             return
-        self._storage.set_trial_intermediate_value(
-            self._study_id, self.number, int(step), float(value)
-        )
+        self._store_report(float(value), int(step))
         self._reported_steps.add(int(step))
+
+    def _store_report(self, value: float, step: int) -> None:
+        """Record a validated intermediate value."""
+        raise NotImplementedError
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters suggested so far (a copy)."""
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """Distributions of the parameters suggested so far (a copy)."""
+        return dict(self._distributions)
+
+
+class Trial(BaseTrial):
+    """A running trial: suggests parameters and reports progress.
+
+    Obtained from `Study.ask` or passed to the objective by `Study.optimize`.
+    Asking for the same name again with the same distribution returns the
+    same value; with a different distribution it raises ValueError.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=1))
+    >>> trial = study.ask()
+    >>> x = trial.suggest_float("x", 1e-3, 1.0, log=True)
+    >>> kind = trial.suggest_categorical("kind", ["a", "b"])
+    >>> n = trial.suggest_int("n", 1, 9, step=2) if kind == "a" else 0
+    >>> trial.suggest_float("x", 1e-3, 1.0, log=True) == x
+    True
+    >>> study.tell(trial, x + n).state.name
+    'COMPLETE'
+    """
+
+    __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
+                 "_distributions", "_fixed_params", "_relative_space", "_relative_params",
+                 "_reported_steps", "datetime_start")
+
+    def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
+        self.study = study
+        self.number = number
+        self._study_id = study._study_id
+        self._storage = study._storage
+        self._sampler = study.sampler
+        self._params: dict[str, Any] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._fixed_params = dict(fixed_params)
+        self._relative_space: dict[str, BaseDistribution] = {}
+        self._relative_params: dict[str, float] = {}
+        self._reported_steps: set[int] = set()
+        self.datetime_start = datetime.datetime.now()
+
+    def _start(self) -> None:
+        """Run the sampler's per-trial hooks and its joint draw."""
+        sampler = self._sampler
+        sampler.before_trial(self.study, self)
+        space = sampler.infer_relative_search_space(self.study, self)
+        if space:
+            self._relative_space = space
+            self._relative_params = sampler.sample_relative(self.study, self, space)
+
+    # -- suggestions -----------------------------------------------------
+    def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
+        if self._fixed_params and name in self._fixed_params and self._fixed_value_fits(
+            name, distribution
+        ):
+            value = fixed_value(distribution, self._fixed_params[name])
+        elif (
+            self._relative_params
+            and self._relative_space.get(name) == distribution
+            and name in self._relative_params
+        ):
+            value = distribution.to_external(self._relative_params[name])
+        elif distribution.single():
+            value = distribution.to_external(distribution.internal_bounds()[0])
+        else:
+            internal = self._sampler.sample_independent(self.study, self, name, distribution)
+            value = distribution.to_external(internal)
+        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
+        return value
+
+    def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:
+        value = self._fixed_params[name]
+        if distribution.contains(value):
+            return True
+        warnings.warn(
+            f"The fixed value {value!r} of parameter {name!r} in trial {self.number} is not in "
+            f"{distribution!r}; the sampler chooses the value instead.",
+            stacklevel=4,
+        )
+        return False
+
+    def fix_params(self, params: Mapping[str, Any]) -> None:
+        """Fix the values that later ``suggest_*`` calls of these names return.
+
+        Used by `Study.enqueue_trial` and `bbopt.samplers.GridSampler`; a fixed
+        value outside the suggested distribution is ignored with a warning.
+        """
+        self._fixed_params.update(params)
+
+    # -- progress and attributes -----------------------------------------
+    def _store_report(self, value: float, step: int) -> None:
+        self._storage.set_trial_intermediate_value(self._study_id, self.number, step, value)
 
     def should_prune(self) -> bool:
         """Return whether the study's pruner says to stop this trial now.
@@ -267,16 +312,6 @@ class Trial:
     def set_system_attr(self, key: str, value: Any) -> None:
         """Attach an attribute for samplers and pruners (not for users)."""
         self._storage.set_trial_system_attr(self._study_id, self.number, key, value)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Parameters suggested so far (a copy)."""
-        return dict(self._params)
-
-    @property
-    def distributions(self) -> dict[str, BaseDistribution]:
-        """Distributions of the parameters suggested so far (a copy)."""
-        return dict(self._distributions)
 
     @property
     def user_attrs(self) -> dict[str, Any]:

@@ -26,6 +26,12 @@
 
 #define BLOCK_COMP 256
 #define BLOCK_X 32
+/* Pruning in bbopt_parzen_log_pdf: a block of components is checked every
+ * PRUNE_EVERY dimensions and skipped when its terms are provably PRUNE_NATS
+ * below the running maximum of the candidate (relative error of the density
+ * at most n_comp * exp(-PRUNE_NATS) ~ n_comp * 1.6e-28). */
+#define PRUNE_EVERY 8
+#define PRUNE_NATS 64.0
 
 #define SQRT1_2 0.70710678118654752440   /* 1 / sqrt(2) */
 #define SQRT_PI 1.77245385090551602730   /* sqrt(pi) */
@@ -281,6 +287,24 @@ BBOPT_INLINE void add_categorical(intptr_t nk, double xv, cat_logp p,
     }
 }
 
+/* Upper bound of the terms of a block: max over k of lg[k] - sq[k] / 2. */
+BBOPT_INLINE double block_bound(intptr_t nk, const double *BBOPT_RESTRICT lg,
+                                const double *BBOPT_RESTRICT sq) {
+    double b0 = -INFINITY, b1 = -INFINITY;
+    intptr_t k = 0;
+    for (; k + 2 <= nk; k += 2) {
+        const double t0 = lg[k] - 0.5 * sq[k];
+        const double t1 = lg[k + 1] - 0.5 * sq[k + 1];
+        b0 = t0 > b0 ? t0 : b0;
+        b1 = t1 > b1 ? t1 : b1;
+    }
+    for (; k < nk; ++k) {
+        const double t = lg[k] - 0.5 * sq[k];
+        b0 = t > b0 ? t : b0;
+    }
+    return b1 > b0 ? b1 : b0;
+}
+
 /* exp(x) for x <= 0, without a call: clamped to x >= -708 (below that the
  * result, under 1e-307, is negligible in the sums it enters), range-reduced
  * as x = n log 2 + r with |r| <= log(2) / 2 (Cody-Waite, n by the
@@ -365,7 +389,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
                          const double *inv_sigma, int shared, const double *step,
                          const double *choice, const double *n_choices, const double *spread,
-                         const double *log_const, double *out) {
+                         const double *log_const, const double *log_floor, double *out) {
     if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp) {
         return BBOPT_ERR_SIZE;
     }
@@ -376,7 +400,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     if (code != BBOPT_OK) {
         return code;
     }
-    if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat)) {
+    if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat) ||
+        (log_floor != NULL && has_nan(n_x, log_floor))) {
         return BBOPT_ERR_NAN;
     }
     double sq[BLOCK_COMP];
@@ -398,29 +423,48 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                     sq[k] = 0.0;
                     lg[k] = log_const[k0 + k];
                 }
-                intptr_t j = 0;
-                /* Four continuous dimensions at once: one pass over sq instead of four. */
-                for (; j + 4 <= n_dims; j += 4) {
-                    if (step[j] > 0.0 || step[j + 1] > 0.0 || step[j + 2] > 0.0 ||
-                        step[j + 3] > 0.0) {
-                        for (intptr_t jj = j; jj < j + 4; ++jj) {
-                            add_numeric(nk, xi[jj], step[jj], mu + jj * ld + k0,
-                                        shared ? inv_sigma + jj : inv_sigma + jj * ld + k0,
-                                        shared, sq, lg);
-                        }
-                        continue;
-                    }
-                    add_continuous4(nk, xi + j, mu + j * ld + k0,
-                                    shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared, ld,
-                                    sq);
-                }
-                for (; j < n_dims; ++j) {
-                    add_numeric(nk, xi[j], step[j], mu + j * ld + k0,
-                                shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared, sq, lg);
-                }
                 for (intptr_t c = 0; c < n_cat; ++c) {
                     add_categorical(nk, ci[c], categorical_log_probs(n_choices[c], spread[c]),
                                     choice + c * ld + k0, lg);
+                }
+                /* Every dimension adds a non-positive log-kernel, so after any prefix of
+                 * the dimensions lg - sq / 2 bounds the final terms from above: a block
+                 * whose bound is PRUNE_NATS below the candidate's running maximum can
+                 * only change the density by a factor 1 + nk exp(-PRUNE_NATS), and is
+                 * skipped. */
+                const double floor_i = log_floor != NULL ? log_floor[i0 + ii] : -INFINITY;
+                const double threshold =
+                    (run_max[ii] > floor_i ? run_max[ii] : floor_i) - PRUNE_NATS;
+                int pruned = 0;
+                intptr_t j = 0;
+                while (j < n_dims && !pruned) {
+                    const intptr_t j_end = n_dims - j < PRUNE_EVERY ? n_dims : j + PRUNE_EVERY;
+                    /* Four continuous dimensions at once: one pass over sq, not four. */
+                    for (; j + 4 <= j_end; j += 4) {
+                        if (step[j] > 0.0 || step[j + 1] > 0.0 || step[j + 2] > 0.0 ||
+                            step[j + 3] > 0.0) {
+                            for (intptr_t jj = j; jj < j + 4; ++jj) {
+                                add_numeric(nk, xi[jj], step[jj], mu + jj * ld + k0,
+                                            shared ? inv_sigma + jj : inv_sigma + jj * ld + k0,
+                                            shared, sq, lg);
+                            }
+                            continue;
+                        }
+                        add_continuous4(nk, xi + j, mu + j * ld + k0,
+                                        shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared,
+                                        ld, sq);
+                    }
+                    for (; j < j_end; ++j) {
+                        add_numeric(nk, xi[j], step[j], mu + j * ld + k0,
+                                    shared ? inv_sigma + j : inv_sigma + j * ld + k0, shared, sq,
+                                    lg);
+                    }
+                    if (j < n_dims && threshold > -INFINITY) {
+                        pruned = block_bound(nk, lg, sq) < threshold;
+                    }
+                }
+                if (pruned) {
+                    continue;
                 }
                 for (intptr_t k = 0; k < nk; ++k) {
                     lg[k] -= 0.5 * sq[k];

@@ -83,6 +83,12 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  *              dimension shared by all components (a faster loop);
  * choice     : (n_cat, ld); n_choices, spread : (n_cat,);
  * log_const  : (n_comp,), -inf allowed (a component of weight 0);
+ * log_floor  : (n_x,) or NULL: log-densities of other components the caller
+ *              adds to this mixture (e.g. a prior evaluated apart). Blocks of
+ *              components whose terms are provably PRUNE_NATS (64) below
+ *              max(running maximum, log_floor[i]) are skipped: the density
+ *              (plus the floor's) changes by a factor at most
+ *              1 + n_comp * exp(-64);
  * out        : (n_x,) output; -inf for every candidate if n_comp == 0.
  *
  * Returns BBOPT_ERR_SIZE, BBOPT_ERR_NAN (NaN in x or x_cat) or
@@ -92,7 +98,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
                          const double *inv_sigma, int shared, const double *step,
                          const double *choice, const double *n_choices, const double *spread,
-                         const double *log_const, double *out);
+                         const double *log_const, const double *log_floor, double *out);
 
 /*
  * Per-dimension (univariate) mixtures of numeric kernels:

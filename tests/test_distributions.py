@@ -565,3 +565,19 @@ def test_categorical_numpy_scalar_choices_become_python_values():
     assert all(type(c) is int for c in d.choices)
     assert d.contains(np.int64(2)) and d.to_internal(np.int64(1)) == 1.0
     assert d == CategoricalDistribution([0, 1, 2])
+
+
+@pytest.mark.parametrize(
+    "distribution",
+    [
+        FloatDistribution(0.5, 2.0, log=True),
+        FloatDistribution(0.0, 1.0, step=0.25),
+        IntDistribution(1, 9, step=2),
+        CategoricalDistribution([None, True, 1, 1.5, "a"]),
+    ],
+)
+def test_distributions_pickle(distribution):
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(distribution))
+    assert copy == distribution and hash(copy) == hash(distribution)

@@ -36,6 +36,7 @@ LAYERS = {
     "bbopt.storage": 3,
     # Every other top-level private module bbopt._<name> is public API: rank 4.
     "bbopt.visualization": 5,
+    "bbopt.importance": 5,
     "bbopt.callbacks": 5,
     "bbopt._cli": 5,
     "bbopt.__main__": 5,

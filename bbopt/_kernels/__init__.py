@@ -26,6 +26,12 @@ def _build_error(exc: ImportError) -> ImportError:
 
 try:
     # One import per compiled module.
+    from bbopt._kernels._gp import (
+        gp_kernel_matrix,
+        gp_log_ei,
+        gp_log_marginal_likelihood,
+        gp_posterior,
+    )
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         log_ndtr_diff,
@@ -38,6 +44,10 @@ except ImportError as _exc:
     raise _build_error(_exc) from _exc
 
 __all__ = [
+    "gp_kernel_matrix",
+    "gp_log_ei",
+    "gp_log_marginal_likelihood",
+    "gp_posterior",
     "log_ndtr_diff",
     "nondominated_rank",
     "parzen_categorical",

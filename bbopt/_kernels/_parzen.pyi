@@ -25,6 +25,7 @@ def parzen_log_pdf(
     spread: NDArray[np.float64],
     log_const: NDArray[np.float64],
     out: NDArray[np.float64],
+    log_floor: NDArray[np.float64] | None = None,
 ) -> None: ...
 def parzen_log_pdf_univariate(
     x: NDArray[np.float64],

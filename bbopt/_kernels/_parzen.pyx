@@ -22,7 +22,8 @@ cdef extern from "parzen.h" nogil:
                              intptr_t n_cat, const double *x, const double *x_cat,
                              const double *mu, const double *inv_sigma, int shared,
                              const double *step, const double *choice, const double *n_choices,
-                             const double *spread, const double *log_const, double *out)
+                             const double *spread, const double *log_const,
+                             const double *log_floor, double *out)
     int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld,
                                         intptr_t n_dims, const double *x, const double *mu,
                                         const double *inv_sigma, int shared, const double *step,
@@ -61,8 +62,13 @@ cdef int _inv_sigma(str where, const double[:, :] inv_sigma, Py_ssize_t n_dims,
                     Py_ssize_t n_comp, _LeadingDim lead) except -1:
     """Check ``inv_sigma``; return 1 if it is shared, shape (n_dims, 1)."""
     _shape(where, "inv_sigma", inv_sigma.shape[0], n_dims, "rows")
+    cdef bint contiguous = n_dims < 2 or inv_sigma.strides[0] == sizeof(double)
+    if inv_sigma.shape[1] == 1 and n_comp == 1 and not contiguous:
+        # One component whose bandwidths are a column of a buffer: not shared.
+        lead.add("inv_sigma", n_dims, n_comp, inv_sigma.strides[0], inv_sigma.strides[1])
+        return 0
     if inv_sigma.shape[1] == 1 and n_comp > 0:
-        if n_dims > 1 and inv_sigma.strides[0] != sizeof(double):
+        if not contiguous:
             raise ValueError(
                 f"{where}: a shared 'inv_sigma' of shape (n_dims, 1) must be contiguous."
             )
@@ -209,7 +215,7 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                    const double[:, :] inv_sigma, const double[::1] step,
                    const double[:, :] choice, const double[::1] n_choices,
                    const double[::1] spread, const double[::1] log_const,
-                   double[::1] out) -> None:
+                   double[::1] out, const double[::1] log_floor=None) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
     ``out[i] = logsumexp_k(log_const[k] + sum_j log K_kj(x[i, j])
@@ -235,6 +241,11 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         Log-weight plus ``comp_log_norm`` of each component.
     out : ndarray of shape (n_x,)
         Output.
+    log_floor : ndarray of shape (n_x,), optional
+        Log-densities that the caller adds to this mixture's (e.g. a prior
+        component evaluated apart); only used to skip blocks of components
+        provably negligible next to them (relative change of the total at most
+        ``n_comp * exp(-64)``).
 
     Examples
     --------
@@ -263,6 +274,11 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     _shape(where, "step", step.shape[0], n_dims, "elements")
     _shape(where, "n_choices", n_choices.shape[0], n_cat, "elements")
     _shape(where, "spread", spread.shape[0], n_cat, "elements")
+    _shape(where, "log_const", log_const.shape[0], n_comp, "elements")
+    cdef const double *floor_ptr = NULL
+    if log_floor is not None:
+        _shape(where, "log_floor", log_floor.shape[0], n_x, "elements")
+        floor_ptr = _p1(log_floor)
     lead.add("mu", n_dims, n_comp, mu.strides[0], mu.strides[1])
     cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("choice", n_cat, n_comp, choice.strides[0], choice.strides[1])
@@ -270,7 +286,7 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     with nogil:
         code = bbopt_parzen_log_pdf(n_x, n_comp, ld, n_dims, n_cat, _p2(x), _p2(x_cat), _c2(mu),
                                     _c2(inv_sigma), shared, _p1(step), _c2(choice), _p1(n_choices),
-                                    _p1(spread), _p1(log_const), _w1(out))
+                                    _p1(spread), _p1(log_const), floor_ptr, _w1(out))
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
 

@@ -247,6 +247,7 @@ def parzen_log_pdf_ref(
     spread: NDArray[np.float64],
     log_const: NDArray[np.float64],
     out: NDArray[np.float64],
+    log_floor: NDArray[np.float64] | None = None,
 ) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
@@ -254,7 +255,8 @@ def parzen_log_pdf_ref(
     ``(n_dims, 1)`` is shared by all components): the log-sum-exp over
     components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
     or the log normal mass of ``x +- step / 2`` in sigma units) and the
-    categorical log-probabilities.
+    categorical log-probabilities. ``log_floor`` (the kernel's pruning hint)
+    is only checked here: every term is evaluated.
 
     Examples
     --------
@@ -278,10 +280,14 @@ def parzen_log_pdf_ref(
     _check_shape(where, "step", step.shape, (n_dims,))
     _check_shape(where, "n_choices", n_choices.shape, (n_cat,))
     _check_shape(where, "spread", spread.shape, (n_cat,))
+    _check_shape(where, "log_const", log_const.shape, (n_comp,))
+    if log_floor is not None:
+        _check_shape(where, "log_floor", log_floor.shape, (n_x,))
     where = f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})"
     _check_steps(where, step)
     _check_categorical(where, n_choices, spread)
-    if np.isnan(x).any() or np.isnan(x_cat).any():
+    if np.isnan(x).any() or np.isnan(x_cat).any() or (
+            log_floor is not None and np.isnan(log_floor).any()):
         raise _parzen_error(where, "an input contains NaN")
     terms = np.broadcast_to(log_const, (n_x, n_comp)).copy()  # (n_x, n_comp)
     if n_dims:

@@ -64,6 +64,11 @@ _OWNER = "TPESampler"
 #: The bad group's shared bandwidth is recomputed when n_bad leaves
 #: [n_ref / BANDWIDTH_REFRESH, n_ref * BANDWIDTH_REFRESH], n_ref its value at the last refresh.
 BANDWIDTH_REFRESH = 1.1
+#: The bad mixture is refitted at each suggestion with the published TPE's neighbour-gap
+#: bandwidths while it has at most EXACT_BAD_MAX observations and EXACT_BAD_MAX_TERMS
+#: observation-dimensions; above, the incremental mixture with a shared bandwidth is used.
+EXACT_BAD_MAX = 1000
+EXACT_BAD_MAX_TERMS = 20_000
 _COMPLETE = int(TrialState.COMPLETE)
 _PRUNED = int(TrialState.PRUNED)
 
@@ -150,7 +155,7 @@ def neighbour_bandwidth(space: ParzenSpace, x: NDArray[np.float64],
     the larger of its distances to its left and right neighbours among the
     sorted centres (the box ends count as neighbours of the extreme centres
     only with ``consider_endpoints``), clipped to
-    ``[width / min(100, 1 + n), width]``.
+    ``[width / min(100, n + 2), width]`` (n + 1 kernels with the prior).
 
     Parameters
     ----------
@@ -183,7 +188,7 @@ def neighbour_bandwidth(space: ParzenSpace, x: NDArray[np.float64],
         right[:, -1] = left[:, -1]
     sigma_sorted = np.maximum(left, right)
     width = space.width[:, None]
-    sigma_sorted = np.clip(sigma_sorted, width / min(100.0, 1.0 + n), width)
+    sigma_sorted = np.clip(sigma_sorted, width / min(100.0, 2.0 + n), width)
     sigma = np.empty_like(sigma_sorted)
     np.put_along_axis(sigma, order, sigma_sorted, axis=1)
     return sigma
@@ -336,6 +341,21 @@ class _GroupModel:
     def _resplit(self, new_valid: NDArray[np.int64], obs: Observations) -> None:
         old_good = self.good
         n_good = self._n_good()
+        if (new_valid.size == 1 and n_good == old_good.size and self.bad is not None
+                and self.mo_values.shape[1] <= 1 and self._refresh_bandwidth() is False):
+            # The common step of a long study: one new row, same good-group size.
+            v = int(new_valid[0])
+            to_bad = v
+            if n_good:
+                keys = self.keys
+                worst = int(old_good[np.lexsort((keys[old_good, 2], keys[old_good, 1],
+                                                 keys[old_good, 0]))[-1]])
+                if tuple(keys[v]) < tuple(keys[worst]):
+                    to_bad = worst
+                    self.good = np.sort(np.concatenate([old_good[old_good != worst], new_valid]))
+            x, x_cat = self.points(obs, np.array([to_bad]))
+            self.bad.append(x, x_cat, self.bad_sigma, tags=np.array([to_bad]))
+            return
         if self.mo_values.shape[1] > 1:
             good = self._good_multi_objective(n_good)
         else:
@@ -353,14 +373,9 @@ class _GroupModel:
         # Move the observations that crossed the split in the incremental bad mixture.
         if self.bad is None:
             self.bad = ParzenEstimator(self.space, self.sampler._prior_weight,
-                                       capacity=max(64, self.n_valid), shared=True,
+                                       capacity=max(64, 2 * self.n_valid), shared=True,
                                        n_threads=self.sampler._n_threads)
-        n_bad = self.n_valid - good.size
-        if not (self.bad_sigma_n / BANDWIDTH_REFRESH <= n_bad <= self.bad_sigma_n *
-                BANDWIDTH_REFRESH) or self.bad_sigma_n < 0:
-            self.bad_sigma_n = n_bad
-            self.bad_sigma = self._bad_bandwidth(n_bad)
-            self.bad.set_shared_sigma(self.bad_sigma)
+        self._refresh_bandwidth()
         was_good_or_new = np.union1d(old_good, new_valid)
         to_bad = np.setdiff1d(was_good_or_new, good, assume_unique=True)
         from_bad = np.setdiff1d(good, was_good_or_new, assume_unique=True)
@@ -369,11 +384,30 @@ class _GroupModel:
             x, x_cat = self.points(obs, to_bad)
             self.bad.append(x, x_cat, self.bad_sigma, tags=to_bad)
 
+    def _refresh_bandwidth(self) -> bool:
+        """Recompute the bad group's shared bandwidth if ``n_bad`` moved enough; say if it did.
+
+        ``n_bad`` is counted as it will be after the current split; the new
+        bandwidth is applied to every component (O(n_bad * n_dims)) only if it
+        changed.
+        """
+        assert self.bad is not None
+        n_bad = self.n_valid - self._n_good()
+        ref = self.bad_sigma_n
+        if ref >= 0 and ref / BANDWIDTH_REFRESH <= n_bad <= ref * BANDWIDTH_REFRESH:
+            return False
+        self.bad_sigma_n = n_bad
+        sigma = self._bad_bandwidth(n_bad)
+        if not np.array_equal(sigma, self.bad_sigma):
+            self.bad_sigma = sigma
+            self.bad.set_shared_sigma(sigma)
+        return True
+
     def _bad_bandwidth(self, n_bad: int) -> NDArray[np.float64]:
         """Bandwidth shared by the bad group's components.
 
         Twice the mean gap of ``n_bad`` evenly spread points, ``2 * width /
-        n_bad``, clipped to ``[width / min(100, 1 + n_bad), width]``: a shared
+        n_bad``, clipped to ``[width / min(100, n_bad + 2), width]``: a shared
         stand-in for the published TPE's neighbour-gap rule (whose bandwidths
         are mostly at that lower clip once ``n_bad`` exceeds a few hundred),
         which needs no sorted order and so can be kept incrementally. In our
@@ -381,7 +415,7 @@ class _GroupModel:
         (broader) did clearly worse on 6- to 10-dimensional functions.
         """
         width = self.space.width
-        return np.clip(2.0 * width / max(n_bad, 1), width / min(100.0, 1.0 + n_bad), width)
+        return np.clip(2.0 * width / max(n_bad, 1), width / min(100.0, 2.0 + n_bad), width)
 
     # -- weights -----------------------------------------------------------------------
     def weights(self, n: int) -> NDArray[np.float64]:
@@ -411,20 +445,35 @@ class _GroupModel:
         l_est.append(x_good, c_good, neighbour_bandwidth(
             space, x_good, self.sampler._consider_endpoints))
         l_logw = l_est.log_weights(self.weights(good.size))
-        # Bad mixture: incremental, Scott-rule bandwidth; running trials appended for now.
-        assert self.bad is not None
-        g_est = self.bad
-        n_persistent = g_est.n_comp
-        tags = g_est.tags[1:]
-        n_bad = tags.size
         n_liar = liars.shape[0]
-        w_all = self.weights(n_bad + n_liar)
-        position = tags - np.searchsorted(good, tags)  # rank in finish order
-        w = np.empty(n_bad + n_liar)
-        w[:n_bad] = w_all[position]
-        w[n_bad:] = w_all[n_bad:]
-        g_est.append(np.ascontiguousarray(liars[:, self.numeric]),
-                     np.ascontiguousarray(liars[:, self.categorical]), self.bad_sigma)
+        x_liar = np.ascontiguousarray(liars[:, self.numeric])
+        c_liar = np.ascontiguousarray(liars[:, self.categorical])
+        assert self.bad is not None
+        tags = self.bad.tags[1:]
+        n_bad = tags.size
+        w_all = self.weights(n_bad + n_liar)  # bad observations in finish order, then liars
+        if 0 < space.n_dims and n_bad <= EXACT_BAD_MAX and (
+                n_bad * space.n_dims <= EXACT_BAD_MAX_TERMS):
+            # Few observations: the bad mixture is refitted with the neighbour-gap rule.
+            bad = np.sort(tags)
+            x_bad, c_bad = self.points(obs, bad)
+            x_bad = np.concatenate([x_bad, x_liar])
+            c_bad = np.concatenate([c_bad, c_liar])
+            g_est = ParzenEstimator(space, p, capacity=x_bad.shape[0])
+            g_est.append(x_bad, c_bad, neighbour_bandwidth(
+                space, x_bad, self.sampler._consider_endpoints))
+            n_persistent = g_est.n_comp
+            w = w_all
+        else:
+            # The incremental mixture with its shared bandwidth; running trials appended
+            # for this suggestion only.
+            g_est = self.bad
+            n_persistent = g_est.n_comp
+            position = tags - np.searchsorted(good, tags)  # rank in finish order
+            w = np.empty(n_bad + n_liar)
+            w[:n_bad] = w_all[position]
+            w[n_bad:] = w_all[n_bad:]
+            g_est.append(x_liar, c_liar, self.bad_sigma)
         try:
             g_logw = g_est.log_weights(w)
             x, x_cat = l_est.sample(rng, n_cand, l_logw, joint=self.multivariate)
@@ -568,11 +617,12 @@ class TPESampler(BaseSampler):
         self._pending: dict[int, dict[str, float]] = {}  # running trials' internal points
         self._group_hash = np.zeros(0, dtype=np.uint64)  # presence signature of each column
         self._group_rows_seen = 0
+        # Labels of the rows in the group signatures; never reseeded (labels must not repeat).
+        self._hash_rng = np.random.default_rng(0x7E5)
         self.reseed_rng(self._seed)
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
-        self._hash_rng = np.random.default_rng(0x7E5)
 
     # -- search spaces -----------------------------------------------------------------
     def infer_relative_search_space(

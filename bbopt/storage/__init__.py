@@ -9,12 +9,16 @@ from bbopt.storage._base import (
 )
 from bbopt.storage._in_memory import InMemoryStorage
 from bbopt.storage._observations import Observations
+from bbopt.storage._sqlite import SQLiteStorage, StorageFileError, StorageLockedError
 
 __all__ = [
     "BaseStorage",
     "DuplicatedStudyError",
     "InMemoryStorage",
     "Observations",
+    "SQLiteStorage",
+    "StorageFileError",
+    "StorageLockedError",
     "StudyNotFoundError",
     "TrialFinishedError",
     "TrialNotFoundError",

@@ -17,6 +17,13 @@ place and the compiled kernels (`bbopt._kernels.parzen_log_pdf`) read a view
 of the first ``n_comp`` columns. The candidate-independent part of each
 component (its truncation normaliser) is computed once, when the component is
 added or its bandwidth changes.
+
+An estimator built with ``shared=True`` gives all its observation components
+the same bandwidths (the TPE sampler's bad group): it stores only their
+centres and normalisers, scores with the kernels' shared-bandwidth loop, and
+evaluates the prior apart, passing its density to the kernel as a floor under
+which blocks of components are provably negligible and skipped (a relative
+change of the density below ``n_comp * exp(-64)``).
 """
 
 from __future__ import annotations
@@ -272,7 +279,7 @@ class ParzenEstimator:
         self,
         x: FloatArray,
         x_cat: FloatArray,
-        sigma: FloatArray,
+        sigma: FloatArray | None,
         tags: NDArray[np.int64] | None = None,
     ) -> None:
         """Add one component per row of ``x`` / ``x_cat``.
@@ -283,8 +290,9 @@ class ParzenEstimator:
             Centres, inside the box.
         x_cat : ndarray of shape (n, n_cat)
             Choices.
-        sigma : ndarray of shape (n_dims,) or (n_dims, n)
-            Bandwidths, shared by the new components or one per component.
+        sigma : ndarray of shape (n_dims,) or (n_dims, n), or None
+            Bandwidths, shared by the new components or one per component
+            (ignored, and may be None, with ``shared=True``).
         tags : ndarray of shape (n,), optional
             Labels kept with the components (see `remove_tags`).
         """
@@ -296,6 +304,7 @@ class ParzenEstimator:
         self._reserve(k1)
         self._mu[:, k0:k1] = x.T
         if not self.shared:
+            assert sigma is not None
             self._sigma[:, k0:k1] = sigma if sigma.ndim == 2 else sigma[:, None]
         self._choice[:, k0:k1] = x_cat.T
         self._tags[k0:k1] = -1 if tags is None else tags
@@ -379,34 +388,38 @@ class ParzenEstimator:
         # The prior's bandwidth differs from the shared one: evaluate it on its own.
         prior = self._log_pdf(x, x_cat, 0, 1, np.ascontiguousarray(self._inv_sigma[:, :1]),
                               log_const[:1])
-        rest = self._log_pdf(x, x_cat, 1, n, self._shared_inv, log_const[1:])
+        # The prior's density is a floor under the total: blocks of components far below
+        # it are skipped by the kernel (a relative change below n_comp * exp(-64)).
+        rest = self._log_pdf(x, x_cat, 1, n, self._shared_inv, log_const[1:], floor=prior)
         return np.logaddexp(prior, rest)  # type: ignore[no-any-return]
 
     def _log_pdf(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
-                 inv_sigma: FloatArray, log_const: FloatArray) -> FloatArray:
+                 inv_sigma: FloatArray, log_const: FloatArray,
+                 floor: FloatArray | None = None) -> FloatArray:
         """Joint log-density of components [start, stop), over threads when it is large."""
         n_terms = x.shape[0] * (stop - start) * (self.space.n_dims + self.space.n_cat + 1)
         n_chunks = min(self.n_threads, n_terms // MIN_TERMS_PER_THREAD)
         per_comp = inv_sigma.shape[1] != 1 or stop - start == 1
         if n_chunks < 2:
-            return self._log_pdf_chunk(x, x_cat, start, stop, inv_sigma, log_const)
+            return self._log_pdf_chunk(x, x_cat, start, stop, inv_sigma, log_const, floor)
         bounds = np.linspace(start, stop, n_chunks + 1).astype(int)
         jobs = [
             _pool(self.n_threads).submit(
                 self._log_pdf_chunk, x, x_cat, a, b,
                 inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
-                log_const[a - start:b - start])
+                log_const[a - start:b - start], floor)
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
         return np.logaddexp.reduce([job.result() for job in jobs], axis=0)  # type: ignore[no-any-return]
 
     def _log_pdf_chunk(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
-                       inv_sigma: FloatArray, log_const: FloatArray) -> FloatArray:
+                       inv_sigma: FloatArray, log_const: FloatArray,
+                       floor: FloatArray | None = None) -> FloatArray:
         out = np.empty(x.shape[0])
         parzen_log_pdf(
             x, x_cat, self._mu[:, start:stop], inv_sigma, self.space.step,
             self._choice[:, start:stop], self.space.n_choices, self._spread(),
-            np.ascontiguousarray(log_const), out,
+            np.ascontiguousarray(log_const), out, floor,
         )
         return out
 

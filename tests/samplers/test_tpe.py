@@ -32,8 +32,11 @@ def _best(sampler, objective, n_trials: int) -> float:
     return study.best_value
 
 
+@pytest.mark.parametrize("incremental", [False, True])
 @pytest.mark.parametrize("multivariate", [True, False])
-def test_tpe_beats_random_search(multivariate: bool) -> None:
+def test_tpe_beats_random_search(multivariate: bool, incremental: bool, monkeypatch) -> None:
+    if incremental:  # the long-study path (shared-bandwidth bad mixture) from the start
+        monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", 0)
     tpe = [_best(TPESampler(seed=s, multivariate=multivariate), _sphere, 80) for s in range(5)]
     rnd = [_best(RandomSampler(seed=s), _sphere, 80) for s in range(5)]
     assert np.median(tpe) < 0.5 * np.median(rnd)
@@ -232,16 +235,18 @@ def test_tiny_spaces_are_sampled_without_error(data) -> None:
 def test_neighbour_bandwidth_rule() -> None:
     space = ParzenSpace(np.array([0.0]), np.array([1.0]), np.array([0.0]), np.zeros(0))
     x = np.array([[0.5], [0.1], [0.3]])
-    # Gaps 0.2 are clipped up to width / (1 + n) = 0.25.
-    np.testing.assert_allclose(neighbour_bandwidth(space, x, True), [[0.5, 0.25, 0.25]])
-    np.testing.assert_allclose(neighbour_bandwidth(space, x, False), [[0.25, 0.25, 0.25]])
+    # Gaps 0.2 are clipped up to width / (n + 2) = 0.2 (n observations and the prior).
+    np.testing.assert_allclose(neighbour_bandwidth(space, x, True), [[0.5, 0.2, 0.2]])
+    np.testing.assert_allclose(neighbour_bandwidth(space, x, False), [[0.2, 0.2, 0.2]])
     wide = ParzenSpace(np.array([0.0]), np.array([10.0]), np.array([0.0]), np.zeros(0))
     x = np.array([[5.0], [1.0], [3.0], [3.5], [9.0]])
-    expected = [[4.0, 2.0, 2.0, 10.0 / 6.0, 4.0]]  # the gap 1.5 is clipped up to 10 / 6
+    expected = [[4.0, 2.0, 2.0, 1.5, 4.0]]  # the clip, 10 / 7, is below every gap
     np.testing.assert_allclose(neighbour_bandwidth(wide, x, True), expected)
     np.testing.assert_allclose(neighbour_bandwidth(wide, x, False), expected)
     one = neighbour_bandwidth(space, np.array([[0.25]]), False)
     np.testing.assert_allclose(one, [[0.75]])
+    crowded = neighbour_bandwidth(wide, np.full((200, 1), 5.0), False)
+    np.testing.assert_allclose(crowded, 0.1)  # duplicates: the clip width / 100
 
 
 def _bad_gamma(n: int) -> int:
@@ -296,8 +301,10 @@ def test_default_weights_and_gamma() -> None:
     assert w.shape == (30,) and np.all(np.diff(w) >= 0) and w[-25:].tolist() == [1.0] * 25
 
 
-def test_many_trials_stay_consistent() -> None:
+@pytest.mark.parametrize("exact_bad_max", [0, 1000])
+def test_many_trials_stay_consistent(exact_bad_max: int, monkeypatch) -> None:
     """A few hundred suggestions with bandwidth refreshes and liars interleaved."""
+    monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", exact_bad_max)
     sampler = TPESampler(seed=0)
     study = bbopt.create_study(sampler=sampler, direction=StudyDirection.MINIMIZE)
     space = {f"x{i}": FloatDistribution(-1.0, 1.0) for i in range(4)}
@@ -343,3 +350,13 @@ def test_threads_give_the_same_suggestions() -> None:
     single = run(1)
     for a, b in zip(threaded, single):
         assert a == pytest.approx(b, rel=1e-9)
+
+
+@pytest.mark.parametrize("gamma", [lambda n: 0, lambda n: n])
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_empty_good_or_bad_group(gamma, multivariate: bool) -> None:
+    """gamma(n) = 0 (only the prior is good) or n (only the prior is bad) still suggests."""
+    study = bbopt.create_study(sampler=TPESampler(seed=0, gamma=gamma, n_startup_trials=2,
+                                                  multivariate=multivariate))
+    study.optimize(_mixed, n_trials=12)
+    assert len(study.trials) == 12
