@@ -29,6 +29,15 @@ class BaseDistribution:
     """Interface shared by every distribution.
 
     Distributions are immutable, hashable and compared by value.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> d = bbopt.FloatDistribution(1e-3, 1.0, log=True)
+    >>> isinstance(d, bbopt.BaseDistribution), d.contains(0.5), d.contains(2.0)
+    (True, True, False)
+    >>> d.to_external(d.to_internal(0.01))
+    0.01
     """
 
     __slots__ = ()
@@ -206,7 +215,9 @@ class FloatDistribution(_NumericDistribution):
         self._set_fields(low, high, log, step)
 
     def to_external(self, internal: float) -> float:
-        return float(self._snap(internal))
+        if self.log or self.step is not None:
+            return float(self._snap(internal))
+        return float(min(max(internal, self.low), self.high))
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -412,7 +423,14 @@ def distribution_from_dict(data: dict[str, Any]) -> BaseDistribution:
 
 
 def distribution_to_json(distribution: BaseDistribution) -> str:
-    """Serialise a distribution to a JSON string."""
+    """Serialise a distribution to a JSON string.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> bbopt.distribution_to_json(bbopt.IntDistribution(1, 8))
+    '{"type": "int", "low": 1, "high": 8, "log": false, "step": 1}'
+    """
     return json.dumps(distribution.to_dict())
 
 

@@ -17,6 +17,12 @@ class TrialState(enum.IntEnum):
 
     ``WAITING`` (enqueued) -> ``RUNNING`` -> one of the finished states
     ``COMPLETE``, ``PRUNED`` or ``FAIL``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> bbopt.TrialState.PRUNED.is_finished(), bbopt.TrialState.RUNNING.is_finished()
+    (True, False)
     """
 
     RUNNING = 0
@@ -34,7 +40,14 @@ _FINISHED = frozenset((TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
 
 
 class StudyDirection(enum.IntEnum):
-    """Whether an objective is minimised or maximised."""
+    """Whether an objective is minimised or maximised.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> bbopt.create_study(direction="maximize").direction
+    <StudyDirection.MAXIMIZE: 2>
+    """
 
     MINIMIZE = 1
     MAXIMIZE = 2
@@ -62,6 +75,17 @@ class FrozenTrial:
         Values reported with `Trial.report`, by step.
     user_attrs, system_attrs : dict
     datetime_start, datetime_complete : datetime or None
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study()
+    >>> trial = study.ask({"x": bbopt.FloatDistribution(0, 1)})
+    >>> frozen = study.tell(trial, 0.25)
+    >>> frozen.number, frozen.state.name, frozen.value
+    (0, 'COMPLETE', 0.25)
+    >>> frozen.params == trial.params
+    True
     """
 
     __slots__ = (

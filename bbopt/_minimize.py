@@ -42,6 +42,14 @@ class OptimizeResult:
         Their values (NaN where ``func`` returned a non-finite value).
     study : Study
         The underlying study, for plots and further analysis.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> result = bbopt.minimize(lambda x: float(x[0] ** 2), [(-1, 1)], n_trials=8,
+    ...                         sampler="random", seed=0)
+    >>> result.nfev, result.x.shape, len(result.study.trials)
+    (8, (1,), 8)
     """
 
     x: np.ndarray

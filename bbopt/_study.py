@@ -121,8 +121,7 @@ class Study:
         trial = Trial(self, number, fixed)
         trial._start()
         if fixed_distributions:
-            for name, distribution in fixed_distributions.items():
-                trial._suggest(name, distribution)
+            trial._suggest_all(fixed_distributions)
         return trial
 
     def ask_batch(
@@ -664,6 +663,14 @@ def load_study(
     Returns
     -------
     Study
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> _ = bbopt.create_study(study_name="runs", storage=storage)
+    >>> bbopt.load_study("runs", storage).study_name
+    'runs'
     """
     if storage is None:
         raise ValueError("The 'storage' parameter of load_study is required. Got None.")
@@ -671,6 +678,16 @@ def load_study(
 
 
 def delete_study(study_name: str, storage: BaseStorage | str) -> None:
-    """Delete a study and all its trials from ``storage``."""
+    """Delete a study and all its trials from ``storage``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> _ = bbopt.create_study(study_name="old", storage=storage)
+    >>> bbopt.delete_study("old", storage)
+    >>> storage.get_all_study_names()
+    []
+    """
     storage = _ensure_storage(storage)
     storage.delete_study(storage.get_study_id_from_name(study_name))

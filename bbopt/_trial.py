@@ -251,23 +251,40 @@ class Trial(BaseTrial):
 
     # -- suggestions -----------------------------------------------------
     def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
+        value = self._choose(name, distribution)
+        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
+        return value
+
+    def _suggest_all(self, distributions: Mapping[str, BaseDistribution]) -> None:
+        """Suggest every parameter of ``distributions``, stored in one storage call."""
+        new: dict[str, tuple[BaseDistribution, Any]] = {}
+        for name, distribution in distributions.items():
+            if name in self._distributions:
+                self._suggest(name, distribution)  # a repeat: same value, or an error
+            else:
+                value = self._choose(name, distribution)
+                new[name] = (distribution, value)
+                self._params[name] = value
+                self._distributions[name] = distribution
+        if new:
+            self._storage.set_trial_params(self._study_id, self.number, new)
+
+    def _choose(self, name: str, distribution: BaseDistribution) -> Any:
+        """Return the value of a new parameter: fixed, jointly drawn, or sampled alone."""
         if self._fixed_params and name in self._fixed_params and self._fixed_value_fits(
             name, distribution
         ):
-            value = fixed_value(distribution, self._fixed_params[name])
-        elif (
+            return fixed_value(distribution, self._fixed_params[name])
+        if (
             self._relative_params
             and self._relative_space.get(name) == distribution
             and name in self._relative_params
         ):
-            value = distribution.to_external(self._relative_params[name])
-        elif distribution.single():
-            value = distribution.to_external(distribution.internal_bounds()[0])
-        else:
-            internal = self._sampler.sample_independent(self.study, self, name, distribution)
-            value = distribution.to_external(internal)
-        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
-        return value
+            return distribution.to_external(self._relative_params[name])
+        if distribution.single():
+            return distribution.to_external(distribution.internal_bounds()[0])
+        internal = self._sampler.sample_independent(self.study, self, name, distribution)
+        return distribution.to_external(internal)
 
     def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:
         value = self._fixed_params[name]

@@ -813,3 +813,23 @@ def test_add_trials_adds_all_or_none():
     assert study.trials == []
     study.add_trials([good, good])
     assert len(study.trials) == 2
+
+
+@pytest.mark.parametrize("storage_kind", ["memory", "sqlite"])
+def test_ask_with_a_fixed_space_stores_every_parameter(storage_kind, tmp_path):
+    storage = None if storage_kind == "memory" else f"sqlite:///{tmp_path / 'fixed.db'}"
+    study = bbopt.create_study(storage=storage, sampler=RandomSampler(seed=3))
+    space = {
+        "x": bbopt.FloatDistribution(-1.0, 1.0),
+        "n": bbopt.IntDistribution(1, 5),
+        "c": bbopt.CategoricalDistribution(["a", "b"]),
+    }
+    trial = study.ask(space)
+    stored = study.get_trials()[0]
+    assert stored.params == trial.params and set(stored.params) == set(space)
+    assert stored.distributions == space
+    # Suggesting a fixed parameter again returns its value; a new one is still possible.
+    assert trial.suggest_int("n", 1, 5) == trial.params["n"]
+    trial.suggest_float("y", 0.0, 1.0)
+    study.tell(trial, 1.0)
+    assert set(study.get_trials()[0].params) == {"x", "n", "c", "y"}

@@ -11,7 +11,26 @@ if TYPE_CHECKING:
 
 
 class BasePruner(abc.ABC):
-    """Decide from a running trial's intermediate values whether to stop it early."""
+    """Decide from a running trial's intermediate values whether to stop it early.
+
+    Examples
+    --------
+    A pruner that stops a trial once it reports a value above 1:
+
+    >>> import bbopt
+    >>> class AboveOnePruner(bbopt.pruners.BasePruner):
+    ...     def prune(self, study, trial):
+    ...         values = trial.intermediate_values
+    ...         return bool(values) and values[max(values)] > 1
+    >>> study = bbopt.create_study(pruner=AboveOnePruner())
+    >>> trial = study.ask()
+    >>> trial.report(0.5, step=0)
+    >>> trial.should_prune()
+    False
+    >>> trial.report(2.0, step=1)
+    >>> trial.should_prune()
+    True
+    """
 
     @abc.abstractmethod
     def prune(self, study: Study, trial: Trial) -> bool:

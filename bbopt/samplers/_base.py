@@ -29,7 +29,21 @@ if TYPE_CHECKING:
 
 
 class BaseSampler(abc.ABC):
-    """Base class of samplers; subclasses implement at least `sample_independent`."""
+    """Base class of samplers; subclasses implement at least `sample_independent`.
+
+    Examples
+    --------
+    A sampler that always proposes the middle of each parameter's range:
+
+    >>> import bbopt
+    >>> class MidpointSampler(bbopt.samplers.BaseSampler):
+    ...     def sample_independent(self, study, trial, name, distribution):
+    ...         low, high = distribution.internal_bounds()
+    ...         return (low + high) / 2
+    >>> study = bbopt.create_study(sampler=MidpointSampler())
+    >>> study.ask().suggest_float("x", 0, 10)
+    5.0
+    """
 
     #: Whether the sampler handles studies with several objectives.
     supports_multi_objective: ClassVar[bool] = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bbopt._distributions import BaseDistribution
@@ -12,19 +12,66 @@ from bbopt.storage._observations import Observations
 
 
 class StudyNotFoundError(ValueError):
-    """No study of that name or id exists in the storage."""
+    """No study of that name or id exists in the storage.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> try:
+    ...     bbopt.load_study("missing", bbopt.storage.InMemoryStorage())
+    ... except bbopt.storage.StudyNotFoundError:
+    ...     print("not found")
+    not found
+    """
 
 
 class DuplicatedStudyError(ValueError):
-    """A study of that name already exists in the storage."""
+    """A study of that name already exists in the storage.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> _ = bbopt.create_study(study_name="s", storage=storage)
+    >>> try:
+    ...     bbopt.create_study(study_name="s", storage=storage)
+    ... except bbopt.storage.DuplicatedStudyError:
+    ...     print("exists; pass load_if_exists=True to load it")
+    exists; pass load_if_exists=True to load it
+    """
 
 
 class TrialNotFoundError(ValueError):
-    """No trial of that number exists in the study."""
+    """No trial of that number exists in the study.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> study = bbopt.create_study(storage=storage)
+    >>> try:
+    ...     storage.get_trial(storage.get_study_id_from_name(study.study_name), 7)
+    ... except bbopt.storage.TrialNotFoundError:
+    ...     print("no trial 7")
+    no trial 7
+    """
 
 
 class TrialFinishedError(ValueError):
-    """The trial has already finished and cannot change any more."""
+    """The trial has already finished and cannot change any more.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study()
+    >>> trial = study.ask()
+    >>> _ = study.tell(trial, 1.0)
+    >>> try:
+    ...     trial.report(0.5, step=0)
+    ... except bbopt.storage.TrialFinishedError:
+    ...     print("finished")
+    finished
+    """
 
 
 class BaseStorage(abc.ABC):
@@ -33,6 +80,18 @@ class BaseStorage(abc.ABC):
     Trials are identified by ``(study_id, number)``. Implementations keep the
     finished trials of each study as `Observations` so that samplers read
     them without a per-trial loop.
+
+    Examples
+    --------
+    Studies and trials through the storage interface (what `Study` does for you):
+
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> study = bbopt.create_study(study_name="demo", storage=storage)
+    >>> _ = study.tell(study.ask(), 3.0)
+    >>> study_id = storage.get_study_id_from_name("demo")
+    >>> storage.get_n_trials(study_id), storage.get_trial(study_id, 0).value
+    (1, 3.0)
     """
 
     # -- studies ---------------------------------------------------------
@@ -86,6 +145,13 @@ class BaseStorage(abc.ABC):
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
         """Record the value of a parameter of a running trial."""
+
+    def set_trial_params(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
+    ) -> None:
+        """Record several parameters of a running trial: name to (distribution, value)."""
+        for name, (distribution, value) in params.items():
+            self.set_trial_param(study_id, number, name, distribution, value)
 
     @abc.abstractmethod
     def set_trial_intermediate_value(

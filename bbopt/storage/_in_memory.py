@@ -6,7 +6,7 @@ import collections
 import copy
 import datetime
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bbopt._distributions import BaseDistribution
@@ -78,7 +78,7 @@ class InMemoryStorage(BaseStorage):
         return trials[number]
 
     def _running_trial(self, study_id: int, number: int) -> FrozenTrial:
-        record = self._study(study_id)
+        record = self._studies.get(study_id) or self._study(study_id)
         trial = record.running.get(number)
         if trial is None:
             state = self._trial(study_id, number).state
@@ -176,11 +176,18 @@ class InMemoryStorage(BaseStorage):
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
         with self._lock:
-            trial = self._study(study_id).running.get(number)
-            if trial is None:
-                trial = self._running_trial(study_id, number)  # raises the right error
+            trial = self._running_trial(study_id, number)
             trial.params[name] = value
             trial.distributions[name] = distribution
+
+    def set_trial_params(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
+    ) -> None:
+        with self._lock:
+            trial = self._running_trial(study_id, number)
+            for name, (distribution, value) in params.items():
+                trial.params[name] = value
+                trial.distributions[name] = distribution
 
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float

@@ -124,11 +124,32 @@ _MAX_IN_LIST = 400
 
 
 class StorageFileError(ValueError):
-    """The storage file cannot be used: not SQLite, corrupt, read-only or from a newer bbopt."""
+    """The storage file cannot be used: not SQLite, corrupt, read-only or from a newer bbopt.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import bbopt
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("not a database" * 100)
+    >>> try:
+    ...     bbopt.storage.SQLiteStorage(path)
+    ... except bbopt.storage.StorageFileError:
+    ...     print("not an SQLite file")
+    not an SQLite file
+    """
 
 
 class StorageLockedError(TimeoutError):
-    """Another connection held the storage file's lock for longer than the timeout."""
+    """Another connection held the storage file's lock for longer than the timeout.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> issubclass(bbopt.storage.StorageLockedError, TimeoutError)
+    True
+    """
 
 
 def _now() -> str:

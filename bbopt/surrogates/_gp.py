@@ -258,18 +258,21 @@ class GaussianProcess:
             return 1e300, np.zeros(d + 2)
         return -value, -grad
 
-    def _factorise(self) -> None:
+    def _factorise(self, min_noise: float = 0.0) -> None:
         """Cholesky factor and ``alpha`` for ``theta``, raising the noise if needed.
 
         The noise variance is raised tenfold up to `MAX_JITTER_TRIES` times;
         if the matrix is still not positive definite, the same is tried with
         the prior mean as hyperparameters, and the last ValueError is raised
-        if that fails too.
+        if that fails too. The noise variance used is at least ``min_noise``.
         """
         lows, highs = np.array(self.bounds).T
         fallback = np.clip(self.prior.mean, lows, highs)
         for theta in (self.theta, fallback):
-            factors = self._jittered_factors(theta.copy())
+            jittered = theta.copy()
+            if min_noise > 0.0:
+                jittered[-1] = max(jittered[-1], math.log(min_noise))
+            factors = self._jittered_factors(jittered)
             if factors is not None:
                 self.theta = theta
                 self.chol, self.alpha, self.noise_used = factors
@@ -317,7 +320,9 @@ class GaussianProcess:
         self.y_raw = np.concatenate([self.y_raw, np.asarray(y_new, dtype=np.float64)])
         self._standardise()
         if not self._extend_factor(x_new, n, k):
-            self._factorise()
+            # Rounding made the Schur complement indefinite (dense or duplicate points):
+            # factorise again with more noise, so that the next extensions have slack.
+            self._factorise(min_noise=10.0 * self.noise_used)
             return
         self.alpha = linalg.cho_solve((self.chol, True), self.y, check_finite=False)
 

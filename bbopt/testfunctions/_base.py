@@ -54,6 +54,21 @@ class TestFunction:
         Known global minimisers (read-only), or None when none is known.
     reference : str
         Where the function is defined.
+
+    Examples
+    --------
+    A new test function, :math:`f(x) = |x_0| + |x_1|` on :math:`[-1, 2]^2`:
+
+    >>> import numpy as np
+    >>> from bbopt.testfunctions import TestFunction
+    >>> class L1(TestFunction):
+    ...     def __init__(self):
+    ...         super().__init__(2, [[-1, 2], [-1, 2]], 0.0, [[0, 0]], "an example")
+    ...     def _evaluate(self, x):
+    ...         return np.abs(x).sum(axis=1)
+    >>> f = L1()
+    >>> f([1.0, -0.5]), f.regret(f([0.5, 0.0]))
+    (1.5, 0.5)
     """
 
     __test__ = False  # not a pytest test class, despite its name
