@@ -1,0 +1,135 @@
+"""Quality of bbopt's TPE beside Optuna's: median simple regret on test functions.
+
+For every test function, library and seed, one study of ``max(--budgets)``
+evaluations is run with the library's default TPE sampler (seeded); the simple
+regret (best value found minus the known minimum) is read after each budget.
+The table gives the median over seeds, and ``d log10`` = log10(bbopt regret)
+- log10(Optuna regret) (negative: bbopt better; regrets are floored at 1e-12).
+
+Test functions (``bbopt.testfunctions``, where each cites its definition):
+Branin, Hartmann6, Rosenbrock-10, Ackley-10, Levy-10, Styblinski-Tang-20,
+Michalewicz-10 and MixedAckley (2 reals, 2 ints, 1 categorical).
+
+Usage::
+
+    python benchmarks/tpe_quality.py --seeds 10 --budgets 100 300 \\
+        --json benchmarks/results/tpe_quality.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import is_installed, library_version, machine_info, markdown_table  # noqa: E402
+
+FUNCTIONS = {
+    "Branin": ("Branin", {}),
+    "Hartmann6": ("Hartmann6", {}),
+    "Rosenbrock-10": ("Rosenbrock", {"n_dims": 10}),
+    "Ackley-10": ("Ackley", {"n_dims": 10}),
+    "Levy-10": ("Levy", {"n_dims": 10}),
+    "StyblinskiTang-20": ("StyblinskiTang", {"n_dims": 20}),
+    "Michalewicz-10": ("Michalewicz", {"n_dims": 10}),
+    "MixedAckley": ("MixedAckley", {}),
+}
+LIBS = ("bbopt", "optuna")
+FLOOR = 1e-12
+
+
+def _function(name: str) -> Any:
+    import bbopt.testfunctions as tf
+
+    cls, kwargs = FUNCTIONS[name]
+    return getattr(tf, cls)(**kwargs)
+
+
+def run_one(lib: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
+    """Best-so-far regret of one seeded study at each budget."""
+    f = _function(name)
+    n_trials = max(budgets)
+    start = time.perf_counter()
+    if lib == "bbopt":
+        import bbopt
+
+        study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=seed))
+    else:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(f.objective, n_trials=n_trials)
+    values = [t.value for t in study.trials if t.value is not None]
+    best = []
+    current = math.inf
+    for v in values:
+        current = min(current, v)
+        best.append(current)
+    return {
+        "lib": lib, "function": name, "seed": seed, "seconds": time.perf_counter() - start,
+        "regret": {str(b): max(f.regret(best[min(b, len(best)) - 1]), 0.0) for b in budgets},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--budgets", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
+    parser.add_argument("--libs", nargs="+", default=list(LIBS), choices=LIBS)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+
+    runs = []
+    libs = [lib for lib in args.libs if is_installed(lib)]
+    for name in args.functions:
+        for lib in libs:
+            for seed in range(args.seeds):
+                res = run_one(lib, name, seed, args.budgets)
+                runs.append(res)
+                print(json.dumps(res), file=sys.stderr, flush=True)
+
+    def median(lib: str, name: str, budget: int) -> float:
+        return statistics.median(r["regret"][str(budget)] for r in runs
+                                 if r["lib"] == lib and r["function"] == name)
+
+    rows = []
+    wins = {b: 0 for b in args.budgets}
+    worst = {b: -math.inf for b in args.budgets}
+    for name in args.functions:
+        for b in args.budgets:
+            row = [name, str(b)]
+            meds = {lib: median(lib, name, b) for lib in libs}
+            row += [f"{meds[lib]:.3g}" for lib in libs]
+            if {"bbopt", "optuna"} <= set(libs):
+                delta = math.log10(max(meds["bbopt"], FLOOR)) - math.log10(
+                    max(meds["optuna"], FLOOR))
+                wins[b] += delta <= 0.0
+                worst[b] = max(worst[b], delta)
+                row.append(f"{delta:+.2f}")
+            rows.append(row)
+    headers = ["function", "evals"] + [f"{lib} {library_version(lib) or ''}".strip()
+                                       for lib in libs]
+    if {"bbopt", "optuna"} <= set(libs):
+        headers.append("d log10")
+    print(f"Median simple regret over {args.seeds} seeds (default TPE samplers)")
+    print(markdown_table(headers, rows, align="lr" + "r" * (len(headers) - 2)))
+    if {"bbopt", "optuna"} <= set(libs):
+        for b in args.budgets:
+            print(f"{b} evals: bbopt no worse on {wins[b]}/{len(args.functions)} functions; "
+                  f"largest d log10 {worst[b]:+.2f}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": machine_info(), "runs": runs}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
