@@ -490,11 +490,15 @@ class _GroupModel:
                 c_best = x_cat[np.argmax(lc - gc, axis=0), cats]
         finally:
             g_est.truncate(n_persistent)
-        if self._log_int.any():
+        log_int = self._log_int
+        if log_int.any():
             # The value the trial will record: log of the nearest int (within the bounds).
-            snapped = np.log(np.round(np.clip(np.exp(x_best), np.exp(space.low) + 0.5,
-                                              np.exp(space.high) - 0.5)))
-            x_best = np.where(self._log_int, snapped, x_best)
+            x_best = np.array(x_best, dtype=np.float64)
+            x_best[log_int] = np.log(np.round(np.clip(
+                np.exp(x_best[log_int]),
+                np.exp(space.low[log_int]) + 0.5,
+                np.exp(space.high[log_int]) - 0.5,
+            )))
         result = dict(zip([self.names[i] for i in self.numeric], x_best.tolist()))
         result.update(zip([self.names[i] for i in self.categorical], c_best.tolist()))
         return result
