@@ -45,6 +45,11 @@ _ASK_SAMPLERS = {
 }
 
 
+# The kinds of bbopt.visualization.save_plot (listed here so that --help imports no plot code).
+_PLOT_KINDS = ["contour", "optimization_history", "slice", "parallel_coordinate",
+               "param_importances", "edf", "intermediate_values", "rank", "timeline",
+               "pareto_front"]
+
 _NEGATIVE_NUMBER = re.compile(
     r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
 
@@ -83,6 +88,37 @@ def _demo(args: argparse.Namespace) -> int:
           f"at trial {best.number}, {elapsed:.2f} s in all")
     for name, value in best.params.items():
         print(f"  {name} = {value!r}")
+    if not args.no_plots:
+        _demo_plots(study, args.plot_dir)
+    return 0
+
+
+def _demo_plots(study: Study, directory: str) -> None:
+    """Write the contour and optimization-history plots of the demo's study as PNG."""
+    from bbopt.visualization import save_plot
+
+    os.makedirs(directory, exist_ok=True)
+    for kind in ("contour", "optimization_history"):
+        path = os.path.join(directory, f"{study.study_name}-{kind}.png")
+        try:
+            save_plot(study, kind, path)
+        except ImportError as error:
+            print(f"bbopt demo: no plots: {_one_line(str(error))}", file=sys.stderr)
+            return
+        print(f"wrote {path}")
+
+
+def _plot(args: argparse.Namespace, storage: BaseStorage) -> int:
+    from bbopt.visualization import save_plot
+
+    with_params = ["contour", "slice", "parallel_coordinate", "param_importances", "rank"]
+    if args.params is not None and args.kind not in with_params:
+        raise CommandError(f"--params applies to the kinds {', '.join(with_params)}; "
+                           f"not to {args.kind!r}.")
+    study = load_study(study_name=args.study, storage=storage)
+    options: dict[str, Any] = {} if args.params is None else {"params": args.params}
+    path = save_plot(study, args.kind, args.output, dpi=args.dpi, **options)
+    _print_json({"kind": args.kind, "path": str(path)})
     return 0
 
 
@@ -305,6 +341,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe")
     demo.add_argument("--n-trials", type=int, default=200)
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--plot-dir", default=".",
+                      help="where to write the contour and optimization-history plots (PNG; "
+                           "needs the 'plot' extra); default: the current directory")
+    demo.add_argument("--no-plots", action="store_true", help="write no plots")
     demo.set_defaults(run=_demo)
 
     def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
@@ -347,6 +387,12 @@ def _parser() -> argparse.ArgumentParser:
     stale = command("fail-stale-trials", _fail_stale,
                     "mark FAIL the RUNNING trials silent for --grace-period seconds")
     stale.add_argument("--grace-period", type=_grace, required=True)
+    plot = command("plot", _plot, "draw a plot of the study to a PNG, SVG or PDF file "
+                   "(needs matplotlib: pip install \"bbopt[plot]\")")
+    plot.add_argument("--kind", required=True, choices=_PLOT_KINDS)
+    plot.add_argument("--output", required=True, help="the file: .png, .svg or .pdf")
+    plot.add_argument("--params", nargs="+", default=None, help="parameters to show")
+    plot.add_argument("--dpi", type=_seed, default=100)
     return parser
 
 
@@ -366,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         storage = _storage(args.storage, create=args.create)
         return int(args.run(args, storage))
     except (CommandError, ValueError, TypeError, KeyError, RuntimeError, OSError,
-            StorageLockedError) as error:
+            StorageLockedError, ImportError) as error:
         print(f"bbopt {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     finally:

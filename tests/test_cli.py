@@ -28,8 +28,14 @@ def _rows(out):
     return rows
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    """The demo writes its plots to the current directory: keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_demo_prints_progress_and_result(capsys):
-    assert _cli.main(["demo", "--n-trials", "30"]) == 0
+    assert _cli.main(["demo", "--n-trials", "30", "--no-plots"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("bbopt demo: minimising")
@@ -53,9 +59,10 @@ def test_demo_prints_progress_and_result(capsys):
 
 
 def test_demo_best_value_matches_a_rerun(capsys):
-    _cli.main(["demo", "--n-trials", "16", "--seed", "3", "--sampler", "random"])
+    argv = ["demo", "--n-trials", "16", "--seed", "3", "--sampler", "random", "--no-plots"]
+    _cli.main(argv)
     first = capsys.readouterr().out
-    _cli.main(["demo", "--n-trials", "16", "--seed", "3", "--sampler", "random"])
+    _cli.main(argv)
     second = capsys.readouterr().out
     strip = re.compile(r"[\d.]+ s in all")
     assert strip.sub("", first) == strip.sub("", second)
@@ -64,7 +71,8 @@ def test_demo_best_value_matches_a_rerun(capsys):
 @pytest.mark.parametrize("function", sorted(_cli._DEMO_FUNCTIONS))
 @pytest.mark.parametrize("sampler", ["qmc", "random"])
 def test_demo_every_function_and_sampler(function, sampler, capsys):
-    args = ["demo", "--function", function, "--sampler", sampler, "--n-trials", "5"]
+    args = ["demo", "--function", function, "--sampler", sampler, "--n-trials", "5",
+            "--no-plots"]
     assert _cli.main(args) == 0
     out = capsys.readouterr().out
     assert function.split("-")[0][:4].lower() in out.lower()
@@ -115,11 +123,17 @@ def _run(*args):
     )
 
 
-def test_python_m_bbopt_demo():
+def test_python_m_bbopt_demo_writes_its_plots(tmp_path):
+    pytest.importorskip("matplotlib")
     result = _run("demo", "--n-trials", "20")
     assert result.returncode == 0, result.stderr
     assert len(_rows(result.stdout)) >= 10
     assert any(BEST.match(line) for line in result.stdout.splitlines())
+    for kind in ("contour", "optimization_history"):
+        png = tmp_path / f"demo-hartmann6-{kind}.png"
+        assert png.stat().st_size > 10_000
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"wrote {png.name}" in result.stdout or f"wrote ./{png.name}" in result.stdout
 
 
 @pytest.mark.parametrize("args", [("demo", "--seed", "-2"), ("demo", "--n-trials", "x")])

@@ -1,0 +1,152 @@
+"""Tests of bbopt.importance: known importances, normalisation, seeds, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import bbopt
+from bbopt import CategoricalDistribution, FloatDistribution, IntDistribution, create_trial
+from bbopt.importance import (
+    MainEffectImportanceEvaluator,
+    PedAnovaImportanceEvaluator,
+    get_param_importances,
+)
+from bbopt.importance._ped_anova import _pearson_divergence
+
+SPACE = {
+    "x": FloatDistribution(-1.0, 1.0),
+    "lr": FloatDistribution(1e-4, 1.0, log=True),
+    "n": IntDistribution(0, 9),
+    "c": CategoricalDistribution(["a", "b", "c"]),
+}
+EVALUATORS = [PedAnovaImportanceEvaluator(), MainEffectImportanceEvaluator(seed=0)]
+
+
+def _random_study(func, n_trials=300, seed=0, space=SPACE):
+    """A study of ``n_trials`` uniform random points of ``space`` valued by ``func(params)``."""
+    rng = np.random.default_rng(seed)
+    study = bbopt.create_study()
+    for _ in range(n_trials):
+        params = {
+            "x": rng.uniform(-1, 1),
+            "lr": float(np.exp(rng.uniform(np.log(1e-4), 0.0))),
+            "n": int(rng.integers(0, 10)),
+            "c": ["a", "b", "c"][rng.integers(3)],
+        }
+        params = {k: v for k, v in params.items() if k in space}
+        study.add_trial(create_trial(params=params, distributions=space, value=func(params)))
+    return study
+
+
+@pytest.mark.parametrize("evaluator", EVALUATORS, ids=["ped_anova", "main_effect"])
+def test_function_of_x_only_gives_x_almost_everything(evaluator):
+    study = _random_study(lambda p: (p["x"] - 0.3) ** 2)
+    imp = get_param_importances(study, evaluator=evaluator)
+    assert list(imp)[0] == "x"
+    assert imp["x"] > 0.9
+    assert math.isclose(sum(imp.values()), 1.0)
+    assert list(imp.values()) == sorted(imp.values(), reverse=True)
+
+
+@pytest.mark.parametrize("evaluator", EVALUATORS, ids=["ped_anova", "main_effect"])
+def test_log_and_categorical_parameters_are_found(evaluator):
+    # The value depends on log10(lr) and on the choice; x and n are noise-free but unused.
+    values = {"a": 0.0, "b": 3.0, "c": 6.0}
+    study = _random_study(lambda p: (np.log10(p["lr"]) + 2) ** 2 + values[p["c"]])
+    imp = get_param_importances(study, evaluator=evaluator)
+    assert set(list(imp)[:2]) == {"lr", "c"}
+    assert imp["x"] + imp["n"] < 0.1
+
+
+def test_pearson_divergence_by_hand():
+    # p = (0.5, 0.5, 0), q uniform over 3: sum q (p/q - 1)^2 = (1/3)(0.25 + 0.25 + 1) = 0.5.
+    p = np.log(np.array([0.5, 0.5, 1e-300]))
+    q = np.log(np.full(3, 1 / 3))
+    assert _pearson_divergence(p, q) == pytest.approx(0.5)
+    assert _pearson_divergence(q, q) == pytest.approx(0.0)
+
+
+def test_main_effect_is_stable_under_a_seed_and_varies_without():
+    study = _random_study(lambda p: p["x"] + 0.3 * p["n"], n_trials=120)
+    a = MainEffectImportanceEvaluator(seed=3).evaluate(study)
+    b = MainEffectImportanceEvaluator(seed=3).evaluate(study)
+    c = MainEffectImportanceEvaluator(seed=4).evaluate(study)
+    assert a == b
+    assert a != c
+    assert PedAnovaImportanceEvaluator().evaluate(study) == \
+        PedAnovaImportanceEvaluator().evaluate(study)
+
+
+def test_params_and_target():
+    study = _random_study(lambda p: p["x"] ** 2, n_trials=200)
+    imp = get_param_importances(study, params=["n", "lr"])
+    assert set(imp) == {"n", "lr"}
+    # The target depends on n only.
+    imp = get_param_importances(study, target=lambda t: float(t.params["n"]))
+    assert list(imp)[0] == "n" and imp["n"] > 0.9
+
+
+def test_one_trial_gives_equal_shares():
+    study = _random_study(lambda p: 1.0, n_trials=1)
+    assert get_param_importances(study) == {k: 0.25 for k in sorted(SPACE)}
+
+
+def test_multi_objective_needs_a_target():
+    study = bbopt.create_study(directions=["minimize", "maximize"])
+    t = study.ask({"x": SPACE["x"]})
+    study.tell(t, (1.0, 2.0))
+    with pytest.raises(ValueError, match="'target' parameter .* 2 objectives"):
+        get_param_importances(study)
+    assert get_param_importances(study, target=lambda t: t.values[1]) == {"x": 1.0}
+
+
+def test_bad_input():
+    empty = bbopt.create_study(study_name="empty")
+    with pytest.raises(ValueError, match="needs a complete trial: study 'empty' has none"):
+        get_param_importances(empty)
+    study = _random_study(lambda p: p["x"], n_trials=20)
+    with pytest.raises(ValueError, match=r"no complete trial .* used: \['zz'\]"):
+        get_param_importances(study, params=["x", "zz"])
+    with pytest.raises(ValueError, match="must return finite values"):
+        get_param_importances(study, target=lambda t: math.nan)
+    with pytest.raises(TypeError, match="'evaluator' parameter"):
+        get_param_importances(study, evaluator=object())
+    with pytest.raises(ValueError, match="'quantile' parameter .* Got 0.0"):
+        PedAnovaImportanceEvaluator(quantile=0.0)
+    with pytest.raises(ValueError, match="'subsample' parameter"):
+        MainEffectImportanceEvaluator(subsample=1.5)
+
+
+def test_pruned_and_failed_trials_are_ignored():
+    study = _random_study(lambda p: p["x"] ** 2, n_trials=100)
+    for i in range(30):
+        study.add_trial(create_trial(params={"x": 0.0, "lr": 0.1, "n": i % 10, "c": "a"},
+                                     distributions=SPACE, state=bbopt.TrialState.FAIL))
+    imp = get_param_importances(study)
+    assert list(imp)[0] == "x"
+
+
+def test_main_effect_share_by_hand():
+    from bbopt.importance._main_effect import _main_effect_share
+
+    bins = np.array([0, 0, 1, 1])
+    assert _main_effect_share(bins, np.array([0.0, 0.0, 2.0, 2.0])) == pytest.approx(1.0)
+    assert _main_effect_share(bins, np.array([0.0, 2.0, 0.0, 2.0])) == pytest.approx(0.0)
+    # Means 0.5 and 2.5: between 1.0 of total 1.25, within 0.25, noise 1/2 * 0.25.
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    assert _main_effect_share(bins, y) == pytest.approx((1.0 - 0.125) / 1.25)
+
+
+def test_ped_anova_binning_of_long_studies_changes_little(monkeypatch):
+    from bbopt.importance import _ped_anova
+
+    study = _random_study(lambda p: (p["x"] - 0.3) ** 2 + 0.3 * np.log10(p["lr"]), n_trials=400)
+    exact = get_param_importances(study)
+    monkeypatch.setattr(_ped_anova, "_N_BINS", 64)  # 400 values of x and lr into 64 bins
+    binned = get_param_importances(study)
+    assert list(exact)[:2] == list(binned)[:2]
+    for name in exact:
+        assert binned[name] == pytest.approx(exact[name], abs=0.03)
