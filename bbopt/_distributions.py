@@ -142,6 +142,11 @@ class _NumericDistribution(BaseDistribution):
 
     __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
 
+    low: Any
+    high: Any
+    log: bool
+    step: Any
+
     def _set_fields(self, low: Any, high: Any, log: bool, step: Any) -> None:
         object.__setattr__(self, "low", low)
         object.__setattr__(self, "high", high)
@@ -160,7 +165,7 @@ class _NumericDistribution(BaseDistribution):
         return min(max(value, self.low), self.high)
 
     def single(self) -> bool:
-        return self.low == self.high  # type: ignore[no-any-return]
+        return bool(self.low == self.high)
 
     def to_dict(self) -> dict[str, Any]:
         kind = "float" if isinstance(self, FloatDistribution) else "int"

@@ -6,6 +6,7 @@ import abc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bbopt._frozen import FrozenTrial
     from bbopt._study import Study
     from bbopt._trial import Trial
 
@@ -33,7 +34,7 @@ class BasePruner(abc.ABC):
     """
 
     @abc.abstractmethod
-    def prune(self, study: Study, trial: Trial) -> bool:
+    def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         """Return whether ``trial`` should stop now (called by `Trial.should_prune`)."""
 
 
@@ -50,5 +51,5 @@ class NopPruner(BasePruner):
     False
     """
 
-    def prune(self, study: Study, trial: Trial) -> bool:
+    def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         return False

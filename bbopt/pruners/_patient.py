@@ -68,7 +68,7 @@ class PatientPruner(BasePruner):
                 f"The 'min_delta' parameter of {owner} must be a finite number >= 0. "
                 f"Got {min_delta!r} instead."
             )
-        self._min_delta = float(min_delta)
+        self._min_delta: float = float(min_delta)
 
     def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         record = record_of(trial)

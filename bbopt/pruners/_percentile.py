@@ -79,11 +79,11 @@ class PercentilePruner(BasePruner):
                 f"The 'percentile' parameter of {owner} must be a number in [0, 100]. "
                 f"Got {percentile!r} instead."
             )
-        self._percentile = float(percentile)
-        self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", owner, 0)
-        self._n_warmup_steps = ensure_int(n_warmup_steps, "n_warmup_steps", owner, 0)
-        self._interval_steps = ensure_int(interval_steps, "interval_steps", owner, 1)
-        self._n_min_trials = ensure_int(n_min_trials, "n_min_trials", owner, 1)
+        self._percentile: float = float(percentile)
+        self._n_startup_trials: int = ensure_int(n_startup_trials, "n_startup_trials", owner, 0)
+        self._n_warmup_steps: int = ensure_int(n_warmup_steps, "n_warmup_steps", owner, 0)
+        self._interval_steps: int = ensure_int(interval_steps, "interval_steps", owner, 1)
+        self._n_min_trials: int = ensure_int(n_min_trials, "n_min_trials", owner, 1)
         self._caches: CacheRegistry[StepValues] = CacheRegistry(StepValues)
 
     def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
