@@ -1,0 +1,189 @@
+"""Quality of bbopt's GPSampler beside Optuna's GPSampler and TPE: median simple regret.
+
+For every test function, sampler and seed, one study of ``max(--budgets)``
+evaluations is run with the sampler's defaults (seeded); the simple regret
+(best value found minus the known minimum, floored at 1e-12) is read after
+each budget. The table gives the median over seeds per sampler, and
+``d log10`` = log10(bbopt-gp median) - log10(optuna-gp median) (negative:
+bbopt better).
+
+Samplers: ``bbopt-gp`` (`bbopt.samplers.GPSampler`), ``optuna-gp``
+(``optuna.samplers.GPSampler``, PyTorch CPU), ``optuna-tpe``
+(``optuna.samplers.TPESampler``), and on request ``bbopt-gp-subset100``
+(``GPSampler(max_exact_observations=100)``: the long-study subset
+approximation from 100 observations on, to measure its effect on quality).
+Every run is a separate process with one BLAS/OpenMP thread (``--jobs``
+runs go side by side), so that runs do not compete for threads on a shared
+machine.
+
+Test functions (``bbopt.testfunctions``, where each cites its definition):
+Branin, Hartmann6, Rosenbrock-10, Ackley-10, Levy-10, Styblinski-Tang-20 and
+MixedAckley (2 reals, 2 ints, 1 categorical).
+
+Usage::
+
+    python benchmarks/gp_quality.py --seeds 10 --budgets 50 100 --jobs 2 \\
+        --json benchmarks/results/gp_quality.json
+    python benchmarks/gp_quality.py --seeds 5 --budgets 100 300 \\
+        --samplers bbopt-gp bbopt-gp-subset100 --functions Hartmann6 Levy-10 \\
+        --json benchmarks/results/gp_subset.json
+
+Finished runs are appended to ``--json``'s ``.jsonl`` companion as they end,
+and skipped when the command is run again (resume after an interruption).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import is_installed, library_version, machine_info, markdown_table  # noqa: E402
+
+FUNCTIONS = {
+    "Branin": ("Branin", {}),
+    "Hartmann6": ("Hartmann6", {}),
+    "Rosenbrock-10": ("Rosenbrock", {"n_dims": 10}),
+    "Ackley-10": ("Ackley", {"n_dims": 10}),
+    "Levy-10": ("Levy", {"n_dims": 10}),
+    "StyblinskiTang-20": ("StyblinskiTang", {"n_dims": 20}),
+    "MixedAckley": ("MixedAckley", {}),
+}
+SAMPLERS = ("bbopt-gp", "optuna-gp", "optuna-tpe")
+#: bbopt's GP on a subset of 100 observations (the long-study approximation, forced early):
+#: compared with bbopt-gp at budgets above 100, it measures what the approximation costs.
+VARIANTS = ("bbopt-gp-subset100",)
+FLOOR = 1e-12
+SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def run_one(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
+    """Best-so-far regret of one seeded study at each budget (run in a worker process)."""
+    import bbopt.testfunctions as tf
+
+    cls, kwargs = FUNCTIONS[name]
+    f = getattr(tf, cls)(**kwargs)
+    n_trials = max(budgets)
+    start = time.perf_counter()
+    if sampler.startswith("bbopt-gp"):
+        import bbopt
+
+        max_exact = 100 if sampler == "bbopt-gp-subset100" else 1000
+        study = bbopt.create_study(sampler=bbopt.samplers.GPSampler(
+            seed=seed, max_exact_observations=max_exact))
+    else:
+        import warnings
+
+        import optuna
+        import torch
+
+        torch.set_num_threads(1)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+        optuna_sampler = (optuna.samplers.GPSampler(seed=seed) if sampler == "optuna-gp"
+                          else optuna.samplers.TPESampler(seed=seed))
+        study = optuna.create_study(sampler=optuna_sampler)
+    study.optimize(f.objective, n_trials=n_trials)
+    best, current = [], math.inf
+    for trial in study.trials:
+        if trial.value is not None:
+            current = min(current, trial.value)
+        best.append(current)
+    return {
+        "sampler": sampler, "function": name, "seed": seed,
+        "seconds": time.perf_counter() - start,
+        "regret": {str(b): max(f.regret(best[min(b, len(best)) - 1]), FLOOR) for b in budgets},
+    }
+
+
+def _spawn(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
+    code = (
+        "import json, sys; sys.path.insert(0, %r); import gp_quality; "
+        "print(json.dumps(gp_quality.run_one(%r, %r, %d, %r)))"
+        % (str(Path(__file__).resolve().parent), sampler, name, seed, budgets)
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, env={**os.environ, **SINGLE_THREAD})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--budgets", type=int, nargs="+", default=[50, 100])
+    parser.add_argument("--samplers", nargs="+", default=list(SAMPLERS),
+                        choices=SAMPLERS + VARIANTS)
+    parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    samplers = [s for s in args.samplers if s.startswith("bbopt") or is_installed("optuna")]
+    for s in set(args.samplers) - set(samplers):
+        print(f"skipping {s}: optuna is not installed")
+    log = args.json.with_suffix(".jsonl") if args.json else None
+    done: dict[tuple[str, str, int], dict[str, Any]] = {}
+    if log is not None and log.exists():
+        for line in log.read_text().splitlines():
+            r = json.loads(line)
+            if all(str(b) in r["regret"] for b in args.budgets):
+                done[(r["sampler"], r["function"], r["seed"])] = r
+    todo = [(s, f, seed) for f in args.functions for seed in range(args.seeds) for s in samplers
+            if (s, f, seed) not in done]
+
+    def work(job: tuple[str, str, int]) -> None:
+        result = _spawn(*job, args.budgets)
+        done[job] = result
+        if log is not None:
+            with open(log, "a") as fh:
+                fh.write(json.dumps(result) + "\n")
+        print(f"{job[0]:>10} {job[1]:>18} seed {job[2]:>2}: "
+              f"{result['seconds']:7.1f} s, regret {result['regret']}", flush=True)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        list(pool.map(work, todo))
+
+    def median(s: str, name: str, budget: int) -> float:
+        values = [done[(s, name, seed)]["regret"][str(budget)] for seed in range(args.seeds)
+                  if (s, name, seed) in done]
+        return statistics.median(values) if values else math.nan
+
+    pairs = [(a, b) for a, b in (("bbopt-gp", "optuna-gp"), ("bbopt-gp-subset100", "bbopt-gp"))
+             if a in samplers and b in samplers]
+
+    def d_log10(a: str, b: str, name: str, budget: int) -> str:
+        return f"{math.log10(median(a, name, budget)) - math.log10(median(b, name, budget)):+.2f}"
+
+    rows = []
+    for name in args.functions:
+        for b in args.budgets:
+            row = [name, str(b)] + [f"{median(s, name, b):.3g}" for s in samplers]
+            row += [d_log10(x, y, name, b) for x, y in pairs]
+            rows.append(row)
+    header = ["function", "budget"] + [f"{s} median regret" for s in samplers]
+    header += [f"d log10 ({x} - {y})" for x, y in pairs]
+    print(markdown_table(header, rows))
+    seconds = {s: statistics.mean(r["seconds"] for k, r in done.items() if k[0] == s)
+               for s in samplers if any(k[0] == s for k in done)}
+    print("mean seconds per study:", {s: round(v, 1) for s, v in seconds.items()})
+    if args.json is not None:
+        args.json.write_text(json.dumps({
+            "machine": machine_info(),
+            "versions": {lib: library_version(lib) for lib in ("bbopt", "optuna", "torch")},
+            "budgets": args.budgets, "seeds": args.seeds,
+            "runs": list(done.values()),
+        }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
