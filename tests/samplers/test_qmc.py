@@ -48,7 +48,11 @@ def expected_params(points, space):
 
 
 def same(a, b):
-    return all(type(a[k]) is type(b[k]) and a[k] == pytest.approx(b[k], rel=1e-12) for k in a)
+    return all(
+        type(a[k]) is type(b[k])
+        and (a[k] == b[k] if isinstance(b[k], str) else a[k] == pytest.approx(b[k], rel=1e-12))
+        for k in a
+    )
 
 
 @pytest.mark.parametrize(
