@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import subprocess
 import sys
 import time
 
@@ -209,26 +210,55 @@ def test_remote_trial_alone():
     assert trial.params == {"x": 0.25, "fixed": 7, "x2": other, "x3": 2.0}
 
 
-def test_dask_local_cluster():
-    """A real dask.distributed LocalCluster with two worker processes."""
-    distributed = pytest.importorskip("dask.distributed")
-    import cloudpickle
+_DASK_SCRIPT = """
+import os
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    try:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as cluster, \
-                distributed.Client(cluster) as client:
-            study = study_of(sampler=bbopt.samplers.TPESampler(seed=0, n_startup_trials=4))
-            study.optimize(quadratic, n_trials=16, n_jobs=-1, executor=client.get_executor())
-    finally:
-        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+import numpy as np
+from dask import distributed
+
+import bbopt
+from bbopt import TrialState
+
+
+def quadratic(trial):
+    x = trial.suggest_float("x", -2, 2)
+    n = trial.suggest_int("n", 0, 4)
+    trial.set_user_attr("pid", os.getpid())
+    return (x - 1) ** 2 + n
+
+
+if __name__ == "__main__":
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \\
+            distributed.Client(cluster) as client:
+        study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=0, n_startup_trials=4))
+        study.optimize(quadratic, n_trials=16, n_jobs=-1, executor=client.get_executor())
     trials = study.trials
     assert [t.number for t in trials] == list(range(16))
     assert all(t.state == TrialState.COMPLETE for t in trials)
     pids = {t.user_attrs["pid"] for t in trials}
-    assert os.getpid() not in pids and len(pids) == 2  # both workers evaluated trials
+    assert os.getpid() not in pids and len(pids) == 2, pids  # both workers evaluated trials
     assert np.isclose(study.best_value, min(t.value for t in trials))
+    print("ok")
+"""
+
+
+def test_dask_local_cluster(tmp_path):
+    """A real dask.distributed LocalCluster with two worker processes.
+
+    It runs in a child process with a time limit, so that a cluster that
+    cannot start fails the test instead of stalling the suite.
+    """
+    pytest.importorskip("dask.distributed")
+    script = tmp_path / "dask_study.py"
+    script.write_text(_DASK_SCRIPT)
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(bbopt.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
 
 
 def test_driver_interrupted_fails_the_trials_in_flight():

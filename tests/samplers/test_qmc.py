@@ -50,7 +50,7 @@ def expected_params(points, space):
 def same(a, b):
     return all(
         type(a[k]) is type(b[k])
-        and (a[k] == b[k] if isinstance(b[k], str) else a[k] == pytest.approx(b[k], rel=1e-12))
+        and (a[k] == pytest.approx(b[k], rel=1e-12) if isinstance(b[k], float) else a[k] == b[k])
         for k in a
     )
 
