@@ -9,23 +9,11 @@ from collections import Counter
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pruning_support import report  # tests/pruners/pruning_support.py
 
 import bbopt
 from bbopt import TrialState
 from bbopt.pruners import HyperbandPruner
-
-def report(trial, value, step):
-    """``trial.report``, except that NaN goes straight to storage.
-
-    ``Trial.report`` rejects NaN, but a NaN intermediate value can still reach
-    a pruner from a stored record (a warm start, another client): pruners
-    must cope with it.
-    """
-    if math.isnan(value):
-        trial._storage.set_trial_intermediate_value(trial._study_id, trial.number, step, value)
-    else:
-        trial.report(value, step)
-
 
 
 @pytest.mark.parametrize(
