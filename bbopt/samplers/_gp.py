@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
-from scipy.stats import qmc
 
 from bbopt._distributions import (
     BaseDistribution,
@@ -447,6 +446,8 @@ class GPSampler(BaseSampler):
             gp = gp.fantasised(pending)
         rng = self._rng
         m = self._n_candidates_for(gp.n)
+        from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
+
         sobol = qmc.Sobol(space.d, scramble=True, seed=rng)
         candidates = space.from_unit(sobol.random_base2(max(m.bit_length() - 1, 0)))  # <= m
         local = self._local_candidates(model, rng, max(m // 4, 16))
