@@ -10,8 +10,7 @@ memory.
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg
-from scipy import special
+from scipy import linalg, special
 
 
 def nondominated_rank_ref(

@@ -243,7 +243,8 @@ class GPSampler(BaseSampler):
     -----
     Cost per suggestion: O(n^2) to add an observation, a hyperparameter
     refit (every trial below 100 observations, then every 4 % growth of n)
-    of O(min(n, 300)^3) per L-BFGS-B step and one O(n^3) factorisation, O(m n^2) to score ``m`` candidates, where
+    of O(min(n, 300)^3) per L-BFGS-B step and one O(n^3) factorisation,
+    O(m n^2) to score ``m`` candidates, where
     ``m = n_candidates`` up to 128 observations and shrinks as ``1 / n``
     beyond (at least 64; plus a quarter as many perturbations of the best
     observations). With the subset above ``max_exact_observations``

@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 
 import bbopt
-from bbopt import CategoricalDistribution, FloatDistribution, IntDistribution, TrialState
-from bbopt import create_trial
+from bbopt import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    TrialState,
+    create_trial,
+)
 from bbopt.visualization._data import (
     contour_data,
     edf_data,
