@@ -45,16 +45,19 @@ def record_of(trial: Trial | FrozenTrial) -> FrozenTrial:
     return trial if isinstance(trial, FrozenTrial) else trial.freeze()
 
 
-def first_in_interval(step: int, steps: Iterable[int], n_warmup_steps: int,
-                      interval_steps: int) -> bool:
-    """Return whether ``step`` is the first reported step of its pruning interval.
+def step_to_check(record: FrozenTrial, n_warmup_steps: int, interval_steps: int) -> int | None:
+    """Return the trial's last step if pruning should be checked at it, else None.
 
-    Pruning is checked at steps ``n_warmup_steps + k * interval_steps``; a
-    trial that skips such a step is checked at its first step after it.
+    Pruning is checked after the warm-up, at steps ``n_warmup_steps + k *
+    interval_steps``; a trial that skips such a step is checked at its first
+    step after it.
     """
+    step = record.last_step
+    if step is None or step < n_warmup_steps:
+        return None
     nearest_lower = (step - n_warmup_steps) // interval_steps * interval_steps + n_warmup_steps
-    previous = max((s for s in steps if s < step), default=-1)
-    return previous < nearest_lower
+    previous = max((s for s in record.intermediate_values if s < step), default=-1)
+    return step if previous < nearest_lower else None
 
 
 def best_of(values: Iterable[float], direction: StudyDirection) -> float:

@@ -13,8 +13,8 @@ from bbopt.pruners._cache import (
     CacheRegistry,
     StepValues,
     best_of,
-    first_in_interval,
     record_of,
+    step_to_check,
 )
 
 if TYPE_CHECKING:
@@ -88,12 +88,8 @@ class PercentilePruner(BasePruner):
 
     def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         record = record_of(trial)
-        step = record.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not first_in_interval(
-            step, record.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = step_to_check(record, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         direction = study.direction
         best = best_of(record.intermediate_values.values(), direction)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bbopt._frozen import FrozenTrial
 from bbopt._validation import ensure_int
 from bbopt.pruners._base import BasePruner
-from bbopt.pruners._cache import first_in_interval, record_of
+from bbopt.pruners._cache import record_of, step_to_check
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -65,12 +65,8 @@ class ThresholdPruner(BasePruner):
 
     def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         record = record_of(trial)
-        step = record.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not first_in_interval(
-            step, record.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = step_to_check(record, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         value = record.intermediate_values[step]
         return math.isnan(value) or value < self._lower or value > self._upper
