@@ -428,6 +428,19 @@ class SQLiteStorage(BaseStorage):
     @contextlib.contextmanager
     def _write(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction; ``durable`` flushes it to disk before returning."""
+        with self._locked_write(durable) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _locked_write(self, durable: bool) -> Iterator[sqlite3.Connection]:
+        """Hold the lock for a write; ``durable`` flushes it to disk; errors translated."""
         conn = self._connection()
         full = durable and self._synchronous == "full"
         with self._lock:
@@ -436,13 +449,7 @@ class SQLiteStorage(BaseStorage):
                 if full:
                     conn.execute("PRAGMA synchronous = FULL")
                 try:
-                    conn.execute("BEGIN IMMEDIATE")
                     yield conn
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
                 finally:
                     if full:
                         conn.execute("PRAGMA synchronous = NORMAL")
@@ -457,22 +464,9 @@ class SQLiteStorage(BaseStorage):
         so its reads and writes are atomic like a ``BEGIN IMMEDIATE``
         transaction, at the cost of one statement.
         """
-        conn = self._connection()
-        full = durable and self._synchronous == "full"
-        with self._lock:
-            start = time.monotonic()
-            try:
-                if full:
-                    conn.execute("PRAGMA synchronous = FULL")
-                try:
-                    cursor = conn.execute(sql, args)
-                    rows = cursor.fetchall()
-                    return cursor.rowcount, rows
-                finally:
-                    if full:
-                        conn.execute("PRAGMA synchronous = NORMAL")
-            except sqlite3.Error as error:
-                raise self._translate(error, time.monotonic() - start) from None
+        with self._locked_write(durable) as conn:
+            cursor = conn.execute(sql, args)
+            return cursor.rowcount, cursor.fetchall()
 
     @contextlib.contextmanager
     def _read(self, snapshot: bool = False) -> Iterator[sqlite3.Connection]:
