@@ -24,7 +24,7 @@
 #pragma GCC optimize("no-trapping-math")
 #endif
 
-#define BLOCK_COMP 256
+#define BLOCK_COMP BBOPT_PARZEN_BLOCK
 #define BLOCK_X 32
 /* Pruning in bbopt_parzen_log_pdf: a block of components is checked every
  * PRUNE_EVERY dimensions and skipped when its terms are provably PRUNE_NATS
@@ -305,6 +305,51 @@ BBOPT_INLINE double block_bound(intptr_t nk, const double *BBOPT_RESTRICT lg,
     return b1 > b0 ? b1 : b0;
 }
 
+/* max(v[0..n)), -inf if n == 0, in four independent lanes (vectorisable). */
+BBOPT_INLINE double max_of(intptr_t n, const double *BBOPT_RESTRICT v) {
+    double m0 = -INFINITY, m1 = -INFINITY, m2 = -INFINITY, m3 = -INFINITY;
+    intptr_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        m0 = v[k] > m0 ? v[k] : m0;
+        m1 = v[k + 1] > m1 ? v[k + 1] : m1;
+        m2 = v[k + 2] > m2 ? v[k + 2] : m2;
+        m3 = v[k + 3] > m3 ? v[k + 3] : m3;
+    }
+    for (; k < n; ++k) {
+        m0 = v[k] > m0 ? v[k] : m0;
+    }
+    m0 = m1 > m0 ? m1 : m0;
+    m2 = m3 > m2 ? m3 : m2;
+    return m2 > m0 ? m2 : m0;
+}
+
+/* Squared scaled distances from the ni candidates x (rows n_dims apart) to a
+ * block's box (n_box_dims dimensions dim, bounds lo and hi; shared inverse
+ * bandwidths inv): sq[ii]. Dimensions with a step add nothing. The loop over
+ * candidates is branch-free, so it vectorises. */
+BBOPT_INLINE void box_distances(intptr_t ni, intptr_t n_dims, const double *x,
+                                intptr_t n_box_dims, const intptr_t *dim, const double *lo,
+                                const double *hi, const double *inv, const double *step,
+                                double *BBOPT_RESTRICT sq) {
+    for (intptr_t ii = 0; ii < ni; ++ii) {
+        sq[ii] = 0.0;
+    }
+    for (intptr_t t = 0; t < n_box_dims; ++t) {
+        const intptr_t j = dim[t];
+        const double l = lo[t], h = hi[t];
+        const double scale = step[j] == 0.0 ? inv[j] : 0.0;
+        const double *xj = x + j;
+        for (intptr_t ii = 0; ii < ni; ++ii) {
+            const double xv = xj[ii * n_dims];
+            const double below = l - xv;
+            const double above = xv - h;
+            double gap = below > above ? below : above;
+            gap = gap > 0.0 ? gap * scale : 0.0;
+            sq[ii] += gap * gap;
+        }
+    }
+}
+
 /* exp(x) for x <= 0, without a call: clamped to x >= -708 (below that the
  * result, under 1e-307, is negligible in the sums it enters), range-reduced
  * as x = n log 2 + r with |r| <= log(2) / 2 (Cody-Waite, n by the
@@ -345,23 +390,11 @@ BBOPT_INLINE double exp_nonpos(double x) {
 /* Merge the terms t[0..nk) (overwritten) into the running log-sum-exp
  * (*m, *s): the total is *m + log(*s). */
 BBOPT_INLINE void lse_merge(intptr_t nk, double *BBOPT_RESTRICT t, double *m, double *s) {
-    double m0 = -INFINITY, m1 = -INFINITY, m2 = -INFINITY, m3 = -INFINITY;
-    intptr_t k = 0;
-    for (; k + 4 <= nk; k += 4) {
-        m0 = t[k] > m0 ? t[k] : m0;
-        m1 = t[k + 1] > m1 ? t[k + 1] : m1;
-        m2 = t[k + 2] > m2 ? t[k + 2] : m2;
-        m3 = t[k + 3] > m3 ? t[k + 3] : m3;
-    }
-    for (; k < nk; ++k) {
-        m0 = t[k] > m0 ? t[k] : m0;
-    }
-    m0 = m1 > m0 ? m1 : m0;
-    m2 = m3 > m2 ? m3 : m2;
-    const double bm = m2 > m0 ? m2 : m0;
+    const double bm = max_of(nk, t);
     if (bm == -INFINITY) {
         return;
     }
+    intptr_t k;
     for (k = 0; k < nk; ++k) {
         t[k] = exp_nonpos(t[k] - bm);
     }
@@ -389,9 +422,17 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          intptr_t n_cat, const double *x, const double *x_cat, const double *mu,
                          const double *inv_sigma, int shared, const double *step,
                          const double *choice, const double *n_choices, const double *spread,
-                         const double *log_const, const double *log_floor, double *out) {
-    if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp) {
+                         const double *log_const, const double *log_floor, intptr_t n_boxed,
+                         intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
+                         const double *box_hi, double *out) {
+    if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp || n_boxed < 0 ||
+        n_box_dims < 0 || n_boxed * BLOCK_COMP > n_comp || (n_boxed > 0 && !shared)) {
         return BBOPT_ERR_SIZE;
+    }
+    for (intptr_t t = 0; t < n_boxed * n_box_dims; ++t) {
+        if (box_dim[t] < 0 || box_dim[t] >= n_dims) {
+            return BBOPT_ERR_DOMAIN;
+        }
     }
     int code = check_steps(n_dims, step);
     if (code == BBOPT_OK) {
@@ -401,13 +442,15 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
         return code;
     }
     if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat) ||
-        (log_floor != NULL && has_nan(n_x, log_floor))) {
+        (log_floor != NULL && has_nan(n_x, log_floor)) ||
+        has_nan(n_boxed * n_box_dims, box_lo) || has_nan(n_boxed * n_box_dims, box_hi)) {
         return BBOPT_ERR_NAN;
     }
     double sq[BLOCK_COMP];
     double lg[BLOCK_COMP];
     double run_max[BLOCK_X];
     double run_sum[BLOCK_X];
+    double box_sq[BLOCK_X];
     for (intptr_t i0 = 0; i0 < n_x; i0 += BLOCK_X) {
         const intptr_t ni = n_x - i0 < BLOCK_X ? n_x - i0 : BLOCK_X;
         for (intptr_t ii = 0; ii < ni; ++ii) {
@@ -416,9 +459,26 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
         }
         for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
             const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
+            const intptr_t b = k0 / BLOCK_COMP;
+            const int boxed = b < n_boxed;
+            double cmax = -INFINITY;
+            if (boxed) {
+                cmax = max_of(nk, log_const + k0);
+                box_distances(ni, n_dims, x + i0 * n_dims, n_box_dims, box_dim + b * n_box_dims,
+                              box_lo + b * n_box_dims, box_hi + b * n_box_dims, inv_sigma, step,
+                              box_sq);
+            }
             for (intptr_t ii = 0; ii < ni; ++ii) {
                 const double *xi = x + (i0 + ii) * n_dims;
                 const double *ci = x_cat + (i0 + ii) * n_cat;
+                const double floor_i = log_floor != NULL ? log_floor[i0 + ii] : -INFINITY;
+                const double threshold =
+                    (run_max[ii] > floor_i ? run_max[ii] : floor_i) - PRUNE_NATS;
+                /* The box bounds the numeric log-kernels; the others (categorical
+                 * probabilities, masses of dimensions with a step) are <= 0. */
+                if (boxed && cmax - 0.5 * box_sq[ii] < threshold) {
+                    continue;
+                }
                 for (intptr_t k = 0; k < nk; ++k) {
                     sq[k] = 0.0;
                     lg[k] = log_const[k0 + k];
@@ -432,9 +492,6 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                  * whose bound is PRUNE_NATS below the candidate's running maximum can
                  * only change the density by a factor 1 + nk exp(-PRUNE_NATS), and is
                  * skipped. */
-                const double floor_i = log_floor != NULL ? log_floor[i0 + ii] : -INFINITY;
-                const double threshold =
-                    (run_max[ii] > floor_i ? run_max[ii] : floor_i) - PRUNE_NATS;
                 int pruned = 0;
                 intptr_t j = 0;
                 while (j < n_dims && !pruned) {

@@ -34,6 +34,7 @@ try:
     )
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
+        PARZEN_BLOCK,
         log_ndtr_diff,
         parzen_categorical,
         parzen_log_pdf,
@@ -44,6 +45,7 @@ except ImportError as _exc:
     raise _build_error(_exc) from _exc
 
 __all__ = [
+    "PARZEN_BLOCK",
     "gp_kernel_matrix",
     "gp_log_ei",
     "gp_log_marginal_likelihood",

@@ -1,6 +1,8 @@
 import numpy as np
 from numpy.typing import NDArray
 
+PARZEN_BLOCK: int
+
 def log_ndtr_diff(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64]
 ) -> None: ...
@@ -26,6 +28,9 @@ def parzen_log_pdf(
     log_const: NDArray[np.float64],
     out: NDArray[np.float64],
     log_floor: NDArray[np.float64] | None = None,
+    box_dim: NDArray[np.intp] | None = None,
+    box_lo: NDArray[np.float64] | None = None,
+    box_hi: NDArray[np.float64] | None = None,
 ) -> None: ...
 def parzen_log_pdf_univariate(
     x: NDArray[np.float64],

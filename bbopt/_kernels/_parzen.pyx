@@ -13,6 +13,7 @@ from bbopt._kernels._common cimport check
 
 
 cdef extern from "parzen.h" nogil:
+    const int BBOPT_PARZEN_BLOCK
     int bbopt_log_ndtr_diff(intptr_t n, const double *a, const double *b, double *out)
     int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const double *mu,
                              const double *sigma, const double *low, const double *high,
@@ -23,7 +24,9 @@ cdef extern from "parzen.h" nogil:
                              const double *mu, const double *inv_sigma, int shared,
                              const double *step, const double *choice, const double *n_choices,
                              const double *spread, const double *log_const,
-                             const double *log_floor, double *out)
+                             const double *log_floor, intptr_t n_boxed,
+                             intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
+                             const double *box_hi, double *out)
     int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld,
                                         intptr_t n_dims, const double *x, const double *mu,
                                         const double *inv_sigma, int shared, const double *step,
@@ -32,6 +35,9 @@ cdef extern from "parzen.h" nogil:
                                  const double *x_cat, const double *choice,
                                  const double *n_choices, const double *spread,
                                  const double *log_weight, double *out)
+
+#: Components per block of `parzen_log_pdf`'s optional index (its boxes).
+PARZEN_BLOCK = BBOPT_PARZEN_BLOCK
 
 
 cdef inline const double *_p1(const double[::1] v) noexcept nogil:
@@ -215,7 +221,9 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                    const double[:, :] inv_sigma, const double[::1] step,
                    const double[:, :] choice, const double[::1] n_choices,
                    const double[::1] spread, const double[::1] log_const,
-                   double[::1] out, const double[::1] log_floor=None) -> None:
+                   double[::1] out, const double[::1] log_floor=None,
+                   const Py_ssize_t[:, ::1] box_dim=None, const double[:, ::1] box_lo=None,
+                   const double[:, ::1] box_hi=None) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
     ``out[i] = logsumexp_k(log_const[k] + sum_j log K_kj(x[i, j])
@@ -246,6 +254,15 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         component evaluated apart); only used to skip blocks of components
         provably negligible next to them (relative change of the total at most
         ``n_comp * exp(-64)``).
+    box_dim : ndarray of intp, shape (n_boxed, n_box_dims), optional
+    box_lo, box_hi : ndarray of shape (n_boxed, n_box_dims), optional
+        An index over the components, with shared bandwidths only (all three
+        or none): the centres of block ``b`` (components ``b * PARZEN_BLOCK``
+        to ``(b + 1) * PARZEN_BLOCK - 1``) lie in ``[box_lo[b, t],
+        box_hi[b, t]]`` on dimension ``box_dim[b, t]``. A candidate skips a
+        block whose box is far enough to bound its terms below the pruning
+        threshold (same guarantee as ``log_floor``). The caller vouches for
+        the boxes.
 
     Examples
     --------
@@ -283,10 +300,34 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("choice", n_cat, n_comp, choice.strides[0], choice.strides[1])
     cdef Py_ssize_t ld = lead.get(n_comp)
+    cdef Py_ssize_t n_boxed = 0
+    cdef Py_ssize_t n_box_dims = 0
+    cdef const Py_ssize_t *dim_ptr = NULL
+    cdef const double *lo_ptr = NULL
+    cdef const double *hi_ptr = NULL
+    if (box_dim is None) != (box_lo is None) or (box_dim is None) != (box_hi is None):
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo' and 'box_hi', or none.")
+    if box_dim is not None:
+        n_boxed = box_dim.shape[0]
+        n_box_dims = box_dim.shape[1]
+        for name, arr in (("box_lo", box_lo), ("box_hi", box_hi)):
+            _shape(where, name, arr.shape[0], n_boxed, "rows")
+            _shape(where, name, arr.shape[1], n_box_dims, "columns")
+        if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
+            raise ValueError(
+                f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
+                f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, "
+                f"shared={bool(shared)} instead."
+            )
+        if n_boxed > 0 and n_box_dims > 0:
+            dim_ptr = &box_dim[0, 0]
+            lo_ptr = &box_lo[0, 0]
+            hi_ptr = &box_hi[0, 0]
     with nogil:
         code = bbopt_parzen_log_pdf(n_x, n_comp, ld, n_dims, n_cat, _p2(x), _p2(x_cat), _c2(mu),
                                     _c2(inv_sigma), shared, _p1(step), _c2(choice), _p1(n_choices),
-                                    _p1(spread), _p1(log_const), floor_ptr, _w1(out))
+                                    _p1(spread), _p1(log_const), floor_ptr, n_boxed, n_box_dims,
+                                    <const intptr_t *> dim_ptr, lo_ptr, hi_ptr, _w1(out))
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
 

@@ -80,6 +80,10 @@ def nondominated_rank_ref(
 # Component arrays are dimension-major, (n_dims, n_comp); see csrc/parzen.h for the kernels.
 
 
+#: Components per block of the index of `parzen_log_pdf_ref` (the kernel's PARZEN_BLOCK).
+PARZEN_BLOCK = 64
+
+
 def _parzen_error(where: str, message: str) -> ValueError:
     return ValueError(f"{where}: {message}.")
 
@@ -247,6 +251,9 @@ def parzen_log_pdf_ref(
     log_const: NDArray[np.float64],
     out: NDArray[np.float64],
     log_floor: NDArray[np.float64] | None = None,
+    box_dim: NDArray[np.intp] | None = None,
+    box_lo: NDArray[np.float64] | None = None,
+    box_hi: NDArray[np.float64] | None = None,
 ) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
@@ -254,8 +261,9 @@ def parzen_log_pdf_ref(
     ``(n_dims, 1)`` is shared by all components): the log-sum-exp over
     components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
     or the log normal mass of ``x +- step / 2`` in sigma units) and the
-    categorical log-probabilities. ``log_floor`` (the kernel's pruning hint)
-    is only checked here: every term is evaluated.
+    categorical log-probabilities. ``log_floor`` and the index ``box_dim``,
+    ``box_lo``, ``box_hi`` (the kernel's pruning hints) are only checked here:
+    every term is evaluated.
 
     Examples
     --------
@@ -282,6 +290,8 @@ def parzen_log_pdf_ref(
     _check_shape(where, "log_const", log_const.shape, (n_comp,))
     if log_floor is not None:
         _check_shape(where, "log_floor", log_floor.shape, (n_x,))
+    _check_boxes(where, box_dim, box_lo, box_hi, n_comp, n_dims,
+                 shared=inv_sigma.shape[1] == 1 and n_comp != 1)
     where = f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})"
     _check_steps(where, step)
     _check_categorical(where, n_choices, spread)
@@ -294,6 +304,28 @@ def parzen_log_pdf_ref(
     if n_cat:
         terms += _categorical_log_kernels(x_cat, choice, n_choices, spread).sum(axis=1)
     out[:] = special.logsumexp(terms, axis=1) if n_comp else -np.inf
+
+
+def _check_boxes(where: str, box_dim: NDArray[np.intp] | None,
+                 box_lo: NDArray[np.float64] | None, box_hi: NDArray[np.float64] | None,
+                 n_comp: int, n_dims: int, shared: bool) -> None:
+    """Check the optional index of `parzen_log_pdf_ref` as the kernel does."""
+    if box_dim is None and box_lo is None and box_hi is None:
+        return
+    if box_dim is None or box_lo is None or box_hi is None:
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo' and 'box_hi', or none.")
+    n_boxed = box_dim.shape[0]
+    _check_shape(where, "box_lo", box_lo.shape, box_dim.shape)
+    _check_shape(where, "box_hi", box_hi.shape, box_dim.shape)
+    if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
+        raise ValueError(
+            f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
+            f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, shared={shared} instead."
+        )
+    if box_dim.size and (box_dim.min() < 0 or box_dim.max() >= n_dims):
+        raise _parzen_error(where, "a 'box_dim' is outside [0, n_dims)")
+    if np.isnan(box_lo).any() or np.isnan(box_hi).any():
+        raise _parzen_error(where, "an input contains NaN")
 
 
 def parzen_log_pdf_univariate_ref(

@@ -214,6 +214,10 @@ class _GroupModel:
         self.good = np.empty(0, dtype=np.int64)  # valid indices of the good group, sorted
         self.bad: ParzenEstimator | None = None  # incremental bad mixture (multivariate)
         self.bad_sigma_n = -1
+        # Rank in finish order among the bad observations of each bad component (in the
+        # order of self.bad's components), in a growable buffer; None when stale.
+        self._bad_rank: NDArray[np.int64] | None = None
+        self._n_bad_rank = 0
         self.bad_sigma = np.zeros(self.space.n_dims)
         self._cols: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
         self._all_cols = np.empty(0, dtype=np.int64)
@@ -298,6 +302,8 @@ class _GroupModel:
         self.n_seen = n_rows
         if new_valid.size:
             self._resplit(new_valid, obs)
+            if self.bad is not None and self.bad.refresh_index():
+                self._bad_rank = None
 
     def _n_good(self) -> int:
         n = self.n_valid
@@ -353,9 +359,16 @@ class _GroupModel:
                 if tuple(keys[v]) < tuple(keys[worst]):
                     to_bad = worst
                     self.good = np.sort(np.concatenate([old_good[old_good != worst], new_valid]))
+            if to_bad != v and self._bad_rank is not None:
+                # The bad observations that finished after the demoted one move up a rank.
+                ranks = self._bad_rank[:self._n_bad_rank]
+                ranks[self.bad.tags[1:] > to_bad] += 1
             x, x_cat = self.points(obs, np.array([to_bad]))
             self.bad.append(x, x_cat, self.bad_sigma, tags=np.array([to_bad]))
+            # Its rank: the observations before it that are not good.
+            self._append_bad_rank(to_bad - int(np.searchsorted(self.good, to_bad)))
             return
+        self._bad_rank = None
         if self.mo_values.shape[1] > 1:
             good = self._good_multi_objective(n_good)
         else:
@@ -383,6 +396,29 @@ class _GroupModel:
         if to_bad.size:
             x, x_cat = self.points(obs, to_bad)
             self.bad.append(x, x_cat, self.bad_sigma, tags=to_bad)
+
+    def _append_bad_rank(self, rank: int) -> None:
+        if self._bad_rank is None:
+            return
+        n = self._n_bad_rank
+        if n == self._bad_rank.shape[0]:
+            grown = np.empty(2 * n + 64, dtype=np.int64)
+            grown[:n] = self._bad_rank[:n]
+            self._bad_rank = grown
+        self._bad_rank[n] = rank
+        self._n_bad_rank = n + 1
+
+    def _bad_ranks(self) -> NDArray[np.int64]:
+        """Rank in finish order among the bad observations of each bad component."""
+        assert self.bad is not None
+        if self._bad_rank is None:
+            tags = self.bad.tags[1:]
+            good_before = np.zeros(self.n_valid + 1, dtype=np.int64)
+            good_before[self.good + 1] = 1
+            np.cumsum(good_before, out=good_before)
+            self._bad_rank = tags - good_before[tags]
+            self._n_bad_rank = tags.size
+        return self._bad_rank[:self._n_bad_rank]
 
     def _refresh_bandwidth(self) -> bool:
         """Recompute the bad group's shared bandwidth if ``n_bad`` moved enough; say if it did.
@@ -469,9 +505,8 @@ class _GroupModel:
             # for this suggestion only.
             g_est = self.bad
             n_persistent = g_est.n_comp
-            position = tags - np.searchsorted(good, tags)  # rank in finish order
             w = np.empty(n_bad + n_liar)
-            w[:n_bad] = w_all[position]
+            w[:n_bad] = w_all[self._bad_ranks()]
             w[n_bad:] = w_all[n_bad:]
             g_est.append(x_liar, c_liar, self.bad_sigma)
         try:

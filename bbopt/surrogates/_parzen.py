@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from bbopt._kernels import (
+    PARZEN_BLOCK,
     parzen_categorical,
     parzen_log_pdf,
     parzen_log_pdf_univariate,
@@ -55,6 +56,14 @@ MIN_TERMS_PER_THREAD = 500_000
 
 #: Components prepared per call when their bandwidths are shared (bounds the temporaries).
 _PREPARE_CHUNK = 4096
+#: Index of a shared-bandwidth estimator (see `ParzenEstimator.refresh_index`): the unindexed
+#: tail becomes a run once it fills INDEX_RUN_BLOCKS blocks; INDEX_MERGE runs of a level merge.
+INDEX_RUN_BLOCKS = 4
+INDEX_MERGE = 4
+#: Dimensions kept in the box of each indexed block: those where it is narrowest.
+INDEX_BOX_DIMS = 16
+#: Columns on which `kd_order` estimates the spreads of a node.
+KD_SPREAD_SAMPLE = 32
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
@@ -134,6 +143,50 @@ def scott_bandwidth(space: ParzenSpace, n_obs: int, n_params: int) -> FloatArray
     return np.clip(sigma, space.width / min(MAX_CLIP, 1.0 + n_obs), space.width)
 
 
+def kd_order(points: FloatArray, scale: FloatArray, leaf: int) -> NDArray[np.intp]:
+    """Order the columns of ``points`` as the leaves of a k-d tree, leaves of ``leaf`` columns.
+
+    Each node is split at a multiple of ``leaf`` (the left part gets half of
+    its leaves, rounded up) along the dimension of its widest spread times
+    ``scale``, estimated on an evenly strided sample of at most
+    `KD_SPREAD_SAMPLE` columns. Consecutive runs of ``leaf`` columns of the
+    result are then compact boxes.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_dims, n)
+    scale : ndarray of shape (n_dims,)
+        Units in which spreads are compared (e.g. inverse bandwidths).
+    leaf : int
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        A permutation of ``range(n)``.
+
+    Examples
+    --------
+    >>> order = kd_order(np.array([[3.0, 0.0, 2.0, 1.0]]), np.ones(1), 2)
+    >>> sorted(order[:2].tolist()), sorted(order[2:].tolist())
+    ([1, 3], [0, 2])
+    """
+    n = points.shape[1]
+    perm = np.arange(n)
+    stack = [(0, n)]
+    while stack:
+        a, b = stack.pop()
+        size = b - a
+        half = leaf * ((-(-size // leaf) + 1) // 2)
+        if size <= leaf or half >= size:
+            continue
+        idx = perm[a:b]
+        sample = points[:, idx[:: max(1, size // KD_SPREAD_SAMPLE)]]
+        dim = int(np.argmax((sample.max(axis=1) - sample.min(axis=1)) * scale))
+        perm[a:b] = idx[np.argpartition(points[dim, idx], half)]
+        stack += [(a, a + half), (a + half, b)]
+    return perm
+
+
 class ParzenEstimator:
     """A mixture of product kernels: a prior component plus one per observation.
 
@@ -200,6 +253,15 @@ class ParzenEstimator:
         #: Caller's label of each component (-1 for the prior), e.g. an observation index.
         self._tags = np.full(cap, -1, dtype=np.int64)
         self.n_comp = 1
+        # Index (shared bandwidths only, see refresh_index): components 1.._n_indexed form
+        # runs of (size, level); the first _n_indexed / PARZEN_BLOCK rows of the box
+        # buffers are the boxes of their blocks.
+        self._n_indexed = 0
+        self._runs: list[tuple[int, int]] = []
+        k = min(INDEX_BOX_DIMS, int(np.count_nonzero(space.step == 0.0)))
+        self._box_dim = np.empty((0, k), dtype=np.intp)
+        self._box_lo = np.empty((0, k))
+        self._box_hi = np.empty((0, k))
         self._mu[:, 0] = 0.5 * (space.low + space.high)
         self._sigma[:, 0] = space.width
         self._prepare(0, 1)
@@ -314,6 +376,7 @@ class ParzenEstimator:
     def truncate(self, n_comp: int) -> None:
         """Drop the components after the first ``n_comp`` (>= 1)."""
         self.n_comp = max(1, min(int(n_comp), self.n_comp))
+        self._drop_index_after(self.n_comp - 1)
 
     def remove_tags(self, tags: NDArray[np.int64]) -> None:
         """Remove the components labelled with any of ``tags`` (order is not kept)."""
@@ -337,6 +400,7 @@ class ParzenEstimator:
         for vec in (self._comp_log_norm, self._tags):
             vec[holes] = vec[movers]
         self.n_comp = n_new
+        self._drop_index_after(0)
 
     def set_shared_sigma(self, sigma: FloatArray) -> None:
         """Give every observation component the bandwidths ``sigma`` (n_dims,)."""
@@ -347,6 +411,79 @@ class ParzenEstimator:
             if not self.shared:
                 self._sigma[:, 1:n] = sigma[:, None]
             self._prepare(1, n)
+
+    # -- index ---------------------------------------------------------------------------
+    def refresh_index(self) -> bool:
+        """Index the components appended since the last call, if they fill enough blocks; say if.
+
+        With shared bandwidths, the components are kept in runs, each in the
+        leaf order of a k-d tree over its centres (in bandwidth units); every
+        block of `PARZEN_BLOCK` components of a run has a box on its
+        `INDEX_BOX_DIMS` narrowest dimensions. The kernel skips, for a
+        candidate, every block whose box is provably too far to matter (the
+        guarantee of the floor: a relative change of the density below
+        ``n_comp * exp(-64)``), without reading its components. Components
+        appended later form an unindexed tail, evaluated in full, until it
+        fills `INDEX_RUN_BLOCKS` blocks and becomes a run. As in a
+        log-structured merge tree, `INDEX_MERGE` runs of one level are sorted
+        again together into a run of the next level, so a component is sorted
+        O(log n) times in all and runs stay few. Reorders the components (with
+        their tags): call it when none is transient.
+        """
+        n_obs = self.n_comp - 1
+        size = (n_obs - self._n_indexed) // PARZEN_BLOCK * PARZEN_BLOCK
+        smallest = INDEX_RUN_BLOCKS * PARZEN_BLOCK
+        if not self.shared or size < smallest:
+            return False
+        level = 0
+        while size >= smallest * INDEX_MERGE ** (level + 1):
+            level += 1
+        runs = self._runs
+        runs.append((size, level))
+        while len(runs) >= INDEX_MERGE and len({lv for _, lv in runs[-INDEX_MERGE:]}) == 1:
+            runs[-INDEX_MERGE:] = [(sum(sz for sz, _ in runs[-INDEX_MERGE:]), level + 1)]
+            level += 1
+        self._n_indexed += size
+        self._sort_run(1 + self._n_indexed - runs[-1][0], 1 + self._n_indexed)
+        return True
+
+    def _sort_run(self, start: int, stop: int) -> None:
+        """Put components [start, stop) (whole blocks) in k-d order and box their blocks."""
+        s = self.space
+        cont = np.flatnonzero(s.step == 0.0)
+        if cont.size == 0:
+            return
+        rows = slice(None) if cont.size == s.n_dims else cont
+        inv = self._shared_inv[cont, 0]
+        perm = kd_order(self._mu[rows, start:stop], inv, PARZEN_BLOCK) + start
+        for buf in (self._mu, self._log_norm, self._choice):
+            buf[:, start:stop] = buf[:, perm]
+        for vec in (self._comp_log_norm, self._tags):
+            vec[start:stop] = vec[perm]
+        first, n_blocks = (start - 1) // PARZEN_BLOCK, (stop - start) // PARZEN_BLOCK
+        k = self._box_dim.shape[1]
+        if self._box_dim.shape[0] < first + n_blocks:
+            cap = max(first + n_blocks, 2 * self._box_dim.shape[0])
+            old = (self._box_dim, self._box_lo, self._box_hi)
+            self._box_dim = np.zeros((cap, k), dtype=np.intp)
+            self._box_lo, self._box_hi = np.zeros((cap, k)), np.zeros((cap, k))
+            for grown, kept in zip((self._box_dim, self._box_lo, self._box_hi), old):
+                grown[:first] = kept[:first]
+        # Each block's box, on the dimensions where it leaves out most of the range.
+        blocks = self._mu[rows, start:stop].reshape(cont.size, n_blocks, PARZEN_BLOCK)
+        lo = blocks.min(axis=2)  # (n_cont, n_blocks)
+        hi = blocks.max(axis=2)
+        excluded = ((lo - s.low[cont, None]) + (s.high[cont, None] - hi)) * inv[:, None]
+        top = np.argpartition(-excluded, k - 1, axis=0)[:k]  # (k, n_blocks)
+        out = slice(first, first + n_blocks)
+        self._box_dim[out] = cont[top].T
+        self._box_lo[out] = np.take_along_axis(lo, top, axis=0).T
+        self._box_hi[out] = np.take_along_axis(hi, top, axis=0).T
+
+    def _drop_index_after(self, n_obs: int) -> None:
+        """Forget the runs that reach beyond the first ``n_obs`` observation components."""
+        while self._n_indexed > n_obs:
+            self._n_indexed -= self._runs.pop()[0]
 
     # -- weights -------------------------------------------------------------------------
     def log_weights(self, weights: FloatArray) -> FloatArray:
@@ -390,36 +527,47 @@ class ParzenEstimator:
                               log_const[:1])
         # The prior's density is a floor under the total: blocks of components far below
         # it are skipped by the kernel (a relative change below n_comp * exp(-64)).
-        rest = self._log_pdf(x, x_cat, 1, n, self._shared_inv, log_const[1:], floor=prior)
+        rest = self._log_pdf(x, x_cat, 1, n, self._shared_inv, log_const[1:], floor=prior,
+                             boxed=True)
         return np.logaddexp(prior, rest)  # type: ignore[no-any-return]
 
     def _log_pdf(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
                  inv_sigma: FloatArray, log_const: FloatArray,
-                 floor: FloatArray | None = None) -> FloatArray:
-        """Joint log-density of components [start, stop), over threads when it is large."""
-        n_terms = x.shape[0] * (stop - start) * (self.space.n_dims + self.space.n_cat + 1)
-        n_chunks = min(self.n_threads, n_terms // MIN_TERMS_PER_THREAD)
+                 floor: FloatArray | None = None, boxed: bool = False) -> FloatArray:
+        """Joint log-density of components [start, stop), over threads when it is large.
+
+        With ``boxed``, components from ``start`` = 1 on use the index.
+        """
+        n_blocks = -(-(stop - start) // PARZEN_BLOCK)
+        n_boxed = self._n_indexed // PARZEN_BLOCK if boxed else 0
+        # Boxed blocks are visited by few candidates: count them as one term per box dimension.
+        n_work = (stop - start - n_boxed * PARZEN_BLOCK) * (self.space.n_dims + self.space.n_cat)
+        n_terms = x.shape[0] * (n_work + n_boxed * self._box_dim.shape[1])
+        n_chunks = min(self.n_threads, n_terms // MIN_TERMS_PER_THREAD, n_blocks)
         per_comp = inv_sigma.shape[1] != 1 or stop - start == 1
-        if n_chunks < 2:
-            return self._log_pdf_chunk(x, x_cat, start, stop, inv_sigma, log_const, floor)
-        bounds = np.linspace(start, stop, n_chunks + 1).astype(int)
+        # Chunks start on block boundaries, where the index's blocks start.
+        cuts = np.linspace(0, n_blocks, max(n_chunks, 1) + 1).astype(int)
+        bounds = np.minimum(start + cuts * PARZEN_BLOCK, stop)
         jobs = [
-            _pool(self.n_threads).submit(
-                self._log_pdf_chunk, x, x_cat, a, b,
-                inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
-                log_const[a - start:b - start], floor)
+            (x, x_cat, a, b, inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
+             log_const[a - start:b - start], floor,
+             slice((a - start) // PARZEN_BLOCK, min(n_boxed, (b - start) // PARZEN_BLOCK)))
             for a, b in zip(bounds[:-1], bounds[1:])
         ]
-        return np.logaddexp.reduce([job.result() for job in jobs], axis=0)  # type: ignore[no-any-return]
+        if len(jobs) < 2:
+            return self._log_pdf_chunk(*jobs[0])
+        futures = [_pool(self.n_threads).submit(self._log_pdf_chunk, *job) for job in jobs]
+        return np.logaddexp.reduce([f.result() for f in futures], axis=0)  # type: ignore[no-any-return]
 
     def _log_pdf_chunk(self, x: FloatArray, x_cat: FloatArray, start: int, stop: int,
                        inv_sigma: FloatArray, log_const: FloatArray,
-                       floor: FloatArray | None = None) -> FloatArray:
+                       floor: FloatArray | None, boxes: slice) -> FloatArray:
         out = np.empty(x.shape[0])
         parzen_log_pdf(
             x, x_cat, self._mu[:, start:stop], inv_sigma, self.space.step,
             self._choice[:, start:stop], self.space.n_choices, self._spread(),
             np.ascontiguousarray(log_const), out, floor,
+            self._box_dim[boxes], self._box_lo[boxes], self._box_hi[boxes],
         )
         return out
 
