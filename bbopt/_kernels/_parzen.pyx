@@ -300,6 +300,7 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("choice", n_cat, n_comp, choice.strides[0], choice.strides[1])
     cdef Py_ssize_t ld = lead.get(n_comp)
+    cdef Py_ssize_t b, t
     cdef Py_ssize_t n_boxed = 0
     cdef Py_ssize_t n_box_dims = 0
     cdef const Py_ssize_t *dim_ptr = NULL
@@ -319,6 +320,11 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                 f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, "
                 f"shared={bool(shared)} instead."
             )
+        for b in range(n_boxed):
+            for t in range(n_box_dims):
+                if not 0 <= box_dim[b, t] < n_dims:
+                    raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
+                                     f"[0, n_dims = {n_dims}).")
         if n_boxed > 0 and n_box_dims > 0:
             dim_ptr = &box_dim[0, 0]
             lo_ptr = &box_lo[0, 0]

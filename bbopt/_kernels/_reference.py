@@ -322,8 +322,11 @@ def _check_boxes(where: str, box_dim: NDArray[np.intp] | None,
             f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
             f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, shared={shared} instead."
         )
-    if box_dim.size and (box_dim.min() < 0 or box_dim.max() >= n_dims):
-        raise _parzen_error(where, "a 'box_dim' is outside [0, n_dims)")
+    outside = np.argwhere((box_dim < 0) | (box_dim >= n_dims))
+    if outside.size:
+        b, t = outside[0]
+        raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
+                         f"[0, n_dims = {n_dims}).")
     if np.isnan(box_lo).any() or np.isnan(box_hi).any():
         raise _parzen_error(where, "an input contains NaN")
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 from bbopt._kernels import (
+    PARZEN_BLOCK,
     log_ndtr_diff,
     parzen_categorical,
     parzen_log_pdf,
@@ -498,3 +499,80 @@ def test_single_component_column_of_a_buffer(kernel) -> None:
     kernel(np.full((2, 3), 0.5), np.zeros((2, 0)), mu, inv, np.zeros(3), np.zeros((0, 1)),
            np.zeros(0), np.zeros(0), np.zeros(1), out)
     np.testing.assert_allclose(out, 0.0)
+
+
+@st.composite
+def boxed_mixtures(draw: st.DrawFn) -> tuple:
+    """A shared-bandwidth mixture over whole blocks, with valid boxes on drawn dimensions."""
+    n_dims = draw(st.integers(1, 12))
+    n_blocks = draw(st.integers(1, 5))
+    n_comp = n_blocks * PARZEN_BLOCK + draw(st.integers(0, PARZEN_BLOCK - 1))
+    low, high = draw(st.sampled_from(BOUNDS))
+    width = high - low
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    # Clustered or spread centres; duplicates when the cluster is a point.
+    spread = draw(st.sampled_from([0.0, 1e-3, 0.05, 1.0]))
+    centre = rng.random((n_dims, 1))
+    u = np.clip(centre + spread * (rng.random((n_dims, n_comp)) - 0.5), 0.0, 1.0)
+    step = np.where(rng.random(n_dims) < 0.25, width / 8.0, 0.0)
+    u = np.where(step[:, None] > 0, np.round(u * 8.0) / 8.0, u)
+    mu = np.ascontiguousarray(np.clip(low + u * width, low, high))
+    sigma = np.full(n_dims, draw(st.sampled_from([1e-2, 3e-2, 0.2])) * width)
+    inv = np.ascontiguousarray(1.0 / sigma[:, None])
+    n_box_dims = draw(st.integers(0, n_dims))
+    blocks = mu[:, : n_blocks * PARZEN_BLOCK].reshape(n_dims, n_blocks, PARZEN_BLOCK)
+    dims = np.array([rng.permutation(n_dims)[:n_box_dims] for _ in range(n_blocks)],
+                    dtype=np.intp).reshape(n_blocks, n_box_dims)
+    rows = np.arange(n_blocks)[:, None]
+    box_lo = np.ascontiguousarray(blocks.min(axis=2).T[rows, dims])
+    box_hi = np.ascontiguousarray(blocks.max(axis=2).T[rows, dims])
+    n_x = draw(st.integers(1, 40))
+    x = np.clip(low + rng.random((n_x, n_dims)) * width, low, high)
+    x[: n_x // 2] = mu[:, rng.integers(0, n_comp, n_x // 2)].T  # some on components
+    log_const = np.log(rng.random(n_comp) + 0.01)
+    log_const[rng.random(n_comp) < 0.1] = -np.inf  # components of weight 0
+    args = (np.ascontiguousarray(x), np.zeros((n_x, 0)), mu, inv, step, np.zeros((0, n_comp)),
+            np.zeros(0), np.zeros(0), log_const)
+    return args, (dims, box_lo, box_hi), draw(st.sampled_from([None, -50.0, 0.0, 30.0, 300.0]))
+
+
+@settings(deadline=None, max_examples=80)
+@given(boxed_mixtures())
+def test_boxes_skip_only_negligible_blocks(problem) -> None:
+    """Blocks skipped through their boxes change the density (plus the floor's) by a factor
+    at most 1 + n_comp * exp(-64): it matches the twin, which evaluates every term."""
+    args, boxes, offset = problem
+    n_x = args[0].shape[0]
+    ref, got = np.empty(n_x), np.empty(n_x)
+    parzen_log_pdf_ref(*args, ref, None, *boxes)
+    floor = None if offset is None else ref + offset
+    parzen_log_pdf(*args, got, floor, *boxes)
+    if floor is not None:
+        got, ref = np.logaddexp(floor, got), np.logaddexp(floor, ref)
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", [parzen_log_pdf, parzen_log_pdf_ref])
+def test_box_errors(kernel) -> None:
+    n_comp = PARZEN_BLOCK + 3
+    mu = np.zeros((2, n_comp))
+    args = (np.zeros((1, 2)), np.zeros((1, 0)), mu, np.ones((2, 1)), np.zeros(2),
+            np.zeros((0, n_comp)), np.zeros(0), np.zeros(0), np.zeros(n_comp))
+    out = np.empty(1)
+    dims, lo, hi = np.zeros((1, 1), dtype=np.intp), np.zeros((1, 1)), np.zeros((1, 1))
+    with pytest.raises(ValueError, match="box_dim"):
+        kernel(*args, out, None, dims, lo, None)
+    with pytest.raises(ValueError, match="box_hi"):
+        kernel(*args, out, None, dims, lo, np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="2 boxed blocks"):
+        kernel(*args, out, None, np.zeros((2, 1), dtype=np.intp), np.zeros((2, 1)),
+               np.zeros((2, 1)))
+    per_comp = (*args[:3], np.ones((2, n_comp)), *args[4:])
+    with pytest.raises(ValueError, match="shared"):
+        kernel(*per_comp, out, None, dims, lo, hi)
+    with pytest.raises(ValueError, match="box_dim"):
+        kernel(*args, out, None, dims + 2, lo, hi)
+    with pytest.raises(ValueError, match="NaN"):
+        kernel(*args, out, None, dims, lo * np.nan, hi)
+    kernel(*args, out, None, dims, lo, hi)
+    assert np.isfinite(out).all()

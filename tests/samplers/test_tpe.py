@@ -360,3 +360,46 @@ def test_empty_good_or_bad_group(gamma, multivariate: bool) -> None:
                                                   multivariate=multivariate))
     study.optimize(_mixed, n_trials=12)
     assert len(study.trials) == 12
+
+
+def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
+    """Above EXACT_BAD_MAX bad observations, the bad mixture is indexed and its components'
+    ranks in finish order are kept incrementally: the suggestions are those of the same
+    sampler without the index, and the kept ranks those computed from scratch."""
+    from bbopt.samplers import _tpe
+    from bbopt.surrogates import _parzen
+
+    monkeypatch.setattr(_tpe, "EXACT_BAD_MAX", 200)
+    space = {f"x{i}": FloatDistribution(-5.0, 5.0) for i in range(3)}
+    space["c"] = CategoricalDistribution(["a", "b", "c"])
+    rng = np.random.default_rng(0)
+    history = [{**{f"x{i}": float(v) for i, v in enumerate(rng.uniform(-5, 5, 3))},
+                "c": str(rng.choice(["a", "b", "c"]))} for _ in range(600)]
+
+    def objective(p: dict) -> float:
+        return sum(p[f"x{i}"] ** 2 for i in range(3)) + (p["c"] == "b")
+
+    def run(indexed: bool) -> tuple[list[dict], int]:
+        monkeypatch.setattr(_parzen, "INDEX_RUN_BLOCKS", 4 if indexed else 10**9)
+        sampler = TPESampler(seed=5)
+        study = bbopt.create_study(sampler=sampler)
+        for p in history:
+            study.add_trial(bbopt.create_trial(params=p, distributions=space, value=objective(p)))
+        suggested, n_checked = [], 0
+        for _ in range(400):
+            trial = study.ask(space)
+            suggested.append(trial.params)
+            study.tell(trial, objective(trial.params))
+            model = max(sampler._models.values(), key=lambda m: m.n_valid)
+            if indexed and model._bad_rank is not None:
+                kept = model._bad_ranks().copy()
+                model._bad_rank = None
+                np.testing.assert_array_equal(kept, model._bad_ranks())
+                n_checked += 1
+        assert (model.bad._n_indexed > 0) == indexed
+        return suggested, n_checked
+
+    with_index, n_checked = run(True)
+    without_index, _ = run(False)
+    assert n_checked > 300
+    assert with_index == without_index
