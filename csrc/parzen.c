@@ -31,6 +31,9 @@
  * below the running maximum of the candidate (relative error of the density
  * at most n_comp * exp(-PRUNE_NATS) ~ n_comp * 1.6e-28). */
 #define PRUNE_EVERY 8
+/* Candidates are transposed for the box bounds up to this many dimensions (a
+ * stack buffer of BOX_TRANSPOSED_DIMS * BLOCK_X doubles); above, read in place. */
+#define BOX_TRANSPOSED_DIMS 128
 #define PRUNE_NATS 64.0
 
 #define SQRT1_2 0.70710678118654752440   /* 1 / sqrt(2) */
@@ -323,11 +326,13 @@ BBOPT_INLINE double max_of(intptr_t n, const double *BBOPT_RESTRICT v) {
     return m2 > m0 ? m2 : m0;
 }
 
-/* Squared scaled distances from the ni candidates x (rows n_dims apart) to a
- * block's box (n_box_dims dimensions dim, bounds lo and hi; shared inverse
- * bandwidths inv): sq[ii]. Dimensions with a step add nothing. The loop over
- * candidates is branch-free, so it vectorises. */
-BBOPT_INLINE void box_distances(intptr_t ni, intptr_t n_dims, const double *x,
+/* Squared scaled distances from the ni candidates to a block's box
+ * (n_box_dims dimensions dim, bounds lo and hi): sq[ii]. Each dimension's
+ * scale is its inverse bandwidth, or 0 with a step (it adds nothing). With
+ * xt != NULL the candidates are read from xt, transposed (dimension-major,
+ * BLOCK_X apart) and already scaled, so that the loop over candidates is
+ * contiguous and branch-free and vectorises; otherwise from the rows of x. */
+BBOPT_INLINE void box_distances(intptr_t ni, const double *xt, const double *x, intptr_t n_dims,
                                 intptr_t n_box_dims, const intptr_t *dim, const double *lo,
                                 const double *hi, const double *inv, const double *step,
                                 double *BBOPT_RESTRICT sq) {
@@ -336,16 +341,24 @@ BBOPT_INLINE void box_distances(intptr_t ni, intptr_t n_dims, const double *x,
     }
     for (intptr_t t = 0; t < n_box_dims; ++t) {
         const intptr_t j = dim[t];
-        const double l = lo[t], h = hi[t];
         const double scale = step[j] == 0.0 ? inv[j] : 0.0;
-        const double *xj = x + j;
-        for (intptr_t ii = 0; ii < ni; ++ii) {
-            const double xv = xj[ii * n_dims];
-            const double below = l - xv;
-            const double above = xv - h;
-            double gap = below > above ? below : above;
-            gap = gap > 0.0 ? gap * scale : 0.0;
-            sq[ii] += gap * gap;
+        if (xt != NULL) {
+            const double l = lo[t] * scale, h = hi[t] * scale;
+            const double *xj = xt + j * BLOCK_X;
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                const double below = l - xj[ii], above = xj[ii] - h;
+                double gap = below > above ? below : above;
+                gap = gap > 0.0 ? gap : 0.0;
+                sq[ii] += gap * gap;
+            }
+        } else {
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                const double xv = x[ii * n_dims + j];
+                const double below = lo[t] - xv, above = xv - hi[t];
+                double gap = below > above ? below : above;
+                gap = gap > 0.0 ? gap * scale : 0.0;
+                sq[ii] += gap * gap;
+            }
         }
     }
 }
@@ -451,11 +464,21 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     double run_max[BLOCK_X];
     double run_sum[BLOCK_X];
     double box_sq[BLOCK_X];
+    /* For the boxes, up to BOX_TRANSPOSED_DIMS dimensions: the candidates of a block,
+     * scaled and transposed (see box_distances). */
+    const int transpose = n_boxed > 0 && n_dims <= BOX_TRANSPOSED_DIMS;
+    double xt[BOX_TRANSPOSED_DIMS * BLOCK_X];
     for (intptr_t i0 = 0; i0 < n_x; i0 += BLOCK_X) {
         const intptr_t ni = n_x - i0 < BLOCK_X ? n_x - i0 : BLOCK_X;
         for (intptr_t ii = 0; ii < ni; ++ii) {
             run_max[ii] = -INFINITY;
             run_sum[ii] = 0.0;
+        }
+        for (intptr_t j = 0; transpose && j < n_dims; ++j) {
+            const double scale = step[j] == 0.0 ? inv_sigma[j] : 0.0;
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                xt[j * BLOCK_X + ii] = x[(i0 + ii) * n_dims + j] * scale;
+            }
         }
         for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
             const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
@@ -464,9 +487,9 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
             double cmax = -INFINITY;
             if (boxed) {
                 cmax = max_of(nk, log_const + k0);
-                box_distances(ni, n_dims, x + i0 * n_dims, n_box_dims, box_dim + b * n_box_dims,
-                              box_lo + b * n_box_dims, box_hi + b * n_box_dims, inv_sigma, step,
-                              box_sq);
+                box_distances(ni, transpose ? xt : NULL, x + i0 * n_dims, n_dims, n_box_dims,
+                              box_dim + b * n_box_dims, box_lo + b * n_box_dims,
+                              box_hi + b * n_box_dims, inv_sigma, step, box_sq);
             }
             for (intptr_t ii = 0; ii < ni; ++ii) {
                 const double *xi = x + (i0 + ii) * n_dims;

@@ -97,9 +97,16 @@ def default_weights(n: int) -> NDArray[np.float64]:
     >>> round(float(w[0]), 3), float(w[-1]), w.shape
     (0.01, 1.0, (100,))
     """
-    if n < 25:
-        return np.ones(n)
-    return np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
+    return _default_weights_at(n, np.arange(n))
+
+
+def _default_weights_at(n: int, ranks: NDArray[np.int64]) -> NDArray[np.float64]:
+    """``default_weights(n)[ranks]`` in closed form, without the array of all ``n`` weights."""
+    n_ramp = n - 25
+    if n_ramp <= 0:
+        return np.ones(ranks.shape)
+    slope = (1.0 - 1.0 / n) / max(n_ramp - 1, 1)
+    return np.minimum(ranks * slope + 1.0 / n, 1.0)
 
 
 def _model_space(
@@ -218,6 +225,8 @@ class _GroupModel:
         # order of self.bad's components), in a growable buffer; None when stale.
         self._bad_rank: NDArray[np.int64] | None = None
         self._n_bad_rank = 0
+        # The good group's mixture and log-weights, with the group they were fitted to.
+        self._good_fit: tuple[NDArray[np.int64], ParzenEstimator, NDArray[np.float64]] | None = None
         self.bad_sigma = np.zeros(self.space.n_dims)
         self._cols: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
         self._all_cols = np.empty(0, dtype=np.int64)
@@ -475,19 +484,20 @@ class _GroupModel:
         p = self.sampler._prior_weight
         n_cand = self.sampler._n_ei_candidates
         good = self.good
-        # Good mixture: small, rebuilt each time, with the neighbour-gap bandwidths.
-        x_good, c_good = self.points(obs, good)
-        l_est = ParzenEstimator(space, p, capacity=good.size)
-        l_est.append(x_good, c_good, neighbour_bandwidth(
-            space, x_good, self.sampler._consider_endpoints))
-        l_logw = l_est.log_weights(self.weights(good.size))
+        # Good mixture: small, with the neighbour-gap bandwidths, refitted when the group changes.
+        if self._good_fit is None or not np.array_equal(self._good_fit[0], good):
+            x_good, c_good = self.points(obs, good)
+            fit = ParzenEstimator(space, p, capacity=good.size)
+            fit.append(x_good, c_good, neighbour_bandwidth(
+                space, x_good, self.sampler._consider_endpoints))
+            self._good_fit = (good, fit, fit.log_weights(self.weights(good.size)))
+        _, l_est, l_logw = self._good_fit
         n_liar = liars.shape[0]
         x_liar = np.ascontiguousarray(liars[:, self.numeric])
         c_liar = np.ascontiguousarray(liars[:, self.categorical])
         assert self.bad is not None
         tags = self.bad.tags[1:]
         n_bad = tags.size
-        w_all = self.weights(n_bad + n_liar)  # bad observations in finish order, then liars
         if 0 < space.n_dims and n_bad <= EXACT_BAD_MAX and (
                 n_bad * space.n_dims <= EXACT_BAD_MAX_TERMS):
             # Few observations: the bad mixture is refitted with the neighbour-gap rule.
@@ -499,15 +509,17 @@ class _GroupModel:
             g_est.append(x_bad, c_bad, neighbour_bandwidth(
                 space, x_bad, self.sampler._consider_endpoints))
             n_persistent = g_est.n_comp
-            w = w_all
+            w = self.weights(n_bad + n_liar)  # bad observations in finish order, then liars
         else:
             # The incremental mixture with its shared bandwidth; running trials appended
             # for this suggestion only.
             g_est = self.bad
             n_persistent = g_est.n_comp
-            w = np.empty(n_bad + n_liar)
-            w[:n_bad] = w_all[self._bad_ranks()]
-            w[n_bad:] = w_all[n_bad:]
+            ranks = np.concatenate([self._bad_ranks(), np.arange(n_bad, n_bad + n_liar)])
+            if self.sampler._weights is default_weights:
+                w = _default_weights_at(n_bad + n_liar, ranks)  # no gather over n_bad
+            else:
+                w = self.weights(n_bad + n_liar)[ranks]
             g_est.append(x_liar, c_liar, self.bad_sigma)
         try:
             g_logw = g_est.log_weights(w)

@@ -492,11 +492,12 @@ class ParzenEstimator:
         ``weights`` (n_comp - 1,) are the observations' non-negative weights;
         the prior gets ``prior_weight``.
         """
-        w = np.empty(self.n_comp)
-        w[0] = self.prior_weight
-        w[1:] = weights
+        out = np.empty(self.n_comp)
         with np.errstate(divide="ignore"):
-            return np.log(w) - math.log(w.sum())  # type: ignore[no-any-return]
+            np.log(weights, out=out[1:])
+        out[0] = math.log(self.prior_weight) if self.prior_weight > 0.0 else -math.inf
+        out -= math.log(self.prior_weight + float(np.sum(weights)))
+        return out
 
     def _spread(self) -> FloatArray:
         return np.full(self.space.n_cat, self.prior_weight / self.n_comp)
