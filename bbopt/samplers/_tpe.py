@@ -105,8 +105,9 @@ def _default_weights_at(n: int, ranks: NDArray[np.int64]) -> NDArray[np.float64]
     n_ramp = n - 25
     if n_ramp <= 0:
         return np.ones(ranks.shape)
-    slope = (1.0 - 1.0 / n) / max(n_ramp - 1, 1)
-    return np.minimum(ranks * slope + 1.0 / n, 1.0)
+    w = ranks * ((1.0 - 1.0 / n) / max(n_ramp - 1, 1))
+    w += 1.0 / n
+    return np.minimum(w, 1.0, out=w)
 
 
 def _model_space(

@@ -249,6 +249,7 @@ class ParzenEstimator:
         self._inv_sigma = np.ones((d, 1 if self.shared else cap))
         self._log_norm = np.zeros((d, cap))
         self._comp_log_norm = np.zeros(cap)
+        self._log_const_buffer = np.empty(cap)  # scratch of log_pdf
         self._choice = np.full((c, cap), -1.0)
         #: Caller's label of each component (-1 for the prior), e.g. an observation index.
         self._tags = np.full(cap, -1, dtype=np.int64)
@@ -310,6 +311,7 @@ class ParzenEstimator:
             self._inv_sigma = grown(self._inv_sigma, 1.0)
         self._log_norm = grown(self._log_norm, 0.0)
         self._comp_log_norm = grown(self._comp_log_norm, 0.0)
+        self._log_const_buffer = np.empty(new_cap)
         self._choice = grown(self._choice, -1.0)
         self._tags = grown(self._tags, -1)
 
@@ -520,7 +522,7 @@ class ParzenEstimator:
         n = self.n_comp
         x = np.ascontiguousarray(x, dtype=np.float64)
         x_cat = np.ascontiguousarray(x_cat, dtype=np.float64)
-        log_const = log_weights + self._comp_log_norm[:n]
+        log_const = np.add(log_weights, self._comp_log_norm[:n], out=self._log_const_buffer[:n])
         if not (self.shared and n > 1):
             return self._log_pdf(x, x_cat, 0, n, self._inv_sigma[:, :n], log_const)
         # The prior's bandwidth differs from the shared one: evaluate it on its own.
