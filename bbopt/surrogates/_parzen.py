@@ -549,8 +549,9 @@ class ParzenEstimator:
         n_chunks = min(self.n_threads, n_terms // MIN_TERMS_PER_THREAD, n_blocks)
         per_comp = inv_sigma.shape[1] != 1 or stop - start == 1
         # Chunks start on block boundaries, where the index's blocks start.
-        cuts = np.linspace(0, n_blocks, max(n_chunks, 1) + 1).astype(int)
-        bounds = np.minimum(start + cuts * PARZEN_BLOCK, stop)
+        n_chunks = max(n_chunks, 1)
+        bounds = [min(start + n_blocks * i // n_chunks * PARZEN_BLOCK, stop)
+                  for i in range(n_chunks + 1)]
         jobs = [
             (x, x_cat, a, b, inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
              log_const[a - start:b - start], floor,
