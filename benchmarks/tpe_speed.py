@@ -9,7 +9,10 @@ suggestions with the library's default TPE sampler: ``ask``, ``d`` calls to
 with the sum of squares. The first suggestion (bbopt builds its incremental
 state from the whole history there) is reported apart as ``first``; ``ms`` is
 the median of the following ones, each adding one trial (the steady state of
-a long study). Peak memory is the worker's peak resident set size.
+a long study), at most ``--max-timed`` of them; the JSON also has their mean
+and the medians of each quarter (``ms_by_quarter``: how the time moves as the
+library's own suggestions join the random history). Peak memory is the
+worker's peak resident set size.
 
 An anchor is no longer measured at larger ``n`` once one of its suggestions
 took more than ``--max-suggestion-seconds`` (10 s) at some ``n`` for that
@@ -99,7 +102,8 @@ def _study(lib: str, n: int, d: int, seed: int) -> tuple[Any, Any]:
     raise ValueError(f"Unknown library {lib!r}.")
 
 
-def _worker(lib: str, n: int, d: int, seed: int, min_timed: int, budget: float) -> dict[str, Any]:
+def _worker(lib: str, n: int, d: int, seed: int, min_timed: int, max_timed: int,
+            budget: float) -> dict[str, Any]:
     names = [f"x{i}" for i in range(d)]
     t0 = time.perf_counter()
     study, tell = _study(lib, n, d, seed)
@@ -115,12 +119,17 @@ def _worker(lib: str, n: int, d: int, seed: int, min_timed: int, budget: float) 
     first = suggestion()
     times: list[float] = []
     started = time.perf_counter()
-    while len(times) < min_timed or (time.perf_counter() - started < budget and len(times) < 200):
+    while len(times) < min_timed or (
+            time.perf_counter() - started < budget and len(times) < max_timed):
         times.append(suggestion())
+    quarter = max(1, len(times) // 4)
     return {
         "status": "ok", "lib": lib, "n": n, "d": d, "build_s": build, "first_ms": first * 1e3,
-        "ms": statistics.median(times) * 1e3, "n_timed": len(times),
-        "peak_rss_mb": peak_rss_bytes() / 2**20,
+        "ms": statistics.median(times) * 1e3, "mean_ms": statistics.fmean(times) * 1e3,
+        # How the time moves as the timed suggestions add trials to the history.
+        "ms_by_quarter": [statistics.median(times[i:i + quarter]) * 1e3
+                          for i in range(0, quarter * 4, quarter)],
+        "n_timed": len(times), "peak_rss_mb": peak_rss_bytes() / 2**20,
     }
 
 
@@ -203,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--libs", nargs="+", default=list(LIBS), choices=LIBS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-timed", type=int, default=5)
+    parser.add_argument("--max-timed", type=int, default=200)
     parser.add_argument("--budget", type=float, default=3.0,
                         help="seconds of timed suggestions per cell (after --min-timed)")
     parser.add_argument("--max-suggestion-seconds", type=float, default=10.0)
@@ -216,7 +226,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.worker:
         lib, n, d, seed = args.worker
-        print(json.dumps(_worker(lib, int(n), int(d), int(seed), args.min_timed, args.budget)))
+        print(json.dumps(_worker(lib, int(n), int(d), int(seed), args.min_timed, args.max_timed,
+                                 args.budget)))
         return
 
     if args.kernel:
@@ -248,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 res = run_worker([__file__, "--worker", lib, str(n), str(d), str(args.seed),
                                   "--min-timed", str(args.min_timed),
+                                  "--max-timed", str(args.max_timed),
                                   "--budget", str(args.budget)], args.timeout)
                 res.setdefault("lib", lib)
                 res.update(n=n, d=d)
