@@ -437,7 +437,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          const double *choice, const double *n_choices, const double *spread,
                          const double *log_const, const double *log_floor, intptr_t n_boxed,
                          intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
-                         const double *box_hi, double *out) {
+                         const double *box_hi, const double *box_radius, const double *centre,
+                         double *out) {
     if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp || n_boxed < 0 ||
         n_box_dims < 0 || n_boxed * BLOCK_COMP > n_comp || (n_boxed > 0 && !shared)) {
         return BBOPT_ERR_SIZE;
@@ -456,7 +457,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     }
     if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat) ||
         (log_floor != NULL && has_nan(n_x, log_floor)) ||
-        has_nan(n_boxed * n_box_dims, box_lo) || has_nan(n_boxed * n_box_dims, box_hi)) {
+        has_nan(n_boxed * n_box_dims, box_lo) || has_nan(n_boxed * n_box_dims, box_hi) ||
+        has_nan(2 * n_boxed, box_radius) || (n_boxed > 0 && has_nan(n_dims, centre))) {
         return BBOPT_ERR_NAN;
     }
     double sq[BLOCK_COMP];
@@ -464,6 +466,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     double run_max[BLOCK_X];
     double run_sum[BLOCK_X];
     double box_sq[BLOCK_X];
+    double radius[BLOCK_X]; /* scaled distance of each candidate to the centre */
     /* For the boxes, up to BOX_TRANSPOSED_DIMS dimensions: the candidates of a block,
      * scaled and transposed (see box_distances). */
     const int transpose = n_boxed > 0 && n_dims <= BOX_TRANSPOSED_DIMS;
@@ -480,6 +483,15 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 xt[j * BLOCK_X + ii] = x[(i0 + ii) * n_dims + j] * scale;
             }
         }
+        for (intptr_t ii = 0; n_boxed > 0 && ii < ni; ++ii) {
+            double r2 = 0.0;
+            for (intptr_t j = 0; j < n_dims; ++j) {
+                const double z = (x[(i0 + ii) * n_dims + j] - centre[j]) *
+                                 (step[j] == 0.0 ? inv_sigma[j] : 0.0);
+                r2 += z * z;
+            }
+            radius[ii] = sqrt(r2);
+        }
         for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
             const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
             const intptr_t b = k0 / BLOCK_COMP;
@@ -490,6 +502,14 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 box_distances(ni, transpose ? xt : NULL, x + i0 * n_dims, n_dims, n_box_dims,
                               box_dim + b * n_box_dims, box_lo + b * n_box_dims,
                               box_hi + b * n_box_dims, inv_sigma, step, box_sq);
+                /* The shell bound: |distance to the centre - the block's| bounds the distance. */
+                const double r_lo = box_radius[2 * b], r_hi = box_radius[2 * b + 1];
+                for (intptr_t ii = 0; ii < ni; ++ii) {
+                    const double below = r_lo - radius[ii], above = radius[ii] - r_hi;
+                    double gap = below > above ? below : above;
+                    gap = gap > 0.0 ? gap : 0.0;
+                    box_sq[ii] = gap * gap > box_sq[ii] ? gap * gap : box_sq[ii];
+                }
             }
             for (intptr_t ii = 0; ii < ni; ++ii) {
                 const double *xi = x + (i0 + ii) * n_dims;

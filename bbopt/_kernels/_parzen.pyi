@@ -31,6 +31,8 @@ def parzen_log_pdf(
     box_dim: NDArray[np.intp] | None = None,
     box_lo: NDArray[np.float64] | None = None,
     box_hi: NDArray[np.float64] | None = None,
+    box_radius: NDArray[np.float64] | None = None,
+    centre: NDArray[np.float64] | None = None,
 ) -> None: ...
 def parzen_log_pdf_univariate(
     x: NDArray[np.float64],

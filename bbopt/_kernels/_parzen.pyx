@@ -26,7 +26,8 @@ cdef extern from "parzen.h" nogil:
                              const double *spread, const double *log_const,
                              const double *log_floor, intptr_t n_boxed,
                              intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
-                             const double *box_hi, double *out)
+                             const double *box_hi, const double *box_radius,
+                             const double *centre, double *out)
     int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld,
                                         intptr_t n_dims, const double *x, const double *mu,
                                         const double *inv_sigma, int shared, const double *step,
@@ -223,7 +224,8 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                    const double[::1] spread, const double[::1] log_const,
                    double[::1] out, const double[::1] log_floor=None,
                    const Py_ssize_t[:, ::1] box_dim=None, const double[:, ::1] box_lo=None,
-                   const double[:, ::1] box_hi=None) -> None:
+                   const double[:, ::1] box_hi=None, const double[:, ::1] box_radius=None,
+                   const double[::1] centre=None) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
     ``out[i] = logsumexp_k(log_const[k] + sum_j log K_kj(x[i, j])
@@ -256,13 +258,17 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         ``n_comp * exp(-64)``).
     box_dim : ndarray of intp, shape (n_boxed, n_box_dims), optional
     box_lo, box_hi : ndarray of shape (n_boxed, n_box_dims), optional
-        An index over the components, with shared bandwidths only (all three
+    box_radius : ndarray of shape (n_boxed, 2), optional
+    centre : ndarray of shape (n_dims,), optional
+        An index over the components, with shared bandwidths only (all five
         or none): the centres of block ``b`` (components ``b * PARZEN_BLOCK``
         to ``(b + 1) * PARZEN_BLOCK - 1``) lie in ``[box_lo[b, t],
-        box_hi[b, t]]`` on dimension ``box_dim[b, t]``. A candidate skips a
-        block whose box is far enough to bound its terms below the pruning
-        threshold (same guarantee as ``log_floor``). The caller vouches for
-        the boxes.
+        box_hi[b, t]]`` on dimension ``box_dim[b, t]``, and at a scaled
+        distance from ``centre`` (each dimension times its inverse bandwidth,
+        or 0 with a step) in ``[box_radius[b, 0], box_radius[b, 1]]``. A
+        candidate skips a block whose box or shell is far enough to bound its
+        terms below the pruning threshold (same guarantee as ``log_floor``).
+        The caller vouches for the index.
 
     Examples
     --------
@@ -306,14 +312,22 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef const Py_ssize_t *dim_ptr = NULL
     cdef const double *lo_ptr = NULL
     cdef const double *hi_ptr = NULL
-    if (box_dim is None) != (box_lo is None) or (box_dim is None) != (box_hi is None):
-        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo' and 'box_hi', or none.")
+    cdef const double *radius_ptr = NULL
+    cdef const double *centre_ptr = NULL
+    cdef int n_missing = ((box_dim is None) + (box_lo is None) + (box_hi is None)
+                          + (box_radius is None) + (centre is None))
+    if 0 < n_missing < 5:
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius' "
+                         "and 'centre', or none.")
     if box_dim is not None:
         n_boxed = box_dim.shape[0]
         n_box_dims = box_dim.shape[1]
         for name, arr in (("box_lo", box_lo), ("box_hi", box_hi)):
             _shape(where, name, arr.shape[0], n_boxed, "rows")
             _shape(where, name, arr.shape[1], n_box_dims, "columns")
+        _shape(where, "box_radius", box_radius.shape[0], n_boxed, "rows")
+        _shape(where, "box_radius", box_radius.shape[1], 2, "columns")
+        _shape(where, "centre", centre.shape[0], n_dims, "elements")
         if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
             raise ValueError(
                 f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
@@ -329,11 +343,15 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
             dim_ptr = &box_dim[0, 0]
             lo_ptr = &box_lo[0, 0]
             hi_ptr = &box_hi[0, 0]
+        if n_boxed > 0:
+            radius_ptr = &box_radius[0, 0]
+            centre_ptr = _p1(centre)
     with nogil:
         code = bbopt_parzen_log_pdf(n_x, n_comp, ld, n_dims, n_cat, _p2(x), _p2(x_cat), _c2(mu),
                                     _c2(inv_sigma), shared, _p1(step), _c2(choice), _p1(n_choices),
                                     _p1(spread), _p1(log_const), floor_ptr, n_boxed, n_box_dims,
-                                    <const intptr_t *> dim_ptr, lo_ptr, hi_ptr, _w1(out))
+                                    <const intptr_t *> dim_ptr, lo_ptr, hi_ptr, radius_ptr,
+                                    centre_ptr, _w1(out))
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
 

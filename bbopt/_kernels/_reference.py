@@ -8,6 +8,8 @@ definition of what the kernels compute. They are not tuned for speed or
 memory.
 """
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import linalg, special
@@ -254,6 +256,8 @@ def parzen_log_pdf_ref(
     box_dim: NDArray[np.intp] | None = None,
     box_lo: NDArray[np.float64] | None = None,
     box_hi: NDArray[np.float64] | None = None,
+    box_radius: NDArray[np.float64] | None = None,
+    centre: NDArray[np.float64] | None = None,
 ) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
@@ -261,9 +265,9 @@ def parzen_log_pdf_ref(
     ``(n_dims, 1)`` is shared by all components): the log-sum-exp over
     components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
     or the log normal mass of ``x +- step / 2`` in sigma units) and the
-    categorical log-probabilities. ``log_floor`` and the index ``box_dim``,
-    ``box_lo``, ``box_hi`` (the kernel's pruning hints) are only checked here:
-    every term is evaluated.
+    categorical log-probabilities. ``log_floor`` and the index (``box_dim``,
+    ``box_lo``, ``box_hi``, ``box_radius``, ``centre``: the kernel's pruning
+    hints) are only checked here: every term is evaluated.
 
     Examples
     --------
@@ -290,7 +294,7 @@ def parzen_log_pdf_ref(
     _check_shape(where, "log_const", log_const.shape, (n_comp,))
     if log_floor is not None:
         _check_shape(where, "log_floor", log_floor.shape, (n_x,))
-    _check_boxes(where, box_dim, box_lo, box_hi, n_comp, n_dims,
+    _check_index(where, (box_dim, box_lo, box_hi, box_radius, centre), n_comp, n_dims,
                  shared=inv_sigma.shape[1] == 1 and n_comp != 1)
     where = f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})"
     _check_steps(where, step)
@@ -306,17 +310,22 @@ def parzen_log_pdf_ref(
     out[:] = special.logsumexp(terms, axis=1) if n_comp else -np.inf
 
 
-def _check_boxes(where: str, box_dim: NDArray[np.intp] | None,
-                 box_lo: NDArray[np.float64] | None, box_hi: NDArray[np.float64] | None,
-                 n_comp: int, n_dims: int, shared: bool) -> None:
+def _check_index(where: str, index: tuple[NDArray[Any] | None, ...], n_comp: int,
+                 n_dims: int, shared: bool) -> None:
     """Check the optional index of `parzen_log_pdf_ref` as the kernel does."""
-    if box_dim is None and box_lo is None and box_hi is None:
+    if all(part is None for part in index):
         return
-    if box_dim is None or box_lo is None or box_hi is None:
-        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo' and 'box_hi', or none.")
+    if any(part is None for part in index):
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius' "
+                         "and 'centre', or none.")
+    box_dim, box_lo, box_hi, box_radius, centre = index
+    assert box_dim is not None and box_lo is not None and box_hi is not None
+    assert box_radius is not None and centre is not None
     n_boxed = box_dim.shape[0]
     _check_shape(where, "box_lo", box_lo.shape, box_dim.shape)
     _check_shape(where, "box_hi", box_hi.shape, box_dim.shape)
+    _check_shape(where, "box_radius", box_radius.shape, (n_boxed, 2))
+    _check_shape(where, "centre", centre.shape, (n_dims,))
     if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
         raise ValueError(
             f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
@@ -327,7 +336,8 @@ def _check_boxes(where: str, box_dim: NDArray[np.intp] | None,
         b, t = outside[0]
         raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
                          f"[0, n_dims = {n_dims}).")
-    if np.isnan(box_lo).any() or np.isnan(box_hi).any():
+    if any(np.isnan(part).any() for part in (box_lo, box_hi, box_radius)) or (
+            n_boxed and np.isnan(centre).any()):
         raise _parzen_error(where, "an input contains NaN")
 
 

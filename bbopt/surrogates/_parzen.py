@@ -263,7 +263,9 @@ class ParzenEstimator:
         self._box_dim = np.empty((0, k), dtype=np.intp)
         self._box_lo = np.empty((0, k))
         self._box_hi = np.empty((0, k))
-        self._mu[:, 0] = 0.5 * (space.low + space.high)
+        self._box_radius = np.empty((0, 2))
+        self._centre = np.ascontiguousarray(0.5 * (space.low + space.high))
+        self._mu[:, 0] = self._centre
         self._sigma[:, 0] = space.width
         self._prepare(0, 1)
 
@@ -413,6 +415,9 @@ class ParzenEstimator:
             if not self.shared:
                 self._sigma[:, 1:n] = sigma[:, None]
             self._prepare(1, n)
+        n_boxed = self._n_indexed // PARZEN_BLOCK
+        if n_boxed and self._box_dim.shape[1]:
+            self._box_radius[:n_boxed] = self._block_radii(0, n_boxed)  # in bandwidth units
 
     # -- index ---------------------------------------------------------------------------
     def refresh_index(self) -> bool:
@@ -466,10 +471,12 @@ class ParzenEstimator:
         k = self._box_dim.shape[1]
         if self._box_dim.shape[0] < first + n_blocks:
             cap = max(first + n_blocks, 2 * self._box_dim.shape[0])
-            old = (self._box_dim, self._box_lo, self._box_hi)
+            old = (self._box_dim, self._box_lo, self._box_hi, self._box_radius)
             self._box_dim = np.zeros((cap, k), dtype=np.intp)
             self._box_lo, self._box_hi = np.zeros((cap, k)), np.zeros((cap, k))
-            for grown, kept in zip((self._box_dim, self._box_lo, self._box_hi), old):
+            self._box_radius = np.zeros((cap, 2))
+            for grown, kept in zip(
+                    (self._box_dim, self._box_lo, self._box_hi, self._box_radius), old):
                 grown[:first] = kept[:first]
         # Each block's box, on the dimensions where it leaves out most of the range.
         blocks = self._mu[rows, start:stop].reshape(cont.size, n_blocks, PARZEN_BLOCK)
@@ -481,6 +488,24 @@ class ParzenEstimator:
         self._box_dim[out] = cont[top].T
         self._box_lo[out] = np.take_along_axis(lo, top, axis=0).T
         self._box_hi[out] = np.take_along_axis(hi, top, axis=0).T
+        self._box_radius[out] = self._block_radii(first, n_blocks)
+
+    def _block_radii(self, first: int, n_blocks: int) -> FloatArray:
+        """Range of the scaled distances of the components to the space's centre, by block.
+
+        Returns
+        -------
+        ndarray of shape (n_blocks, 2)
+            Widened by a relative 1e-12 against rounding (the kernel sums the
+            candidates' squares in another order).
+        """
+        s = self.space
+        cont = np.flatnonzero(s.step == 0.0)
+        start = 1 + first * PARZEN_BLOCK
+        z = self._mu[cont, start:start + n_blocks * PARZEN_BLOCK] - self._centre[cont, None]
+        z *= self._shared_inv[cont]
+        r = np.sqrt(np.einsum("ij,ij->j", z, z)).reshape(n_blocks, PARZEN_BLOCK)
+        return np.stack([r.min(axis=1) * (1.0 - 1e-12), r.max(axis=1) * (1.0 + 1e-12)], axis=1)
 
     def _drop_index_after(self, n_obs: int) -> None:
         """Forget the runs that reach beyond the first ``n_obs`` observation components."""
@@ -572,6 +597,7 @@ class ParzenEstimator:
             self._choice[:, start:stop], self.space.n_choices, self._spread(),
             np.ascontiguousarray(log_const), out, floor,
             self._box_dim[boxes], self._box_lo[boxes], self._box_hi[boxes],
+            self._box_radius[boxes], self._centre,
         )
         return out
 

@@ -527,6 +527,11 @@ def boxed_mixtures(draw: st.DrawFn) -> tuple:
     rows = np.arange(n_blocks)[:, None]
     box_lo = np.ascontiguousarray(blocks.min(axis=2).T[rows, dims])
     box_hi = np.ascontiguousarray(blocks.max(axis=2).T[rows, dims])
+    # Shells around a centre anywhere in the box: scaled distances, steps left out.
+    centre = np.clip(low + rng.random(n_dims) * width, low, high)
+    scale = np.where(step > 0, 0.0, inv[:, 0])
+    radii = np.sqrt(((((blocks - centre[:, None, None]) * scale[:, None, None]) ** 2)).sum(0))
+    box_radius = np.stack([radii.min(axis=1) * (1 - 1e-12), radii.max(axis=1) * (1 + 1e-12)], 1)
     n_x = draw(st.integers(1, 40))
     x = np.clip(low + rng.random((n_x, n_dims)) * width, low, high)
     x[: n_x // 2] = mu[:, rng.integers(0, n_comp, n_x // 2)].T  # some on components
@@ -534,14 +539,15 @@ def boxed_mixtures(draw: st.DrawFn) -> tuple:
     log_const[rng.random(n_comp) < 0.1] = -np.inf  # components of weight 0
     args = (np.ascontiguousarray(x), np.zeros((n_x, 0)), mu, inv, step, np.zeros((0, n_comp)),
             np.zeros(0), np.zeros(0), log_const)
-    return args, (dims, box_lo, box_hi), draw(st.sampled_from([None, -50.0, 0.0, 30.0, 300.0]))
+    index = (dims, box_lo, box_hi, np.ascontiguousarray(box_radius), centre)
+    return args, index, draw(st.sampled_from([None, -50.0, 0.0, 30.0, 300.0]))
 
 
 @settings(deadline=None, max_examples=80)
 @given(boxed_mixtures())
 def test_boxes_skip_only_negligible_blocks(problem) -> None:
-    """Blocks skipped through their boxes change the density (plus the floor's) by a factor
-    at most 1 + n_comp * exp(-64): it matches the twin, which evaluates every term."""
+    """Blocks skipped through their boxes or shells change the density (plus the floor's) by
+    a factor at most 1 + n_comp * exp(-64): it matches the twin, which evaluates every term."""
     args, boxes, offset = problem
     n_x = args[0].shape[0]
     ref, got = np.empty(n_x), np.empty(n_x)
@@ -561,19 +567,26 @@ def test_box_errors(kernel) -> None:
             np.zeros((0, n_comp)), np.zeros(0), np.zeros(0), np.zeros(n_comp))
     out = np.empty(1)
     dims, lo, hi = np.zeros((1, 1), dtype=np.intp), np.zeros((1, 1)), np.zeros((1, 1))
+    radius, centre = np.zeros((1, 2)), np.zeros(2)
     with pytest.raises(ValueError, match="box_dim"):
-        kernel(*args, out, None, dims, lo, None)
+        kernel(*args, out, None, dims, lo, None, radius, centre)
     with pytest.raises(ValueError, match="box_hi"):
-        kernel(*args, out, None, dims, lo, np.zeros((2, 1)))
+        kernel(*args, out, None, dims, lo, np.zeros((2, 1)), radius, centre)
+    with pytest.raises(ValueError, match="box_radius"):
+        kernel(*args, out, None, dims, lo, hi, np.zeros((1, 3)), centre)
+    with pytest.raises(ValueError, match="centre"):
+        kernel(*args, out, None, dims, lo, hi, radius, np.zeros(3))
     with pytest.raises(ValueError, match="2 boxed blocks"):
         kernel(*args, out, None, np.zeros((2, 1), dtype=np.intp), np.zeros((2, 1)),
-               np.zeros((2, 1)))
+               np.zeros((2, 1)), np.zeros((2, 2)), centre)
     per_comp = (*args[:3], np.ones((2, n_comp)), *args[4:])
     with pytest.raises(ValueError, match="shared"):
-        kernel(*per_comp, out, None, dims, lo, hi)
+        kernel(*per_comp, out, None, dims, lo, hi, radius, centre)
     with pytest.raises(ValueError, match="box_dim"):
-        kernel(*args, out, None, dims + 2, lo, hi)
-    with pytest.raises(ValueError, match="NaN"):
-        kernel(*args, out, None, dims, lo * np.nan, hi)
-    kernel(*args, out, None, dims, lo, hi)
+        kernel(*args, out, None, dims + 2, lo, hi, radius, centre)
+    for bad in ((lo * np.nan, hi, radius, centre), (lo, hi, radius * np.nan, centre),
+                (lo, hi, radius, centre * np.nan)):
+        with pytest.raises(ValueError, match="NaN"):
+            kernel(*args, out, None, dims, *bad)
+    kernel(*args, out, None, dims, lo, hi, radius, centre)
     assert np.isfinite(out).all()

@@ -259,10 +259,13 @@ def test_index_keeps_the_density_through_appends_truncations_and_removals(n_dims
     order = np.argsort(est.tags[1:])
     np.testing.assert_array_equal(est.mu[:, 1:][:, order], x.T)
     np.testing.assert_array_equal(est.choice[:, 1:][:, order], x_cat.T)
+    scale = np.where(space.step > 0, 0.0, 1.0 / sigma)
     for b in range(est._n_indexed // PARZEN_BLOCK):
         block = est.mu[:, 1 + b * PARZEN_BLOCK: 1 + (b + 1) * PARZEN_BLOCK]
         rows = block[est._box_dim[b]]
         assert np.all(rows >= est._box_lo[b][:, None]) and np.all(rows <= est._box_hi[b][:, None])
+        radii = np.sqrt((((block - est._centre[:, None]) * scale[:, None]) ** 2).sum(axis=0))
+        assert est._box_radius[b, 0] <= radii.min() and radii.max() <= est._box_radius[b, 1]
 
     def check() -> None:
         weights = rng.random(est.n_comp - 1) + 0.01
