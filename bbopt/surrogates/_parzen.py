@@ -28,6 +28,7 @@ change of the density below ``n_comp * exp(-64)``).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -581,7 +582,7 @@ class ParzenEstimator:
             (x, x_cat, a, b, inv_sigma[:, a - start:b - start] if per_comp else inv_sigma,
              log_const[a - start:b - start], floor,
              slice((a - start) // PARZEN_BLOCK, min(n_boxed, (b - start) // PARZEN_BLOCK)))
-            for a, b in zip(bounds[:-1], bounds[1:])
+            for a, b in itertools.pairwise(bounds)
         ]
         if len(jobs) < 2:
             return self._log_pdf_chunk(*jobs[0])
