@@ -34,6 +34,7 @@
 /* Candidates are transposed for the box bounds up to this many dimensions (a
  * stack buffer of BOX_TRANSPOSED_DIMS * BLOCK_X doubles); above, read in place. */
 #define BOX_TRANSPOSED_DIMS 128
+#define BOX_MAX_REFS BBOPT_PARZEN_MAX_REFS
 #define PRUNE_NATS 64.0
 
 #define SQRT1_2 0.70710678118654752440   /* 1 / sqrt(2) */
@@ -437,14 +438,20 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          const double *choice, const double *n_choices, const double *spread,
                          const double *log_const, const double *log_floor, intptr_t n_boxed,
                          intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
-                         const double *box_hi, const double *box_radius, const double *centre,
-                         double *out) {
+                         const double *box_hi, const double *box_radius, intptr_t n_refs,
+                         const double *refs, const intptr_t *box_ref, double *out) {
     if (n_x < 0 || n_comp < 0 || n_dims < 0 || n_cat < 0 || ld < n_comp || n_boxed < 0 ||
-        n_box_dims < 0 || n_boxed * BLOCK_COMP > n_comp || (n_boxed > 0 && !shared)) {
+        n_box_dims < 0 || n_boxed * BLOCK_COMP > n_comp || (n_boxed > 0 && !shared) ||
+        n_refs < 0 || n_refs > BOX_MAX_REFS || (n_boxed > 0 && n_refs == 0)) {
         return BBOPT_ERR_SIZE;
     }
     for (intptr_t t = 0; t < n_boxed * n_box_dims; ++t) {
         if (box_dim[t] < 0 || box_dim[t] >= n_dims) {
+            return BBOPT_ERR_DOMAIN;
+        }
+    }
+    for (intptr_t b = 0; b < n_boxed; ++b) {
+        if (box_ref[b] < 0 || box_ref[b] >= n_refs) {
             return BBOPT_ERR_DOMAIN;
         }
     }
@@ -458,7 +465,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     if (has_nan(n_x * n_dims, x) || has_nan(n_x * n_cat, x_cat) ||
         (log_floor != NULL && has_nan(n_x, log_floor)) ||
         has_nan(n_boxed * n_box_dims, box_lo) || has_nan(n_boxed * n_box_dims, box_hi) ||
-        has_nan(2 * n_boxed, box_radius) || (n_boxed > 0 && has_nan(n_dims, centre))) {
+        has_nan(2 * n_boxed, box_radius) || (n_boxed > 0 && has_nan(n_refs * n_dims, refs))) {
         return BBOPT_ERR_NAN;
     }
     double sq[BLOCK_COMP];
@@ -466,7 +473,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
     double run_max[BLOCK_X];
     double run_sum[BLOCK_X];
     double box_sq[BLOCK_X];
-    double radius[BLOCK_X]; /* scaled distance of each candidate to the centre */
+    double radius[BOX_MAX_REFS * BLOCK_X]; /* scaled distance of each candidate to each ref */
     /* For the boxes, up to BOX_TRANSPOSED_DIMS dimensions: the candidates of a block,
      * scaled and transposed (see box_distances). */
     const int transpose = n_boxed > 0 && n_dims <= BOX_TRANSPOSED_DIMS;
@@ -483,14 +490,16 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 xt[j * BLOCK_X + ii] = x[(i0 + ii) * n_dims + j] * scale;
             }
         }
-        for (intptr_t ii = 0; n_boxed > 0 && ii < ni; ++ii) {
-            double r2 = 0.0;
-            for (intptr_t j = 0; j < n_dims; ++j) {
-                const double z = (x[(i0 + ii) * n_dims + j] - centre[j]) *
-                                 (step[j] == 0.0 ? inv_sigma[j] : 0.0);
-                r2 += z * z;
+        for (intptr_t r = 0; n_boxed > 0 && r < n_refs; ++r) {
+            for (intptr_t ii = 0; ii < ni; ++ii) {
+                double r2 = 0.0;
+                for (intptr_t j = 0; j < n_dims; ++j) {
+                    const double z = (x[(i0 + ii) * n_dims + j] - refs[r * n_dims + j]) *
+                                     (step[j] == 0.0 ? inv_sigma[j] : 0.0);
+                    r2 += z * z;
+                }
+                radius[r * BLOCK_X + ii] = sqrt(r2);
             }
-            radius[ii] = sqrt(r2);
         }
         for (intptr_t k0 = 0; k0 < n_comp; k0 += BLOCK_COMP) {
             const intptr_t nk = n_comp - k0 < BLOCK_COMP ? n_comp - k0 : BLOCK_COMP;
@@ -502,10 +511,12 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 box_distances(ni, transpose ? xt : NULL, x + i0 * n_dims, n_dims, n_box_dims,
                               box_dim + b * n_box_dims, box_lo + b * n_box_dims,
                               box_hi + b * n_box_dims, inv_sigma, step, box_sq);
-                /* The shell bound: |distance to the centre - the block's| bounds the distance. */
+                /* The shell bound: |distance to the reference - the block's| bounds the
+                 * distance. */
                 const double r_lo = box_radius[2 * b], r_hi = box_radius[2 * b + 1];
+                const double *rx = radius + box_ref[b] * BLOCK_X;
                 for (intptr_t ii = 0; ii < ni; ++ii) {
-                    const double below = r_lo - radius[ii], above = radius[ii] - r_hi;
+                    const double below = r_lo - rx[ii], above = rx[ii] - r_hi;
                     double gap = below > above ? below : above;
                     gap = gap > 0.0 ? gap : 0.0;
                     box_sq[ii] = gap * gap > box_sq[ii] ? gap * gap : box_sq[ii];

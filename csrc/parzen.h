@@ -41,6 +41,8 @@
 /* Components per block of the mixture kernels: the unit of the optional
  * index of bbopt_parzen_log_pdf. */
 #define BBOPT_PARZEN_BLOCK 64
+/* Reference points of the shells of bbopt_parzen_log_pdf's index, at most. */
+#define BBOPT_PARZEN_MAX_REFS 32
 
 /*
  * out[i] = log(Phi(b[i]) - Phi(a[i])), Phi the standard normal CDF, stable
@@ -93,7 +95,8 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  *              max(running maximum, log_floor[i]) are skipped: the density
  *              (plus the floor's) changes by a factor at most
  *              1 + n_comp * exp(-64);
- * n_boxed, n_box_dims, box_dim, box_lo, box_hi, box_radius, centre : an
+ * n_boxed, n_box_dims, box_dim, box_lo, box_hi, box_radius, n_refs, refs,
+ * box_ref : an
  *              index over the components, used only with shared != 0 (else
  *              n_boxed must be 0). Block b < n_boxed is components
  *              [b * BBOPT_PARZEN_BLOCK, (b + 1) * BBOPT_PARZEN_BLOCK)
@@ -101,9 +104,11 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  *              box_hi are (n_boxed, n_box_dims): every component of block b
  *              has its centre in [box_lo[b, t], box_hi[b, t]] on dimension
  *              box_dim[b, t]; box_radius is (n_boxed, 2): the scaled distance
- *              from centre (n_dims,) to each component of block b lies in
- *              [box_radius[b, 0], box_radius[b, 1]] (scaled: each dimension
- *              times inv_sigma, or 0 with a step). A candidate skips a block,
+ *              from the reference point refs[box_ref[b]] (refs is (n_refs,
+ *              n_dims), 1 <= n_refs <= BBOPT_PARZEN_MAX_REFS) to each
+ *              component of block b lies in [box_radius[b, 0], box_radius[b,
+ *              1]] (scaled: each dimension times inv_sigma, or 0 with a
+ *              step). A candidate skips a block,
  *              without reading its components, when its distance to that box
  *              or that shell bounds every term of the block PRUNE_NATS below
  *              the threshold above (same guarantee). The caller vouches for
@@ -121,8 +126,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                          const double *choice, const double *n_choices, const double *spread,
                          const double *log_const, const double *log_floor, intptr_t n_boxed,
                          intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
-                         const double *box_hi, const double *box_radius, const double *centre,
-                         double *out);
+                         const double *box_hi, const double *box_radius, intptr_t n_refs,
+                         const double *refs, const intptr_t *box_ref, double *out);
 
 /*
  * Per-dimension (univariate) mixtures of numeric kernels:

@@ -35,6 +35,7 @@ try:
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         PARZEN_BLOCK,
+        PARZEN_MAX_REFS,
         log_ndtr_diff,
         parzen_categorical,
         parzen_log_pdf,
@@ -46,6 +47,7 @@ except ImportError as _exc:
 
 __all__ = [
     "PARZEN_BLOCK",
+    "PARZEN_MAX_REFS",
     "gp_kernel_matrix",
     "gp_log_ei",
     "gp_log_marginal_likelihood",

@@ -2,6 +2,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 PARZEN_BLOCK: int
+PARZEN_MAX_REFS: int
 
 def log_ndtr_diff(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64]
@@ -32,7 +33,8 @@ def parzen_log_pdf(
     box_lo: NDArray[np.float64] | None = None,
     box_hi: NDArray[np.float64] | None = None,
     box_radius: NDArray[np.float64] | None = None,
-    centre: NDArray[np.float64] | None = None,
+    refs: NDArray[np.float64] | None = None,
+    box_ref: NDArray[np.intp] | None = None,
 ) -> None: ...
 def parzen_log_pdf_univariate(
     x: NDArray[np.float64],

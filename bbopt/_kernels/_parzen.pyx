@@ -14,6 +14,7 @@ from bbopt._kernels._common cimport check
 
 cdef extern from "parzen.h" nogil:
     const int BBOPT_PARZEN_BLOCK
+    const int BBOPT_PARZEN_MAX_REFS
     int bbopt_log_ndtr_diff(intptr_t n, const double *a, const double *b, double *out)
     int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const double *mu,
                              const double *sigma, const double *low, const double *high,
@@ -27,7 +28,8 @@ cdef extern from "parzen.h" nogil:
                              const double *log_floor, intptr_t n_boxed,
                              intptr_t n_box_dims, const intptr_t *box_dim, const double *box_lo,
                              const double *box_hi, const double *box_radius,
-                             const double *centre, double *out)
+                             intptr_t n_refs, const double *refs, const intptr_t *box_ref,
+                             double *out)
     int bbopt_parzen_log_pdf_univariate(intptr_t n_x, intptr_t n_comp, intptr_t ld,
                                         intptr_t n_dims, const double *x, const double *mu,
                                         const double *inv_sigma, int shared, const double *step,
@@ -39,6 +41,8 @@ cdef extern from "parzen.h" nogil:
 
 #: Components per block of `parzen_log_pdf`'s optional index (its boxes).
 PARZEN_BLOCK = BBOPT_PARZEN_BLOCK
+#: Reference points of the shells of `parzen_log_pdf`'s index, at most.
+PARZEN_MAX_REFS = BBOPT_PARZEN_MAX_REFS
 
 
 cdef inline const double *_p1(const double[::1] v) noexcept nogil:
@@ -225,7 +229,7 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                    double[::1] out, const double[::1] log_floor=None,
                    const Py_ssize_t[:, ::1] box_dim=None, const double[:, ::1] box_lo=None,
                    const double[:, ::1] box_hi=None, const double[:, ::1] box_radius=None,
-                   const double[::1] centre=None) -> None:
+                   const double[:, ::1] refs=None, const Py_ssize_t[::1] box_ref=None) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
     ``out[i] = logsumexp_k(log_const[k] + sum_j log K_kj(x[i, j])
@@ -259,13 +263,15 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     box_dim : ndarray of intp, shape (n_boxed, n_box_dims), optional
     box_lo, box_hi : ndarray of shape (n_boxed, n_box_dims), optional
     box_radius : ndarray of shape (n_boxed, 2), optional
-    centre : ndarray of shape (n_dims,), optional
-        An index over the components, with shared bandwidths only (all five
+    refs : ndarray of shape (n_refs, n_dims), optional
+    box_ref : ndarray of intp, shape (n_boxed,), optional
+        An index over the components, with shared bandwidths only (all six
         or none): the centres of block ``b`` (components ``b * PARZEN_BLOCK``
         to ``(b + 1) * PARZEN_BLOCK - 1``) lie in ``[box_lo[b, t],
         box_hi[b, t]]`` on dimension ``box_dim[b, t]``, and at a scaled
-        distance from ``centre`` (each dimension times its inverse bandwidth,
-        or 0 with a step) in ``[box_radius[b, 0], box_radius[b, 1]]``. A
+        distance from ``refs[box_ref[b]]`` (each dimension times its inverse
+        bandwidth, or 0 with a step) in ``[box_radius[b, 0], box_radius[b,
+        1]]``; 1 to `PARZEN_MAX_REFS` reference points. A
         candidate skips a block whose box or shell is far enough to bound its
         terms below the pruning threshold (same guarantee as ``log_floor``).
         The caller vouches for the index.
@@ -313,12 +319,14 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef const double *lo_ptr = NULL
     cdef const double *hi_ptr = NULL
     cdef const double *radius_ptr = NULL
-    cdef const double *centre_ptr = NULL
+    cdef const double *refs_ptr = NULL
+    cdef const Py_ssize_t *ref_ptr = NULL
+    cdef Py_ssize_t n_refs = 0
     cdef int n_missing = ((box_dim is None) + (box_lo is None) + (box_hi is None)
-                          + (box_radius is None) + (centre is None))
-    if 0 < n_missing < 5:
-        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius' "
-                         "and 'centre', or none.")
+                          + (box_radius is None) + (refs is None) + (box_ref is None))
+    if 0 < n_missing < 6:
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius', "
+                         "'refs' and 'box_ref', or none.")
     if box_dim is not None:
         n_boxed = box_dim.shape[0]
         n_box_dims = box_dim.shape[1]
@@ -327,7 +335,16 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
             _shape(where, name, arr.shape[1], n_box_dims, "columns")
         _shape(where, "box_radius", box_radius.shape[0], n_boxed, "rows")
         _shape(where, "box_radius", box_radius.shape[1], 2, "columns")
-        _shape(where, "centre", centre.shape[0], n_dims, "elements")
+        _shape(where, "box_ref", box_ref.shape[0], n_boxed, "elements")
+        n_refs = refs.shape[0]
+        _shape(where, "refs", refs.shape[1], n_dims, "columns")
+        if n_refs > PARZEN_MAX_REFS or (n_boxed > 0 and n_refs == 0):
+            raise ValueError(f"{where}: 'refs' must have 1 to {PARZEN_MAX_REFS} rows. "
+                             f"Got {n_refs} instead.")
+        for b in range(n_boxed):
+            if not 0 <= box_ref[b] < n_refs:
+                raise ValueError(f"{where}: box_ref[{b}] = {box_ref[b]} is outside "
+                                 f"[0, n_refs = {n_refs}).")
         if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
             raise ValueError(
                 f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
@@ -345,13 +362,14 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
             hi_ptr = &box_hi[0, 0]
         if n_boxed > 0:
             radius_ptr = &box_radius[0, 0]
-            centre_ptr = _p1(centre)
+            refs_ptr = &refs[0, 0] if n_dims > 0 else NULL
+            ref_ptr = &box_ref[0]
     with nogil:
         code = bbopt_parzen_log_pdf(n_x, n_comp, ld, n_dims, n_cat, _p2(x), _p2(x_cat), _c2(mu),
                                     _c2(inv_sigma), shared, _p1(step), _c2(choice), _p1(n_choices),
                                     _p1(spread), _p1(log_const), floor_ptr, n_boxed, n_box_dims,
                                     <const intptr_t *> dim_ptr, lo_ptr, hi_ptr, radius_ptr,
-                                    centre_ptr, _w1(out))
+                                    n_refs, refs_ptr, <const intptr_t *> ref_ptr, _w1(out))
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
 

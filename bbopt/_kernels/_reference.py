@@ -84,6 +84,8 @@ def nondominated_rank_ref(
 
 #: Components per block of the index of `parzen_log_pdf_ref` (the kernel's PARZEN_BLOCK).
 PARZEN_BLOCK = 64
+#: Reference points of the index's shells, at most (the kernel's PARZEN_MAX_REFS).
+PARZEN_MAX_REFS = 32
 
 
 def _parzen_error(where: str, message: str) -> ValueError:
@@ -257,7 +259,8 @@ def parzen_log_pdf_ref(
     box_lo: NDArray[np.float64] | None = None,
     box_hi: NDArray[np.float64] | None = None,
     box_radius: NDArray[np.float64] | None = None,
-    centre: NDArray[np.float64] | None = None,
+    refs: NDArray[np.float64] | None = None,
+    box_ref: NDArray[np.intp] | None = None,
 ) -> None:
     """Log-density of a multivariate mixture of product kernels at candidates.
 
@@ -266,7 +269,7 @@ def parzen_log_pdf_ref(
     components of ``log_const`` plus the numeric log-kernels (``-z**2 / 2``,
     or the log normal mass of ``x +- step / 2`` in sigma units) and the
     categorical log-probabilities. ``log_floor`` and the index (``box_dim``,
-    ``box_lo``, ``box_hi``, ``box_radius``, ``centre``: the kernel's pruning
+    ``box_lo``, ``box_hi``, ``box_radius``, ``refs``, ``box_ref``: the kernel's pruning
     hints) are only checked here: every term is evaluated.
 
     Examples
@@ -294,7 +297,7 @@ def parzen_log_pdf_ref(
     _check_shape(where, "log_const", log_const.shape, (n_comp,))
     if log_floor is not None:
         _check_shape(where, "log_floor", log_floor.shape, (n_x,))
-    _check_index(where, (box_dim, box_lo, box_hi, box_radius, centre), n_comp, n_dims,
+    _check_index(where, (box_dim, box_lo, box_hi, box_radius, refs, box_ref), n_comp, n_dims,
                  shared=inv_sigma.shape[1] == 1 and n_comp != 1)
     where = f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})"
     _check_steps(where, step)
@@ -316,16 +319,26 @@ def _check_index(where: str, index: tuple[NDArray[Any] | None, ...], n_comp: int
     if all(part is None for part in index):
         return
     if any(part is None for part in index):
-        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius' "
-                         "and 'centre', or none.")
-    box_dim, box_lo, box_hi, box_radius, centre = index
+        raise ValueError(f"{where}: pass all of 'box_dim', 'box_lo', 'box_hi', 'box_radius', "
+                         "'refs' and 'box_ref', or none.")
+    box_dim, box_lo, box_hi, box_radius, refs, box_ref = index
     assert box_dim is not None and box_lo is not None and box_hi is not None
-    assert box_radius is not None and centre is not None
+    assert box_radius is not None and refs is not None and box_ref is not None
     n_boxed = box_dim.shape[0]
     _check_shape(where, "box_lo", box_lo.shape, box_dim.shape)
     _check_shape(where, "box_hi", box_hi.shape, box_dim.shape)
     _check_shape(where, "box_radius", box_radius.shape, (n_boxed, 2))
-    _check_shape(where, "centre", centre.shape, (n_dims,))
+    _check_shape(where, "box_ref", box_ref.shape, (n_boxed,))
+    n_refs = refs.shape[0]
+    _check_shape(where, "refs", refs.shape, (n_refs, n_dims))
+    if n_refs > PARZEN_MAX_REFS or (n_boxed > 0 and n_refs == 0):
+        raise ValueError(f"{where}: 'refs' must have 1 to {PARZEN_MAX_REFS} rows. "
+                         f"Got {n_refs} instead.")
+    outside = np.flatnonzero((box_ref < 0) | (box_ref >= n_refs))
+    if outside.size:
+        b = outside[0]
+        raise ValueError(f"{where}: box_ref[{b}] = {box_ref[b]} is outside "
+                         f"[0, n_refs = {n_refs}).")
     if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
         raise ValueError(
             f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
@@ -337,7 +350,7 @@ def _check_index(where: str, index: tuple[NDArray[Any] | None, ...], n_comp: int
         raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
                          f"[0, n_dims = {n_dims}).")
     if any(np.isnan(part).any() for part in (box_lo, box_hi, box_radius)) or (
-            n_boxed and np.isnan(centre).any()):
+            n_boxed and np.isnan(refs).any()):
         raise _parzen_error(where, "an input contains NaN")
 
 

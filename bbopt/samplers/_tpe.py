@@ -316,7 +316,7 @@ class _GroupModel:
         self.n_seen = n_rows
         if new_valid.size:
             self._resplit(new_valid, obs)
-            if self.bad is not None and self.bad.refresh_index():
+            if self.bad is not None and self.bad.refresh_index(lambda: self._good_centre(obs)):
                 self._bad_rank = None
 
     def _n_good(self) -> int:
@@ -410,6 +410,12 @@ class _GroupModel:
         if to_bad.size:
             x, x_cat = self.points(obs, to_bad)
             self.bad.append(x, x_cat, self.bad_sigma, tags=to_bad)
+
+    def _good_centre(self, obs: Observations) -> NDArray[np.float64] | None:
+        """Mean of the good group's numeric points: near where candidates are drawn."""
+        if self.good.size == 0:
+            return None
+        return self.points(obs, self.good)[0].mean(axis=0)  # type: ignore[no-any-return]
 
     def _append_bad_rank(self, rank: int) -> None:
         if self._bad_rank is None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -39,6 +40,7 @@ from scipy import special
 
 from bbopt._kernels import (
     PARZEN_BLOCK,
+    PARZEN_MAX_REFS,
     parzen_categorical,
     parzen_log_pdf,
     parzen_log_pdf_univariate,
@@ -259,12 +261,14 @@ class ParzenEstimator:
         # runs of (size, level); the first _n_indexed / PARZEN_BLOCK rows of the box
         # buffers are the boxes of their blocks.
         self._n_indexed = 0
-        self._runs: list[tuple[int, int]] = []
+        self._runs: list[tuple[int, int, FloatArray]] = []  # (size, level, reference)
+        self._refs = np.empty((0, space.n_dims))  # the runs' references, stacked
         k = min(INDEX_BOX_DIMS, int(np.count_nonzero(space.step == 0.0)))
         self._box_dim = np.empty((0, k), dtype=np.intp)
         self._box_lo = np.empty((0, k))
         self._box_hi = np.empty((0, k))
         self._box_radius = np.empty((0, 2))
+        self._box_ref = np.empty(0, dtype=np.intp)
         self._centre = np.ascontiguousarray(0.5 * (space.low + space.high))
         self._mu[:, 0] = self._centre
         self._sigma[:, 0] = space.width
@@ -416,48 +420,66 @@ class ParzenEstimator:
             if not self.shared:
                 self._sigma[:, 1:n] = sigma[:, None]
             self._prepare(1, n)
-        n_boxed = self._n_indexed // PARZEN_BLOCK
-        if n_boxed and self._box_dim.shape[1]:
-            self._box_radius[:n_boxed] = self._block_radii(0, n_boxed)  # in bandwidth units
+        first = 0
+        for size, _, ref in self._runs if self._box_dim.shape[1] else ():
+            n_blocks = size // PARZEN_BLOCK  # distances in bandwidth units, again
+            self._box_radius[first:first + n_blocks] = self._block_radii(first, n_blocks, ref)
+            first += n_blocks
 
     # -- index ---------------------------------------------------------------------------
-    def refresh_index(self) -> bool:
+    def refresh_index(self, reference: Callable[[], FloatArray | None] | None = None) -> bool:
         """Index the components appended since the last call, if they fill enough blocks; say if.
 
         With shared bandwidths, the components are kept in runs, each in the
         leaf order of a k-d tree over its centres (in bandwidth units); every
         block of `PARZEN_BLOCK` components of a run has a box on its
-        `INDEX_BOX_DIMS` narrowest dimensions. The kernel skips, for a
-        candidate, every block whose box is provably too far to matter (the
-        guarantee of the floor: a relative change of the density below
-        ``n_comp * exp(-64)``), without reading its components. Components
-        appended later form an unindexed tail, evaluated in full, until it
-        fills `INDEX_RUN_BLOCKS` blocks and becomes a run. As in a
-        log-structured merge tree, `INDEX_MERGE` runs of one level are sorted
-        again together into a run of the next level, so a component is sorted
-        O(log n) times in all and runs stay few. Reorders the components (with
-        their tags): call it when none is transient.
+        `INDEX_BOX_DIMS` narrowest dimensions and a shell: the range of the
+        scaled distances of its centres to the run's reference point. The
+        kernel skips, for a candidate, every block whose box or shell is
+        provably too far to matter (the guarantee of the floor: a relative
+        change of the density below ``n_comp * exp(-64)``), without reading
+        its components. Components appended later form an unindexed tail,
+        evaluated in full, until it fills `INDEX_RUN_BLOCKS` blocks and
+        becomes a run. As in a log-structured merge tree, `INDEX_MERGE` runs
+        of one level are sorted again together into a run of the next level,
+        so a component is sorted O(log n) times in all and runs stay few.
+        Reorders the components (with their tags): call it when none is
+        transient.
+
+        Parameters
+        ----------
+        reference : callable, optional
+            Called (only when a run is made) for the reference point of its
+            shells, an ndarray of shape (n_dims,), or None for the centre of
+            the space (the default). Shells are tightest for candidates near
+            it, e.g. where the caller will evaluate the density most.
         """
         n_obs = self.n_comp - 1
         size = (n_obs - self._n_indexed) // PARZEN_BLOCK * PARZEN_BLOCK
         smallest = INDEX_RUN_BLOCKS * PARZEN_BLOCK
         if not self.shared or size < smallest:
             return False
+        point = None if reference is None else reference()
+        ref = np.array(self._centre if point is None else point, dtype=np.float64)
         level = 0
         while size >= smallest * INDEX_MERGE ** (level + 1):
             level += 1
         runs = self._runs
-        runs.append((size, level))
-        while len(runs) >= INDEX_MERGE and len({lv for _, lv in runs[-INDEX_MERGE:]}) == 1:
-            runs[-INDEX_MERGE:] = [(sum(sz for sz, _ in runs[-INDEX_MERGE:]), level + 1)]
+        runs.append((size, level, ref))
+        while len(runs) >= INDEX_MERGE and len({lv for _, lv, _ in runs[-INDEX_MERGE:]}) == 1:
+            runs[-INDEX_MERGE:] = [(sum(sz for sz, _, _ in runs[-INDEX_MERGE:]), level + 1, ref)]
             level += 1
+        if len(runs) > PARZEN_MAX_REFS:  # beyond any study size in practice: one run again
+            runs[:] = [(sum(sz for sz, _, _ in runs), level + 1, ref)]
         self._n_indexed += size
         self._sort_run(1 + self._n_indexed - runs[-1][0], 1 + self._n_indexed)
         return True
 
     def _sort_run(self, start: int, stop: int) -> None:
-        """Put components [start, stop) (whole blocks) in k-d order and box their blocks."""
+        """Put the last run, components [start, stop), in k-d order and index its blocks."""
         s = self.space
+        self._refs = np.array([ref for _, _, ref in self._runs]).reshape(
+            len(self._runs), s.n_dims)
         cont = np.flatnonzero(s.step == 0.0)
         if cont.size == 0:
             return
@@ -472,12 +494,13 @@ class ParzenEstimator:
         k = self._box_dim.shape[1]
         if self._box_dim.shape[0] < first + n_blocks:
             cap = max(first + n_blocks, 2 * self._box_dim.shape[0])
-            old = (self._box_dim, self._box_lo, self._box_hi, self._box_radius)
+            old = (self._box_dim, self._box_lo, self._box_hi, self._box_radius, self._box_ref)
             self._box_dim = np.zeros((cap, k), dtype=np.intp)
             self._box_lo, self._box_hi = np.zeros((cap, k)), np.zeros((cap, k))
             self._box_radius = np.zeros((cap, 2))
-            for grown, kept in zip(
-                    (self._box_dim, self._box_lo, self._box_hi, self._box_radius), old):
+            self._box_ref = np.zeros(cap, dtype=np.intp)
+            for grown, kept in zip((self._box_dim, self._box_lo, self._box_hi,
+                                    self._box_radius, self._box_ref), old):
                 grown[:first] = kept[:first]
         # Each block's box, on the dimensions where it leaves out most of the range.
         blocks = self._mu[rows, start:stop].reshape(cont.size, n_blocks, PARZEN_BLOCK)
@@ -489,10 +512,11 @@ class ParzenEstimator:
         self._box_dim[out] = cont[top].T
         self._box_lo[out] = np.take_along_axis(lo, top, axis=0).T
         self._box_hi[out] = np.take_along_axis(hi, top, axis=0).T
-        self._box_radius[out] = self._block_radii(first, n_blocks)
+        self._box_ref[out] = len(self._runs) - 1
+        self._box_radius[out] = self._block_radii(first, n_blocks, self._refs[-1])
 
-    def _block_radii(self, first: int, n_blocks: int) -> FloatArray:
-        """Range of the scaled distances of the components to the space's centre, by block.
+    def _block_radii(self, first: int, n_blocks: int, ref: FloatArray) -> FloatArray:
+        """Range of the scaled distances of the components to ``ref``, by block.
 
         Returns
         -------
@@ -500,10 +524,9 @@ class ParzenEstimator:
             Widened by a relative 1e-12 against rounding (the kernel sums the
             candidates' squares in another order).
         """
-        s = self.space
-        cont = np.flatnonzero(s.step == 0.0)
+        cont = np.flatnonzero(self.space.step == 0.0)
         start = 1 + first * PARZEN_BLOCK
-        z = self._mu[cont, start:start + n_blocks * PARZEN_BLOCK] - self._centre[cont, None]
+        z = self._mu[cont, start:start + n_blocks * PARZEN_BLOCK] - ref[cont, None]
         z *= self._shared_inv[cont]
         r = np.sqrt(np.einsum("ij,ij->j", z, z)).reshape(n_blocks, PARZEN_BLOCK)
         return np.stack([r.min(axis=1) * (1.0 - 1e-12), r.max(axis=1) * (1.0 + 1e-12)], axis=1)
@@ -512,6 +535,8 @@ class ParzenEstimator:
         """Forget the runs that reach beyond the first ``n_obs`` observation components."""
         while self._n_indexed > n_obs:
             self._n_indexed -= self._runs.pop()[0]
+        self._refs = np.array([ref for _, _, ref in self._runs]).reshape(
+            len(self._runs), self.space.n_dims)
 
     # -- weights -------------------------------------------------------------------------
     def log_weights(self, weights: FloatArray) -> FloatArray:
@@ -598,7 +623,7 @@ class ParzenEstimator:
             self._choice[:, start:stop], self.space.n_choices, self._spread(),
             np.ascontiguousarray(log_const), out, floor,
             self._box_dim[boxes], self._box_lo[boxes], self._box_hi[boxes],
-            self._box_radius[boxes], self._centre,
+            self._box_radius[boxes], self._refs, self._box_ref[boxes],
         )
         return out
 

@@ -11,6 +11,7 @@ from scipy import integrate
 
 from bbopt._kernels import (
     PARZEN_BLOCK,
+    PARZEN_MAX_REFS,
     log_ndtr_diff,
     parzen_categorical,
     parzen_log_pdf,
@@ -527,10 +528,12 @@ def boxed_mixtures(draw: st.DrawFn) -> tuple:
     rows = np.arange(n_blocks)[:, None]
     box_lo = np.ascontiguousarray(blocks.min(axis=2).T[rows, dims])
     box_hi = np.ascontiguousarray(blocks.max(axis=2).T[rows, dims])
-    # Shells around a centre anywhere in the box: scaled distances, steps left out.
-    centre = np.clip(low + rng.random(n_dims) * width, low, high)
+    # Shells around reference points anywhere in the box: scaled distances, steps left out.
+    refs = np.clip(low + rng.random((draw(st.integers(1, 3)), n_dims)) * width, low, high)
+    box_ref = rng.integers(0, refs.shape[0], n_blocks).astype(np.intp)
     scale = np.where(step > 0, 0.0, inv[:, 0])
-    radii = np.sqrt(((((blocks - centre[:, None, None]) * scale[:, None, None]) ** 2)).sum(0))
+    centred = blocks - refs[box_ref].T[:, :, None]  # (n_dims, n_blocks, PARZEN_BLOCK)
+    radii = np.sqrt(((centred * scale[:, None, None]) ** 2).sum(0))
     box_radius = np.stack([radii.min(axis=1) * (1 - 1e-12), radii.max(axis=1) * (1 + 1e-12)], 1)
     n_x = draw(st.integers(1, 40))
     x = np.clip(low + rng.random((n_x, n_dims)) * width, low, high)
@@ -539,7 +542,7 @@ def boxed_mixtures(draw: st.DrawFn) -> tuple:
     log_const[rng.random(n_comp) < 0.1] = -np.inf  # components of weight 0
     args = (np.ascontiguousarray(x), np.zeros((n_x, 0)), mu, inv, step, np.zeros((0, n_comp)),
             np.zeros(0), np.zeros(0), log_const)
-    index = (dims, box_lo, box_hi, np.ascontiguousarray(box_radius), centre)
+    index = (dims, box_lo, box_hi, np.ascontiguousarray(box_radius), refs, box_ref)
     return args, index, draw(st.sampled_from([None, -50.0, 0.0, 30.0, 300.0]))
 
 
@@ -567,26 +570,30 @@ def test_box_errors(kernel) -> None:
             np.zeros((0, n_comp)), np.zeros(0), np.zeros(0), np.zeros(n_comp))
     out = np.empty(1)
     dims, lo, hi = np.zeros((1, 1), dtype=np.intp), np.zeros((1, 1)), np.zeros((1, 1))
-    radius, centre = np.zeros((1, 2)), np.zeros(2)
+    radius, refs, ref = np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1, dtype=np.intp)
     with pytest.raises(ValueError, match="box_dim"):
-        kernel(*args, out, None, dims, lo, None, radius, centre)
+        kernel(*args, out, None, dims, lo, None, radius, refs, ref)
     with pytest.raises(ValueError, match="box_hi"):
-        kernel(*args, out, None, dims, lo, np.zeros((2, 1)), radius, centre)
+        kernel(*args, out, None, dims, lo, np.zeros((2, 1)), radius, refs, ref)
     with pytest.raises(ValueError, match="box_radius"):
-        kernel(*args, out, None, dims, lo, hi, np.zeros((1, 3)), centre)
-    with pytest.raises(ValueError, match="centre"):
-        kernel(*args, out, None, dims, lo, hi, radius, np.zeros(3))
+        kernel(*args, out, None, dims, lo, hi, np.zeros((1, 3)), refs, ref)
+    with pytest.raises(ValueError, match="refs"):
+        kernel(*args, out, None, dims, lo, hi, radius, np.zeros((1, 3)), ref)
+    with pytest.raises(ValueError, match="refs"):
+        kernel(*args, out, None, dims, lo, hi, radius, np.zeros((PARZEN_MAX_REFS + 1, 2)), ref)
+    with pytest.raises(ValueError, match="box_ref"):
+        kernel(*args, out, None, dims, lo, hi, radius, refs, ref + 1)
     with pytest.raises(ValueError, match="2 boxed blocks"):
         kernel(*args, out, None, np.zeros((2, 1), dtype=np.intp), np.zeros((2, 1)),
-               np.zeros((2, 1)), np.zeros((2, 2)), centre)
+               np.zeros((2, 1)), np.zeros((2, 2)), refs, np.zeros(2, dtype=np.intp))
     per_comp = (*args[:3], np.ones((2, n_comp)), *args[4:])
     with pytest.raises(ValueError, match="shared"):
-        kernel(*per_comp, out, None, dims, lo, hi, radius, centre)
+        kernel(*per_comp, out, None, dims, lo, hi, radius, refs, ref)
     with pytest.raises(ValueError, match="box_dim"):
-        kernel(*args, out, None, dims + 2, lo, hi, radius, centre)
-    for bad in ((lo * np.nan, hi, radius, centre), (lo, hi, radius * np.nan, centre),
-                (lo, hi, radius, centre * np.nan)):
+        kernel(*args, out, None, dims + 2, lo, hi, radius, refs, ref)
+    for bad in ((lo * np.nan, hi, radius, refs), (lo, hi, radius * np.nan, refs),
+                (lo, hi, radius, refs * np.nan)):
         with pytest.raises(ValueError, match="NaN"):
-            kernel(*args, out, None, dims, *bad)
-    kernel(*args, out, None, dims, lo, hi, radius, centre)
+            kernel(*args, out, None, dims, *bad, ref)
+    kernel(*args, out, None, dims, lo, hi, radius, refs, ref)
     assert np.isfinite(out).all()
