@@ -14,6 +14,11 @@ Usage::
 
     python benchmarks/tpe_quality.py --seeds 10 --budgets 100 300 \\
         --json benchmarks/results/tpe_quality.json
+
+``--first-seed 30 --seeds 30`` runs the fresh seeds 30-59 alone, and
+``--reuse OLD.json`` takes every (library, function, seed) run found in an
+earlier JSON file instead of running it again (for instance Optuna's runs,
+while bbopt's TPE changes).
 """
 
 from __future__ import annotations
@@ -81,18 +86,30 @@ def run_one(lib: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=10, help="number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds are first-seed .. first-seed + seeds - 1")
     parser.add_argument("--budgets", type=int, nargs="+", default=[100, 300])
     parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
     parser.add_argument("--libs", nargs="+", default=list(LIBS), choices=LIBS)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reuse", type=Path, nargs="+", default=[],
+                        help="JSON files of earlier runs to take instead of running again")
     args = parser.parse_args(argv)
 
+    cached = {}
+    for path in args.reuse:
+        for r in json.loads(path.read_text())["runs"]:
+            if all(str(b) in r["regret"] for b in args.budgets):
+                cached[r["lib"], r["function"], r["seed"]] = r
     runs = []
-    libs = [lib for lib in args.libs if is_installed(lib)]
+    libs = [lib for lib in args.libs if is_installed(lib) or any(k[0] == lib for k in cached)]
     for name in args.functions:
         for lib in libs:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                if (lib, name, seed) in cached:
+                    runs.append(cached[lib, name, seed])
+                    continue
                 res = run_one(lib, name, seed, args.budgets)
                 runs.append(res)
                 print(json.dumps(res), file=sys.stderr, flush=True)
@@ -120,7 +137,9 @@ def main(argv: list[str] | None = None) -> None:
                                        for lib in libs]
     if {"bbopt", "optuna"} <= set(libs):
         headers.append("d log10")
-    print(f"Median simple regret over {args.seeds} seeds (default TPE samplers)")
+    last_seed = args.first_seed + args.seeds - 1
+    print(f"Median simple regret over {args.seeds} seeds ({args.first_seed}-{last_seed}, "
+          "default TPE samplers)")
     print(markdown_table(headers, rows, align="lr" + "r" * (len(headers) - 2)))
     if {"bbopt", "optuna"} <= set(libs):
         for b in args.budgets:

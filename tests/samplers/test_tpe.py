@@ -18,7 +18,17 @@ from bbopt import (
     TrialState,
 )
 from bbopt.samplers import RandomSampler, TPESampler
-from bbopt.samplers._tpe import default_gamma, default_weights, neighbour_bandwidth
+from bbopt.samplers._tpe import (
+    FLOOR_DECAY_N,
+    IMPROVEMENT_SHARE,
+    LONG_MIN_BANDWIDTH,
+    MIN_BANDWIDTH,
+    default_gamma,
+    default_weights,
+    improvement_factors,
+    min_bandwidth,
+    neighbour_bandwidth,
+)
 from bbopt.surrogates import ParzenEstimator, ParzenSpace
 
 
@@ -138,6 +148,10 @@ def test_incremental_state_matches_a_fit_from_scratch(direction: str) -> None:
             good, bad = _brute_force_split(model, obs)
             np.testing.assert_array_equal(model.good, good)
             np.testing.assert_array_equal(np.sort(model.bad.tags[1:]), bad)
+            # The best complete bad value, kept incrementally for the improvement weights.
+            rows = model.rows[bad]
+            complete = obs.states[rows] == TrialState.COMPLETE
+            assert model.bad_best == np.min(obs.values[rows[complete], 0] * obs.signs[0])
             # The incremental bad mixture has the density of one fitted from scratch.
             x, x_cat = model.points(obs, bad)
             fresh = ParzenEstimator(model.space, 1.0)
@@ -235,18 +249,34 @@ def test_tiny_spaces_are_sampled_without_error(data) -> None:
 def test_neighbour_bandwidth_rule() -> None:
     space = ParzenSpace(np.array([0.0]), np.array([1.0]), np.array([0.0]), np.zeros(0))
     x = np.array([[0.5], [0.1], [0.3]])
-    # Gaps 0.2 are clipped up to width / (n + 2) = 0.2 (n observations and the prior).
+    # Gaps of 0.2; with endpoints, the top centre's gap to the box end is 0.5.
     np.testing.assert_allclose(neighbour_bandwidth(space, x, True), [[0.5, 0.2, 0.2]])
     np.testing.assert_allclose(neighbour_bandwidth(space, x, False), [[0.2, 0.2, 0.2]])
     wide = ParzenSpace(np.array([0.0]), np.array([10.0]), np.array([0.0]), np.zeros(0))
     x = np.array([[5.0], [1.0], [3.0], [3.5], [9.0]])
-    expected = [[4.0, 2.0, 2.0, 1.5, 4.0]]  # the clip, 10 / 7, is below every gap
+    expected = [[4.0, 2.0, 2.0, 1.5, 4.0]]  # the floor, 0.3, is below every gap
     np.testing.assert_allclose(neighbour_bandwidth(wide, x, True), expected)
     np.testing.assert_allclose(neighbour_bandwidth(wide, x, False), expected)
     one = neighbour_bandwidth(space, np.array([[0.25]]), False)
     np.testing.assert_allclose(one, [[0.75]])
     crowded = neighbour_bandwidth(wide, np.full((200, 1), 5.0), False)
-    np.testing.assert_allclose(crowded, 0.1)  # duplicates: the clip width / 100
+    np.testing.assert_allclose(crowded, MIN_BANDWIDTH * 10.0)  # duplicates: the floor
+    grid = ParzenSpace(np.array([0.0]), np.array([4.0]), np.array([1.0]), np.zeros(0))
+    on_grid = neighbour_bandwidth(grid, np.array([[2.0], [2.0]]), False)
+    np.testing.assert_allclose(on_grid, 0.5)  # at least half a step on a grid
+    # The floor decays past FLOOR_DECAY_N centres, down to LONG_MIN_BANDWIDTH.
+    assert min_bandwidth(wide, FLOOR_DECAY_N)[0] == pytest.approx(MIN_BANDWIDTH * 10.0)
+    assert min_bandwidth(wide, 2 * FLOOR_DECAY_N)[0] == pytest.approx(MIN_BANDWIDTH * 5.0)
+    assert min_bandwidth(wide, 10**6)[0] == pytest.approx(LONG_MIN_BANDWIDTH * 10.0)
+
+
+def test_improvement_factors() -> None:
+    f = improvement_factors(np.array([0.0, 1.0, 2.0, 4.0]), 4.0)
+    assert f.mean() == pytest.approx(1.0)
+    assert np.all(np.diff(f) < 0)  # better observations weigh more
+    assert f[-1] == pytest.approx(1.0 - IMPROVEMENT_SHARE)  # no improvement
+    np.testing.assert_array_equal(improvement_factors(np.full(3, 2.0), 2.0), np.ones(3))
+    np.testing.assert_array_equal(improvement_factors(np.zeros(2), np.inf), np.ones(2))
 
 
 def _bad_gamma(n: int) -> int:
