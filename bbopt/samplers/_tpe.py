@@ -331,9 +331,8 @@ class _GroupModel:
         # order of self.bad's components), in a growable buffer; None when stale.
         self._bad_rank: NDArray[np.int64] | None = None
         self._n_bad_rank = 0
-        # The good group's mixture and log-weights, with the best bad value and the group
-        # they were fitted to.
-        self._good_fit: tuple[float, NDArray[np.int64], ParzenEstimator,
+        # The good group, its mixture, and the best bad value its log-weights were made for.
+        self._good_fit: tuple[NDArray[np.int64], ParzenEstimator, float,
                               NDArray[np.float64]] | None = None
         self.bad_sigma = np.zeros(self.space.n_dims)
         self.bad_best = math.inf  # best value of a complete trial in the bad group
@@ -620,17 +619,18 @@ class _GroupModel:
         p = self.sampler._prior_weight
         n_cand = self.sampler._n_ei_candidates
         good = self.good
-        # Good mixture: small, with the neighbour-gap bandwidths; refitted when the group or
-        # the best bad value (which its weights depend on) changes.
-        if (self._good_fit is None or self._good_fit[0] != self.bad_best
-                or not np.array_equal(self._good_fit[1], good)):
+        # Good mixture: small, with the neighbour-gap bandwidths; refitted when the group
+        # changes, its weights also when the best bad value (they depend on) does.
+        if self._good_fit is None or not np.array_equal(self._good_fit[0], good):
             x_good, c_good = self.points(obs, good)
             fit = ParzenEstimator(space, p, capacity=good.size)
             fit.append(x_good, c_good, neighbour_bandwidth(
                 space, x_good, self.sampler._consider_endpoints, self.multivariate))
-            self._good_fit = (self.bad_best, good, fit,
-                              fit.log_weights(self.weights(good.size) * self._good_factors()))
-        _, _, l_est, l_logw = self._good_fit
+            self._good_fit = (good, fit, math.nan, fit.log_weights(np.ones(good.size)))
+        if self._good_fit[2] != self.bad_best:  # (never equal to the NaN of a new fit)
+            l_logw = self._good_fit[1].log_weights(self.weights(good.size) * self._good_factors())
+            self._good_fit = (*self._good_fit[:2], self.bad_best, l_logw)
+        _, l_est, _, l_logw = self._good_fit
         n_liar = liars.shape[0]
         x_liar = np.ascontiguousarray(liars[:, self.numeric])
         c_liar = np.ascontiguousarray(liars[:, self.categorical])
