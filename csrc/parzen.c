@@ -328,11 +328,13 @@ BBOPT_INLINE double max_of(intptr_t n, const double *BBOPT_RESTRICT v) {
 }
 
 /* Squared scaled distances from the ni candidates to a block's box
- * (n_box_dims dimensions dim, bounds lo and hi): sq[ii]. Each dimension's
- * scale is its inverse bandwidth, or 0 with a step (it adds nothing). With
- * xt != NULL the candidates are read from xt, transposed (dimension-major,
- * BLOCK_X apart) and already scaled, so that the loop over candidates is
- * contiguous and branch-free and vectorises; otherwise from the rows of x. */
+ * (n_box_dims dimensions dim, bounds lo and hi): sq[ii]. A dimension with a
+ * step counts its distance less half a step: the normal mass of a step-wide
+ * interval at a scaled distance a from the mean is at most exp(-a^2 / 2).
+ * With xt != NULL the candidates are read from xt, transposed
+ * (dimension-major, BLOCK_X apart) and already multiplied by inv, so that the
+ * loop over candidates is contiguous and branch-free and vectorises;
+ * otherwise from the rows of x. */
 BBOPT_INLINE void box_distances(intptr_t ni, const double *xt, const double *x, intptr_t n_dims,
                                 intptr_t n_box_dims, const intptr_t *dim, const double *lo,
                                 const double *hi, const double *inv, const double *step,
@@ -342,9 +344,9 @@ BBOPT_INLINE void box_distances(intptr_t ni, const double *xt, const double *x, 
     }
     for (intptr_t t = 0; t < n_box_dims; ++t) {
         const intptr_t j = dim[t];
-        const double scale = step[j] == 0.0 ? inv[j] : 0.0;
+        const double half = 0.5 * step[j];
         if (xt != NULL) {
-            const double l = lo[t] * scale, h = hi[t] * scale;
+            const double l = (lo[t] - half) * inv[j], h = (hi[t] + half) * inv[j];
             const double *xj = xt + j * BLOCK_X;
             for (intptr_t ii = 0; ii < ni; ++ii) {
                 const double below = l - xj[ii], above = xj[ii] - h;
@@ -353,9 +355,10 @@ BBOPT_INLINE void box_distances(intptr_t ni, const double *xt, const double *x, 
                 sq[ii] += gap * gap;
             }
         } else {
+            const double l = lo[t] - half, h = hi[t] + half, scale = inv[j];
             for (intptr_t ii = 0; ii < ni; ++ii) {
                 const double xv = x[ii * n_dims + j];
-                const double below = lo[t] - xv, above = xv - hi[t];
+                const double below = l - xv, above = xv - h;
                 double gap = below > above ? below : above;
                 gap = gap > 0.0 ? gap * scale : 0.0;
                 sq[ii] += gap * gap;
@@ -485,9 +488,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
             run_sum[ii] = 0.0;
         }
         for (intptr_t j = 0; transpose && j < n_dims; ++j) {
-            const double scale = step[j] == 0.0 ? inv_sigma[j] : 0.0;
             for (intptr_t ii = 0; ii < ni; ++ii) {
-                xt[j * BLOCK_X + ii] = x[(i0 + ii) * n_dims + j] * scale;
+                xt[j * BLOCK_X + ii] = x[(i0 + ii) * n_dims + j] * inv_sigma[j];
             }
         }
         for (intptr_t r = 0; n_boxed > 0 && r < n_refs; ++r) {

@@ -112,8 +112,9 @@ int bbopt_parzen_prepare(intptr_t n_dims, intptr_t n_comp, intptr_t ld, const do
  *              without reading its components, when its distance to that box
  *              or that shell bounds every term of the block PRUNE_NATS below
  *              the threshold above (same guarantee). The caller vouches for
- *              the index; dimensions with a step add no distance. NULL
- *              pointers with n_boxed == 0;
+ *              the index. In a box, a dimension with a step counts its
+ *              distance less half a step; shells leave such dimensions out.
+ *              NULL pointers with n_boxed == 0;
  * out        : (n_x,) output; -inf for every candidate if n_comp == 0.
  *
  * Returns BBOPT_ERR_SIZE, BBOPT_ERR_NAN (NaN in x or x_cat) or

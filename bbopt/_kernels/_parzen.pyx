@@ -271,10 +271,11 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         box_hi[b, t]]`` on dimension ``box_dim[b, t]``, and at a scaled
         distance from ``refs[box_ref[b]]`` (each dimension times its inverse
         bandwidth, or 0 with a step) in ``[box_radius[b, 0], box_radius[b,
-        1]]``; 1 to `PARZEN_MAX_REFS` reference points. A
-        candidate skips a block whose box or shell is far enough to bound its
-        terms below the pruning threshold (same guarantee as ``log_floor``).
-        The caller vouches for the index.
+        1]]``; 1 to `PARZEN_MAX_REFS` reference points. A candidate skips a
+        block whose box or shell is far enough to bound its terms below the
+        pruning threshold (same guarantee as ``log_floor``; in a box, a
+        dimension with a step counts its distance less half a step). The
+        caller vouches for the index.
 
     Examples
     --------

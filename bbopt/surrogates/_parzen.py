@@ -263,7 +263,7 @@ class ParzenEstimator:
         self._n_indexed = 0
         self._runs: list[tuple[int, int, FloatArray]] = []  # (size, level, reference)
         self._refs = np.empty((0, space.n_dims))  # the runs' references, stacked
-        k = min(INDEX_BOX_DIMS, int(np.count_nonzero(space.step == 0.0)))
+        k = min(INDEX_BOX_DIMS, space.n_dims)
         self._box_dim = np.empty((0, k), dtype=np.intp)
         self._box_lo = np.empty((0, k))
         self._box_hi = np.empty((0, k))
@@ -421,7 +421,7 @@ class ParzenEstimator:
                 self._sigma[:, 1:n] = sigma[:, None]
             self._prepare(1, n)
         first = 0
-        for size, _, ref in self._runs if self._box_dim.shape[1] else ():
+        for size, _, ref in self._runs if self.space.n_dims else ():
             n_blocks = size // PARZEN_BLOCK  # distances in bandwidth units, again
             self._box_radius[first:first + n_blocks] = self._block_radii(first, n_blocks, ref)
             first += n_blocks
@@ -480,12 +480,10 @@ class ParzenEstimator:
         s = self.space
         self._refs = np.array([ref for _, _, ref in self._runs]).reshape(
             len(self._runs), s.n_dims)
-        cont = np.flatnonzero(s.step == 0.0)
-        if cont.size == 0:
+        if s.n_dims == 0:
             return
-        rows = slice(None) if cont.size == s.n_dims else cont
-        inv = self._shared_inv[cont, 0]
-        perm = kd_order(self._mu[rows, start:stop], inv, PARZEN_BLOCK) + start
+        inv = self._shared_inv[:, 0]
+        perm = kd_order(self._mu[:, start:stop], inv, PARZEN_BLOCK) + start
         for buf in (self._mu, self._log_norm, self._choice):
             buf[:, start:stop] = buf[:, perm]
         for vec in (self._comp_log_norm, self._tags):
@@ -503,13 +501,13 @@ class ParzenEstimator:
                                     self._box_radius, self._box_ref), old):
                 grown[:first] = kept[:first]
         # Each block's box, on the dimensions where it leaves out most of the range.
-        blocks = self._mu[rows, start:stop].reshape(cont.size, n_blocks, PARZEN_BLOCK)
-        lo = blocks.min(axis=2)  # (n_cont, n_blocks)
+        blocks = self._mu[:, start:stop].reshape(s.n_dims, n_blocks, PARZEN_BLOCK)
+        lo = blocks.min(axis=2)  # (n_dims, n_blocks)
         hi = blocks.max(axis=2)
-        excluded = ((lo - s.low[cont, None]) + (s.high[cont, None] - hi)) * inv[:, None]
+        excluded = ((lo - s.low[:, None]) + (s.high[:, None] - hi)) * inv[:, None]
         top = np.argpartition(-excluded, k - 1, axis=0)[:k]  # (k, n_blocks)
         out = slice(first, first + n_blocks)
-        self._box_dim[out] = cont[top].T
+        self._box_dim[out] = top.T
         self._box_lo[out] = np.take_along_axis(lo, top, axis=0).T
         self._box_hi[out] = np.take_along_axis(hi, top, axis=0).T
         self._box_ref[out] = len(self._runs) - 1

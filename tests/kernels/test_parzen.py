@@ -597,3 +597,20 @@ def test_box_errors(kernel) -> None:
             kernel(*args, out, None, dims, *bad, ref)
     kernel(*args, out, None, dims, lo, hi, radius, refs, ref)
     assert np.isfinite(out).all()
+
+
+def test_box_on_a_grid_dimension_counts_half_a_step_less() -> None:
+    """A narrow kernel one step away still has the mass of the step-wide interval around the
+    candidate (about Phi(-10) here): the box may only count half a step less than the gap."""
+    n_comp = PARZEN_BLOCK
+    mu = np.ones((1, n_comp))  # every centre on the grid point 1
+    step, inv = np.ones(1), np.full((1, 1), 20.0)  # bandwidth: a twentieth of the step
+    args = (np.zeros((1, 1)), np.zeros((1, 0)), mu, inv, step, np.zeros((0, n_comp)),
+            np.zeros(0), np.zeros(0), np.zeros(n_comp))
+    index = (np.zeros((1, 1), dtype=np.intp), np.ones((1, 1)), np.ones((1, 1)), np.zeros((1, 2)),
+             np.zeros((1, 1)), np.zeros(1, dtype=np.intp))
+    ref, got = np.empty(1), np.empty(1)
+    parzen_log_pdf_ref(*args, ref)
+    assert -60.0 < ref[0] - np.log(n_comp) < -50.0
+    parzen_log_pdf(*args, got, ref, *index)  # the floor: the density itself
+    np.testing.assert_allclose(np.logaddexp(ref, got), ref + np.log(2.0), rtol=1e-12)
