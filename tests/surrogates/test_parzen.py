@@ -314,3 +314,26 @@ def test_kd_order_makes_compact_blocks() -> None:
     extent = (blocks.max(axis=2) - blocks.min(axis=2)).mean(axis=1)
     # Split mostly along the dimension that counts most (scale 100): it is the narrowest.
     assert extent[2] < 0.1 and extent[2] < extent[:2].min()
+
+
+def test_indexed_density_split_over_threads(monkeypatch) -> None:
+    """Chunks of components start on block boundaries and carry their blocks' index."""
+    from bbopt.surrogates import _parzen
+
+    space, x, x_cat, rng = _index_problem(12, 5000, 3)
+    estimators = []
+    for n_threads in (1, 3):
+        est = ParzenEstimator(space, 1.0, capacity=8, shared=True, n_threads=n_threads)
+        est.set_shared_sigma(np.full(12, 0.1))
+        for a in range(0, 5000, 700):  # several runs, each with its own reference point
+            est.append(x[a:a + 700], x_cat[a:a + 700], None, tags=np.arange(a, min(a + 700, 5000)))
+            est.refresh_index(lambda a=a: x[a])
+        estimators.append(est)
+    monkeypatch.setattr(_parzen, "MIN_TERMS_PER_THREAD", 1)
+    cand = np.clip(x[rng.integers(0, 5000, 30)] + 0.05 * rng.standard_normal((30, 12)), -5, 5)
+    cand = np.where(space.step > 0, np.round(cand / 0.5) * 0.5, cand)
+    cand_cat = rng.integers(0, 3, (30, 1)).astype(float)
+    one, three = (est.log_pdf(cand, cand_cat, est.log_weights(np.ones(5000)))
+                  for est in estimators)
+    np.testing.assert_allclose(three, one, rtol=1e-12, atol=1e-12)
+    assert len(estimators[1]._runs) > 1
