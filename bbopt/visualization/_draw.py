@@ -178,6 +178,31 @@ def _density_rgba(counts: np.ndarray, color: Any) -> np.ndarray:
     return rgba
 
 
+def _state_color(state: int) -> str:
+    return _STATE_COLORS.get(TrialState(state), "black")
+
+
+def _states_in_draw_order(states: np.ndarray) -> list[int]:
+    """The states present in ``states``, those drawn last (on top) last."""
+    return sorted(set(states.tolist()), key=_DRAW_ORDER.index)
+
+
+def _state_image(ax: Axes, counts: np.ndarray, state: int,
+                 extent: tuple[float, float, float, float]) -> None:
+    """Draw ``counts`` as a density image in the colour of ``state``."""
+    ax.imshow(_density_rgba(counts, _mpl_rgb(_state_color(state))), extent=extent,
+              origin="lower", aspect="auto", interpolation="nearest")
+
+
+def _state_legend(ax: Axes, states: np.ndarray) -> None:
+    """A legend of the trial states present in ``states``."""
+    from matplotlib.lines import Line2D
+
+    present = sorted({TrialState(s) for s in states})
+    ax.legend([Line2D([], [], color=_state_color(s)) for s in present],
+              [s.name.capitalize() for s in present], fontsize="small")
+
+
 def _mpl_rgb(color: str) -> np.ndarray:
     """RGB of a matplotlib colour name."""
     import matplotlib as mpl
@@ -597,14 +622,13 @@ def plot_intermediate_values(study: Study, *, ax: Axes | None = None) -> Axes:
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
 
     data = intermediate_data(study)
     ax = _axes(ax)
     if data.numbers.size <= MAX_ITEMS:
         curves = [np.column_stack([data.steps[a:b], data.values[a:b]])
                   for a, b in zip(data.offsets[:-1], data.offsets[1:])]
-        colors = [_STATE_COLORS.get(TrialState(s), "black") for s in data.states]
+        colors = [_state_color(s) for s in data.states]
         ax.add_collection(LineCollection(curves, colors=colors, linewidths=0.8, alpha=0.6,
                                          rasterized=True))
     else:
@@ -617,7 +641,7 @@ def plot_intermediate_values(study: Study, *, ax: Axes | None = None) -> Axes:
         y_lo, y_hi = float(data.values.min()), float(data.values.max())
         extent = (x_lo, x_hi if x_hi > x_lo else x_lo + 1.0, y_lo,
                   y_hi if y_hi > y_lo else y_lo + 1.0)
-        for state in sorted(set(data.states.tolist()), key=_DRAW_ORDER.index):
+        for state in _states_in_draw_order(data.states):
             seg = starts[state_of_point[starts] == state]
             if seg.size == 0:
                 continue
@@ -627,17 +651,13 @@ def plot_intermediate_values(study: Study, *, ax: Axes | None = None) -> Axes:
             counts, _ = _segment_density(
                 data.steps[seg], data.values[seg], data.steps[seg + 1], data.values[seg + 1],
                 np.ones(seg.size), extent, (300, 400), n_samples=n_samples)
-            rgba = _density_rgba(counts, _mpl_rgb(_STATE_COLORS.get(TrialState(state), "black")))
-            ax.imshow(rgba, extent=extent, origin="lower", aspect="auto",
-                      interpolation="nearest")
+            _state_image(ax, counts, state, extent)
     pruned = data.states == TrialState.PRUNED
     last = data.offsets[1:] - 1
     ax.scatter(data.steps[last[pruned]], data.values[last[pruned]], marker="x", s=12,
                color=_STATE_COLORS[TrialState.PRUNED], rasterized=True, linewidths=0.8)
     ax.autoscale_view()
-    present = sorted({TrialState(s) for s in data.states})
-    ax.legend([Line2D([], [], color=_STATE_COLORS.get(s, "black")) for s in present],
-              [s.name.capitalize() for s in present], fontsize="small")
+    _state_legend(ax, data.states)
     ax.set_xlabel("Step")
     ax.set_ylabel("Intermediate value")
     ax.set_title("Intermediate values")
@@ -661,12 +681,10 @@ def plot_timeline(study: Study, *, ax: Axes | None = None) -> Axes:
     >>> ax = plot_timeline(study)
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    from matplotlib.lines import Line2D
-
     data = timeline_data(study)
     ax = _axes(ax)
     if data.numbers.size <= MAX_ITEMS:
-        colors = [_STATE_COLORS.get(TrialState(s), "black") for s in data.states]
+        colors = [_state_color(s) for s in data.states]
         width = max(1.0, min(6.0, 200.0 / data.numbers.size))
         ax.hlines(data.numbers, data.start, data.end, colors=colors, linewidth=width,
                   rasterized=True)
@@ -676,17 +694,13 @@ def plot_timeline(study: Study, *, ax: Axes | None = None) -> Axes:
         t_hi = float(data.end.max()) or 1.0
         n_lo, n_hi = float(data.numbers.min()), float(data.numbers.max()) + 1.0
         extent = (0.0, t_hi, n_lo, n_hi)
-        for state in sorted(set(data.states.tolist()), key=_DRAW_ORDER.index):
+        for state in _states_in_draw_order(data.states):
             mask = data.states == state
             y = data.numbers[mask].astype(np.float64) + 0.5
             counts, _ = _segment_density(data.start[mask], y, data.end[mask], y,
                                          np.ones(y.size), extent, (400, 600), n_samples=8)
-            rgba = _density_rgba(counts, _mpl_rgb(_STATE_COLORS.get(TrialState(state), "black")))
-            ax.imshow(rgba, extent=extent, origin="lower", aspect="auto",
-                      interpolation="nearest")
-    present = sorted({TrialState(s) for s in data.states})
-    ax.legend([Line2D([], [], color=_STATE_COLORS.get(s, "black")) for s in present],
-              [s.name.capitalize() for s in present], fontsize="small")
+            _state_image(ax, counts, state, extent)
+    _state_legend(ax, data.states)
     ax.set_xlabel(f"Seconds since {data.origin:%Y-%m-%d %H:%M:%S}")
     ax.set_ylabel("Trial")
     ax.set_title("Timeline")
