@@ -9,7 +9,7 @@ the definition of the kernels.
 
 from libc.stdint cimport intptr_t
 
-from bbopt._kernels._common cimport check
+from bbopt._kernels._common cimport BBOPT_ERR_DOMAIN, check
 
 
 cdef extern from "parzen.h" nogil:
@@ -222,6 +222,26 @@ def parzen_prepare(const double[:, :] mu, const double[:, :] sigma, const double
     check(code, f"parzen_prepare(n_dims={n_dims}, n_comp={n_comp})")
 
 
+cdef int _name_index_entry_out_of_range(str where, const Py_ssize_t[:, ::1] box_dim,
+                                        const Py_ssize_t[::1] box_ref, Py_ssize_t n_dims,
+                                        Py_ssize_t n_refs) except -1:
+    """Raise the ValueError naming an entry of the index outside its range, if one is.
+
+    Called once the kernel has reported a value outside its domain, so that
+    a successful call checks the index only once, in the kernel.
+    """
+    cdef Py_ssize_t b, t
+    for b in range(box_ref.shape[0]):
+        if not 0 <= box_ref[b] < n_refs:
+            raise ValueError(f"{where}: box_ref[{b}] = {box_ref[b]} is outside "
+                             f"[0, n_refs = {n_refs}).")
+        for t in range(box_dim.shape[1]):
+            if not 0 <= box_dim[b, t] < n_dims:
+                raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
+                                 f"[0, n_dims = {n_dims}).")
+    return 0
+
+
 def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const double[:, :] mu,
                    const double[:, :] inv_sigma, const double[::1] step,
                    const double[:, :] choice, const double[::1] n_choices,
@@ -313,7 +333,6 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
     cdef int shared = _inv_sigma(where, inv_sigma, n_dims, n_comp, lead)
     lead.add("choice", n_cat, n_comp, choice.strides[0], choice.strides[1])
     cdef Py_ssize_t ld = lead.get(n_comp)
-    cdef Py_ssize_t b, t
     cdef Py_ssize_t n_boxed = 0
     cdef Py_ssize_t n_box_dims = 0
     cdef const Py_ssize_t *dim_ptr = NULL
@@ -342,21 +361,12 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
         if n_refs > PARZEN_MAX_REFS or (n_boxed > 0 and n_refs == 0):
             raise ValueError(f"{where}: 'refs' must have 1 to {PARZEN_MAX_REFS} rows. "
                              f"Got {n_refs} instead.")
-        for b in range(n_boxed):
-            if not 0 <= box_ref[b] < n_refs:
-                raise ValueError(f"{where}: box_ref[{b}] = {box_ref[b]} is outside "
-                                 f"[0, n_refs = {n_refs}).")
         if n_boxed * PARZEN_BLOCK > n_comp or (n_boxed > 0 and not shared):
             raise ValueError(
                 f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
                 f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, "
                 f"shared={bool(shared)} instead."
             )
-        for b in range(n_boxed):
-            for t in range(n_box_dims):
-                if not 0 <= box_dim[b, t] < n_dims:
-                    raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
-                                     f"[0, n_dims = {n_dims}).")
         if n_boxed > 0 and n_box_dims > 0:
             dim_ptr = &box_dim[0, 0]
             lo_ptr = &box_lo[0, 0]
@@ -371,6 +381,8 @@ def parzen_log_pdf(const double[:, ::1] x, const double[:, ::1] x_cat, const dou
                                     _p1(spread), _p1(log_const), floor_ptr, n_boxed, n_box_dims,
                                     <const intptr_t *> dim_ptr, lo_ptr, hi_ptr, radius_ptr,
                                     n_refs, refs_ptr, <const intptr_t *> ref_ptr, _w1(out))
+    if code == BBOPT_ERR_DOMAIN and n_boxed > 0:
+        _name_index_entry_out_of_range(where, box_dim, box_ref, n_dims, n_refs)
     check(code, f"parzen_log_pdf(n_x={n_x}, n_comp={n_comp}, n_dims={n_dims}, n_cat={n_cat})")
 
 
