@@ -258,11 +258,11 @@ class ParzenEstimator:
         self._tags = np.full(cap, -1, dtype=np.int64)
         self.n_comp = 1
         # Index (shared bandwidths only, see refresh_index): components 1.._n_indexed form
-        # runs of (size, level); the first _n_indexed / PARZEN_BLOCK rows of the box
-        # buffers are the boxes of their blocks.
+        # runs of (size, level), run i with its reference point in row i of _refs; the
+        # first _n_indexed / PARZEN_BLOCK rows of the box buffers are the boxes of their blocks.
         self._n_indexed = 0
-        self._runs: list[tuple[int, int, FloatArray]] = []  # (size, level, reference)
-        self._refs = np.empty((0, space.n_dims))  # the runs' references, stacked
+        self._runs: list[tuple[int, int]] = []
+        self._refs = np.empty((PARZEN_MAX_REFS, space.n_dims))
         k = min(INDEX_BOX_DIMS, space.n_dims)
         self._box_dim = np.empty((0, k), dtype=np.intp)
         self._box_lo = np.empty((0, k))
@@ -421,7 +421,7 @@ class ParzenEstimator:
                 self._sigma[:, 1:n] = sigma[:, None]
             self._prepare(1, n)
         first = 0
-        for size, _, ref in self._runs if self.space.n_dims else ():
+        for (size, _), ref in zip(self._runs, self._refs) if self.space.n_dims else ():
             n_blocks = size // PARZEN_BLOCK  # distances in bandwidth units, again
             self._box_radius[first:first + n_blocks] = self._block_radii(first, n_blocks, ref)
             first += n_blocks
@@ -459,18 +459,18 @@ class ParzenEstimator:
         smallest = INDEX_RUN_BLOCKS * PARZEN_BLOCK
         if not self.shared or size < smallest:
             return False
-        point = None if reference is None else reference()
-        ref = np.array(self._centre if point is None else point, dtype=np.float64)
         level = 0
         while size >= smallest * INDEX_MERGE ** (level + 1):
             level += 1
         runs = self._runs
-        runs.append((size, level, ref))
-        while len(runs) >= INDEX_MERGE and len({lv for _, lv, _ in runs[-INDEX_MERGE:]}) == 1:
-            runs[-INDEX_MERGE:] = [(sum(sz for sz, _, _ in runs[-INDEX_MERGE:]), level + 1, ref)]
+        runs.append((size, level))
+        while len(runs) >= INDEX_MERGE and len({lv for _, lv in runs[-INDEX_MERGE:]}) == 1:
+            runs[-INDEX_MERGE:] = [(sum(sz for sz, _ in runs[-INDEX_MERGE:]), level + 1)]
             level += 1
         if len(runs) > PARZEN_MAX_REFS:  # beyond any study size in practice: one run again
-            runs[:] = [(sum(sz for sz, _, _ in runs), level + 1, ref)]
+            runs[:] = [(sum(sz for sz, _ in runs), level + 1)]
+        point = None if reference is None else reference()
+        self._refs[len(runs) - 1] = self._centre if point is None else point
         self._n_indexed += size
         self._sort_run(1 + self._n_indexed - runs[-1][0], 1 + self._n_indexed)
         return True
@@ -478,8 +478,6 @@ class ParzenEstimator:
     def _sort_run(self, start: int, stop: int) -> None:
         """Put the last run, components [start, stop), in k-d order and index its blocks."""
         s = self.space
-        self._refs = np.array([ref for _, _, ref in self._runs]).reshape(
-            len(self._runs), s.n_dims)
         if s.n_dims == 0:
             return
         inv = self._shared_inv[:, 0]
@@ -510,8 +508,9 @@ class ParzenEstimator:
         self._box_dim[out] = top.T
         self._box_lo[out] = np.take_along_axis(lo, top, axis=0).T
         self._box_hi[out] = np.take_along_axis(hi, top, axis=0).T
-        self._box_ref[out] = len(self._runs) - 1
-        self._box_radius[out] = self._block_radii(first, n_blocks, self._refs[-1])
+        run = len(self._runs) - 1
+        self._box_ref[out] = run
+        self._box_radius[out] = self._block_radii(first, n_blocks, self._refs[run])
 
     def _block_radii(self, first: int, n_blocks: int, ref: FloatArray) -> FloatArray:
         """Range of the scaled distances of the components to ``ref``, by block.
@@ -533,8 +532,6 @@ class ParzenEstimator:
         """Forget the runs that reach beyond the first ``n_obs`` observation components."""
         while self._n_indexed > n_obs:
             self._n_indexed -= self._runs.pop()[0]
-        self._refs = np.array([ref for _, _, ref in self._runs]).reshape(
-            len(self._runs), self.space.n_dims)
 
     # -- weights -------------------------------------------------------------------------
     def log_weights(self, weights: FloatArray) -> FloatArray:
@@ -621,7 +618,7 @@ class ParzenEstimator:
             self._choice[:, start:stop], self.space.n_choices, self._spread(),
             np.ascontiguousarray(log_const), out, floor,
             self._box_dim[boxes], self._box_lo[boxes], self._box_hi[boxes],
-            self._box_radius[boxes], self._refs, self._box_ref[boxes],
+            self._box_radius[boxes], self._refs[:len(self._runs)], self._box_ref[boxes],
         )
         return out
 

@@ -261,7 +261,9 @@ def test_index_keeps_the_density_through_appends_truncations_and_removals(n_dims
     np.testing.assert_array_equal(est.mu[:, 1:][:, order], x.T)
     np.testing.assert_array_equal(est.choice[:, 1:][:, order], x_cat.T)
     scale = np.where(space.step > 0, 0.0, 1.0 / sigma)
-    assert len(est._refs) == len(est._runs) and np.ptp(est._refs, axis=0).max() > 0
+    n_blocks = est._n_indexed // PARZEN_BLOCK
+    assert est._box_ref[:n_blocks].max() < len(est._runs)  # every block refers to a live run
+    assert np.ptp(est._refs[:len(est._runs)], axis=0).max() > 0
     for b in range(est._n_indexed // PARZEN_BLOCK):
         block = est.mu[:, 1 + b * PARZEN_BLOCK: 1 + (b + 1) * PARZEN_BLOCK]
         rows = block[est._box_dim[b]]
