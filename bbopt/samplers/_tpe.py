@@ -331,9 +331,10 @@ class _GroupModel:
         # order of self.bad's components), in a growable buffer; None when stale.
         self._bad_rank: NDArray[np.int64] | None = None
         self._n_bad_rank = 0
-        # The good group, its mixture, and the best bad value its log-weights were made for.
-        self._good_fit: tuple[NDArray[np.int64], ParzenEstimator, float,
-                              NDArray[np.float64]] | None = None
+        # The good group and its mixture; its log-weights with the best bad value they were
+        # made for (None when the mixture changed).
+        self._good_fit: tuple[NDArray[np.int64], ParzenEstimator] | None = None
+        self._good_logw: tuple[float, NDArray[np.float64]] | None = None
         self.bad_sigma = np.zeros(self.space.n_dims)
         self.bad_best = math.inf  # best value of a complete trial in the bad group
         self._cols: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
@@ -626,11 +627,12 @@ class _GroupModel:
             fit = ParzenEstimator(space, p, capacity=good.size)
             fit.append(x_good, c_good, neighbour_bandwidth(
                 space, x_good, self.sampler._consider_endpoints, self.multivariate))
-            self._good_fit = (good, fit, math.nan, fit.log_weights(np.ones(good.size)))
-        if self._good_fit[2] != self.bad_best:  # (never equal to the NaN of a new fit)
-            l_logw = self._good_fit[1].log_weights(self.weights(good.size) * self._good_factors())
-            self._good_fit = (*self._good_fit[:2], self.bad_best, l_logw)
-        _, l_est, _, l_logw = self._good_fit
+            self._good_fit, self._good_logw = (good, fit), None
+        l_est = self._good_fit[1]
+        if self._good_logw is None or self._good_logw[0] != self.bad_best:
+            self._good_logw = (self.bad_best, l_est.log_weights(
+                self.weights(good.size) * self._good_factors()))
+        l_logw = self._good_logw[1]
         n_liar = liars.shape[0]
         x_liar = np.ascontiguousarray(liars[:, self.numeric])
         c_liar = np.ascontiguousarray(liars[:, self.categorical])
