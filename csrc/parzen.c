@@ -327,6 +327,13 @@ BBOPT_INLINE double max_of(intptr_t n, const double *BBOPT_RESTRICT v) {
     return m2 > m0 ? m2 : m0;
 }
 
+/* Distance from v to the interval [lo, hi], 0 inside (branch-free). */
+BBOPT_INLINE double gap_outside(double v, double lo, double hi) {
+    const double below = lo - v, above = v - hi;
+    const double gap = below > above ? below : above;
+    return gap > 0.0 ? gap : 0.0;
+}
+
 /* Squared scaled distances from the ni candidates to a block's box
  * (n_box_dims dimensions dim, bounds lo and hi): sq[ii]. A dimension with a
  * step counts its distance less half a step: the normal mass of a step-wide
@@ -349,18 +356,13 @@ BBOPT_INLINE void box_distances(intptr_t ni, const double *xt, const double *x, 
             const double l = (lo[t] - half) * inv[j], h = (hi[t] + half) * inv[j];
             const double *xj = xt + j * BLOCK_X;
             for (intptr_t ii = 0; ii < ni; ++ii) {
-                const double below = l - xj[ii], above = xj[ii] - h;
-                double gap = below > above ? below : above;
-                gap = gap > 0.0 ? gap : 0.0;
+                const double gap = gap_outside(xj[ii], l, h);
                 sq[ii] += gap * gap;
             }
         } else {
             const double l = lo[t] - half, h = hi[t] + half, scale = inv[j];
             for (intptr_t ii = 0; ii < ni; ++ii) {
-                const double xv = x[ii * n_dims + j];
-                const double below = l - xv, above = xv - h;
-                double gap = below > above ? below : above;
-                gap = gap > 0.0 ? gap * scale : 0.0;
+                const double gap = gap_outside(x[ii * n_dims + j], l, h) * scale;
                 sq[ii] += gap * gap;
             }
         }
@@ -518,9 +520,7 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 const double r_lo = box_radius[2 * b], r_hi = box_radius[2 * b + 1];
                 const double *rx = radius + box_ref[b] * BLOCK_X;
                 for (intptr_t ii = 0; ii < ni; ++ii) {
-                    const double below = r_lo - rx[ii], above = rx[ii] - r_hi;
-                    double gap = below > above ? below : above;
-                    gap = gap > 0.0 ? gap : 0.0;
+                    const double gap = gap_outside(rx[ii], r_lo, r_hi);
                     box_sq[ii] = gap * gap > box_sq[ii] ? gap * gap : box_sq[ii];
                 }
             }
@@ -530,8 +530,8 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                 const double floor_i = log_floor != NULL ? log_floor[i0 + ii] : -INFINITY;
                 const double threshold =
                     (run_max[ii] > floor_i ? run_max[ii] : floor_i) - PRUNE_NATS;
-                /* The box bounds the numeric log-kernels; the others (categorical
-                 * probabilities, masses of dimensions with a step) are <= 0. */
+                /* The box and the shell bound the numeric log-kernels of their
+                 * dimensions; the others, and the categorical log-probabilities, are <= 0. */
                 if (boxed && cmax - 0.5 * box_sq[ii] < threshold) {
                     continue;
                 }
