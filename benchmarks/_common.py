@@ -22,6 +22,28 @@ from typing import Any
 _DISTRIBUTION_NAMES = {"skopt": "scikit-optimize", "sklearn": "scikit-learn"}
 
 
+#: The test functions of the TPE issue's quality benchmark: name -> (bbopt.testfunctions
+#: class, constructor arguments).
+TEST_FUNCTIONS = {
+    "Branin": ("Branin", {}),
+    "Hartmann6": ("Hartmann6", {}),
+    "Rosenbrock-10": ("Rosenbrock", {"n_dims": 10}),
+    "Ackley-10": ("Ackley", {"n_dims": 10}),
+    "Levy-10": ("Levy", {"n_dims": 10}),
+    "StyblinskiTang-20": ("StyblinskiTang", {"n_dims": 20}),
+    "Michalewicz-10": ("Michalewicz", {"n_dims": 10}),
+    "MixedAckley": ("MixedAckley", {}),
+}
+
+
+def make_test_function(name: str) -> Any:
+    """The `bbopt.testfunctions` instance named ``name`` in `TEST_FUNCTIONS`."""
+    import bbopt.testfunctions as tf
+
+    cls, kwargs = TEST_FUNCTIONS[name]
+    return getattr(tf, cls)(**kwargs)
+
+
 def is_installed(module: str) -> bool:
     """Return whether ``module`` can be imported, without importing it."""
     return importlib.util.find_spec(module) is not None

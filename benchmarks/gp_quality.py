@@ -48,17 +48,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import is_installed, library_version, machine_info, markdown_table  # noqa: E402
+from _common import (  # noqa: E402
+    TEST_FUNCTIONS,
+    is_installed,
+    library_version,
+    machine_info,
+    make_test_function,
+    markdown_table,
+)
 
-FUNCTIONS = {
-    "Branin": ("Branin", {}),
-    "Hartmann6": ("Hartmann6", {}),
-    "Rosenbrock-10": ("Rosenbrock", {"n_dims": 10}),
-    "Ackley-10": ("Ackley", {"n_dims": 10}),
-    "Levy-10": ("Levy", {"n_dims": 10}),
-    "StyblinskiTang-20": ("StyblinskiTang", {"n_dims": 20}),
-    "MixedAckley": ("MixedAckley", {}),
-}
+#: The TPE benchmark's functions but Michalewicz-10.
+FUNCTIONS = {k: v for k, v in TEST_FUNCTIONS.items() if k != "Michalewicz-10"}
 SAMPLERS = ("bbopt-gp", "optuna-gp", "optuna-tpe")
 #: bbopt's GP on a subset of 100 observations (the long-study approximation, forced early):
 #: compared with bbopt-gp at budgets above 100, it measures what the approximation costs.
@@ -69,10 +69,7 @@ SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_T
 
 def run_one(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
     """Best-so-far regret of one seeded study at each budget (run in a worker process)."""
-    import bbopt.testfunctions as tf
-
-    cls, kwargs = FUNCTIONS[name]
-    f = getattr(tf, cls)(**kwargs)
+    f = make_test_function(name)
     n_trials = max(budgets)
     start = time.perf_counter()
     if sampler.startswith("bbopt-gp"):

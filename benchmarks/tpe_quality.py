@@ -34,32 +34,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import is_installed, library_version, machine_info, markdown_table  # noqa: E402
+from _common import (  # noqa: E402
+    TEST_FUNCTIONS,
+    is_installed,
+    library_version,
+    machine_info,
+    make_test_function,
+    markdown_table,
+)
 
-FUNCTIONS = {
-    "Branin": ("Branin", {}),
-    "Hartmann6": ("Hartmann6", {}),
-    "Rosenbrock-10": ("Rosenbrock", {"n_dims": 10}),
-    "Ackley-10": ("Ackley", {"n_dims": 10}),
-    "Levy-10": ("Levy", {"n_dims": 10}),
-    "StyblinskiTang-20": ("StyblinskiTang", {"n_dims": 20}),
-    "Michalewicz-10": ("Michalewicz", {"n_dims": 10}),
-    "MixedAckley": ("MixedAckley", {}),
-}
 LIBS = ("bbopt", "optuna")
 FLOOR = 1e-12
 
 
-def _function(name: str) -> Any:
-    import bbopt.testfunctions as tf
-
-    cls, kwargs = FUNCTIONS[name]
-    return getattr(tf, cls)(**kwargs)
-
-
 def run_one(lib: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
     """Best-so-far regret of one seeded study at each budget."""
-    f = _function(name)
+    f = make_test_function(name)
     n_trials = max(budgets)
     start = time.perf_counter()
     if lib == "bbopt":
@@ -90,7 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--first-seed", type=int, default=0,
                         help="seeds are first-seed .. first-seed + seeds - 1")
     parser.add_argument("--budgets", type=int, nargs="+", default=[100, 300])
-    parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
+    parser.add_argument("--functions", nargs="+", default=list(TEST_FUNCTIONS),
+                        choices=TEST_FUNCTIONS)
     parser.add_argument("--libs", nargs="+", default=list(LIBS), choices=LIBS)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--reuse", type=Path, nargs="+", default=[],
