@@ -25,6 +25,7 @@ from bbopt._validation import ensure_int
 
 if TYPE_CHECKING:
     from bbopt._study import Study
+    from bbopt.storage._observations import Observations
 
 _FINISHED = frozenset((TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
 
@@ -71,6 +72,19 @@ class _PerStudy:
             state = factory(weakref.ref(study._storage))
             self._states[key] = state
         return state
+
+    def unseen_rows(self, study: Study, factory: type) -> tuple[Any, Observations, int, int]:
+        """The state of ``study`` and the observation rows ``[start, stop)`` it has not seen.
+
+        A state whose storage lost rows is started again. The caller updates
+        ``state.n_rows`` to ``stop`` once it has taken the rows in.
+        """
+        state = self.get(study, factory)
+        observations = study.get_observations()
+        stop = observations.n_rows
+        if stop < state.n_rows:
+            state.__init__(state.storage)
+        return state, observations, state.n_rows, stop
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -121,14 +135,9 @@ class MaxTrialsCallback:
             return study._storage.get_n_trials(study._study_id, self._states)
         codes = np.array(sorted(int(s) for s in self._states), dtype=np.int8)
         with self._per_study.lock:
-            state = self._per_study.get(study, _Counter)
-            observations = study.get_observations()
-            n_rows = observations.n_rows
-            if n_rows < state.n_rows:
-                state.__init__(state.storage)
-            new = observations.states[state.n_rows:n_rows]
-            state.count += int(np.isin(new, codes).sum())
-            state.n_rows = n_rows
+            state, observations, start, stop = self._per_study.unseen_rows(study, _Counter)
+            state.count += int(np.isin(observations.states[start:stop], codes).sum())
+            state.n_rows = stop
             return state.count  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
@@ -197,20 +206,16 @@ class NoImprovementCallback:
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         sign = 1.0 if study.direction == StudyDirection.MINIMIZE else -1.0
         with self._per_study.lock:
-            state = self._per_study.get(study, _Streak)
-            observations = study.get_observations()
-            n_rows = observations.n_rows
-            if n_rows < state.n_rows:
-                state.__init__(state.storage)
-            states = observations.states[state.n_rows:n_rows].tolist()
-            scores = (sign * observations.values[state.n_rows:n_rows, 0]).tolist()
+            state, observations, start, stop = self._per_study.unseen_rows(study, _Streak)
+            states = observations.states[start:stop].tolist()
+            scores = (sign * observations.values[start:stop, 0]).tolist()
             complete = int(TrialState.COMPLETE)
             for code, score in zip(states, scores):
                 if code == complete and score < state.best - self._min_delta:
                     state.best, state.streak = score, 0
                 elif code in self._codes:
                     state.streak += 1
-            state.n_rows = n_rows
+            state.n_rows = stop
             stalled = state.streak >= self._patience
         if stalled:
             study.stop()
