@@ -136,7 +136,7 @@ def plot_score_heatmap(runs: Iterable[Run], budget: float, *,
     matplotlib Axes
     """
     problems, optimizers, scores = score_matrix(runs, budget, targets)
-    ax = _axes(ax, (1.2 + 1.1 * len(optimizers), 1.0 + 0.35 * len(problems)))
+    ax = _axes(ax, (3.0 + 1.1 * len(optimizers), 1.5 + 0.35 * len(problems)))
     image = ax.imshow(scores, vmin=0.0, vmax=1.0, cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(optimizers)), optimizers, rotation=30, ha="right")
     ax.set_yticks(range(len(problems)), problems)
@@ -145,6 +145,6 @@ def plot_score_heatmap(runs: Iterable[Run], budget: float, *,
             if np.isfinite(scores[i, j]):
                 ax.text(j, i, f"{scores[i, j]:.2f}", ha="center", va="center",
                         color="white" if scores[i, j] < 0.6 else "black", fontsize="small")
-    ax.figure.colorbar(image, ax=ax, label=f"ECDF score at {budget:g}d")
-    ax.set_title(f"ECDF score at {budget:g} x dimension evaluations")
+    ax.figure.colorbar(image, ax=ax, label="ECDF score")
+    ax.set_title(f"ECDF score at {budget:g} x dimension evaluations", fontsize="medium")
     return ax
