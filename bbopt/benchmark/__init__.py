@@ -39,7 +39,7 @@ from bbopt.benchmark._problems import (
     TRANSFORMABLE,
     Problem,
     make_problems,
-    test_function_names,
+    function_names,
 )
 from bbopt.benchmark._runner import Run, load, run, run_one
 from bbopt.benchmark._scores import (
@@ -93,5 +93,5 @@ __all__ = [
     "runtimes",
     "sampler_names",
     "score_matrix",
-    "test_function_names",
+    "function_names",
 ]

@@ -50,13 +50,13 @@ def _normalise(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "")
 
 
-def test_function_names() -> list[str]:
+def function_names() -> list[str]:
     """Return the names of the test functions in `bbopt.testfunctions` (lower case).
 
     Examples
     --------
-    >>> from bbopt.benchmark import test_function_names
-    >>> "rastrigin" in test_function_names()
+    >>> from bbopt.benchmark import function_names
+    >>> "rastrigin" in function_names()
     True
     """
     return sorted(
@@ -75,7 +75,7 @@ def _test_function_class(name: str, owner: str) -> type[testfunctions.TestFuncti
             return cls
     raise ValueError(
         f"The 'function' parameter of {owner} must be a test function name, one of "
-        f"{test_function_names()}. Got {name!r} instead."
+        f"{function_names()}. Got {name!r} instead."
     )
 
 
