@@ -380,12 +380,13 @@ class _Writer:
     def __enter__(self) -> Callable[[str], None]:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # A record cut short by an interruption is dropped by `load`; start on a new line.
-            ends_cleanly = (not self.path.exists() or self.path.stat().st_size == 0
-                            or self.path.read_bytes()[-1:] == b"\n")
+            if self.path.exists():
+                # A record cut short by an interruption (no final newline) is dropped.
+                data = self.path.read_bytes()
+                if data and not data.endswith(b"\n"):
+                    with open(self.path, "r+b") as f:
+                        f.truncate(data.rfind(b"\n") + 1)
             self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-            if not ends_cleanly:
-                self.file.write("\n")
         return self.write
 
     def write(self, line: str) -> None:
