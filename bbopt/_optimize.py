@@ -351,7 +351,7 @@ def _proposal(study: Study, trial: Trial, name: str, distribution: BaseDistribut
         return distribution.to_external(relative[name])
     if distribution.single():
         return distribution.to_external(distribution.internal_bounds()[0])
-    internal = trial._sampler.sample_independent(study, trial, name, distribution)
+    internal = trial._sampler.sample_one(trial._sampling_context(), name, distribution)
     return distribution.to_external(internal)
 
 

@@ -20,7 +20,7 @@ from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import Trial
 from bbopt._validation import as_objective_values
 from bbopt.pruners import BasePruner, NopPruner
-from bbopt.samplers import BaseSampler, RandomSampler
+from bbopt.samplers import BaseSampler, RandomSampler, SamplingContext
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,
@@ -192,7 +192,7 @@ class Study:
         state, checked = self._checked_outcome(number, values, state)
         live = trial if isinstance(trial, Trial) else Trial(self, number, {})
         try:
-            self.sampler.after_trial(self, live, state, checked)
+            self.sampler.end(live._sampling_context(), state, checked)
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
         return self._storage.get_trial(self._study_id, number)
@@ -258,6 +258,18 @@ class Study:
             )
             return TrialState.FAIL, None
         return state, checked
+
+    def _sampling_context(self, trial: Trial) -> SamplingContext:
+        """The arrays the sampler reads for ``trial``: each read from storage at most once."""
+        storage, study_id, number = self._storage, self._study_id, trial.number
+        return SamplingContext(
+            number, self._directions, (self.study_name, study_id),
+            lambda: storage.get_observations(study_id),
+            lambda: storage.get_running_points(study_id),
+            note=lambda params: storage.note_running_point(study_id, number, params),
+            set_attr=trial.set_system_attr,
+            study=self, trial=trial,
+        )
 
     # -- optimize --------------------------------------------------------
     def optimize(

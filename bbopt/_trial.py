@@ -20,6 +20,7 @@ from bbopt._frozen import FrozenTrial
 
 if TYPE_CHECKING:
     from bbopt._study import Study
+    from bbopt.samplers import SamplingContext
 
 # Distributions built by suggest_* calls, by their arguments: validating and
 # building one costs more than the rest of a suggestion.
@@ -224,7 +225,7 @@ class Trial(BaseTrial):
 
     __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
                  "_distributions", "_fixed_params", "_relative_space", "_relative_params",
-                 "_reported_steps", "datetime_start")
+                 "_reported_steps", "datetime_start", "_context")
 
     def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
         self.study = study
@@ -239,15 +240,29 @@ class Trial(BaseTrial):
         self._relative_params: dict[str, float] = {}
         self._reported_steps: set[int] = set()
         self.datetime_start = datetime.datetime.now()
+        self._context: SamplingContext | None = None
+
+    def _sampling_context(self) -> SamplingContext:
+        """The context the sampler reads for this trial (built once)."""
+        if self._context is None:
+            self._context = self.study._sampling_context(self)
+        return self._context
 
     def _start(self) -> None:
         """Run the sampler's per-trial hooks and its joint draw."""
         sampler = self._sampler
-        sampler.before_trial(self.study, self)
-        space = sampler.infer_relative_search_space(self.study, self)
+        context = self._sampling_context()
+        sampler.begin(context)
+        space = sampler.joint_space(context)
         if space:
             self._relative_space = space
-            self._relative_params = sampler.sample_relative(self.study, self, space)
+            self._relative_params = sampler.sample_joint(context, space)
+            if self._relative_params:
+                # As the trial will record them: on their grids.
+                context.note_draw({
+                    name: (space[name], space[name].to_internal(space[name].to_external(value)))
+                    for name, value in self._relative_params.items() if name in space
+                })
 
     # -- suggestions -----------------------------------------------------
     def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
@@ -283,7 +298,7 @@ class Trial(BaseTrial):
             return distribution.to_external(self._relative_params[name])
         if distribution.single():
             return distribution.to_external(distribution.internal_bounds()[0])
-        internal = self._sampler.sample_independent(self.study, self, name, distribution)
+        internal = self._sampler.sample_one(self._sampling_context(), name, distribution)
         return distribution.to_external(internal)
 
     def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:

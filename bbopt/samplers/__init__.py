@@ -1,10 +1,11 @@
 """Samplers: how the next parameters are chosen."""
 
-from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import GPSampler
 from bbopt.samplers._grid import GridSampler
 from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
 
-__all__ = ["BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "TPESampler"]
+__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]

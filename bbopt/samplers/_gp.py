@@ -32,7 +32,7 @@ import math
 import threading
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,13 +46,11 @@ from bbopt._distributions import (
 )
 from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
-from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
+from bbopt.storage import Observations
 from bbopt.surrogates import GaussianProcess
-
-if TYPE_CHECKING:
-    from bbopt._study import Study
-    from bbopt._trial import Trial
 
 FloatArray = NDArray[np.float64]
 
@@ -205,7 +203,7 @@ def _refit_due(n: int, n_at_fit: int) -> bool:
     return n >= n_at_fit * (1.0 + REFIT_GROWTH)
 
 
-class GPSampler(BaseSampler):
+class GPSampler(ArraySampler):
     """Bayesian optimisation with a Gaussian process and log expected improvement.
 
     Suited to expensive objectives and budgets from tens to thousands of
@@ -303,64 +301,58 @@ class GPSampler(BaseSampler):
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._model: _Model | None = None
-        self._pending: dict[int, tuple[tuple[Any, ...], FloatArray]] = {}
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
         self._independent.reseed_rng(seed)
 
-    def infer_relative_search_space(
-        self, study: Study, trial: Trial
-    ) -> dict[str, BaseDistribution]:
-        space = study.get_observations().shared_search_space()
+    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
+        space = context.observations.shared_search_space()
         return {name: space[name] for name in sorted(space) if not space[name].single()}
 
-    def sample_independent(
-        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    def sample_one(
+        self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
-        return self._independent.sample_independent(study, trial, name, distribution)
+        return self._independent.sample_one(context, name, distribution)
 
-    def before_trial(self, study: Study, trial: Trial) -> None:
-        self._independent.before_trial(study, trial)
+    def begin(self, context: SamplingContext) -> None:
+        self._independent.begin(context)
 
-    def after_trial(
-        self, study: Study, trial: Trial, state: TrialState, values: Sequence[float] | None
+    def end(
+        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        with self._lock:
-            self._pending.pop(trial.number, None)
-        self._independent.after_trial(study, trial, state, values)
+        self._independent.end(context, state, values)
 
-    def sample_relative(
-        self, study: Study, trial: Trial, search_space: dict[str, BaseDistribution]
+    def sample_joint(
+        self, context: SamplingContext, search_space: dict[str, BaseDistribution]
     ) -> dict[str, float]:
         if not search_space:
             return {}
-        observations = study.get_observations()
+        observations = context.observations
         if observations.n_complete < max(self._n_startup_trials, 1):
             return {}
         with self._lock:
             key = tuple(search_space.items())
             try:
-                model = self._update_model(study, key, search_space)
+                model = self._update_model(observations, key, search_space)
                 if model is None:
                     return {}
-                pending = self._pending_points(study, trial, key, model.space)
-                point = self._suggest(model, pending)
+                point = self._suggest(model, self._pending_points(context, model.space))
             except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
                 warnings.warn(
                     f"{_OWNER} could not fit its Gaussian process ({exc}); trial "
-                    f"{trial.number} is sampled by {type(self._independent).__name__} instead.",
+                    f"{context.trial_number} is sampled by {type(self._independent).__name__} "
+                    "instead.",
                     stacklevel=2,
                 )
                 return {}
-            self._pending[trial.number] = (key, point)
             return dict(zip(model.space.names, model.space.to_internal(point)))
 
     # -- the model -------------------------------------------------------
     def _update_model(
-        self, study: Study, key: tuple[Any, ...], search_space: dict[str, BaseDistribution]
+        self, observations: Observations, key: tuple[Any, ...],
+        search_space: dict[str, BaseDistribution],
     ) -> _Model | None:
-        observations = study.get_observations()
         model = self._model
         if model is None or tuple(zip(model.space.names, model.space.distributions)) != key:
             model = self._model = _Model(_Space(search_space), self._noise_floor,
@@ -416,23 +408,16 @@ class GPSampler(BaseSampler):
         chosen[recent] = True
         return model.x[chosen], model.y[chosen]
 
-    def _pending_points(
-        self, study: Study, trial: Trial, key: tuple[Any, ...], space: _Space
-    ) -> FloatArray:
-        """Model coordinates of the other running trials, shape (k, d)."""
-        points = []
-        for running in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if running.number == trial.number:
-                continue
-            params, dists = running.params, running.distributions
-            if all(dists.get(name) == dist for name, dist in key):
-                internal = np.array([[dist.to_internal(params[name]) for name, dist in key]])
-                points.append(space.to_model(internal)[0])
-                continue
-            remembered = self._pending.get(running.number)
-            if remembered is not None and remembered[0] == key:
-                points.append(remembered[1])
-        return np.array(points) if points else np.empty((0, space.d))
+    def _pending_points(self, context: SamplingContext, space: _Space) -> FloatArray:
+        """Model coordinates of the other running trials that set the whole space, (k, d)."""
+        running = context.running
+        if running.numbers.size == 0:
+            return np.empty((0, space.d))
+        observations = context.observations
+        internal = running.points([observations.column(name, dist)
+                                   for name, dist in zip(space.names, space.distributions)])
+        internal = internal[~np.isnan(internal).any(axis=1)]
+        return space.to_model(internal) if internal.shape[0] else np.empty((0, space.d))
 
     # -- the acquisition -------------------------------------------------
     def _n_candidates_for(self, n: int) -> int:

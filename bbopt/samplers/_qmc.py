@@ -9,19 +9,17 @@ import numpy as np
 
 from bbopt._distributions import BaseDistribution
 from bbopt._validation import ensure_bool, ensure_one_of, ensure_seed
-from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
 if TYPE_CHECKING:
     from scipy.stats import qmc
 
-    from bbopt._study import Study
-    from bbopt._trial import Trial
-
 _FIRST_BLOCK = 64
 
 
-class QMCSampler(BaseSampler):
+class QMCSampler(ArraySampler):
     """Cover the search space evenly with a low-discrepancy sequence.
 
     Trial number ``k`` takes point ``k`` of the sequence, over the study's
@@ -68,28 +66,26 @@ class QMCSampler(BaseSampler):
             self._space = {}
             self._engine = None
 
-    def infer_relative_search_space(
-        self, study: Study, trial: Trial
-    ) -> dict[str, BaseDistribution]:
-        space = study.get_observations().shared_search_space()
+    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
+        space = context.observations.shared_search_space()
         return {name: space[name] for name in sorted(space) if not space[name].single()}
 
-    def sample_relative(
-        self, study: Study, trial: Trial, search_space: dict[str, BaseDistribution]
+    def sample_joint(
+        self, context: SamplingContext, search_space: dict[str, BaseDistribution]
     ) -> dict[str, float]:
         if not search_space:
             return {}
-        point = self._point(trial.number, search_space)
+        point = self._point(context.trial_number, search_space)
         result = {}
         for u, (name, distribution) in zip(point.tolist(), search_space.items()):
             low, high = distribution.internal_bounds()
             result[name] = low * (1.0 - u) + high * u
         return result
 
-    def sample_independent(
-        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    def sample_one(
+        self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
-        return self._independent.sample_independent(study, trial, name, distribution)
+        return self._independent.sample_one(context, name, distribution)
 
     def _point(self, index: int, space: dict[str, BaseDistribution]) -> np.ndarray:
         """Return point ``index`` of the sequence over ``space``, shape (n_dims,)."""

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from bbopt._distributions import BaseDistribution
 from bbopt._validation import ensure_seed
-from bbopt.samplers._base import BaseSampler
-
-if TYPE_CHECKING:
-    from bbopt._study import Study
-    from bbopt._trial import Trial
+from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._context import SamplingContext
 
 # Uniform draws are taken from numpy in blocks of this size and handed out
 # one by one: a scalar draw per call would dominate the cost of a suggestion.
 _BLOCK = 4096
 
 
-class RandomSampler(BaseSampler):
+class RandomSampler(ArraySampler):
     """Draw every parameter independently and uniformly.
 
     Floats and ints with ``log=True`` are uniform in log space; step grids,
@@ -53,8 +48,8 @@ class RandomSampler(BaseSampler):
             self._uniforms.reverse()
         return self._uniforms.pop()
 
-    def sample_independent(
-        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    def sample_one(
+        self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
         low, high = distribution.internal_bounds()
         u = self._uniform()

@@ -48,7 +48,7 @@ import numbers
 import os
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,13 +62,10 @@ from bbopt._distributions import (
 from bbopt._frozen import TrialState
 from bbopt._kernels import nondominated_rank
 from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
-from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._context import SamplingContext
+from bbopt.storage import Observations
 from bbopt.surrogates import ParzenEstimator, ParzenSpace
-
-if TYPE_CHECKING:
-    from bbopt._study import Study
-    from bbopt._trial import Trial
-    from bbopt.storage._observations import Observations
 
 _OWNER = "TPESampler"
 #: The bad group's shared bandwidth is recomputed when n_bad leaves
@@ -247,11 +244,6 @@ def _model_space(
             raise TypeError(f"{_OWNER} does not support {dist!r}.")
     space = ParzenSpace(np.array(low), np.array(high), np.array(step), np.array(n_choices))
     return space, numeric, categorical
-
-
-def _snapped(distribution: BaseDistribution, internal: float) -> float:
-    """The internal value the trial will record for ``internal``."""
-    return float(distribution.to_internal(distribution.to_external(internal)))
 
 
 def neighbour_bandwidth(space: ParzenSpace, x: NDArray[np.float64],
@@ -692,7 +684,7 @@ class _GroupModel:
         return result
 
 
-class TPESampler(BaseSampler):
+class TPESampler(ArraySampler):
     """Tree-structured Parzen Estimator: suggest where good trials are dense and bad ones rare.
 
     After ``n_startup_trials`` random trials, the finished trials are split
@@ -814,7 +806,6 @@ class TPESampler(BaseSampler):
         self._n_threads = ensure_int(n_threads, "n_threads", _OWNER, 1)
         self._lock = threading.RLock()
         self._models: dict[tuple[Any, ...], _GroupModel] = {}
-        self._pending: dict[int, dict[str, float]] = {}  # running trials' internal points
         self._group_hash = np.zeros(0, dtype=np.uint64)  # presence signature of each column
         self._group_rows_seen = 0
         # Labels of the rows in the group signatures; never reseeded (labels must not repeat).
@@ -825,12 +816,10 @@ class TPESampler(BaseSampler):
         self._rng = np.random.default_rng(seed)
 
     # -- search spaces -----------------------------------------------------------------
-    def infer_relative_search_space(
-        self, study: Study, trial: Trial
-    ) -> dict[str, BaseDistribution]:
+    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
         if not self._multivariate:
             return {}
-        obs = study.get_observations()
+        obs = context.observations
         if self._group:
             space = {
                 obs.names[j]: obs.distributions[j] for j in range(obs.n_columns)
@@ -876,73 +865,47 @@ class TPESampler(BaseSampler):
             self._models[key] = model
         return model
 
-    def _liars(self, study: Study, trial: Trial, model: _GroupModel) -> NDArray[np.float64]:
+    def _liars(self, context: SamplingContext, model: _GroupModel) -> NDArray[np.float64]:
         """Internal points of the other running trials that set every parameter of the group."""
         n_params = len(model.params)
-        if not self._constant_liar:
+        if not self._constant_liar or context.running.numbers.size == 0:
             return np.empty((0, n_params))
-        points = []
-        for other in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if other.number == trial.number:
-                continue
-            pending = self._pending.get(other.number, {})
-            point = []
-            for name, dist in model.params:
-                if name in pending:
-                    point.append(pending[name])
-                elif other.distributions.get(name) == dist:
-                    point.append(dist.to_internal(other.params[name]))
-                else:
-                    break
-            if len(point) == n_params:
-                points.append(point)
-        return np.array(points, dtype=np.float64).reshape(-1, n_params)
+        obs = context.observations
+        points = context.running.points([obs.column(name, dist) for name, dist in model.params])
+        return np.ascontiguousarray(points[~np.isnan(points).any(axis=1)])
 
-    def _sample_group(self, study: Study, trial: Trial,
+    def _sample_group(self, context: SamplingContext,
                       params: tuple[tuple[str, BaseDistribution], ...],
                       multivariate: bool) -> dict[str, float]:
-        obs = study.get_observations()
+        obs = context.observations
         model = self._model(params, multivariate)
         model.update(obs)
         if model.n_valid < max(self._n_startup_trials, 1):
             return {}
-        return model.suggest(obs, self._rng, self._liars(study, trial, model))
+        return model.suggest(obs, self._rng, self._liars(context, model))
 
-    def sample_relative(
-        self, study: Study, trial: Trial, search_space: dict[str, BaseDistribution]
+    def sample_joint(
+        self, context: SamplingContext, search_space: dict[str, BaseDistribution]
     ) -> dict[str, float]:
         if not search_space:
             return {}
         with self._lock:
-            obs = study.get_observations()
+            obs = context.observations
             if self._group:
                 groups = self._groups(obs, search_space)
             else:
                 groups = [tuple(sorted(search_space.items()))]
             result: dict[str, float] = {}
             for params in groups:
-                result.update(self._sample_group(study, trial, params, True))
-            if result:
-                # Suggestions are on their grids (log-ints snapped by the model): the trial
-                # records these internal values, which the constant liar reuses.
-                self._pending.setdefault(trial.number, {}).update(result)
+                result.update(self._sample_group(context, params, True))
             return result
 
-    def sample_independent(
-        self, study: Study, trial: Trial, name: str, distribution: BaseDistribution
+    def sample_one(
+        self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
         with self._lock:
-            point = self._sample_group(study, trial, ((name, distribution),), False)
+            point = self._sample_group(context, ((name, distribution),), False)
             if point:
-                value = point[name]
-            else:
-                low, high = distribution.internal_bounds()
-                value = low + (high - low) * float(self._rng.random())
-            self._pending.setdefault(trial.number, {})[name] = _snapped(distribution, value)
-            return value
-
-    def after_trial(
-        self, study: Study, trial: Trial, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        with self._lock:
-            self._pending.pop(trial.number, None)
+                return point[name]
+            low, high = distribution.internal_bounds()
+            return low + (high - low) * float(self._rng.random())

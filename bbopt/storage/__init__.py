@@ -8,7 +8,7 @@ from bbopt.storage._base import (
     TrialNotFoundError,
 )
 from bbopt.storage._in_memory import InMemoryStorage
-from bbopt.storage._observations import Observations
+from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sqlite import SQLiteStorage, StorageFileError, StorageLockedError
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "DuplicatedStudyError",
     "InMemoryStorage",
     "Observations",
+    "RunningPoints",
     "SQLiteStorage",
     "StorageFileError",
     "StorageLockedError",

@@ -8,7 +8,7 @@ from typing import Any
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt.storage._observations import Observations
+from bbopt.storage._observations import Observations, RunningPoints
 
 
 class StudyNotFoundError(ValueError):
@@ -200,3 +200,30 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def get_observations(self, study_id: int) -> Observations:
         """Return the columnar arrays of the study's finished trials."""
+
+    def get_running_points(self, study_id: int) -> RunningPoints:
+        """Return the internal points of the study's running trials (one read).
+
+        Columns are those of `get_observations`; a parameter not set yet is
+        NaN, unless `note_running_point` gave its value. Storages keep these
+        points as a block beside the observations; this default builds them
+        from the running trials, for storages written elsewhere.
+        """
+        observations = self.get_observations(study_id)
+        observations.replace_running(
+            (t.number, {name: (dist, dist.to_internal(t.params[name]))
+                        for name, dist in t.distributions.items()})
+            for t in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,))
+        )
+        return observations.running_points()
+
+    def note_running_point(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        """Show values drawn for a running trial in `get_running_points` before they are set.
+
+        A sampler's joint draw is known before the objective suggests each
+        parameter; noting it lets other asks (constant liar, fantasies) see the
+        whole point at once. Nothing is stored: the note lives in this process
+        until the trial finishes. The default keeps no note.
+        """

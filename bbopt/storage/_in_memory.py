@@ -18,7 +18,7 @@ from bbopt.storage._base import (
     TrialFinishedError,
     TrialNotFoundError,
 )
-from bbopt.storage._observations import Observations
+from bbopt.storage._observations import Observations, RunningPoints
 
 
 class _StudyRecord:
@@ -152,6 +152,7 @@ class InMemoryStorage(BaseStorage):
             record.trials.append(trial)
             if trial.state == TrialState.RUNNING:
                 record.running[number] = trial
+                record.observations.set_running(number, _internal_params(trial))
             elif trial.state == TrialState.WAITING:
                 record.waiting.append(number)
             else:
@@ -170,6 +171,7 @@ class InMemoryStorage(BaseStorage):
             trial.state = TrialState.RUNNING
             trial.datetime_start = datetime.datetime.now()
             record.running[number] = trial
+            record.observations.set_running(number, {})
             return number
 
     def set_trial_param(
@@ -179,15 +181,20 @@ class InMemoryStorage(BaseStorage):
             trial = self._running_trial(study_id, number)
             trial.params[name] = value
             trial.distributions[name] = distribution
+            self._studies[study_id].observations.set_running(
+                number, {name: (distribution, distribution.to_internal(value))})
 
     def set_trial_params(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
         with self._lock:
             trial = self._running_trial(study_id, number)
+            internal = {}
             for name, (distribution, value) in params.items():
                 trial.params[name] = value
                 trial.distributions[name] = distribution
+                internal[name] = (distribution, distribution.to_internal(value))
+            self._studies[study_id].observations.set_running(number, internal)
 
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
@@ -213,6 +220,7 @@ class InMemoryStorage(BaseStorage):
             trial.values = None if values is None else list(values)
             trial.datetime_complete = datetime.datetime.now()
             del record.running[number]
+            record.observations.drop_running(number)
             record.observations.append(number, state, values, _internal_params(trial))
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
@@ -248,3 +256,15 @@ class InMemoryStorage(BaseStorage):
 
     def get_observations(self, study_id: int) -> Observations:
         return self._study(study_id).observations
+
+    def get_running_points(self, study_id: int) -> RunningPoints:
+        with self._lock:
+            return self._study(study_id).observations.running_points()
+
+    def note_running_point(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        with self._lock:
+            record = self._study(study_id)
+            if number in record.running:
+                record.observations.set_running(number, params)

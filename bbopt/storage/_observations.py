@@ -12,11 +12,17 @@ not use a column; ``values`` (n_rows, n_objectives) the told values as given
 (n_rows,) the `TrialState` codes; ``numbers`` (n_rows,) the trial numbers.
 Rows never change once appended, so a sampler may cache anything it derives
 from the first ``n_rows`` rows and update it with new rows only.
+
+The internal points of *running* trials are kept beside them in the same
+columns (`RunningPoints`): a block of rows, one per running trial, written as
+parameters are set and dropped when the trial finishes, so that samplers read
+them as one array instead of loading trials.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +31,50 @@ from bbopt._frozen import StudyDirection, TrialState
 
 _INITIAL_ROWS = 64
 _INITIAL_COLUMNS = 8
+_INITIAL_RUNNING = 8
+
+
+class RunningPoints(NamedTuple):
+    """Internal points of running trials, in the columns of their `Observations`.
+
+    Attributes
+    ----------
+    numbers : ndarray of shape (n_running,)
+        Trial numbers, int64.
+    x : ndarray of shape (n_running, n_columns)
+        Internal coordinates, NaN where a parameter is not set (yet).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> running = RunningPoints(np.array([3]), np.array([[0.5, np.nan]]))
+    >>> running.points([1, 0, None]).tolist()
+    [[nan, 0.5, nan]]
+    """
+
+    numbers: np.ndarray
+    x: np.ndarray
+
+    def points(self, columns: Sequence[int | None]) -> np.ndarray:
+        """Return the coordinates in ``columns`` (NaN for None or an unknown column).
+
+        Returns
+        -------
+        ndarray of shape (n_running, len(columns))
+        """
+        out = np.full((self.numbers.shape[0], len(columns)), np.nan)
+        n_known = self.x.shape[1]
+        for k, column in enumerate(columns):
+            if column is not None and column < n_known:
+                out[:, k] = self.x[:, column]
+        return out
+
+    def without(self, number: int) -> RunningPoints:
+        """Return these points without trial ``number``'s row."""
+        keep = self.numbers != number
+        if keep.all():
+            return self
+        return RunningPoints(self.numbers[keep], self.x[keep])
 
 
 class Observations:
@@ -64,6 +114,10 @@ class Observations:
         self._n_complete_in_column: list[int] = []
         self._best_row = -1
         self._best_score = np.inf
+        # Running trials: row r of _run_x belongs to trial _run_numbers[r].
+        self._run_x = np.full((_INITIAL_RUNNING, _INITIAL_COLUMNS), np.nan)
+        self._run_numbers = np.zeros(_INITIAL_RUNNING, dtype=np.int64)
+        self._run_row: dict[int, int] = {}
 
     @property
     def n_columns(self) -> int:
@@ -153,12 +207,72 @@ class Observations:
                 self._best_score = score
                 self._best_row = row
 
+    # -- running trials ----------------------------------------------------
+    @property
+    def n_running(self) -> int:
+        """Number of running trials in the block."""
+        return len(self._run_row)
+
+    def running_points(self) -> RunningPoints:
+        """Return a copy of the running trials' points (rows in no particular order)."""
+        k = len(self._run_row)
+        return RunningPoints(self._run_numbers[:k].copy(), self._run_x[:k, : self.n_columns].copy())
+
+    def set_running(
+        self, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        """Record internal values of running trial ``number`` (adding its row if new).
+
+        Parameters
+        ----------
+        number : int
+        params : mapping
+            Name to ``(distribution, internal value)``; may be empty.
+        """
+        row = self._run_row.get(number)
+        if row is None:
+            row = len(self._run_row)
+            if row == self._run_x.shape[0]:
+                self._run_x = _grown(self._run_x, 2 * row, np.nan)
+                self._run_numbers = _grown(self._run_numbers, 2 * row, 0)
+            self._run_x[row] = np.nan
+            self._run_numbers[row] = number
+            self._run_row[number] = row
+        for name, (distribution, internal) in params.items():
+            column = self._columns.get((name, distribution))
+            if column is None:
+                column = self._add_column((name, distribution))
+            self._run_x[row, column] = internal
+
+    def drop_running(self, number: int) -> None:
+        """Forget running trial ``number`` (nothing if absent); the last row takes its place."""
+        row = self._run_row.pop(number, None)
+        if row is None:
+            return
+        last = len(self._run_row)
+        if row != last:
+            moved = int(self._run_numbers[last])
+            self._run_x[row] = self._run_x[last]
+            self._run_numbers[row] = moved
+            self._run_row[moved] = row
+
+    def replace_running(
+        self, rows: Iterable[tuple[int, Mapping[str, tuple[BaseDistribution, float]]]]
+    ) -> None:
+        """Replace the whole block by ``(number, params)`` rows (a storage's fresh read)."""
+        self._run_row.clear()
+        for number, params in rows:
+            self.set_running(number, params)
+
     def _add_column(self, key: tuple[str, BaseDistribution]) -> int:
         column = len(self.names)
         if column == self._x.shape[1]:
             grown = np.full((self._x.shape[0], 2 * self._x.shape[1]), np.nan)
             grown[:, :column] = self._x
             self._x = grown
+            grown = np.full((self._run_x.shape[0], 2 * self._run_x.shape[1]), np.nan)
+            grown[:, :column] = self._run_x
+            self._run_x = grown
         self._columns[key] = column
         self.names.append(key[0])
         self.distributions.append(key[1])

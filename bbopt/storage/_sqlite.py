@@ -49,7 +49,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from bbopt._distributions import BaseDistribution, distribution_from_dict
@@ -61,7 +61,7 @@ from bbopt.storage._base import (
     TrialFinishedError,
     TrialNotFoundError,
 )
-from bbopt.storage._observations import Observations
+from bbopt.storage._observations import Observations, RunningPoints
 
 SCHEMA_VERSION = 1
 
@@ -170,15 +170,20 @@ def _dumps(value: Any, what: str) -> str:
 
 
 class _StudyCache:
-    """What this process keeps of one study: its name, directions and observations."""
+    """What this process keeps of one study: its name, directions and observations.
 
-    __slots__ = ("name", "directions", "observations", "last_seq")
+    ``notes`` holds the joint draws of this process's running trials
+    (`note_running_point`) until they finish.
+    """
+
+    __slots__ = ("name", "directions", "observations", "last_seq", "notes")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
         self.directions = directions
         self.observations = Observations(directions)
         self.last_seq = 0
+        self.notes: dict[int, dict[str, tuple[BaseDistribution, float]]] = {}
 
 
 def parse_sqlite_url(url: str) -> str:
@@ -1011,7 +1016,9 @@ class SQLiteStorage(BaseStorage):
             if count == 0:
                 self._require_running(conn, study_id, number)
             self._owned.discard((study_id, number))
-            self._sync(conn, study_id, self._cache(conn, study_id))
+            cache = self._cache(conn, study_id)
+            cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._read() as conn:
@@ -1061,3 +1068,30 @@ class SQLiteStorage(BaseStorage):
             cache = self._cache(conn, study_id)
             self._sync(conn, study_id, cache)
             return cache.observations
+
+    def get_running_points(self, study_id: int) -> RunningPoints:
+        with self._read() as conn:
+            cache = self._cache(conn, study_id)
+            rows: dict[int, dict[str, tuple[BaseDistribution, float]]] = {}
+            for number, name, dist_id, internal in conn.execute(
+                "SELECT t.number, p.name, p.dist_id, p.internal FROM trials AS t "
+                "LEFT JOIN params AS p ON p.study_id = t.study_id AND p.number = t.number "
+                "WHERE t.study_id = ? AND t.state = ?", (study_id, _RUNNING),
+            ):
+                row = rows.setdefault(number, {})
+                if name is not None:
+                    row[name] = (self._dists.get(dist_id) or self._dist(conn, dist_id), internal)
+            for number in [n for n in cache.notes if n not in rows]:  # finished elsewhere
+                del cache.notes[number]
+            cache.observations.replace_running(
+                (number, {**cache.notes.get(number, {}), **row}) for number, row in rows.items()
+            )
+            return cache.observations.running_points()
+
+    def note_running_point(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        with self._lock:
+            cache = self._caches.get(study_id)
+            if cache is not None:
+                cache.notes.setdefault(number, {}).update(params)

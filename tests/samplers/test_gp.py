@@ -161,12 +161,12 @@ def test_batch_asks_spread_out() -> None:
     assert distances.min() > 1e-3
     for trial in batch:
         study.tell(trial, 1.0)
-    assert not sampler._pending
+    assert study._storage.get_running_points(study._study_id).numbers.size == 0
 
 
 def test_define_by_run_batch_asks_spread_out() -> None:
     # Parameters of ask_batch() without a space reach the storage only when suggested:
-    # the sampler remembers what it proposed to each running trial.
+    # the trial notes its joint draw among the running points at once.
     sampler = GPSampler(seed=0, n_startup_trials=5)
     study = bbopt.create_study(sampler=sampler)
     study.optimize(lambda t: (t.suggest_float("x", -3.0, 3.0) - 1) ** 2, n_trials=8)

@@ -177,7 +177,7 @@ def test_constant_liar_spreads_a_batch() -> None:
         assert len({tuple(p) for p in pts}) == 8
         if constant_liar:
             model = next(m for key, m in sampler._models.items() if key[0])
-            assert sampler._liars(study, trials[-1], model).shape == (7, 2)
+            assert sampler._liars(trials[-1]._sampling_context(), model).shape == (7, 2)
         d = np.linalg.norm(pts[:, None] - pts[None], axis=2) + np.eye(8) * 9
         return float(d.min(axis=1).mean())
 
@@ -357,10 +357,32 @@ def test_pending_points_are_the_recorded_internal_values() -> None:
         trial = study.ask(space)
         study.tell(trial, math.log(trial.params["n"]) + trial.params["s"])
     running = study.ask_batch(5, space)
+    obs = study.get_observations()
+    columns = [obs.column(name, dist) for name, dist in space.items()]
+    # The points every later ask reads: one row per running trial, on the grid.
+    snapshot = study._storage.get_running_points(study._study_id)
+    by_number = dict(zip(snapshot.numbers.tolist(), snapshot.points(columns)))
     for trial in running:
-        pending = sampler._pending[trial.number]
-        for name, dist in space.items():
-            assert pending[name] == pytest.approx(dist.to_internal(trial.params[name]), abs=1e-12)
+        expected = [dist.to_internal(trial.params[name]) for name, dist in space.items()]
+        assert by_number[trial.number] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_joint_draw_is_seen_before_its_parameters_are_suggested() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=3)
+    study = bbopt.create_study(sampler=sampler)
+    for _ in range(6):
+        trial = study.ask()
+        x, s = trial.suggest_float("x", 0, 1), trial.suggest_float("s", 0, 1, step=0.1)
+        study.tell(trial, x + s)
+    first = study.ask()  # drawn jointly, nothing suggested yet
+    second = study.ask()
+    obs = study.get_observations()
+    columns = [obs.column("x", FloatDistribution(0, 1)),
+               obs.column("s", FloatDistribution(0, 1, step=0.1))]
+    seen = second._sampling_context().running.points(columns)
+    assert seen.shape == (1, 2) and not np.isnan(seen).any()
+    assert seen[0].tolist() == pytest.approx([first.suggest_float("x", 0, 1),
+                                              first.suggest_float("s", 0, 1, step=0.1)])
 
 
 def test_threads_give_the_same_suggestions() -> None:
