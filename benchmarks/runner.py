@@ -41,12 +41,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_info  # noqa: E402
+from _common import machine_info
 
-import bbopt  # noqa: E402
-from bbopt.benchmark import Problem, ecdf_scores, make_problems, run, run_one  # noqa: E402
-from bbopt.benchmark._optimizers import BboptSampler  # noqa: E402
-from bbopt.benchmark._runner import _Evaluator  # noqa: E402
+import bbopt
+from bbopt.benchmark import Problem, ecdf_scores, make_problems, run, run_one
+from bbopt.benchmark._optimizers import BboptSampler
+from bbopt.benchmark._runner import _Evaluator
 
 
 def _bare_loop(problem: Problem, n_evals: int, sampler_seed: int) -> tuple[float, float, float]:

@@ -38,8 +38,8 @@ from bbopt.benchmark._plot import plot_ecdf, plot_regret, plot_score_heatmap
 from bbopt.benchmark._problems import (
     TRANSFORMABLE,
     Problem,
-    make_problems,
     function_names,
+    make_problems,
 )
 from bbopt.benchmark._runner import Run, load, run, run_one
 from bbopt.benchmark._scores import (
@@ -79,6 +79,7 @@ __all__ = [
     "compare",
     "ecdf_curves",
     "ecdf_scores",
+    "function_names",
     "load",
     "make_optimizer",
     "make_problems",
@@ -93,5 +94,4 @@ __all__ = [
     "runtimes",
     "sampler_names",
     "score_matrix",
-    "function_names",
 ]

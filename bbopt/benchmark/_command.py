@@ -72,11 +72,11 @@ def main(args: argparse.Namespace) -> int:
         budget = args.budget
     budgets = args.budgets or _default_budgets(budget)
     out: list[str] = [
-        f"{len(runs)} runs, {len({r.problem for r in runs})} problems, "
-        f"{len({r.optimizer for r in runs})} optimizers",
+        (f"{len(runs)} runs, {len({r.problem for r in runs})} problems, "
+         f"{len({r.optimizer for r in runs})} optimizers"),
         "",
-        "Runtime-ECDF score (fraction of (run, target) pairs reached; targets 1e2..1e-8) "
-        "by budget (x dimension):",
+        ("Runtime-ECDF score (fraction of (run, target) pairs reached; targets 1e2..1e-8) "
+         "by budget (x dimension):"),
         str(ecdf_scores(runs, budgets)),
         "",
         f"Mean rank by best regret at {budget:g}d (1 = best):",
@@ -115,6 +115,7 @@ def _save(runs: list[Any], kind: str, path: str, budget: float) -> None:
 
     plt = _pyplot()
     ax = plot_ecdf(runs) if kind == "ecdf" else plot_score_heatmap(runs, budget)
-    ax.figure.tight_layout()
-    ax.figure.savefig(path, dpi=100)
-    plt.close(ax.figure)
+    figure: Any = ax.figure
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)

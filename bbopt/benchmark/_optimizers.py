@@ -462,7 +462,7 @@ class PyCMA(Optimizer):
                     values = [evaluate(low + width * np.asarray(u)) for u in population]
                     spent += len(values)
                     es.tell(population, values)
-            popsize = max(popsize + 1, int(round(popsize * self.incpopsize)))
+            popsize = max(popsize + 1, round(popsize * self.incpopsize))
 
 
 # -- specifications from text -----------------------------------------------------------

@@ -91,10 +91,8 @@ def _build(function: Any, n_dims: int | None, owner: str) -> testfunctions.TestF
     if isinstance(function, str):
         function = _test_function_class(function, owner)
     if isinstance(function, type) and issubclass(function, testfunctions.TestFunction):
-        if n_dims is not None and _takes_n_dims(function):
-            function = function(n_dims=n_dims)
-        else:
-            function = function()
+        cls: Any = function  # a subclass: its own constructor arguments
+        function = cls(n_dims=n_dims) if n_dims is not None and _takes_n_dims(cls) else cls()
     if not isinstance(function, testfunctions.TestFunction):
         raise TypeError(
             f"The 'function' parameter of {owner} must be a test function name, a "
@@ -210,7 +208,7 @@ class Problem:
                 f"The 'rotate' parameter of {owner} must be False for {test_function.name}, "
                 f"which cannot be moved (see bbopt.benchmark.TRANSFORMABLE). Got True instead."
             )
-        self._function: Callable[[NDArray[np.float64]], float] = test_function
+        self._function: Callable[[NDArray[np.float64]], Any] = test_function
         self.name = test_function.name + ("-rot" if rotate else "")
         self.n_dims = test_function.n_dims
         self.instance = instance
@@ -417,11 +415,16 @@ def make_problems(
     if isinstance(functions, (str, type)) or not isinstance(functions, Sequence):
         functions = [functions]
     if isinstance(instances, int) and not isinstance(instances, bool):
-        instances = list(range(1, ensure_int(instances, "instances", owner, minimum=1) + 1))
-    instances = [ensure_int(i, "instances", owner, minimum=0) for i in instances]
-    if dims is None or isinstance(dims, int):
-        dims = [dims] if dims is not None else [None]  # type: ignore[list-item]
-    dims_list = [None if d is None else ensure_int(d, "dims", owner, minimum=1) for d in dims]
+        instance_list = list(range(1, ensure_int(instances, "instances", owner, minimum=1) + 1))
+    elif isinstance(instances, Sequence):
+        instance_list = [ensure_int(i, "instances", owner, minimum=0) for i in instances]
+    else:
+        raise TypeError(f"The 'instances' parameter of {owner} must be an int or a list of "
+                        f"ints. Got {instances!r} instead.")
+    dims_seq: Sequence[int | None] = (
+        [None] if dims is None else [dims] if isinstance(dims, int) else dims)
+    dims_list = [None if d is None else ensure_int(d, "dims", owner, minimum=1)
+                 for d in dims_seq]
     rotate = ensure_bool(rotate, "rotate", owner)
     problems: list[Problem] = []
     for function in functions:
@@ -436,11 +439,11 @@ def make_problems(
         for n_dims in sizes:
             base = _build(cls, n_dims, owner)
             turn = rotate and _is_transformable(base)
-            problems.extend(Problem(base, None, i, rotate=turn) for i in instances)
+            problems.extend(Problem(base, None, i, rotate=turn) for i in instance_list)
     return problems
 
 
 def budget_evaluations(budget: float, n_dims: int) -> int:
     """Number of evaluations of a budget given as a multiple of the dimension (at least 1)."""
-    return max(1, int(math.ceil(budget * n_dims - 1e-9)))
+    return max(1, math.ceil(budget * n_dims - 1e-9))
 

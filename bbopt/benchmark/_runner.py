@@ -386,7 +386,7 @@ class _Writer:
                 if data and not data.endswith(b"\n"):
                     with open(self.path, "r+b") as f:
                         f.truncate(data.rfind(b"\n") + 1)
-            self.file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+            self.file = open(self.path, "a", encoding="utf-8")
         return self.write
 
     def write(self, line: str) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bbopt import testfunctions
-from bbopt.benchmark import TRANSFORMABLE, Problem, make_problems, function_names
+from bbopt.benchmark import TRANSFORMABLE, Problem, function_names, make_problems
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMABLE))
