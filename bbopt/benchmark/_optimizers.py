@@ -32,7 +32,24 @@ Evaluate = Callable[[NDArray[np.float64]], float]
 
 
 class BudgetExhausted(Exception):
-    """Raised by ``evaluate`` when an optimizer asks for more evaluations than the budget."""
+    """Raised by ``evaluate`` when an optimizer asks for more evaluations than the budget.
+
+    The runner catches it and ends the run normally: an optimizer that owns its
+    loop (and does not know the budget) need not count.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bbopt.benchmark import BudgetExhausted, Optimizer, Problem, run
+    >>> class Endless(Optimizer):
+    ...     label = spec = "endless"
+    ...     def minimize(self, problem, n_evals, seed, evaluate):
+    ...         rng = np.random.default_rng(seed)
+    ...         while True:  # stopped by BudgetExhausted after n_evals evaluations
+    ...             evaluate(rng.uniform(problem.bounds[:, 0], problem.bounds[:, 1]))
+    >>> run([Problem("sphere", 2)], [Endless()], budget=3, seeds=1)[0].n_evals
+    6
+    """
 
 
 def _missing(package: str, pip_name: str, exc: ImportError) -> ImportError:
@@ -65,7 +82,32 @@ class Optimizer:
 
     A subclass implements `minimize`; ``label`` names it in results and tables
     and ``spec`` describes it fully (two runs with the same label and a
-    different spec cannot share a results file).
+    different spec cannot share a results file). Subclass it for an optimizer
+    that owns its loop (``fmin``-style): call ``evaluate`` from inside it.
+
+    Examples
+    --------
+    A coordinate search that calls ``evaluate`` itself:
+
+    >>> import numpy as np
+    >>> from bbopt.benchmark import Optimizer, Problem, run
+    >>> class CoordinateSearch(Optimizer):
+    ...     label = spec = "coordinate"
+    ...     def minimize(self, problem, n_evals, seed, evaluate):
+    ...         x = problem.bounds.mean(axis=1)
+    ...         best, step = evaluate(x), 1.0
+    ...         for i in range(n_evals - 1):
+    ...             trial = x.copy()
+    ...             trial[i % problem.n_dims] += step if i % 2 else -step
+    ...             value = evaluate(np.clip(trial, *problem.bounds.T))
+    ...             if value < best:
+    ...                 x, best = trial, value
+    ...             elif i % (2 * problem.n_dims) == 0:
+    ...                 step /= 2
+    >>> (record,) = run([Problem("sphere", 2, instance=1)], [CoordinateSearch()], budget=20,
+    ...                 seeds=1)
+    >>> record.n_evals, bool(record.regrets[-1] < record.regrets[0])
+    (40, True)
     """
 
     label: str

@@ -63,7 +63,10 @@ def plot_ecdf(runs: Iterable[Run], *, by: str | Sequence[str] = "optimizer",
     >>> from bbopt.benchmark import make_problems, plot_ecdf, run
     >>> runs = run(make_problems("sphere", dims=2, instances=1), ["random", "tpe"],
     ...            budget=10, seeds=2)
-    >>> ax = plot_ecdf(runs)  # doctest: +SKIP
+    >>> ax = plot_ecdf(runs)
+    >>> [line.get_label() for line in ax.get_lines() if line.get_drawstyle() == "steps-post"]
+    ['random', 'tpe']
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     curves = ecdf_curves(runs, by=by, targets=targets)
     ax = _axes(ax, (6.4, 4.0))
@@ -100,6 +103,15 @@ def plot_regret(runs: Iterable[Run], function: str | None = None,
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import Problem, plot_regret, run
+    >>> runs = run([Problem("branin")], ["random", "qmc"], budget=5, seeds=3)
+    >>> ax = plot_regret(runs, "Branin")
+    >>> ax.get_title(), len(ax.get_lines())
+    ('Branin', 2)
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     curves = regret_curves(runs, function, n_dims)
     ax = _axes(ax, (6.4, 4.0))
@@ -134,6 +146,16 @@ def plot_score_heatmap(runs: Iterable[Run], budget: float, *,
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import make_problems, plot_score_heatmap, run
+    >>> runs = run(make_problems(["sphere", "branin"], dims=2, instances=1),
+    ...            ["random", "qmc"], budget=5, seeds=2)
+    >>> ax = plot_score_heatmap(runs, 5)
+    >>> ax.get_images()[0].get_array().shape
+    (2, 2)
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     problems, optimizers, scores = score_matrix(runs, budget, targets)
     ax = _axes(ax, (3.0 + 1.1 * len(optimizers), 1.5 + 0.35 * len(problems)))

@@ -60,6 +60,15 @@ class Run:
         CPU seconds of the optimizer's process, minus those of the evaluations.
     eval_time : float
         Wall-clock seconds spent in the function.
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import Problem, run
+    >>> (record,) = run([Problem("sphere", 3, instance=1)], ["random"], budget=10, seeds=1)
+    >>> record.key
+    ('Sphere/d3/i1', 'random', 0, 30)
+    >>> bool(record.regret_at(30) == record.regrets[-1] == min(record.regrets))
+    True
     """
 
     problem: str
@@ -158,6 +167,24 @@ def run_one(problem: Problem, optimizer: Optimizer, seed: int, n_evals: int) -> 
 
     The optimizer's seed is derived from ``seed`` and the problem's instance,
     so that runs of a function that cannot be moved still differ by instance.
+
+    Parameters
+    ----------
+    problem : Problem
+    optimizer : Optimizer
+    seed : int
+    n_evals : int
+
+    Returns
+    -------
+    Run
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import BboptSampler, Problem, run_one
+    >>> record = run_one(Problem("branin"), BboptSampler("qmc"), seed=0, n_evals=16)
+    >>> record.n_evals, record.optimizer
+    (16, 'qmc')
     """
     evaluator = _Evaluator(problem, n_evals)
     optimizer_seed = int(np.random.SeedSequence([seed, problem.instance]).generate_state(1)[0]
@@ -193,6 +220,15 @@ def load(path: str | os.PathLike[str]) -> list[Run]:
     Returns
     -------
     list of Run
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from bbopt.benchmark import Problem, load, run
+    >>> path = os.path.join(tempfile.mkdtemp(), "runs.jsonl")
+    >>> runs = run([Problem("sphere", 2)], ["random"], budget=5, seeds=3, results=path)
+    >>> [r.key for r in load(path)] == [r.key for r in runs]
+    True
     """
     runs = []
     lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -328,7 +364,8 @@ def run(
     >>> runs = run(problems, ["random", "tpe"], budget=20, seeds=2)
     >>> len(runs), runs[0].n_evals
     (16, 40)
-    >>> print(ecdf_scores(runs, budgets=[20]))  # doctest: +SKIP
+    >>> ecdf_scores(runs, budgets=[1, 20]).column("n_runs")
+    [8, 8]
     """
     owner = "run"
     problem_list = _problems(problems, owner)

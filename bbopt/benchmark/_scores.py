@@ -243,6 +243,16 @@ class ECDFCurve:
         Fraction of (run, target) pairs reached within each budget.
     max_budget : float
         The longest run of the group (the curve is flat after its last step).
+
+    Examples
+    --------
+    See `ecdf_curves`, which returns them:
+
+    >>> from bbopt.benchmark import ECDFCurve, Problem, ecdf_curves, run
+    >>> runs = run([Problem("sphere", 2)], ["random"], budget=5, seeds=2)
+    >>> curve = ecdf_curves(runs)[0]
+    >>> isinstance(curve, ECDFCurve), curve.label, curve.max_budget
+    (True, 'random', 5.0)
     """
 
     label: str
@@ -429,6 +439,12 @@ class Comparison:
     statistic, pvalue : float
         Wilcoxon signed-rank test (two-sided) of the log-ratios; NaN statistic
         and p-value 1 when every pair is a tie.
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import Comparison
+    >>> print(Comparison("a", "b", 10, 8, 2, 0, -0.7, 6.0, 0.037))
+    a vs b: 10 pairs, a better in 8, b better in 2, ties 0; median log10 regret ratio -0.7; Wilcoxon signed-rank p = 0.037
     """
 
     a: str
@@ -525,6 +541,16 @@ class RegretCurve:
         1, 2, ..., the longest run.
     median, lower, upper : ndarray of shape (n,)
         Median, first and third quartiles (inf before a run's first value).
+
+    Examples
+    --------
+    See `regret_curves`, which returns them.
+
+    >>> from bbopt.benchmark import Problem, RegretCurve, regret_curves, run
+    >>> runs = run([Problem("sphere", 2)], ["random"], budget=5, seeds=3)
+    >>> curve = regret_curves(runs)[0]
+    >>> isinstance(curve, RegretCurve), curve.evals[-1]
+    (True, np.int64(10))
     """
 
     label: str
@@ -549,6 +575,17 @@ def regret_curves(runs: Iterable[Run], function: str | None = None,
     Returns
     -------
     list of RegretCurve
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bbopt.benchmark import Problem, regret_curves, run
+    >>> runs = run([Problem("sphere", 2)], ["random", "tpe"], budget=10, seeds=3)
+    >>> [c.label for c in regret_curves(runs)]
+    ['random', 'tpe']
+    >>> curve = regret_curves(runs)[1]
+    >>> bool(np.all(np.diff(curve.median) <= 0))  # a best-so-far regret never rises
+    True
     """
     owner = "regret_curves"
     kept = [r for r in _runs(runs, owner)
@@ -581,6 +618,15 @@ def score_matrix(runs: Iterable[Run], budget: float,
         Column labels.
     scores : ndarray of shape (n_problems, n_optimizers)
         NaN where an optimizer has no run of a problem.
+
+    Examples
+    --------
+    >>> from bbopt.benchmark import make_problems, run, score_matrix
+    >>> runs = run(make_problems(["sphere", "branin"], dims=2, instances=1), ["random"],
+    ...            budget=5, seeds=2)
+    >>> problems, optimizers, scores = score_matrix(runs, 5)
+    >>> problems, optimizers, scores.shape
+    (['Sphere d=2', 'Branin d=2'], ['random'], (2, 1))
     """
     table = ecdf_scores(runs, [budget], by=("function", "n_dims", "optimizer"),
                         targets=targets)
