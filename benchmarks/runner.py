@@ -10,8 +10,13 @@ Two measurements (the goals of the benchmarking issue):
     (with the same sampler seed, so that both do the same work), which adds the
     evaluation counter and timers, the trace and the JSON record. The overhead
     is (runner wall time - bare wall time) / (bare wall time - function time),
-    the median over seeds. The wrapper's own cost per evaluation is also timed
-    alone (100 000 calls of ``evaluate`` on a function that returns 0).
+    the median over seeds: on a loaded machine, noise of a few % either way.
+    So the runner's cost is also timed alone, with nothing else in the run: a
+    run of the same number of evaluations of a free function by an optimizer
+    that does nothing (the counter and timers of each evaluation, the seed,
+    the trace, the record and its JSON line), the median of 200, divided by
+    TPE's own time per run; and the evaluation wrapper by itself (100 000 calls
+    of ``evaluate`` on a function that returns 0).
 
 ``suite``
     ``bbopt.benchmark.run`` of bbopt's default TPE on every scalable test
@@ -44,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_info
 
 import bbopt
-from bbopt.benchmark import Problem, ecdf_scores, make_problems, run, run_one
+from bbopt.benchmark import Optimizer, Problem, ecdf_scores, make_problems, run, run_one
 from bbopt.benchmark._optimizers import BboptSampler
 from bbopt.benchmark._runner import _Evaluator
 
@@ -75,6 +80,21 @@ def _runner(problem: Problem, tpe: BboptSampler, seed: int, n_evals: int
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def _zero(x: np.ndarray) -> float:
+    return 0.0
+
+
+class _Null(Optimizer):
+    """Evaluates the centre of the box ``n_evals`` times and does nothing else."""
+
+    label = spec = "null"
+
+    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
+        x = problem.bounds.mean(axis=1)
+        for _ in range(n_evals):
+            evaluate(x)
+
+
 def overhead(seeds: int, n_evals: int) -> dict[str, Any]:
     problem = Problem("rastrigin", 10, 1)
     tpe = BboptSampler("tpe")
@@ -101,6 +121,15 @@ def overhead(seeds: int, n_evals: int) -> dict[str, Any]:
               f"{bare_function:.4f} s), runner {runner_wall:.3f} s / {runner_cpu:.3f} s: "
               f"overhead {100 * rows[-1]['overhead_wall']:+.2f} % wall, "
               f"{100 * rows[-1]['overhead_cpu']:+.2f} % CPU", flush=True)
+    # What the runner adds to a run, measured alone: a run of n_evals evaluations of a free
+    # function by an optimizer that does nothing (the counter and timers of every evaluation,
+    # the seed, the trace, the record and its JSON line).
+    zero = Problem.from_function(_zero, problem.bounds, 0.0, name="zero")
+    null_wall, null_cpu = [], []
+    for seed in range(200):
+        wall, cpu = _runner(zero, _Null(), seed, n_evals)
+        null_wall.append(wall)
+        null_cpu.append(cpu)
     evaluator = _Evaluator(lambda x: 0.0, 100_000)
     x = np.zeros(10)
     start = time.perf_counter()
@@ -108,8 +137,15 @@ def overhead(seeds: int, n_evals: int) -> dict[str, Any]:
         evaluator(x)
     per_eval = (time.perf_counter() - start) / 100_000
     optimizer_per_run = statistics.median(r["bare_wall"] - r["bare_function"] for r in rows)
+    optimizer_cpu_per_run = statistics.median(r["bare_cpu"] - r["bare_function"] for r in rows)
     result = {
         "problem": problem.key, "n_evals": n_evals, "runs": rows,
+        "null_run_wall": statistics.median(null_wall),
+        "null_run_cpu": statistics.median(null_cpu),
+        "optimizer_wall_per_run": optimizer_per_run,
+        "optimizer_cpu_per_run": optimizer_cpu_per_run,
+        "runner_share_wall": statistics.median(null_wall) / optimizer_per_run,
+        "runner_share_cpu": statistics.median(null_cpu) / optimizer_cpu_per_run,
         "median_overhead_wall": statistics.median(r["overhead_wall"] for r in rows),
         "median_overhead_cpu": statistics.median(r["overhead_cpu"] for r in rows),
         "wrapper_seconds_per_eval": per_eval,
@@ -119,6 +155,11 @@ def overhead(seeds: int, n_evals: int) -> dict[str, Any]:
           f"{100 * result['median_overhead_cpu']:+.2f} % (CPU) of the optimizer's time "
           f"({optimizer_per_run:.3f} s per run); the evaluate wrapper alone: "
           f"{1e6 * per_eval:.2f} us per evaluation = {100 * result['wrapper_share']:.3f} %")
+    print(f"the runner alone (a run of {n_evals} evaluations of a free function by an optimizer "
+          f"that does nothing): {1e3 * result['null_run_wall']:.2f} ms wall, "
+          f"{1e3 * result['null_run_cpu']:.2f} ms CPU per run = "
+          f"{100 * result['runner_share_wall']:.2f} % (wall), "
+          f"{100 * result['runner_share_cpu']:.2f} % (CPU) of TPE's own time")
     return result
 
 
