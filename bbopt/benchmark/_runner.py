@@ -60,6 +60,9 @@ class Run:
         CPU seconds of the optimizer's process, minus those of the evaluations.
     eval_time : float
         Wall-clock seconds spent in the function.
+    max_evals : int
+        The budget in evaluations (default ``n_evals``); an optimizer that
+        stops by itself spends fewer.
 
     Examples
     --------
@@ -85,11 +88,16 @@ class Run:
     time: float
     cpu_time: float
     eval_time: float
+    max_evals: int = -1
+
+    def __post_init__(self) -> None:
+        if self.max_evals < 0:
+            object.__setattr__(self, "max_evals", self.n_evals)
 
     @property
     def key(self) -> tuple[str, str, int, int]:
-        """``(problem, optimizer, seed, n_evals)``: what identifies a run in a results file."""
-        return (self.problem, self.optimizer, self.seed, self.n_evals)
+        """``(problem, optimizer, seed, max_evals)``: what identifies a run in a results file."""
+        return (self.problem, self.optimizer, self.seed, self.max_evals)
 
     def regret_at(self, n: ArrayLikeInt) -> NDArray[np.float64]:
         """Best regret after ``n`` evaluations (inf before the first; past the end: the last).
@@ -201,7 +209,7 @@ def run_one(problem: Problem, optimizer: Optimizer, seed: int, n_evals: int) -> 
     return Run(**problem.record(), optimizer=optimizer.label, spec=optimizer.spec, seed=seed,
                n_evals=evaluator.count, evals=evals, regrets=regrets,
                time=max(wall - evaluator.wall, 0.0), cpu_time=max(cpu - evaluator.cpu, 0.0),
-               eval_time=evaluator.wall)
+               eval_time=evaluator.wall, max_evals=n_evals)
 
 
 def _run_task(task: tuple[Problem, Optimizer, int, int]) -> str:

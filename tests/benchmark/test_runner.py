@@ -170,3 +170,22 @@ def test_errors_name_the_argument(kwargs, error, match):
                  "seeds": 1, **kwargs}
     with pytest.raises(error, match=match):
         run(**arguments)
+
+
+class StopsEarly(Optimizer):
+    """Stops after 3 evaluations, whatever the budget."""
+
+    label = spec = "early"
+
+    def minimize(self, problem, n_evals, seed, evaluate):
+        for value in range(3):
+            evaluate(problem.bounds[:, 0] + value)
+
+
+def test_a_run_that_stops_early_keeps_its_budget_and_resumes(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    (record,) = run([Problem("sphere", 2)], [StopsEarly()], budget=5, seeds=1, results=path)
+    assert record.n_evals == 3 and record.max_evals == 10
+    assert record.key == ("Sphere/d2/i0", "early", 0, 10)
+    (again,) = run([Problem("sphere", 2)], [StopsEarly()], budget=5, seeds=1, results=path)
+    assert again.to_json() == record.to_json() and len(load(path)) == 1
