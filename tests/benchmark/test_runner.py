@@ -189,3 +189,17 @@ def test_a_run_that_stops_early_keeps_its_budget_and_resumes(tmp_path):
     assert record.key == ("Sphere/d2/i0", "early", 0, 10)
     (again,) = run([Problem("sphere", 2)], [StopsEarly()], budget=5, seeds=1, results=path)
     assert again.to_json() == record.to_json() and len(load(path)) == 1
+
+
+def test_runs_on_a_dask_client_executor():
+    distributed = pytest.importorskip("dask.distributed",
+                                      reason="the Dask executor needs the 'dask' extra")
+    problems = make_problems("sphere", dims=2, instances=2)
+    serial = run(problems, ["random", "tpe"], budget=3, seeds=2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask = run(problems, ["random", "tpe"], budget=3, seeds=2,
+                      executor=client.get_executor())
+    assert [r.to_json().split('"time"')[0] for r in on_dask] == \
+        [r.to_json().split('"time"')[0] for r in serial]
