@@ -17,7 +17,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt._multi_objective import pareto_front_rows
-from bbopt._trial import Trial
+from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, RandomSampler, SamplingContext
@@ -26,6 +26,7 @@ from bbopt.storage import (
     DuplicatedStudyError,
     InMemoryStorage,
     Observations,
+    RunningPoints,
     SQLiteStorage,
 )
 
@@ -190,9 +191,11 @@ class Study:
         if current != TrialState.RUNNING:
             raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
         state, checked = self._checked_outcome(number, values, state)
-        live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+        sampler = self.sampler
         try:
-            self.sampler.end(live._sampling_context(), state, checked)
+            if type(sampler).end is not _NO_END:
+                live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+                sampler.end(live._sampling_context(), state, checked)
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
         return self._storage.get_trial(self._study_id, number)
@@ -222,6 +225,9 @@ class Study:
         state: TrialState | None,
     ) -> tuple[TrialState, list[float] | None]:
         """Validate what `tell` was given; return the final state and values."""
+        if state is None and type(values) is float and len(self._directions) == 1 and (
+                -math.inf < values < math.inf):
+            return TrialState.COMPLETE, [values]  # the common case, valid as it is
         if state is None:
             if values is None:
                 raise ValueError(
@@ -261,15 +267,7 @@ class Study:
 
     def _sampling_context(self, trial: Trial) -> SamplingContext:
         """The arrays the sampler reads for ``trial``: each read from storage at most once."""
-        storage, study_id, number = self._storage, self._study_id, trial.number
-        return SamplingContext(
-            number, self._directions, (self.study_name, study_id),
-            lambda: storage.get_observations(study_id),
-            lambda: storage.get_running_points(study_id),
-            note=lambda params: storage.note_running_point(study_id, number, params),
-            set_attr=trial.set_system_attr,
-            study=self, trial=trial,
-        )
+        return _StudyContext(self, trial)
 
     # -- optimize --------------------------------------------------------
     def optimize(
@@ -521,6 +519,44 @@ def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
             raise TypeError(
                 f"Expected a dict of str to distribution. Got {name!r}: {distribution!r}."
             )
+
+
+class _StudyContext(SamplingContext):
+    """The sampling context of a trial of a study: reads the study's storage, at most
+    once each (what `SamplingContext`'s callables do, without building them per ask)."""
+
+    __slots__ = ("_storage", "_study_id")
+
+    def __init__(self, study: Study, trial: Trial) -> None:  # noqa: D107
+        self.trial_number = trial.number
+        self.directions = list(study._directions)
+        self.study_key = (study.study_name, study._study_id)
+        self.study = study
+        self.trial = trial
+        self._storage = study._storage
+        self._study_id = study._study_id
+        self._observations = None
+        self._running = None
+
+    @property
+    def observations(self) -> Observations:
+        if self._observations is None:
+            self._observations = self._storage.get_observations(self._study_id)
+        return self._observations
+
+    @property
+    def running(self) -> RunningPoints:
+        if self._running is None:
+            self._running = self._storage.get_running_points(self._study_id).without(
+                self.trial_number)
+        return self._running
+
+    def note_draw(self, params: Mapping[str, tuple[BaseDistribution, float]]) -> None:
+        if params:
+            self._storage.note_running_point(self._study_id, self.trial_number, params)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self.trial.set_system_attr(key, value)
 
 
 def _ensure_sampler(sampler: BaseSampler | None) -> BaseSampler:

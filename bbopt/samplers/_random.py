@@ -42,15 +42,14 @@ class RandomSampler(ArraySampler):
         self._rng = np.random.default_rng(seed)
         self._uniforms: list[float] = []
 
-    def _uniform(self) -> float:
-        if not self._uniforms:
-            self._uniforms = self._rng.random(_BLOCK).tolist()
-            self._uniforms.reverse()
-        return self._uniforms.pop()
+    def _refill(self) -> list[float]:
+        self._uniforms = self._rng.random(_BLOCK).tolist()
+        self._uniforms.reverse()
+        return self._uniforms
 
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
         low, high = distribution.internal_bounds()
-        u = self._uniform()
+        u = (self._uniforms or self._refill()).pop()
         return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range

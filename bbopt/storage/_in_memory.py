@@ -23,7 +23,7 @@ from bbopt.storage._observations import Observations, RunningPoints
 
 class _StudyRecord:
     __slots__ = ("name", "directions", "user_attrs", "trials", "running", "waiting",
-                 "observations")
+                 "observations", "stale")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
@@ -33,6 +33,9 @@ class _StudyRecord:
         self.running: dict[int, FrozenTrial] = {}
         self.waiting: collections.deque[int] = collections.deque()
         self.observations = Observations(directions)
+        # Running trials whose row in the running block is not up to date: the block is
+        # brought up to date when read (`get_running_points`), not at every parameter.
+        self.stale: set[int] = set()
 
 
 def _internal_params(trial: FrozenTrial) -> dict[str, tuple[BaseDistribution, float]]:
@@ -152,7 +155,7 @@ class InMemoryStorage(BaseStorage):
             record.trials.append(trial)
             if trial.state == TrialState.RUNNING:
                 record.running[number] = trial
-                record.observations.set_running(number, _internal_params(trial))
+                record.stale.add(number)
             elif trial.state == TrialState.WAITING:
                 record.waiting.append(number)
             else:
@@ -171,30 +174,30 @@ class InMemoryStorage(BaseStorage):
             trial.state = TrialState.RUNNING
             trial.datetime_start = datetime.datetime.now()
             record.running[number] = trial
-            record.observations.set_running(number, {})
+            record.stale.add(number)
             return number
 
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
         with self._lock:
-            trial = self._running_trial(study_id, number)
+            record = self._studies.get(study_id)
+            trial = None if record is None else record.running.get(number)
+            if trial is None:
+                trial = self._running_trial(study_id, number)  # raises
             trial.params[name] = value
             trial.distributions[name] = distribution
-            self._studies[study_id].observations.set_running(
-                number, {name: (distribution, distribution.to_internal(value))})
+            record.stale.add(number)  # type: ignore[union-attr]
 
     def set_trial_params(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
         with self._lock:
             trial = self._running_trial(study_id, number)
-            internal = {}
             for name, (distribution, value) in params.items():
                 trial.params[name] = value
                 trial.distributions[name] = distribution
-                internal[name] = (distribution, distribution.to_internal(value))
-            self._studies[study_id].observations.set_running(number, internal)
+            self._studies[study_id].stale.add(number)
 
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
@@ -220,6 +223,7 @@ class InMemoryStorage(BaseStorage):
             trial.values = None if values is None else list(values)
             trial.datetime_complete = datetime.datetime.now()
             del record.running[number]
+            record.stale.discard(number)
             record.observations.drop_running(number)
             record.observations.append(number, state, values, _internal_params(trial))
 
@@ -259,7 +263,12 @@ class InMemoryStorage(BaseStorage):
 
     def get_running_points(self, study_id: int) -> RunningPoints:
         with self._lock:
-            return self._study(study_id).observations.running_points()
+            record = self._study(study_id)
+            observations = record.observations
+            for number in record.stale:
+                observations.set_running(number, _internal_params(record.running[number]))
+            record.stale.clear()
+            return observations.running_points()
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]

@@ -107,6 +107,9 @@ class Observations:
         self.names: list[str] = []
         self.distributions: list[BaseDistribution] = []
         self._columns: dict[tuple[str, BaseDistribution], int] = {}
+        # The column of each name's most recent distribution object: an identity check
+        # instead of hashing the distribution (the same objects recur trial after trial).
+        self._recent: dict[str, tuple[BaseDistribution, int]] = {}
         self._x = np.full((_INITIAL_ROWS, _INITIAL_COLUMNS), np.nan)
         self._values = np.full((_INITIAL_ROWS, self.n_objectives), np.nan)
         self._states = np.zeros(_INITIAL_ROWS, dtype=np.int8)
@@ -187,14 +190,19 @@ class Observations:
         if row == self._x.shape[0]:
             self._grow_rows()
         complete = state == TrialState.COMPLETE
+        x_row = self._x[row]
+        recent = self._recent
+        counts = self._n_complete_in_column
         for name, (distribution, internal) in params.items():
-            key = (name, distribution)
-            column = self._columns.get(key)
-            if column is None:
-                column = self._add_column(key)
-            self._x[row, column] = internal
+            hit = recent.get(name)
+            if hit is not None and hit[0] is distribution:
+                column = hit[1]
+            else:
+                column = self._column_of(name, distribution)
+                x_row = self._x[row]  # a new column may have grown the array
+            x_row[column] = internal
             if complete:
-                self._n_complete_in_column[column] += 1
+                counts[column] += 1
         if values is not None:
             self._values[row] = values
         self._states[row] = state
@@ -239,9 +247,11 @@ class Observations:
             self._run_numbers[row] = number
             self._run_row[number] = row
         for name, (distribution, internal) in params.items():
-            column = self._columns.get((name, distribution))
-            if column is None:
-                column = self._add_column((name, distribution))
+            hit = self._recent.get(name)
+            if hit is not None and hit[0] is distribution:
+                column = hit[1]
+            else:
+                column = self._column_of(name, distribution)
             self._run_x[row, column] = internal
 
     def drop_running(self, number: int) -> None:
@@ -263,6 +273,15 @@ class Observations:
         self._run_row.clear()
         for number, params in rows:
             self.set_running(number, params)
+
+    def _column_of(self, name: str, distribution: BaseDistribution) -> int:
+        """Column of ``(name, distribution)``, added if new."""
+        key = (name, distribution)
+        column = self._columns.get(key)
+        if column is None:
+            column = self._add_column(key)
+        self._recent[name] = (distribution, column)
+        return column
 
     def _add_column(self, key: tuple[str, BaseDistribution]) -> int:
         column = len(self.names)
