@@ -53,3 +53,10 @@ class RandomSampler(ArraySampler):
         low, high = distribution.internal_bounds()
         u = (self._uniforms or self._refill()).pop()
         return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
+
+    def sample_array(
+        self, context: SamplingContext, space: dict[str, BaseDistribution], n: int
+    ) -> np.ndarray:
+        bounds = np.array([distribution.internal_bounds() for distribution in space.values()])
+        u = self._rng.random((n, len(space)))
+        return bounds[:, 0] * (1.0 - u) + bounds[:, 1] * u  # type: ignore[no-any-return]
