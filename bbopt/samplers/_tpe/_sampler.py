@@ -17,6 +17,7 @@ from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler
 from bbopt.samplers._context import SamplingContext
+from bbopt.samplers._random import UniformDraws
 from bbopt.samplers._tpe._model import _GroupModel
 from bbopt.samplers._tpe._rules import default_gamma, default_weights
 from bbopt.storage import Observations
@@ -156,10 +157,18 @@ class TPESampler(ArraySampler):
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
+        # Start-up draws: their own stream (of a seed drawn from the main one).
+        self._startup_draw = UniformDraws(
+            np.random.default_rng(int(self._rng.integers(2**63)))).draw
+
+    def _starting(self, context: SamplingContext) -> bool:
+        """Whether fewer trials finished than the model needs (no model is used yet)."""
+        return context.observations.n_rows < self._n_startup_trials or (
+            self._n_startup_trials == 0 and context.observations.n_rows == 0)
 
     # -- search spaces -----------------------------------------------------------------
     def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        if not self._multivariate:
+        if not self._multivariate or self._starting(context):
             return {}
         obs = context.observations
         if self._group:
@@ -245,9 +254,12 @@ class TPESampler(ArraySampler):
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
+        if self._starting(context):
+            # No model is built or updated during the start-up: the first one used is
+            # built from all the observation rows then.
+            return self._startup_draw(distribution)
         with self._lock:
             point = self._sample_group(context, ((name, distribution),), False)
             if point:
                 return point[name]
-            low, high = distribution.internal_bounds()
-            return low + (high - low) * float(self._rng.random())
+            return self._startup_draw(distribution)  # too few trials set this parameter
