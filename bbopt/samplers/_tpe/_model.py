@@ -438,7 +438,9 @@ class _GroupModel:
         try:
             g_logw = g_est.log_weights(w)
             x, x_cat = l_est.sample(rng, n_cand, l_logw, joint=self.multivariate)
-            if self.multivariate:
+            if self.multivariate or len(self.params) == 1:
+                # One parameter (a univariate model): its marginal density is the joint
+                # one, whose kernel skips the bad mixture's far blocks through the index.
                 score = l_est.log_pdf(x, x_cat, l_logw) - g_est.log_pdf(x, x_cat, g_logw)
                 best = int(np.argmax(score))
                 x_best, c_best = x[best], x_cat[best]
