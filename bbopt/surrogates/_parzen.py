@@ -36,7 +36,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from bbopt._kernels import (
     PARZEN_BLOCK,
@@ -695,6 +694,8 @@ class ParzenEstimator:
         comp = np.broadcast_to(comp, (n, d + c))
         x = np.empty((n, d))
         if d:
+            from scipy import special  # a heavy import, left out of `import bbopt`
+
             cols = comp[:, :d]
             dims = np.arange(d)
             mu = self._mu[dims, cols]  # (n, d)
