@@ -562,7 +562,7 @@ def gp_log_marginal_likelihood_ref(
     try:
         lower = linalg.cholesky(k + noise * np.eye(n), lower=True)
     except linalg.LinAlgError:
-        raise ValueError(f"{where}: a matrix is not positive definite.") from None
+        raise np.linalg.LinAlgError(f"{where}: a matrix is not positive definite.") from None
     a = linalg.cho_solve((lower, True), y)
     chol[...] = lower
     alpha[:] = a

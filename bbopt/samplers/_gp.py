@@ -338,7 +338,7 @@ class GPSampler(ArraySampler):
                 if model is None:
                     return {}
                 point = self._suggest(model, self._pending_points(context, model.space))
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            except np.linalg.LinAlgError as exc:  # not positive definite, even jittered
                 warnings.warn(
                     f"{_OWNER} could not fit its Gaussian process ({exc}); trial "
                     f"{context.trial_number} is sampled by {type(self._independent).__name__} "
