@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
-from bbopt import samplers as _samplers
 from bbopt.samplers import BaseSampler, QMCSampler, RandomSampler, TPESampler
 
 #: Sampler names accepted by `minimize`, each built with the given seed.

@@ -392,16 +392,16 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dims", type=int, default=10, help="number of float params (10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=600.0,
-                        help="time cap per configuration, predicted from the previous n (600)")  # fmt: skip
+                        help="time cap per configuration, from the previous n (600)")  # fmt: skip
     parser.add_argument("--max-memory-gb", type=float, default=8.0,
-                        help="memory cap per configuration, predicted from the previous n (8)")  # fmt: skip
+                        help="memory cap per configuration, from the previous n (8)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per configuration; the fastest is kept (1)")  # fmt: skip
     parser.add_argument("--repeat-max-seconds", type=float, default=60.0,
                         help="no repeat after a run longer than this (60)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--profile", action="store_true",
-                        help="print a cProfile of each configuration instead of timing it")  # fmt: skip
+                        help="print a cProfile of each configuration, not times")  # fmt: skip
     parser.add_argument("--profile-top", type=int, default=15,
                         help="functions shown by --profile, by tottime (15)")  # fmt: skip
     parser.add_argument("--worker", nargs=3, metavar=("LIB", "MODE", "N"), help=argparse.SUPPRESS)

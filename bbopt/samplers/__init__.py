@@ -9,7 +9,16 @@ from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
 
-__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]
+__all__ = [
+    "ArraySampler",
+    "BaseSampler",
+    "GPSampler",
+    "GridSampler",
+    "QMCSampler",
+    "RandomSampler",
+    "SamplingContext",
+    "TPESampler",
+]
 
 
 def __getattr__(name: str) -> Any:

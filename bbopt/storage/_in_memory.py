@@ -8,7 +8,7 @@ import copy
 import datetime
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -245,6 +245,7 @@ class InMemoryStorage(BaseStorage):
                 return None
             number = record.waiting.popleft()
             trial = record.trials[number]
+            assert trial is not None  # a waiting trial is never in a block
             trial.state = TrialState.RUNNING
             trial.datetime_start = datetime.datetime.now()
             record.running[number] = trial
@@ -318,12 +319,14 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             record = self._study(study_id)
             record.materialize_all()
+            every = cast("list[FrozenTrial]", record.trials)  # none is None now
             if states is None:
-                trials = list(record.trials)
+                trials = list(every)
             elif set(states) == {TrialState.RUNNING}:
-                trials = sorted(record.running.values(), key=lambda t: t.number)
+                running = cast("list[FrozenTrial]", list(record.running.values()))
+                trials = sorted(running, key=lambda t: t.number)
             else:
-                trials = [t for t in record.trials if t.state in states]
+                trials = [t for t in every if t.state in states]
             return [t.copy() for t in trials] if deepcopy else trials
 
     def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
@@ -332,7 +335,8 @@ class InMemoryStorage(BaseStorage):
             if states is None:
                 return len(record.trials)
             record.materialize_all()
-            return sum(1 for t in record.trials if t.state in states)  # type: ignore[union-attr]
+            every = cast("list[FrozenTrial]", record.trials)  # none is None now
+            return sum(1 for t in every if t.state in states)
 
     def get_observations(self, study_id: int) -> Observations:
         return self._study(study_id).observations

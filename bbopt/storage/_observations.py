@@ -287,7 +287,8 @@ class Observations:
     def running_points(self) -> RunningPoints:
         """Return a copy of the running trials' points (rows in no particular order)."""
         k = len(self._run_row)
-        return RunningPoints(self._run_numbers[:k].copy(), self._run_x[:k, : self.n_columns].copy())
+        return RunningPoints(self._run_numbers[:k].copy(),
+                             self._run_x[:k, : self.n_columns].copy())
 
     def set_running(
         self, number: int, params: Mapping[str, tuple[BaseDistribution, float]]

@@ -1116,8 +1116,9 @@ class SQLiteStorage(BaseStorage):
             internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
         texts = [
             # JSON of a finite float is its repr, of an int its str.
-            [str(int(v)) for v in values[:, j].tolist()]
-            if isinstance(distribution, IntDistribution) else list(map(repr, values[:, j].tolist()))
+            list(map(str, values[:, j].astype(np.int64).tolist()))
+            if isinstance(distribution, IntDistribution)
+            else list(map(repr, values[:, j].tolist()))
             for j, (_, distribution) in enumerate(params)
         ]
         if self._heartbeat_interval is not None:

@@ -724,7 +724,8 @@ class ParzenEstimator:
             u = p_lo + rng.random((n, d)) * (p_hi - p_lo)
             x = np.clip(mu + sigma * special.ndtri(u), lo, hi)
             if s.discrete.any():
-                snapped = s.low + np.round((x - s.low) / np.where(s.discrete, s.step, 1.0)) * s.step
+                grid = np.where(s.discrete, s.step, 1.0)
+                snapped = s.low + np.round((x - s.low) / grid) * s.step
                 x = np.where(s.discrete, np.clip(snapped, s.low, s.high), x)
         x_cat = np.empty((n, c))
         if c:

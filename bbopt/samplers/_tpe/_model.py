@@ -45,7 +45,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,9 +65,6 @@ from bbopt.samplers._tpe._rules import (
 from bbopt.storage import Observations
 from bbopt.surrogates import ParzenEstimator
 
-if TYPE_CHECKING:
-    from bbopt.samplers._tpe._sampler import TPESampler
-
 _OWNER = "TPESampler"
 #: The bad group's shared bandwidth is recomputed when n_bad leaves
 #: [n_ref / BANDWIDTH_REFRESH, n_ref * BANDWIDTH_REFRESH], n_ref its value at the last refresh.
@@ -80,12 +78,23 @@ _COMPLETE = int(TrialState.COMPLETE)
 _PRUNED = int(TrialState.PRUNED)
 
 
+class ModelConfig(NamedTuple):
+    """The sampler's settings a model reads (frozen when the model is made)."""
+
+    gamma: Callable[[int], int]
+    weights: Callable[[int], Any]
+    prior_weight: float
+    n_ei_candidates: int
+    consider_endpoints: bool
+    n_threads: int
+
+
 class _GroupModel:
     """Split and Parzen estimators of one group of parameters, kept across suggestions."""
 
-    def __init__(self, sampler: TPESampler, params: tuple[tuple[str, BaseDistribution], ...],
+    def __init__(self, config: ModelConfig, params: tuple[tuple[str, BaseDistribution], ...],
                  multivariate: bool) -> None:
-        self.sampler = sampler
+        self.config = config
         self.params = params
         self.names = [name for name, _ in params]
         dists = [dist for _, dist in params]
@@ -113,8 +122,9 @@ class _GroupModel:
         self._cols: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
         self._all_cols = np.empty(0, dtype=np.int64)
         # Ints with log=True are modelled continuously: suggestions are snapped to the ints.
-        self._log_int = np.array([isinstance(dists[i], IntDistribution) and dists[i].log
-                                  for i in self.numeric], dtype=bool)
+        numeric_dists = [dists[i] for i in self.numeric]
+        self._log_int = np.array([isinstance(d, IntDistribution) and d.log
+                                  for d in numeric_dists], dtype=np.bool_)
 
     # -- bookkeeping -------------------------------------------------------------------
     def _columns(self, obs: Observations) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
@@ -198,7 +208,7 @@ class _GroupModel:
 
     def _n_good(self) -> int:
         n = self.n_valid
-        n_good = self.sampler._gamma(n)
+        n_good = self.config.gamma(n)
         if isinstance(n_good, bool) or not isinstance(n_good, numbers.Integral) or not (
             0 <= n_good <= n
         ):
@@ -278,17 +288,17 @@ class _GroupModel:
         self.good = good
         # Move the observations that crossed the split in the incremental bad mixture.
         if self.bad is None:
-            self.bad = ParzenEstimator(self.space, self.sampler._prior_weight,
+            self.bad = ParzenEstimator(self.space, self.config.prior_weight,
                                        capacity=max(64, 2 * self.n_valid), shared=True,
-                                       n_threads=self.sampler._n_threads)
+                                       n_threads=self.config.n_threads)
         self._refresh_bandwidth()
         was_good_or_new = np.union1d(old_good, new_valid)
-        to_bad = np.setdiff1d(was_good_or_new, good, assume_unique=True)
-        from_bad = np.setdiff1d(good, was_good_or_new, assume_unique=True)
-        self.bad.remove_tags(from_bad)
-        if to_bad.size:
-            x, x_cat = self.points(obs, to_bad)
-            self.bad.append(x, x_cat, self.bad_sigma, tags=to_bad)
+        demoted = np.setdiff1d(was_good_or_new, good, assume_unique=True)
+        promoted = np.setdiff1d(good, was_good_or_new, assume_unique=True)
+        self.bad.remove_tags(promoted)
+        if demoted.size:
+            x, x_cat = self.points(obs, demoted)
+            self.bad.append(x, x_cat, self.bad_sigma, tags=demoted)
         bad_keys = self.keys[self.bad.tags[1:]]  # (n_bad, 3)
         self.bad_best = float(np.min(bad_keys[:, 1], where=bad_keys[:, 0] == 0.0,
                                      initial=math.inf))
@@ -358,7 +368,7 @@ class _GroupModel:
 
     # -- weights -----------------------------------------------------------------------
     def weights(self, n: int) -> NDArray[np.float64]:
-        w = self.sampler._weights(n)
+        w = self.config.weights(n)
         w = np.asarray(w, dtype=np.float64) if w is not None else None
         if w is None or w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(
@@ -390,8 +400,8 @@ class _GroupModel:
         ``liars`` (n_liars, n_params) are the points of running trials, counted as bad.
         """
         space = self.space
-        p = self.sampler._prior_weight
-        n_cand = self.sampler._n_ei_candidates
+        p = self.config.prior_weight
+        n_cand = self.config.n_ei_candidates
         good = self.good
         # Good mixture: small, with the neighbour-gap bandwidths; refitted when the group
         # changes, its weights also when the best bad value (they depend on) does.
@@ -399,7 +409,7 @@ class _GroupModel:
             x_good, c_good = self.points(obs, good)
             fit = ParzenEstimator(space, p, capacity=good.size)
             fit.append(x_good, c_good, neighbour_bandwidth(
-                space, x_good, self.sampler._consider_endpoints, self.multivariate))
+                space, x_good, self.config.consider_endpoints, self.multivariate))
             self._good_fit, self._good_logw = (good, fit), None
         l_est = self._good_fit[1]
         if self._good_logw is None or self._good_logw[0] != self.bad_best:
@@ -421,7 +431,7 @@ class _GroupModel:
             c_bad = np.concatenate([c_bad, c_liar])
             g_est = ParzenEstimator(space, p, capacity=x_bad.shape[0])
             g_est.append(x_bad, c_bad, neighbour_bandwidth(
-                space, x_bad, self.sampler._consider_endpoints, self.multivariate))
+                space, x_bad, self.config.consider_endpoints, self.multivariate))
             n_persistent = g_est.n_comp
             w = self.weights(n_bad + n_liar)  # bad observations in finish order, then liars
         else:
@@ -430,7 +440,7 @@ class _GroupModel:
             g_est = self.bad
             n_persistent = g_est.n_comp
             ranks = np.concatenate([self._bad_ranks(), np.arange(n_bad, n_bad + n_liar)])
-            if self.sampler._weights is default_weights:
+            if self.config.weights is default_weights:
                 w = _default_weights_at(n_bad + n_liar, ranks)  # no gather over n_bad
             else:
                 w = self.weights(n_bad + n_liar)[ranks]

@@ -18,7 +18,7 @@ from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_s
 from bbopt.samplers._base import ArraySampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import UniformDraws
-from bbopt.samplers._tpe._model import _GroupModel
+from bbopt.samplers._tpe._model import ModelConfig, _GroupModel
 from bbopt.samplers._tpe._rules import default_gamma, default_weights
 from bbopt.storage import Observations
 
@@ -129,16 +129,17 @@ class TPESampler(ArraySampler):
                 f"The 'prior_weight' parameter of {_OWNER} must be a finite number > 0. "
                 f"Got {prior_weight!r} instead."
             )
-        self._prior_weight = float(prior_weight)
-        self._consider_endpoints = ensure_bool(consider_endpoints, "consider_endpoints", _OWNER)
-        self._multivariate = ensure_bool(multivariate, "multivariate", _OWNER)
-        self._group = ensure_bool(group, "group", _OWNER)
+        self._prior_weight: float = float(prior_weight)
+        self._consider_endpoints: bool = ensure_bool(
+            consider_endpoints, "consider_endpoints", _OWNER)
+        self._multivariate: bool = ensure_bool(multivariate, "multivariate", _OWNER)
+        self._group: bool = ensure_bool(group, "group", _OWNER)
         if self._group and not self._multivariate:
             raise ValueError(
                 f"The 'group' parameter of {_OWNER} requires multivariate=True. "
                 f"Got group=True with multivariate=False instead."
             )
-        self._constant_liar = ensure_bool(constant_liar, "constant_liar", _OWNER)
+        self._constant_liar: bool = ensure_bool(constant_liar, "constant_liar", _OWNER)
         self._seed = ensure_seed(seed, _OWNER)
         if n_threads is None:
             try:
@@ -146,13 +147,14 @@ class TPESampler(ArraySampler):
             except AttributeError:  # not on Linux
                 n_cpus = os.cpu_count() or 1
             n_threads = min(4, n_cpus)
-        self._n_threads = ensure_int(n_threads, "n_threads", _OWNER, 1)
-        self._lock = threading.RLock()
+        self._n_threads: int = ensure_int(n_threads, "n_threads", _OWNER, 1)
+        self._lock: threading.RLock = threading.RLock()
         self._models: dict[tuple[Any, ...], _GroupModel] = {}
-        self._group_hash = np.zeros(0, dtype=np.uint64)  # presence signature of each column
-        self._group_rows_seen = 0
+        # The presence signature of each column.
+        self._group_hash: NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
+        self._group_rows_seen: int = 0
         # Labels of the rows in the group signatures; never reseeded (labels must not repeat).
-        self._hash_rng = np.random.default_rng(0x7E5)
+        self._hash_rng: np.random.Generator = np.random.default_rng(0x7E5)
         self.reseed_rng(self._seed)
 
     def reseed_rng(self, seed: int | None = None) -> None:
@@ -212,7 +214,9 @@ class TPESampler(ArraySampler):
         key = (multivariate, params)
         model = self._models.get(key)
         if model is None:
-            model = _GroupModel(self, params, multivariate)
+            model = _GroupModel(ModelConfig(
+                self._gamma, self._weights, self._prior_weight, self._n_ei_candidates,
+                self._consider_endpoints, self._n_threads), params, multivariate)
             self._models[key] = model
         return model
 
