@@ -449,3 +449,34 @@ def distribution_from_json(text: str) -> BaseDistribution:
     True
     """
     return distribution_from_dict(json.loads(text))
+
+
+def _numeric_to_external(
+    distribution: FloatDistribution | IntDistribution, internal: np.ndarray
+) -> np.ndarray:
+    """`to_external` of a float or int distribution over an array (ints as floats).
+
+    Elementwise the same values as ``distribution.to_external``, for array users
+    (`bbopt.Study.ask_array`).
+    """
+    internal = np.asarray(internal, dtype=np.float64)
+    # math.exp and math.log, as the scalar methods use (numpy's may differ in the last bit).
+    value = _map(math.exp, internal) if distribution.log else internal
+    step = distribution.step
+    if step is not None:
+        low = distribution.low
+        value = low + np.floor((value - low) / step + 0.5) * step
+    return np.clip(value, distribution.low, distribution.high)  # type: ignore[no-any-return]
+
+
+def _numeric_to_internal(
+    distribution: FloatDistribution | IntDistribution, value: np.ndarray
+) -> np.ndarray:
+    """`to_internal` of a float or int distribution over an array."""
+    return _map(math.log, value) if distribution.log else value
+
+
+def _map(function: Any, array: np.ndarray) -> np.ndarray:
+    """``function`` of each element of a float64 array, same shape."""
+    return np.fromiter(map(function, array.ravel().tolist()), np.float64,
+                       array.size).reshape(array.shape)

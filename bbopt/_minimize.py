@@ -9,18 +9,19 @@ from typing import Any
 
 import numpy as np
 
+from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
-from bbopt.samplers import BaseSampler, GPSampler, QMCSampler, RandomSampler, TPESampler
+from bbopt.samplers import BaseSampler, QMCSampler, RandomSampler, TPESampler
 
 #: Sampler names accepted by `minimize`, each built with the given seed.
 SAMPLERS: dict[str, Callable[[int | None], BaseSampler]] = {
     "tpe": lambda seed: TPESampler(seed=seed),
     "random": lambda seed: RandomSampler(seed=seed),
     "qmc": lambda seed: QMCSampler(seed=seed),
-    "gp": lambda seed: GPSampler(seed=seed),
+    "gp": lambda seed: _samplers.GPSampler(seed=seed),
 }
 
 

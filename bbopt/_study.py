@@ -14,11 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution
+from bbopt._distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    IntDistribution,
+    _numeric_to_external,
+)
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt._multi_objective import pareto_front_rows
-from bbopt._trial import Trial
-from bbopt._validation import as_objective_values
+from bbopt._trial import _NO_END, Trial
+from bbopt._validation import as_objective_values, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, RandomSampler, SamplingContext
 from bbopt.storage import (
@@ -26,6 +31,7 @@ from bbopt.storage import (
     DuplicatedStudyError,
     InMemoryStorage,
     Observations,
+    RunningPoints,
     SQLiteStorage,
 )
 
@@ -149,6 +155,140 @@ class Study:
             )
         return [self.ask(fixed_distributions) for _ in range(int(n))]
 
+    def ask_array(
+        self, n: int, space: Mapping[str, BaseDistribution]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Start ``n`` trials of a fixed numeric space at once, as arrays.
+
+        The fast path for vectorised objectives: the sampler draws the ``n``
+        points jointly (`bbopt.samplers.BaseSampler.sample_array`; samplers
+        without it are asked ``n`` times, as `ask_batch` does) and the storage
+        records the ``n`` running trials at once. Finish them with
+        `tell_array`. Trials enqueued with `enqueue_trial` are left for `ask`.
+
+        Parameters
+        ----------
+        n : int
+            Number of trials, >= 1.
+        space : dict of str to FloatDistribution or IntDistribution
+            The parameters of every trial, at least one.
+
+        Returns
+        -------
+        numbers : ndarray of shape (n,)
+            The trials' numbers (int64).
+        X : ndarray of shape (n, len(space))
+            Their parameters in user space, columns in the order of ``space``
+            (ints as floats); ``trial.params`` of each trial holds the same values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import bbopt
+        >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=0))
+        >>> space = {"x": bbopt.FloatDistribution(-5, 5), "k": bbopt.IntDistribution(1, 3)}
+        >>> numbers, X = study.ask_array(1000, space)
+        >>> study.tell_array(numbers, X[:, 0] ** 2 + X[:, 1])
+        >>> X.shape, len(study.trials), study.best_value < 1.1
+        ((1000, 2), 1000, True)
+        """
+        owner = "Study.ask_array"
+        n = ensure_int(n, "n", owner, minimum=1)
+        _check_distributions(space)
+        if not space or not all(isinstance(d, (FloatDistribution, IntDistribution))
+                                for d in space.values()):
+            raise ValueError(
+                f"The 'space' parameter of {owner} must be a non-empty dict of FloatDistribution "
+                f"and IntDistribution. Got {space!r} instead."
+            )
+        space = dict(space)
+        params = list(space.items())
+        storage, study_id = self._storage, self._study_id
+        context = SamplingContext(
+            -1, self._directions, (self.study_name, study_id),
+            lambda: storage.get_observations(study_id),
+            lambda: storage.get_running_points(study_id),
+        )
+        internal = self.sampler.sample_array(context, space, n)
+        if internal is None:
+            trials = [self.ask(space) for _ in range(n)]
+            numbers = np.array([trial.number for trial in trials], dtype=np.int64)
+            X = np.array([[trial._params[name] for name in space] for trial in trials],
+                         dtype=np.float64)
+            return numbers, X
+        X = np.empty((n, len(params)))
+        for j, (_, distribution) in enumerate(params):
+            X[:, j] = _numeric_to_external(distribution, internal[:, j])  # type: ignore[arg-type]
+        return storage.create_running_trials(study_id, params, X), X
+
+    def tell_array(self, numbers: Sequence[int] | np.ndarray, values: Any) -> None:
+        """Finish running trials at once with their objective values.
+
+        The counterpart of `ask_array` (any running trials may be told). A row
+        with a NaN or infinite value marks its trial FAIL, with a warning, as
+        `tell` does.
+
+        Parameters
+        ----------
+        numbers : array-like of int, shape (n,)
+            Distinct numbers of running trials.
+        values : array-like of float, shape (n,) or (n, n_objectives)
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study()
+        >>> numbers, X = study.ask_array(4, {"x": bbopt.FloatDistribution(0, 1)})
+        >>> study.tell_array(numbers, X[:, 0])
+        >>> [t.state.name for t in study.trials]
+        ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
+        """
+        owner = "Study.tell_array"
+        numbers_array = np.asarray(numbers)
+        if numbers_array.ndim != 1 or not (
+                numbers_array.dtype.kind in "iu" or numbers_array.size == 0):
+            raise ValueError(
+                f"The 'numbers' parameter of {owner} must be a 1-d array of ints. "
+                f"Got {numbers!r} instead."
+            )
+        numbers_array = numbers_array.astype(np.int64)
+        n = numbers_array.shape[0]
+        n_trials = self._storage.get_n_trials(self._study_id)
+        if n and (numbers_array.min() < 0 or numbers_array.max() >= n_trials
+                  or np.unique(numbers_array).size != n):
+            raise ValueError(
+                f"The 'numbers' parameter of {owner} must be distinct trial numbers "
+                f"(0 to {n_trials - 1}). Got {numbers!r} instead."
+            )
+        n_obj = len(self._directions)
+        try:
+            values_array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            values_array = None
+        if values_array is not None and values_array.ndim == 1 and n_obj == 1:
+            values_array = values_array[:, None]
+        if values_array is None or values_array.shape != (n, n_obj):
+            raise ValueError(
+                f"The 'values' parameter of {owner} must be an array of {n} floats per "
+                f"objective, shape ({n},) or ({n}, {n_obj}). Got {values!r} instead."
+            )
+        finite = np.isfinite(values_array).all(axis=1)
+        states = np.where(finite, int(TrialState.COMPLETE), int(TrialState.FAIL)).astype(np.int8)
+        if not finite.all():
+            warnings.warn(
+                f"Trials {numbers_array[~finite].tolist()} returned non-finite values; "
+                "they are marked FAIL.",
+                stacklevel=2,
+            )
+        sampler = self.sampler
+        if type(sampler).end is not _NO_END:
+            for number, state, row in zip(numbers_array.tolist(), states.tolist(),
+                                          values_array.tolist()):
+                trial = Trial(self, number, {})
+                sampler.end(trial._sampling_context(), TrialState(state),
+                            row if state == int(TrialState.COMPLETE) else None)
+        self._storage.finish_trials(self._study_id, numbers_array, states, values_array)
+
     def tell(
         self,
         trial: Trial | int,
@@ -190,9 +330,11 @@ class Study:
         if current != TrialState.RUNNING:
             raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
         state, checked = self._checked_outcome(number, values, state)
-        live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+        sampler = self.sampler
         try:
-            self.sampler.end(live._sampling_context(), state, checked)
+            if type(sampler).end is not _NO_END:
+                live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+                sampler.end(live._sampling_context(), state, checked)
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
         return self._storage.get_trial(self._study_id, number)
@@ -222,6 +364,9 @@ class Study:
         state: TrialState | None,
     ) -> tuple[TrialState, list[float] | None]:
         """Validate what `tell` was given; return the final state and values."""
+        if state is None and type(values) is float and len(self._directions) == 1 and (
+                -math.inf < values < math.inf):
+            return TrialState.COMPLETE, [values]  # the common case, valid as it is
         if state is None:
             if values is None:
                 raise ValueError(
@@ -261,15 +406,7 @@ class Study:
 
     def _sampling_context(self, trial: Trial) -> SamplingContext:
         """The arrays the sampler reads for ``trial``: each read from storage at most once."""
-        storage, study_id, number = self._storage, self._study_id, trial.number
-        return SamplingContext(
-            number, self._directions, (self.study_name, study_id),
-            lambda: storage.get_observations(study_id),
-            lambda: storage.get_running_points(study_id),
-            note=lambda params: storage.note_running_point(study_id, number, params),
-            set_attr=trial.set_system_attr,
-            study=self, trial=trial,
-        )
+        return _StudyContext(self, trial)
 
     # -- optimize --------------------------------------------------------
     def optimize(
@@ -521,6 +658,44 @@ def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
             raise TypeError(
                 f"Expected a dict of str to distribution. Got {name!r}: {distribution!r}."
             )
+
+
+class _StudyContext(SamplingContext):
+    """The sampling context of a trial of a study: reads the study's storage, at most
+    once each (what `SamplingContext`'s callables do, without building them per ask)."""
+
+    __slots__ = ("_storage", "_study_id")
+
+    def __init__(self, study: Study, trial: Trial) -> None:  # noqa: D107
+        self.trial_number = trial.number
+        self.directions = list(study._directions)
+        self.study_key = (study.study_name, study._study_id)
+        self.study = study
+        self.trial = trial
+        self._storage = study._storage
+        self._study_id = study._study_id
+        self._observations = None
+        self._running = None
+
+    @property
+    def observations(self) -> Observations:
+        if self._observations is None:
+            self._observations = self._storage.get_observations(self._study_id)
+        return self._observations
+
+    @property
+    def running(self) -> RunningPoints:
+        if self._running is None:
+            self._running = self._storage.get_running_points(self._study_id).without(
+                self.trial_number)
+        return self._running
+
+    def note_draw(self, params: Mapping[str, tuple[BaseDistribution, float]]) -> None:
+        if params:
+            self._storage.note_running_point(self._study_id, self.trial_number, params)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self.trial.set_system_attr(key, value)
 
 
 def _ensure_sampler(sampler: BaseSampler | None) -> BaseSampler:

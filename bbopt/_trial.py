@@ -17,6 +17,7 @@ from bbopt._distributions import (
     IntDistribution,
 )
 from bbopt._frozen import FrozenTrial
+from bbopt.samplers import ArraySampler
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 # building one costs more than the rest of a suggestion.
 _DISTRIBUTION_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
 _DISTRIBUTION_CACHE_SIZE = 4096
+# Floats without a step, bounds of one type (float or int): by ``(low, high, log)``.
+_FLOAT_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
 
 
 def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -> Any:
@@ -39,6 +42,12 @@ def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -
             _DISTRIBUTION_CACHE.clear()
         _DISTRIBUTION_CACHE[key] = distribution
     return distribution
+
+
+# Hooks that do nothing: a trial skips them (and builds its context only when needed).
+_NO_BEGIN = ArraySampler.begin
+_NO_JOINT_SPACE = ArraySampler.joint_space
+_NO_END = ArraySampler.end
 
 
 def fixed_value(distribution: BaseDistribution, value: Any) -> Any:
@@ -86,8 +95,19 @@ class BaseTrial:
         -------
         float
         """
-        key = ("float", low, high, step, log, type(low), type(high), type(step), type(log))
-        distribution = _cached(key, FloatDistribution, low, high, log, step)
+        kind = type(low)
+        if step is None and (kind is float or kind is int) and type(high) is kind and (
+                log is False or log is True):
+            # The common case, keyed without the types (equal keys give equal distributions).
+            distribution = _FLOAT_CACHE.get((low, high, log))
+            if distribution is None:
+                distribution = FloatDistribution(low, high, log)
+                if len(_FLOAT_CACHE) >= _DISTRIBUTION_CACHE_SIZE:
+                    _FLOAT_CACHE.clear()
+                _FLOAT_CACHE[low, high, log] = distribution
+        else:
+            key = ("float", low, high, step, log, type(low), type(high), type(step), type(log))
+            distribution = _cached(key, FloatDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
     def suggest_int(
@@ -249,10 +269,19 @@ class Trial(BaseTrial):
         return self._context
 
     def _start(self) -> None:
-        """Run the sampler's per-trial hooks and its joint draw."""
+        """Run the sampler's per-trial hooks and its joint draw.
+
+        Hooks a sampler leaves at `ArraySampler`'s defaults (which do nothing)
+        are not called, and the context is then built only when first needed.
+        """
         sampler = self._sampler
+        kind = type(sampler)
+        begins = kind.begin is not _NO_BEGIN
+        if not begins and kind.joint_space is _NO_JOINT_SPACE:
+            return
         context = self._sampling_context()
-        sampler.begin(context)
+        if begins:
+            sampler.begin(context)
         space = sampler.joint_space(context)
         if space:
             self._relative_space = space
@@ -266,7 +295,11 @@ class Trial(BaseTrial):
 
     # -- suggestions -----------------------------------------------------
     def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
-        value = self._choose(name, distribution)
+        if self._fixed_params or self._relative_params or distribution.single():
+            value = self._choose(name, distribution)
+        else:  # the common case of _choose
+            value = distribution.to_external(self._sampler.sample_one(
+                self._context or self._sampling_context(), name, distribution))
         self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
         return value
 

@@ -95,10 +95,10 @@ def run_one(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str,
 
 
 def _spawn(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
+    here = str(Path(__file__).resolve().parent)
     code = (
-        "import json, sys; sys.path.insert(0, %r); import gp_quality; "
-        "print(json.dumps(gp_quality.run_one(%r, %r, %d, %r)))"
-        % (str(Path(__file__).resolve().parent), sampler, name, seed, budgets)
+        f"import json, sys; sys.path.insert(0, {here!r}); import gp_quality; "
+        f"print(json.dumps(gp_quality.run_one({sampler!r}, {name!r}, {int(seed)}, {budgets!r})))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env={**os.environ, **SINGLE_THREAD})

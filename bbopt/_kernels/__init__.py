@@ -5,6 +5,8 @@ re-exports their functions. Their pure-NumPy twins are in
 :mod:`bbopt._kernels._reference`.
 """
 
+from typing import Any
+
 
 def _build_error(exc: ImportError) -> ImportError:
     """Explain how to build the compiled modules that failed to import."""
@@ -25,13 +27,7 @@ def _build_error(exc: ImportError) -> ImportError:
 
 
 try:
-    # One import per compiled module.
-    from bbopt._kernels._gp import (
-        gp_kernel_matrix,
-        gp_log_ei,
-        gp_log_marginal_likelihood,
-        gp_posterior,
-    )
+    # One import per compiled module (the GP's on first use: it loads scipy.linalg).
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         PARZEN_BLOCK,
@@ -59,3 +55,15 @@ __all__ = [
     "parzen_log_pdf_univariate",
     "parzen_prepare",
 ]
+
+_GP_NAMES = ("gp_kernel_matrix", "gp_log_ei", "gp_log_marginal_likelihood", "gp_posterior")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _GP_NAMES:
+        try:
+            from bbopt._kernels import _gp
+        except ImportError as exc:
+            raise _build_error(exc) from exc
+        return getattr(_gp, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

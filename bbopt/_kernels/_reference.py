@@ -344,9 +344,9 @@ def _check_index(where: str, index: tuple[NDArray[Any] | None, ...], n_comp: int
             f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
             f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, shared={shared} instead."
         )
-    outside = np.argwhere((box_dim < 0) | (box_dim >= n_dims))
-    if outside.size:
-        b, t = outside[0]
+    outside_dims = np.argwhere((box_dim < 0) | (box_dim >= n_dims))
+    if outside_dims.size:
+        b, t = outside_dims[0]
         raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
                          f"[0, n_dims = {n_dims}).")
     if any(np.isnan(part).any() for part in (box_lo, box_hi, box_radius)) or (
@@ -457,12 +457,13 @@ def _gp_differences(
     return np.where(categorical.astype(bool), (diff != 0.0).astype(np.float64), diff * diff)
 
 
-def _gp_r2(x1, x2, categorical, theta) -> NDArray[np.float64]:
+def _gp_r2(x1: NDArray[np.float64], x2: NDArray[np.float64], categorical: NDArray[np.uint8],
+           theta: NDArray[np.float64]) -> NDArray[np.float64]:
     d = x1.shape[1]
     return _gp_differences(x1, x2, categorical) @ np.exp(-2.0 * theta[:d])  # (n1, n2)
 
 
-def _matern(r2: NDArray[np.float64], s: float) -> NDArray[np.float64]:
+def _matern(r2: NDArray[np.float64], s: float | NDArray[np.float64]) -> NDArray[np.float64]:
     r = np.sqrt(r2)
     return s * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
 
@@ -562,7 +563,7 @@ def gp_log_marginal_likelihood_ref(
     try:
         lower = linalg.cholesky(k + noise * np.eye(n), lower=True)
     except linalg.LinAlgError:
-        raise ValueError(f"{where}: a matrix is not positive definite.") from None
+        raise np.linalg.LinAlgError(f"{where}: a matrix is not positive definite.") from None
     a = linalg.cho_solve((lower, True), y)
     chol[...] = lower
     alpha[:] = a

@@ -216,7 +216,8 @@ class BboptSampler(Optimizer):
     def __init__(self, name: str, *, label: str | None = None, **options: Any) -> None:
         owner = "BboptSampler"
         if not isinstance(name, str):
-            raise TypeError(f"The 'name' parameter of {owner} must be a str. Got {name!r} instead.")
+            raise TypeError(
+                f"The 'name' parameter of {owner} must be a str. Got {name!r} instead.")
         self._class = _sampler_class(name, owner)
         if "seed" in options:
             raise ValueError(

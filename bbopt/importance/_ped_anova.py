@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from bbopt._validation import ensure_finite_real, ensure_int
 from bbopt.importance._table import StudyTable, Target, study_table
-from bbopt.samplers._tpe import _model_space
+from bbopt.samplers._tpe._rules import _model_space
 from bbopt.surrogates import ParzenEstimator, ParzenSpace, scott_bandwidth
 
 if TYPE_CHECKING:

@@ -28,6 +28,8 @@ import abc
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt.samplers._context import SamplingContext
@@ -112,6 +114,19 @@ class BaseSampler(abc.ABC):
     ) -> None:
         """Finish a trial (by default, ``after_trial(study, trial, state, values)``)."""
         self.after_trial(context.study, context.trial, state, values)
+
+    def sample_array(
+        self, context: SamplingContext, space: dict[str, BaseDistribution], n: int
+    ) -> np.ndarray | None:
+        """Draw ``n`` points of ``space`` at once, for `bbopt.Study.ask_array`.
+
+        Returns an array of shape ``(n, len(space))`` of internal values
+        (columns in the order of ``space``), or None (the default) when the
+        sampler draws trial by trial: the study then asks ``n`` trials one by
+        one. ``context`` belongs to no trial (``trial_number`` is -1); no
+        other hook is called for these trials.
+        """
+        return None
 
 
 # Each array-level hook and the Optuna-style method it stands for.

@@ -338,7 +338,7 @@ class GPSampler(ArraySampler):
                 if model is None:
                     return {}
                 point = self._suggest(model, self._pending_points(context, model.space))
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            except np.linalg.LinAlgError as exc:  # not positive definite, even jittered
                 warnings.warn(
                     f"{_OWNER} could not fit its Gaussian process ({exc}); trial "
                     f"{context.trial_number} is sampled by {type(self._independent).__name__} "
@@ -362,9 +362,10 @@ class GPSampler(ArraySampler):
         if n_rows > model.n_rows_seen:
             rows = np.arange(model.n_rows_seen, n_rows)
             rows = rows[observations.states[rows] == _COMPLETE]
-            columns = [observations.column(name, dist)
-                       for name, dist in zip(space.names, space.distributions)]
-            if rows.size and all(c is not None for c in columns):
+            found = [observations.column(name, dist)
+                     for name, dist in zip(space.names, space.distributions)]
+            columns = [c for c in found if c is not None]
+            if rows.size and len(columns) == len(found):
                 x_new = space.to_model(observations.x[np.ix_(rows, columns)])
                 y_new = observations.values[rows, 0] * observations.signs[0]
                 keep = np.all(np.isfinite(x_new), axis=1) & np.isfinite(y_new)

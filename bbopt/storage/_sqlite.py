@@ -50,9 +50,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
-from bbopt._distributions import BaseDistribution, distribution_from_dict
+import numpy as np
+
+from bbopt._distributions import (
+    BaseDistribution,
+    IntDistribution,
+    _numeric_to_internal,
+    distribution_from_dict,
+)
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -1095,3 +1103,75 @@ class SQLiteStorage(BaseStorage):
             cache = self._caches.get(study_id)
             if cache is not None:
                 cache.notes.setdefault(number, {}).update(params)
+
+    # -- blocks of trials ------------------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        # One transaction: the trials, then their parameters, each one bulk insert.
+        n = values.shape[0]
+        internal = np.empty_like(values)
+        for j, (_, distribution) in enumerate(params):
+            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+        texts = [
+            # JSON of a finite float is its repr, of an int its str.
+            list(map(str, values[:, j].astype(np.int64).tolist()))
+            if isinstance(distribution, IntDistribution)
+            else list(map(repr, values[:, j].tolist()))
+            for j, (_, distribution) in enumerate(params)
+        ]
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        with self._write() as conn:
+            self._cache(conn, study_id)
+            start = self._count_all(conn, study_id)
+            numbers = list(range(start, start + n))
+            now, beat = _now(), time.time()
+            conn.executemany(
+                "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((study_id, number, _RUNNING, now, beat) for number in numbers),
+            )
+            for j, (name, distribution) in enumerate(params):
+                dist_id = self._dist_id(conn, distribution)
+                conn.executemany(
+                    "INSERT INTO params (study_id, number, name, dist_id, value, internal) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    zip(repeat(study_id), numbers, repeat(name), repeat(dist_id), texts[j],
+                        internal[:, j].tolist()),
+                )
+        for number in numbers:
+            self._own(study_id, number)
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        complete = int(TrialState.COMPLETE)
+        now = _now()
+        listed = numbers.tolist()
+        with self._write(durable=True) as conn:
+            seq = self._next_seq(conn, study_id)  # the transaction holds the write lock
+            rows = [
+                (state, json.dumps(row) if state == complete else None, now, seq + k,
+                 study_id, number, _RUNNING)
+                for k, (number, state, row) in enumerate(
+                    zip(listed, states.tolist(), values.tolist()))
+            ]
+            cursor = conn.executemany(
+                "UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, finish_seq = ?, "
+                f"row_params = {_ROW_PARAMS} WHERE study_id = ? AND number = ? AND state = ?",
+                rows,
+            )
+            if cursor.rowcount != len(rows):  # some trial is not running: roll all back
+                for number in listed:
+                    self._require_running(conn, study_id, number)
+                raise TrialFinishedError(  # pragma: no cover - a number repeated
+                    "finish_trials was given a trial twice.")
+        with self._read() as conn:
+            cache = self._cache(conn, study_id)
+            for number in listed:
+                self._owned.discard((study_id, number))
+                cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)

@@ -252,7 +252,7 @@ class GaussianProcess:
                 x, y, self.categorical, np.ascontiguousarray(theta),
                 self.prior.mean, self.prior.std, chol, alpha, grad,
             )
-        except ValueError:  # K not positive definite: a wall for the line search
+        except np.linalg.LinAlgError:  # K not positive definite: a wall for the line search
             return 1e300, np.zeros(d + 2)
         if not (math.isfinite(value) and np.all(np.isfinite(grad))):
             return 1e300, np.zeros(d + 2)
@@ -263,7 +263,7 @@ class GaussianProcess:
 
         The noise variance is raised tenfold up to `MAX_JITTER_TRIES` times;
         if the matrix is still not positive definite, the same is tried with
-        the prior mean as hyperparameters, and the last ValueError is raised
+        the prior mean as hyperparameters, and numpy.linalg.LinAlgError is raised
         if that fails too. The noise variance used is at least ``min_noise``.
         """
         lows, highs = np.array(self.bounds).T
@@ -277,7 +277,7 @@ class GaussianProcess:
                 self.theta = theta
                 self.chol, self.alpha, self.noise_used = factors
                 return
-        raise ValueError(
+        raise np.linalg.LinAlgError(
             f"The kernel matrix of {self.n} observations is not positive definite, even with "
             f"a noise variance of {math.exp(fallback[-1]) * 10.0**MAX_JITTER_TRIES:.3g}."
         )
@@ -291,7 +291,7 @@ class GaussianProcess:
                     self.x, self.y, self.categorical, theta, self.prior.mean, self.prior.std,
                     chol, alpha,
                 )
-            except ValueError:
+            except np.linalg.LinAlgError:
                 theta[-1] = math.log(max(math.exp(theta[-1]), _JITTER_START) * 10.0)
                 continue
             if np.all(np.isfinite(alpha)):

@@ -208,7 +208,8 @@ def test_duplicates_one_observation_and_a_fixed_dimension() -> None:
 
 def test_falls_back_to_the_independent_sampler_with_a_warning(monkeypatch) -> None:
     def broken_fit(self, x, y, *args, **kwargs):
-        raise ValueError("gp_log_marginal_likelihood(n=3, d=1): a matrix is not positive definite")
+        raise np.linalg.LinAlgError(
+            "gp_log_marginal_likelihood(n=3, d=1): a matrix is not positive definite")
 
     monkeypatch.setattr(GaussianProcess, "fit", broken_fit)
     study = bbopt.create_study(sampler=GPSampler(seed=0, n_startup_trials=2))
@@ -219,6 +220,20 @@ def test_falls_back_to_the_independent_sampler_with_a_warning(monkeypatch) -> No
     with pytest.warns(UserWarning, match="could not fit its Gaussian process .* RandomSampler"):
         trial = study.ask(space)
     assert 0.0 <= trial.params["x"] <= 1.0
+
+
+def test_other_errors_of_the_fit_are_not_swallowed(monkeypatch) -> None:
+    def broken_fit(self, x, y, *args, **kwargs):
+        raise ValueError("a bug, not a matrix that is not positive definite")
+
+    monkeypatch.setattr(GaussianProcess, "fit", broken_fit)
+    study = bbopt.create_study(sampler=GPSampler(seed=0, n_startup_trials=2))
+    space = {"x": FloatDistribution(0.0, 1.0)}
+    for _ in range(2):
+        trial = study.ask(space)
+        study.tell(trial, trial.params["x"])
+    with pytest.raises(ValueError, match="a bug"):
+        study.ask(space)
 
 
 def test_incremental_updates_match_a_full_fit(monkeypatch) -> None:

@@ -18,7 +18,7 @@ from bbopt import (
     TrialState,
 )
 from bbopt.samplers import RandomSampler, TPESampler
-from bbopt.samplers._tpe import (
+from bbopt.samplers._tpe._rules import (
     FLOOR_DECAY_N,
     IMPROVEMENT_SHARE,
     LONG_MIN_BANDWIDTH,
@@ -46,7 +46,7 @@ def _best(sampler, objective, n_trials: int) -> float:
 @pytest.mark.parametrize("multivariate", [True, False])
 def test_tpe_beats_random_search(multivariate: bool, incremental: bool, monkeypatch) -> None:
     if incremental:  # the long-study path (shared-bandwidth bad mixture) from the start
-        monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", 0)
+        monkeypatch.setattr("bbopt.samplers._tpe._model.EXACT_BAD_MAX", 0)
     tpe = [_best(TPESampler(seed=s, multivariate=multivariate), _sphere, 80) for s in range(5)]
     rnd = [_best(RandomSampler(seed=s), _sphere, 80) for s in range(5)]
     assert np.median(tpe) < 0.5 * np.median(rnd)
@@ -334,7 +334,7 @@ def test_default_weights_and_gamma() -> None:
 @pytest.mark.parametrize("exact_bad_max", [0, 1000])
 def test_many_trials_stay_consistent(exact_bad_max: int, monkeypatch) -> None:
     """A few hundred suggestions with bandwidth refreshes and liars interleaved."""
-    monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", exact_bad_max)
+    monkeypatch.setattr("bbopt.samplers._tpe._model.EXACT_BAD_MAX", exact_bad_max)
     sampler = TPESampler(seed=0)
     study = bbopt.create_study(sampler=sampler, direction=StudyDirection.MINIMIZE)
     space = {f"x{i}": FloatDistribution(-1.0, 1.0) for i in range(4)}
@@ -418,7 +418,7 @@ def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
     """Above EXACT_BAD_MAX bad observations, the bad mixture is indexed and its components'
     ranks in finish order are kept incrementally: the suggestions are those of the same
     sampler without the index, and the kept ranks those computed from scratch."""
-    from bbopt.samplers import _tpe
+    from bbopt.samplers._tpe import _model as _tpe
     from bbopt.surrogates import _parzen
 
     monkeypatch.setattr(_tpe, "EXACT_BAD_MAX", 200)
