@@ -282,6 +282,7 @@ class Study:
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         show_progress_bar: bool = False,
         executor: concurrent.futures.Executor | str | None = None,
+        trial_timeout: float | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials``, ``timeout`` or `stop`.
 
@@ -311,12 +312,21 @@ class Study:
             An executor (a process pool, ``dask.distributed.Client(...)
             .get_executor()``, ...): ``func`` runs there on a lightweight trial
             while the sampler stays here, with at most ``n_jobs`` trials in
-            flight; see `bbopt._optimize` for what such a trial can do.
+            flight; see `bbopt._optimize` for what such a trial can do. With
+            ``"process"``, a worker that dies (a segfault, ``os.abort()``,
+            ``os._exit()``) fails only its trial, with the signal or exit code
+            in its ``system_attrs["fail_reason"]`` and a warning, and is
+            replaced; with another executor, a worker lost by the executor
+            (Dask's ``KilledWorker``) fails its trial the same way.
+        trial_timeout : float, optional
+            With ``executor="process"`` only: seconds a trial may run before
+            its worker is killed and the trial marked FAIL (``timeout`` cannot
+            interrupt a running objective; threads cannot be killed).
         """
         from bbopt._optimize import run_optimize
 
         run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar,
-                     executor)
+                     executor, trial_timeout)
 
     def stop(self) -> None:
         """Ask a running `optimize` to start no new trial."""
