@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import numbers
 import os
 import threading
 import uuid
 import warnings
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -263,7 +265,7 @@ class Study:
         """The arrays the sampler reads for ``trial``: each read from storage at most once."""
         storage, study_id, number = self._storage, self._study_id, trial.number
         return SamplingContext(
-            number, self._directions, (self.study_name, study_id),
+            number, self._directions, (_storage_key(storage), study_id),
             lambda: storage.get_observations(study_id),
             lambda: storage.get_running_points(study_id),
             note=lambda params: storage.note_running_point(study_id, number, params),
@@ -521,6 +523,18 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
+
+
+# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
+_NEXT_STORAGE_KEY = itertools.count()
+
+
+def _storage_key(storage: BaseStorage) -> int:
+    key = _STORAGE_KEYS.get(storage)
+    if key is None:
+        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
+    return key
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
