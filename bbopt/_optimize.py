@@ -56,6 +56,7 @@ from bbopt._validation import (
 )
 from bbopt._workers import WorkerDied, WorkerPool, WorkerTimeout
 from bbopt.pruners import NopPruner
+from bbopt.storage._checks import check_attr
 
 if TYPE_CHECKING:
     from bbopt._study import ObjectiveFunc, Study
@@ -298,10 +299,12 @@ class RemoteTrial(BaseTrial):
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """As `Trial.set_user_attr` (recorded in the driver when the trial ends)."""
+        check_attr(key, value, "Trial.set_user_attr")
         self._attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """As `Trial.set_system_attr` (recorded in the driver when the trial ends)."""
+        check_attr(key, value, "Trial.set_system_attr")
         self._system_attrs[key] = value
 
     @property
