@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bbopt._distributions import BaseDistribution
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import FAIL_REASON, FrozenTrial, StudyDirection, TrialState
 from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import Trial
 from bbopt._validation import as_objective_values
@@ -121,10 +121,24 @@ class Study:
                 _FIXED_PARAMS, {}
             )
         trial = Trial(self, number, fixed)
-        trial._start()
-        if fixed_distributions:
-            trial._suggest_all(fixed_distributions)
+        try:
+            trial._start()
+            if fixed_distributions:
+                trial._suggest_all(fixed_distributions)
+        except BaseException as error:
+            # The number was never handed out: leave no RUNNING trial behind.
+            self._fail_unreturned(number, error)
+            raise
         return trial
+
+    def _fail_unreturned(self, number: int, error: BaseException) -> None:
+        """Mark FAIL a trial whose ask failed, with the error in its system attributes."""
+        try:
+            self._storage.set_trial_system_attr(
+                self._study_id, number, FAIL_REASON, f"ask failed: {type(error).__name__}: {error}")
+            self._storage.finish_trial(self._study_id, number, TrialState.FAIL, None)
+        except Exception as cleanup:  # the storage itself failed: say so with the cause
+            error.add_note(f"Trial {number} could not be marked FAIL: {cleanup!r}")
 
     def ask_batch(
         self, n: int, fixed_distributions: Mapping[str, BaseDistribution] | None = None

@@ -863,3 +863,23 @@ def test_optimize_fails_a_trial_whose_objective_returns_no_number(value):
     with pytest.warns(UserWarning):
         study.optimize(lambda t: value, n_trials=2)
     assert [t.state for t in study.trials] == [bbopt.TrialState.FAIL] * 2
+
+
+class _BrokenSampler(bbopt.samplers.RandomSampler):
+    def sample_joint(self, context, search_space):
+        raise ArithmeticError("the kernel failed")
+
+    def joint_space(self, context):
+        return {"x": bbopt.FloatDistribution(0, 1)}
+
+
+def test_a_failed_ask_leaves_its_trial_fail_with_the_error():
+    study = bbopt.create_study(sampler=_BrokenSampler(seed=0))
+    with pytest.raises(ArithmeticError, match="the kernel failed"):
+        study.ask()
+    (trial,) = study.trials
+    assert trial.state == bbopt.TrialState.FAIL
+    assert "ArithmeticError: the kernel failed" in trial.system_attrs["fail_reason"]
+    with pytest.raises(ArithmeticError):
+        study.ask({"y": bbopt.IntDistribution(0, 3)})
+    assert study.get_trials(states=[bbopt.TrialState.RUNNING]) == []
