@@ -29,7 +29,9 @@ from bbopt.storage import (
     InMemoryStorage,
     Observations,
     SQLiteStorage,
+    StudyNotFoundError,
 )
+from bbopt.storage._sqlite import parse_sqlite_url
 
 if TYPE_CHECKING:
     import pandas
@@ -577,7 +579,13 @@ def _ensure_pruner(pruner: BasePruner | None) -> BasePruner:
     return pruner
 
 
-def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> BaseStorage:
+def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
+                    existing: bool = False) -> BaseStorage:
+    """The storage of ``storage``; with ``existing``, an SQLite file must already exist.
+
+    `load_study` and `delete_study` use ``existing``: a mistyped path raises
+    `StudyNotFoundError` instead of creating an empty database there.
+    """
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
@@ -587,6 +595,12 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> Bas
     if isinstance(storage, str) and storage and (
         storage.startswith("sqlite:///") or "://" not in storage
     ):
+        path = parse_sqlite_url(storage) if storage.startswith("sqlite:") else storage
+        if existing and not os.path.exists(path):
+            raise StudyNotFoundError(
+                f"No SQLite storage file at {path!r} (from the 'storage' parameter "
+                f"{storage!r}); nothing was created there."
+            )
         return SQLiteStorage(storage)
     raise ValueError(
         f"The 'storage' parameter must be None, a BaseStorage, an SQLite URL "
@@ -724,7 +738,7 @@ def load_study(
     """
     if storage is None:
         raise ValueError("The 'storage' parameter of load_study is required. Got None.")
-    return Study(study_name, _ensure_storage(storage), sampler, pruner)
+    return Study(study_name, _ensure_storage(storage, existing=True), sampler, pruner)
 
 
 def delete_study(study_name: str, storage: BaseStorage | str) -> None:
@@ -739,5 +753,5 @@ def delete_study(study_name: str, storage: BaseStorage | str) -> None:
     >>> storage.get_all_study_names()
     []
     """
-    storage = _ensure_storage(storage)
+    storage = _ensure_storage(storage, existing=True)
     storage.delete_study(storage.get_study_id_from_name(study_name))

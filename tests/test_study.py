@@ -883,3 +883,17 @@ def test_a_failed_ask_leaves_its_trial_fail_with_the_error():
     with pytest.raises(ArithmeticError):
         study.ask({"y": bbopt.IntDistribution(0, 3)})
     assert study.get_trials(states=[bbopt.TrialState.RUNNING]) == []
+
+
+@pytest.mark.parametrize("form", ["path", "url"])
+def test_load_and_delete_create_no_file_at_a_mistyped_path(tmp_path, form):
+    path = tmp_path / "typo.db"
+    storage = str(path) if form == "path" else f"sqlite:///{path}"
+    with pytest.raises(bbopt.storage.StudyNotFoundError, match="No SQLite storage file"):
+        bbopt.load_study(study_name="s", storage=storage)
+    with pytest.raises(bbopt.storage.StudyNotFoundError, match="No SQLite storage file"):
+        bbopt.delete_study("s", storage)
+    assert list(tmp_path.iterdir()) == []
+    bbopt.create_study(study_name="s", storage=storage)
+    assert bbopt.load_study(study_name="s", storage=storage).study_name == "s"
+    bbopt.delete_study("s", storage)
