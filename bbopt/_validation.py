@@ -22,7 +22,10 @@ def ensure_finite_real(value: Any, name: str, owner: str) -> float:
     """Return ``value`` as a finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _fail(TypeError, name, owner, "a real number", value)
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise _fail(ValueError, name, owner, "finite", value) from None
     if not math.isfinite(value):
         raise _fail(ValueError, name, owner, "finite", value)
     return value
