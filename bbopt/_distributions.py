@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -373,9 +374,12 @@ class CategoricalDistribution(BaseDistribution):
 
     def __init__(self, choices: Any) -> None:
         owner = "CategoricalDistribution"
-        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+        # An ordered sequence: a set's order differs between processes (string hashing),
+        # and an iterator would be consumed by the first look.
+        if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
             raise TypeError(
-                f"The 'choices' parameter of {owner} must be a sequence. Got {choices!r} instead."
+                f"The 'choices' parameter of {owner} must be a sequence (a list or tuple; a "
+                f"set has no fixed order, an iterator is read once). Got {choices!r} instead."
             )
         # numpy scalars (np.int64, np.str_, ...) become the Python values they hold.
         choices = tuple(c.item() if isinstance(c, np.generic) else c for c in choices)

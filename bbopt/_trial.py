@@ -109,7 +109,7 @@ class BaseTrial:
         -------
         int
         """
-        key = ("int", low, high, step, log, type(low), type(high), type(step))
+        key = ("int", low, high, step, log, type(low), type(high), type(step), type(log))
         distribution = _cached(key, IntDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
