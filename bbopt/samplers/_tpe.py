@@ -685,6 +685,18 @@ class _GroupModel:
         return result
 
 
+def _too_narrow(distribution: BaseDistribution) -> bool:
+    """Whether the internal interval is too narrow for Parzen bandwidths (drawn uniformly).
+
+    A width of a few ulps of the bounds (``(1e-300, 1.0000000000000002e-300, log=True)``
+    rounds to one log value) or a subnormal width (``(0.0, 5e-324)``) leaves the kernels
+    no positive bandwidth; a uniform draw covers such a range anyway.
+    """
+    low, high = distribution.internal_bounds()
+    width = high - low
+    return width < 1e-290 or width <= 16 * math.ulp(max(abs(low), abs(high)))
+
+
 class _StudyState:
     """What a `TPESampler` keeps for one study: its group models and group signatures."""
 
@@ -837,7 +849,8 @@ class TPESampler(ArraySampler):
             }
         else:
             space = obs.shared_search_space()
-        return {name: dist for name, dist in space.items() if not dist.single()}
+        return {name: dist for name, dist in space.items()
+                if not dist.single() and not _too_narrow(dist)}
 
     def _groups(self, study: _StudyState, obs: Observations,
                 space: dict[str, BaseDistribution]
@@ -916,8 +929,9 @@ class TPESampler(ArraySampler):
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
         with self._lock:
-            point = self._sample_group(context, ((name, distribution),), False)
-            if point:
-                return point[name]
+            if not _too_narrow(distribution):
+                point = self._sample_group(context, ((name, distribution),), False)
+                if point:
+                    return point[name]
             low, high = distribution.internal_bounds()
             return low + (high - low) * float(self._rng.random())

@@ -465,3 +465,14 @@ def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
     without_index, _ = run(False)
     assert n_checked > 300
     assert with_index == without_index
+
+
+@pytest.mark.parametrize("low, high, log", [(1e-300, 1.0000000000000002e-300, True),
+                                            (0.0, 5e-324, False)])
+@pytest.mark.parametrize("multivariate", [False, True])
+def test_ranges_too_narrow_for_bandwidths_are_drawn_uniformly(low, high, log, multivariate):
+    study = bbopt.create_study(
+        sampler=TPESampler(seed=0, n_startup_trials=2, multivariate=multivariate))
+    study.optimize(lambda t: t.suggest_float("x", low, high, log=log), n_trials=8)
+    assert all(t.state == bbopt.TrialState.COMPLETE and low <= t.params["x"] <= high
+               for t in study.trials)
