@@ -173,7 +173,7 @@ class _NumericDistribution(BaseDistribution):
         object.__setattr__(self, "step", step)
         self._freeze()
         # Samplers draw in the internal interval: its bounds and its width must be floats.
-        internal_low, internal_high = self._internal_bounds
+        internal_low, internal_high = self.internal_bounds()
         if not math.isfinite(internal_high - internal_low):
             raise ValueError(
                 f"The bounds of {type(self).__name__} must span an interval whose width "

@@ -81,7 +81,7 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _as_float(value: numbers.Real) -> float:
+def _as_float(value: Any) -> float:
     """``float(value)``, or an infinity for an int too large for a float."""
     try:
         return float(value)

@@ -153,8 +153,10 @@ class GridSampler(BaseSampler):
         self, study: Study, trial: Trial, state: TrialState, values: Sequence[float] | None
     ) -> None:
         claims = self._claims(study, trial.number)
-        claims.add(trial.freeze().system_attrs.get(_GRID_ID))
-        if len(claims & set(range(self._n_points))) >= self._n_points:
+        mine = trial.freeze().system_attrs.get(_GRID_ID)
+        if mine is not None:
+            claims.add(mine)
+        if len(claims) >= self._n_points:
             study.stop()  # every point is claimed: start no new trial
 
     def grid_points(self) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ def check_step(step: Any, owner: str) -> int:
 Got 9223372036854775808 instead.
     """
     if isinstance(step, bool) or not isinstance(step, numbers.Integral) or \
-            not 0 <= step <= MAX_STEP:
+            not 0 <= int(step) <= MAX_STEP:
         raise ValueError(
             f"The 'step' parameter of {owner} must be an int in [0, 2**63). Got {step!r} instead."
         )
