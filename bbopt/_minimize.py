@@ -167,12 +167,12 @@ def minimize(
     for i in range(n_trials):
         trial = study.ask(space)
         x = np.fromiter((trial._params[name] for name in names), np.float64, len(names))
+        xs[i] = x  # recorded before the call: ``func`` may change its argument in place
         try:
             value = float(func(x))
         except BaseException:
             study.tell(trial, state=TrialState.FAIL)
             raise
-        xs[i] = x
         nfev = i + 1
         frozen = study.tell(trial, value)
         if frozen.state == TrialState.COMPLETE:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import numbers
 import os
 import threading
 import uuid
 import warnings
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,7 @@ from bbopt._distributions import (
     IntDistribution,
     _numeric_to_external,
 )
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import FAIL_REASON, FrozenTrial, StudyDirection, TrialState
 from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_int
@@ -33,7 +35,9 @@ from bbopt.storage import (
     Observations,
     RunningPoints,
     SQLiteStorage,
+    StudyNotFoundError,
 )
+from bbopt.storage._sqlite import parse_sqlite_url
 
 if TYPE_CHECKING:
     import pandas
@@ -125,10 +129,24 @@ class Study:
                 _FIXED_PARAMS, {}
             )
         trial = Trial(self, number, fixed)
-        trial._start()
-        if fixed_distributions:
-            trial._suggest_all(fixed_distributions)
+        try:
+            trial._start()
+            if fixed_distributions:
+                trial._suggest_all(fixed_distributions)
+        except BaseException as error:
+            # The number was never handed out: leave no RUNNING trial behind.
+            self._fail_unreturned(number, error)
+            raise
         return trial
+
+    def _fail_unreturned(self, number: int, error: BaseException) -> None:
+        """Mark FAIL a trial whose ask failed, with the error in its system attributes."""
+        try:
+            self._storage.set_trial_system_attr(
+                self._study_id, number, FAIL_REASON, f"ask failed: {type(error).__name__}: {error}")
+            self._storage.finish_trial(self._study_id, number, TrialState.FAIL, None)
+        except Exception as cleanup:  # the storage itself failed: say so with the cause
+            error.add_note(f"Trial {number} could not be marked FAIL: {cleanup!r}")
 
     def ask_batch(
         self, n: int, fixed_distributions: Mapping[str, BaseDistribution] | None = None
@@ -419,6 +437,7 @@ class Study:
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         show_progress_bar: bool = False,
         executor: concurrent.futures.Executor | str | None = None,
+        trial_timeout: float | None = None,
     ) -> None:
         """Run trials of ``func`` until ``n_trials``, ``timeout`` or `stop`.
 
@@ -448,12 +467,21 @@ class Study:
             An executor (a process pool, ``dask.distributed.Client(...)
             .get_executor()``, ...): ``func`` runs there on a lightweight trial
             while the sampler stays here, with at most ``n_jobs`` trials in
-            flight; see `bbopt._optimize` for what such a trial can do.
+            flight; see `bbopt._optimize` for what such a trial can do. With
+            ``"process"``, a worker that dies (a segfault, ``os.abort()``,
+            ``os._exit()``) fails only its trial, with the signal or exit code
+            in its ``system_attrs["fail_reason"]`` and a warning, and is
+            replaced; with another executor, a worker lost by the executor
+            (Dask's ``KilledWorker``) fails its trial the same way.
+        trial_timeout : float, optional
+            With ``executor="process"`` only: seconds a trial may run before
+            its worker is killed and the trial marked FAIL (``timeout`` cannot
+            interrupt a running objective; threads cannot be killed).
         """
         from bbopt._optimize import run_optimize
 
         run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar,
-                     executor)
+                     executor, trial_timeout)
 
     def stop(self) -> None:
         """Ask a running `optimize` to start no new trial."""
@@ -650,6 +678,18 @@ class Study:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
 
 
+# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
+_NEXT_STORAGE_KEY = itertools.count()
+
+
+def _storage_key(storage: BaseStorage) -> int:
+    key = _STORAGE_KEYS.get(storage)
+    if key is None:
+        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
+    return key
+
+
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
     if not isinstance(distributions, Mapping):
         raise TypeError(f"Expected a dict of name to distribution. Got {distributions!r}.")
@@ -669,7 +709,7 @@ class _StudyContext(SamplingContext):
     def __init__(self, study: Study, trial: Trial) -> None:  # noqa: D107
         self.trial_number = trial.number
         self.directions = list(study._directions)
-        self.study_key = (study.study_name, study._study_id)
+        self.study_key = (_storage_key(study._storage), study._study_id)
         self.study = study
         self.trial = trial
         self._storage = study._storage
@@ -714,7 +754,13 @@ def _ensure_pruner(pruner: BasePruner | None) -> BasePruner:
     return pruner
 
 
-def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> BaseStorage:
+def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
+                    existing: bool = False) -> BaseStorage:
+    """The storage of ``storage``; with ``existing``, an SQLite file must already exist.
+
+    `load_study` and `delete_study` use ``existing``: a mistyped path raises
+    `StudyNotFoundError` instead of creating an empty database there.
+    """
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
@@ -724,6 +770,12 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> Bas
     if isinstance(storage, str) and storage and (
         storage.startswith("sqlite:///") or "://" not in storage
     ):
+        path = parse_sqlite_url(storage) if storage.startswith("sqlite:") else storage
+        if existing and not os.path.exists(path):
+            raise StudyNotFoundError(
+                f"No SQLite storage file at {path!r} (from the 'storage' parameter "
+                f"{storage!r}); nothing was created there."
+            )
         return SQLiteStorage(storage)
     raise ValueError(
         f"The 'storage' parameter must be None, a BaseStorage, an SQLite URL "
@@ -861,7 +913,7 @@ def load_study(
     """
     if storage is None:
         raise ValueError("The 'storage' parameter of load_study is required. Got None.")
-    return Study(study_name, _ensure_storage(storage), sampler, pruner)
+    return Study(study_name, _ensure_storage(storage, existing=True), sampler, pruner)
 
 
 def delete_study(study_name: str, storage: BaseStorage | str) -> None:
@@ -876,5 +928,5 @@ def delete_study(study_name: str, storage: BaseStorage | str) -> None:
     >>> storage.get_all_study_names()
     []
     """
-    storage = _ensure_storage(storage)
+    storage = _ensure_storage(storage, existing=True)
     storage.delete_study(storage.get_study_id_from_name(study_name))

@@ -18,6 +18,7 @@ from bbopt._distributions import (
 )
 from bbopt._frozen import FrozenTrial
 from bbopt.samplers import ArraySampler
+from bbopt.storage._checks import check_name, check_step
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -128,7 +129,7 @@ class BaseTrial:
         -------
         int
         """
-        key = ("int", low, high, step, log, type(low), type(high), type(step))
+        key = ("int", low, high, step, log, type(low), type(high), type(step), type(log))
         distribution = _cached(key, IntDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
@@ -162,8 +163,7 @@ class BaseTrial:
                     f"with {known!r}; it cannot change to {distribution!r}."
                 )
             return self._params[name]
-        if type(name) is not str:
-            raise TypeError(f"A parameter name must be a str. Got {name!r} instead.")
+        check_name(name, "name", "Trial.suggest")
         value = self._new_param(name, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
@@ -193,10 +193,7 @@ class BaseTrial:
             raise ValueError(
                 f"The 'value' parameter of Trial.report must be finite. Got {value!r} instead."
             )
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(
-                f"The 'step' parameter of Trial.report must be an int >= 0. Got {step!r} instead."
-            )
+        step = check_step(step, "Trial.report")
         if step in self._reported_steps:
             warnings.warn(
                 f"Trial {self.number} already reported a value at step {step}; "
@@ -204,8 +201,8 @@ class BaseTrial:
                 stacklevel=2,
             )
             return
-        self._store_report(float(value), int(step))
-        self._reported_steps.add(int(step))
+        self._store_report(float(value), step)
+        self._reported_steps.add(step)
 
     def _store_report(self, value: float, step: int) -> None:
         """Record a validated intermediate value."""

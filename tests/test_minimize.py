@@ -295,3 +295,14 @@ def test_func_that_raises_fails_its_trial_and_propagates():
 
     with pytest.raises(RuntimeError, match="simulation crashed"):
         bbopt.minimize(func, [(0.0, 1.0)], n_trials=5, sampler=bbopt.samplers.RandomSampler(0))
+
+
+def test_the_reported_point_is_the_one_evaluated_even_if_func_changes_it():
+    def vandal(x):
+        value = float(x[0])
+        x[0] = 99.0
+        return value
+
+    result = bbopt.minimize(vandal, [(0.0, 1.0)], n_trials=8, sampler="random", seed=0)
+    assert 0.0 <= result.x[0] <= 1.0 and result.fun == result.x[0]
+    assert np.all((result.x_history >= 0) & (result.x_history <= 1))

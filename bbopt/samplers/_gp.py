@@ -48,6 +48,7 @@ from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
+from bbopt.samplers._per_study import PerStudy
 from bbopt.samplers._random import RandomSampler
 from bbopt.storage import Observations
 from bbopt.surrogates import GaussianProcess
@@ -300,7 +301,8 @@ class GPSampler(ArraySampler):
         self._max_exact = ensure_int(max_exact_observations, "max_exact_observations", _OWNER, 2)
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
-        self._model: _Model | None = None
+        # The model of each study served (SamplingContext.study_key); None before the first.
+        self._models: PerStudy[list[_Model | None]] = PerStudy(lambda: [None])
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
@@ -334,7 +336,8 @@ class GPSampler(ArraySampler):
         with self._lock:
             key = tuple(search_space.items())
             try:
-                model = self._update_model(observations, key, search_space)
+                model = self._update_model(self._models.get(context.study_key), observations,
+                                           key, search_space)
                 if model is None:
                     return {}
                 point = self._suggest(model, self._pending_points(context, model.space))
@@ -350,13 +353,13 @@ class GPSampler(ArraySampler):
 
     # -- the model -------------------------------------------------------
     def _update_model(
-        self, observations: Observations, key: tuple[Any, ...],
+        self, slot: list[_Model | None], observations: Observations, key: tuple[Any, ...],
         search_space: dict[str, BaseDistribution],
     ) -> _Model | None:
-        model = self._model
+        model = slot[0]
         if model is None or tuple(zip(model.space.names, model.space.distributions)) != key:
-            model = self._model = _Model(_Space(search_space), self._noise_floor,
-                                         self._deterministic)
+            model = slot[0] = _Model(_Space(search_space), self._noise_floor,
+                                     self._deterministic)
         space = model.space
         n_rows = observations.n_rows
         if n_rows > model.n_rows_seen:

@@ -22,6 +22,7 @@ from bbopt.storage._base import (
     TrialNotFoundError,
     _user_rows,
 )
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
 
 
@@ -167,6 +168,7 @@ class InMemoryStorage(BaseStorage):
 
     # -- studies ---------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
         with self._lock:
             if study_name in self._ids_by_name:
                 raise DuplicatedStudyError(
@@ -206,6 +208,7 @@ class InMemoryStorage(BaseStorage):
             return [record.name for record in self._studies.values()]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Study.set_user_attr")
         with self._lock:
             self._study(study_id).user_attrs[key] = value
 
@@ -215,6 +218,8 @@ class InMemoryStorage(BaseStorage):
 
     # -- trials ----------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
         with self._lock:
             record = self._study(study_id)
             number = len(record.trials)
@@ -255,6 +260,7 @@ class InMemoryStorage(BaseStorage):
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
+        check_name(name, "name", "Trial.suggest")
         with self._lock:
             record = self._studies.get(study_id)
             trial = None if record is None else record.running.get(number)
@@ -267,6 +273,8 @@ class InMemoryStorage(BaseStorage):
     def set_trial_params(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
+        for name in params:
+            check_name(name, "name", "Trial.suggest")
         with self._lock:
             trial = self._running_trial(study_id, number)
             for name, (distribution, value) in params.items():
@@ -277,14 +285,17 @@ class InMemoryStorage(BaseStorage):
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         with self._lock:
             self._running_trial(study_id, number).intermediate_values[step] = value
 
     def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Trial.set_user_attr")
         with self._lock:
             self._trial(study_id, number).user_attrs[key] = value
 
     def set_trial_system_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Trial.set_system_attr")
         with self._lock:
             self._trial(study_id, number).system_attrs[key] = value
 

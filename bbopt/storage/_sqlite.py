@@ -69,6 +69,7 @@ from bbopt.storage._base import (
     TrialFinishedError,
     TrialNotFoundError,
 )
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
 
 SCHEMA_VERSION = 1
@@ -703,6 +704,7 @@ class SQLiteStorage(BaseStorage):
 
     # -- studies -------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
         with self._write(durable=True) as conn:
             try:
                 cursor = conn.execute(
@@ -753,7 +755,7 @@ class SQLiteStorage(BaseStorage):
             return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY study_id")]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = _dumps(value, f"the study user attribute {key!r}")
+        text = check_attr(key, value, "Study.set_user_attr")
         with self._write() as conn:
             self._cache(conn, study_id)
             conn.execute(
@@ -771,6 +773,8 @@ class SQLiteStorage(BaseStorage):
 
     # -- trials ----------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
         if template is not None and template.state.is_finished():
             return self._add_finished_trial(study_id, template)
         if self._heartbeat_interval is not None:
@@ -944,6 +948,7 @@ class SQLiteStorage(BaseStorage):
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
+        check_name(name, "name", "Trial.suggest")
         text = _dumps(value, f"the parameter {name!r}")
         internal = distribution.to_internal(value)
         dist_id = self._dist_ids.get(distribution)
@@ -982,6 +987,7 @@ class SQLiteStorage(BaseStorage):
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         count, _ = self._statement(
             "INSERT INTO intermediate (study_id, number, step, value) "
             "SELECT ?, ?, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = ? "
@@ -992,7 +998,7 @@ class SQLiteStorage(BaseStorage):
 
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
-        text = _dumps(value, f"the trial attribute {key!r}")
+        text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
         count, _ = self._statement(
             "INSERT INTO trial_attrs (study_id, number, system, key, value) "
             "SELECT ?, ?, ?, ?, ? FROM trials WHERE study_id = ? AND number = ? "

@@ -17,6 +17,7 @@ from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler
 from bbopt.samplers._context import SamplingContext
+from bbopt.samplers._per_study import PerStudy
 from bbopt.samplers._random import UniformDraws
 from bbopt.samplers._tpe._model import ModelConfig, _GroupModel
 from bbopt.samplers._tpe._rules import default_gamma, default_weights
@@ -25,6 +26,29 @@ from bbopt.storage import Observations
 _OWNER = "TPESampler"
 _COMPLETE = int(TrialState.COMPLETE)
 _PRUNED = int(TrialState.PRUNED)
+
+
+def _too_narrow(distribution: BaseDistribution) -> bool:
+    """Whether the internal interval is too narrow for Parzen bandwidths (drawn uniformly).
+
+    A width of a few ulps of the bounds (``(1e-300, 1.0000000000000002e-300, log=True)``
+    rounds to one log value) or a subnormal width (``(0.0, 5e-324)``) leaves the kernels
+    no positive bandwidth; a uniform draw covers such a range anyway.
+    """
+    low, high = distribution.internal_bounds()
+    width = high - low
+    return width < 1e-290 or width <= 16 * math.ulp(max(abs(low), abs(high)))
+
+
+class _StudyState:
+    """What a `TPESampler` keeps for one study: its group models and group signatures."""
+
+    __slots__ = ("group_hash", "group_rows_seen", "models")
+
+    def __init__(self) -> None:
+        self.models: dict[tuple[Any, ...], _GroupModel] = {}
+        self.group_hash = np.zeros(0, dtype=np.uint64)  # presence signature of each column
+        self.group_rows_seen = 0
 
 
 class TPESampler(ArraySampler):
@@ -149,10 +173,8 @@ class TPESampler(ArraySampler):
             n_threads = min(4, n_cpus)
         self._n_threads: int = ensure_int(n_threads, "n_threads", _OWNER, 1)
         self._lock: threading.RLock = threading.RLock()
-        self._models: dict[tuple[Any, ...], _GroupModel] = {}
-        # The presence signature of each column.
-        self._group_hash: NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
-        self._group_rows_seen: int = 0
+        # The models and group signatures of each study served (SamplingContext.study_key).
+        self._studies: PerStudy[_StudyState] = PerStudy(_StudyState)
         # Labels of the rows in the group signatures; never reseeded (labels must not repeat).
         self._hash_rng: np.random.Generator = np.random.default_rng(0x7E5)
         self.reseed_rng(self._seed)
@@ -179,17 +201,19 @@ class TPESampler(ArraySampler):
             }
         else:
             space = obs.shared_search_space()
-        return {name: dist for name, dist in space.items() if not dist.single()}
+        return {name: dist for name, dist in space.items()
+                if not dist.single() and not _too_narrow(dist)}
 
-    def _groups(self, obs: Observations, space: dict[str, BaseDistribution]
+    def _groups(self, study: _StudyState, obs: Observations,
+                space: dict[str, BaseDistribution]
                 ) -> list[tuple[tuple[str, BaseDistribution], ...]]:
         """Split ``space`` into groups of parameters set by exactly the same finished trials."""
         n_cols = obs.n_columns
-        if self._group_hash.shape[0] < n_cols:
+        if study.group_hash.shape[0] < n_cols:
             grown = np.zeros(n_cols, dtype=np.uint64)
-            grown[: self._group_hash.shape[0]] = self._group_hash
-            self._group_hash = grown
-        start, stop = self._group_rows_seen, obs.n_rows
+            grown[: study.group_hash.shape[0]] = study.group_hash
+            study.group_hash = grown
+        start, stop = study.group_rows_seen, obs.n_rows
         if stop > start:
             # Each row gets a random 64-bit label; a column's signature is the XOR of the
             # labels of the rows that set it (updated with new rows only).
@@ -198,26 +222,26 @@ class TPESampler(ArraySampler):
             usable = (states == _COMPLETE) | (states == _PRUNED)
             present = ~np.isnan(obs.x[start:stop]) & usable[:, None]
             contrib = np.where(present, labels[:, None], np.uint64(0))
-            self._group_hash[:n_cols] ^= np.bitwise_xor.reduce(contrib, axis=0)
-            self._group_rows_seen = stop
+            study.group_hash[:n_cols] ^= np.bitwise_xor.reduce(contrib, axis=0)
+            study.group_rows_seen = stop
         by_hash: dict[int, list[tuple[str, BaseDistribution]]] = {}
         for name, dist in sorted(space.items()):
             col = obs.column(name, dist)
             if col is None:
                 continue
-            by_hash.setdefault(int(self._group_hash[col]), []).append((name, dist))
+            by_hash.setdefault(int(study.group_hash[col]), []).append((name, dist))
         return [tuple(params) for params in by_hash.values()]
 
     # -- sampling ----------------------------------------------------------------------
-    def _model(self, params: tuple[tuple[str, BaseDistribution], ...],
+    def _model(self, study: _StudyState, params: tuple[tuple[str, BaseDistribution], ...],
                multivariate: bool) -> _GroupModel:
         key = (multivariate, params)
-        model = self._models.get(key)
+        model = study.models.get(key)
         if model is None:
             model = _GroupModel(ModelConfig(
                 self._gamma, self._weights, self._prior_weight, self._n_ei_candidates,
                 self._consider_endpoints, self._n_threads), params, multivariate)
-            self._models[key] = model
+            study.models[key] = model
         return model
 
     def _liars(self, context: SamplingContext, model: _GroupModel) -> NDArray[np.float64]:
@@ -233,7 +257,7 @@ class TPESampler(ArraySampler):
                       params: tuple[tuple[str, BaseDistribution], ...],
                       multivariate: bool) -> dict[str, float]:
         obs = context.observations
-        model = self._model(params, multivariate)
+        model = self._model(self._studies.get(context.study_key), params, multivariate)
         model.update(obs)
         if model.n_valid < max(self._n_startup_trials, 1):
             return {}
@@ -247,7 +271,7 @@ class TPESampler(ArraySampler):
         with self._lock:
             obs = context.observations
             if self._group:
-                groups = self._groups(obs, search_space)
+                groups = self._groups(self._studies.get(context.study_key), obs, search_space)
             else:
                 groups = [tuple(sorted(search_space.items()))]
             result: dict[str, float] = {}
@@ -263,7 +287,8 @@ class TPESampler(ArraySampler):
             # built from all the observation rows then.
             return self._startup_draw(distribution)
         with self._lock:
-            point = self._sample_group(context, ((name, distribution),), False)
-            if point:
-                return point[name]
+            if not _too_narrow(distribution):
+                point = self._sample_group(context, ((name, distribution),), False)
+                if point:
+                    return point[name]
             return self._startup_draw(distribution)  # too few trials set this parameter
