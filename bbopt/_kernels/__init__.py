@@ -26,6 +26,15 @@ def _build_error(exc: ImportError) -> ImportError:
 
 try:
     # One import per compiled module.
+    from bbopt._kernels._cma import (
+        CMA_N_RATES,
+        cma_eigen,
+        cma_sample,
+        cma_update,
+        cma_update_sep,
+        lmma_sample,
+        lmma_update,
+    )
     from bbopt._kernels._gp import (
         gp_kernel_matrix,
         gp_log_ei,
@@ -46,12 +55,19 @@ except ImportError as _exc:
     raise _build_error(_exc) from _exc
 
 __all__ = [
+    "CMA_N_RATES",
     "PARZEN_BLOCK",
     "PARZEN_MAX_REFS",
+    "cma_eigen",
+    "cma_sample",
+    "cma_update",
+    "cma_update_sep",
     "gp_kernel_matrix",
     "gp_log_ei",
     "gp_log_marginal_likelihood",
     "gp_posterior",
+    "lmma_sample",
+    "lmma_update",
     "log_ndtr_diff",
     "nondominated_rank",
     "parzen_categorical",
