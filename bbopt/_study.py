@@ -269,6 +269,9 @@ class Study:
             note=lambda params: storage.note_running_point(study_id, number, params),
             set_attr=trial.set_system_attr,
             study=self, trial=trial,
+            read_system_attrs=lambda: {
+                t.number: t.system_attrs
+                for t in storage.get_all_trials(study_id, deepcopy=False)},
         )
 
     # -- optimize --------------------------------------------------------

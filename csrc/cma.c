@@ -51,20 +51,21 @@ int bbopt_cma_update(intptr_t mu, intptr_t d, const double *BBOPT_RESTRICT y,
     if (any_nan(mu * d, y) || any_nan(mu, weights)) return BBOPT_ERR_NAN;
     if (bad_sigma(*sigma)) return BBOPT_ERR_DOMAIN;
     const double c1 = rates[BBOPT_CMA_RATE_C1], cmu = rates[BBOPT_CMA_RATE_CMU];
-    double sum_w = 0.0;
-    for (intptr_t i = 0; i < mu; i++) sum_w += weights[i];
     const double cm = rates[BBOPT_CMA_RATE_CM], cs = rates[BBOPT_CMA_RATE_CSIGMA];
     const double ds = rates[BBOPT_CMA_RATE_DSIGMA], cc = rates[BBOPT_CMA_RATE_CC];
     const double mueff = rates[BBOPT_CMA_RATE_MUEFF], chi_n = rates[BBOPT_CMA_RATE_CHIN];
     const double s = *sigma, ks = sqrt(cs * (2.0 - cs) * mueff);
+    double sum_w = 0.0;
+    for (intptr_t i = 0; i < mu; i++) sum_w += weights[i];
     /* p_sigma <- (1 - cs) p_sigma + ks invsqrt y_w, with (invsqrt y_w)_r =
-     * sum_i w_i (invsqrt y_i)_r computed row by row, so that no (d,) buffer is
-     * needed; mean and p_c, which need y_w, are updated after. */
+     * sum_{w_i > 0} w_i (invsqrt y_i)_r computed row by row, so that no (d,)
+     * buffer is needed; mean and p_c, which need y_w, are updated after. */
     double norm2 = 0.0;
     for (intptr_t r = 0; r < d; r++) {
         const double *row = invsqrt + r * d;
         double acc = 0.0;
         for (intptr_t i = 0; i < mu; i++) {
+            if (!(weights[i] > 0.0)) continue;
             const double *yi = y + i * d;
             double dot = 0.0;
             for (intptr_t c = 0; c < d; c++) dot += row[c] * yi[c];
@@ -79,23 +80,41 @@ int bbopt_cma_update(intptr_t mu, intptr_t d, const double *BBOPT_RESTRICT y,
     const double delta = h ? 0.0 : cc * (2.0 - cc);
     for (intptr_t k = 0; k < d; k++) {
         double yw = 0.0;
-        for (intptr_t i = 0; i < mu; i++) yw += weights[i] * y[i * d + k];
+        for (intptr_t i = 0; i < mu; i++)
+            if (weights[i] > 0.0) yw += weights[i] * y[i * d + k];
         p_c[k] = (1.0 - cc) * p_c[k] + kc * yw;
         mean[k] += cm * s * yw;
     }
-    /* C <- (1 + c1 delta - c1 - cmu sum_w) C + c1 p_c p_c^T + cmu sum w_i y_i y_i^T,
-     * upper triangle then mirrored. */
+    /* C <- (1 + c1 delta - c1 - cmu sum_w) C + c1 p_c p_c^T + cmu sum w°_i y_i y_i^T
+     * [H16, eqs. 46-47]: w°_i = w_i for w_i >= 0, else w_i d / ||invsqrt y_i||^2
+     * (active CMA). The upper triangle is updated, then mirrored. */
     const double decay = 1.0 + c1 * delta - c1 - cmu * sum_w;
     for (intptr_t r = 0; r < d; r++) {
         double *crow = cov + r * d;
         for (intptr_t c = r; c < d; c++) crow[c] = decay * crow[c] + c1 * p_c[r] * p_c[c];
-        for (intptr_t i = 0; i < mu; i++) {
-            const double *yi = y + i * d;
-            const double a = cmu * weights[i] * yi[r];
+    }
+    for (intptr_t i = 0; i < mu; i++) {
+        const double *yi = y + i * d;
+        double w = weights[i];
+        if (w == 0.0) continue;
+        if (w < 0.0) {
+            double q = 0.0;
+            for (intptr_t r = 0; r < d; r++) {
+                const double *row = invsqrt + r * d;
+                double dot = 0.0;
+                for (intptr_t c = 0; c < d; c++) dot += row[c] * yi[c];
+                q += dot * dot;
+            }
+            w *= q > 0.0 ? (double)d / q : 0.0;
+        }
+        for (intptr_t r = 0; r < d; r++) {
+            const double a = cmu * w * yi[r];
+            double *crow = cov + r * d;
             for (intptr_t c = r; c < d; c++) crow[c] += a * yi[c];
         }
-        for (intptr_t c = r + 1; c < d; c++) cov[c * d + r] = crow[c];
     }
+    for (intptr_t r = 0; r < d; r++)
+        for (intptr_t c = r + 1; c < d; c++) cov[c * d + r] = cov[r * d + c];
     *sigma = s * step_factor(cs / ds * (norm_ps / chi_n - 1.0));
     return BBOPT_OK;
 }

@@ -70,14 +70,17 @@ int bbopt_cma_sample(intptr_t n, intptr_t d, const double *z, const double *mean
                      double sigma, const double *bd, double *x);
 
 /*
- * The full CMA-ES update [H16, eqs. 41-47, without negative weights]:
- *   y_w = sum w_i y_i;  mean += c_m sigma y_w
+ * The full CMA-ES update [H16, eqs. 41-47], with active (negative) weights.
+ * Here y holds all the ranked steps (mu rows: lambda in [H16]), weights
+ * their weights, positive first, then possibly negative:
+ *   y_w = sum_{w_i > 0} w_i y_i;  mean += c_m sigma y_w
  *   p_sigma = (1 - c_sigma) p_sigma + sqrt(c_sigma (2 - c_sigma) mu_eff) invsqrt y_w
  *   h_sigma = [||p_sigma|| / sqrt(1 - (1 - c_sigma)^(2 (generation + 1)))
  *              < (1.4 + 2 / (d + 1)) chi_n]
  *   p_c = (1 - c_c) p_c + h_sigma sqrt(c_c (2 - c_c) mu_eff) y_w
- *   C = (1 + c_1 delta - c_1 - c_mu) C + c_1 p_c p_c^T + c_mu sum w_i y_i y_i^T,
- *       delta = (1 - h_sigma) c_c (2 - c_c)
+ *   C = (1 + c_1 delta - c_1 - c_mu sum w_i) C + c_1 p_c p_c^T
+ *       + c_mu sum w°_i y_i y_i^T,  delta = (1 - h_sigma) c_c (2 - c_c),
+ *       w°_i = w_i if w_i >= 0, else w_i d / ||invsqrt y_i||^2
  *   sigma *= exp(min(1, c_sigma / d_sigma (||p_sigma|| / chi_n - 1)))
  * cov is updated in full (both triangles). Returns BBOPT_ERR_SIZE,
  * BBOPT_ERR_NAN (NaN in y or weights) or BBOPT_ERR_DOMAIN (sigma <= 0).

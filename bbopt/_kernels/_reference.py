@@ -747,7 +747,7 @@ def _cma_update_paths(y, weights, rates, generation, whitened_yw, mean, sigma, p
     """The mean, p_sigma, h_sigma, p_c and sigma steps shared by the full and sep updates."""
     cm, cs, ds, cc, _, _, mueff, chi_n = rates
     d = y.shape[1]
-    y_w = weights @ y
+    y_w = np.maximum(weights, 0.0) @ y
     s = float(sigma[0])
     mean += cm * s * y_w
     p_sigma[...] = (1 - cs) * p_sigma + np.sqrt(cs * (2 - cs) * mueff) * whitened_yw
@@ -764,7 +764,7 @@ def cma_update_ref(
     sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], p_c: NDArray[np.float64],
     cov: NDArray[np.float64],
 ) -> None:
-    """Twin of `bbopt._kernels.cma_update` (Hansen's tutorial, eqs. 41-47)."""
+    """Twin of `bbopt._kernels.cma_update` (Hansen's tutorial, eqs. 41-47, active CMA)."""
     mu, d = y.shape
     _cma_check("cma_update", "weights", weights.shape, (mu,))
     _cma_check("cma_update", "cov", cov.shape, (d, d))
@@ -772,9 +772,13 @@ def cma_update_ref(
         raise ValueError("cma_update: an input contains NaN (error code -1).")
     _cma_sigma_ok("cma_update", float(sigma[0]))
     c1, cmu = rates[4], rates[5]
-    delta = _cma_update_paths(y, weights, rates, generation, invsqrt @ (weights @ y),
+    delta = _cma_update_paths(y, weights, rates, generation,
+                              invsqrt @ (np.maximum(weights, 0.0) @ y),
                               mean, sigma, p_sigma, p_c)
-    rank_mu = (y * weights[:, None]).T @ y
+    q = ((y @ invsqrt.T) ** 2).sum(axis=1)
+    active = np.where(weights >= 0, weights,
+                      weights * np.divide(d, q, out=np.zeros_like(q), where=q > 0))
+    rank_mu = (y * active[:, None]).T @ y
     cov[...] = ((1 + c1 * delta - c1 - cmu * weights.sum()) * cov
                 + c1 * np.outer(p_c, p_c) + cmu * rank_mu)
 

@@ -1,6 +1,7 @@
 """Samplers: how the next parameters are chosen."""
 
 from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._cmaes import CmaEs, CmaEsSampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import GPSampler
 from bbopt.samplers._grid import GridSampler
@@ -8,4 +9,4 @@ from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
 
-__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]
+__all__ = ["ArraySampler", "BaseSampler", "CmaEs", "CmaEsSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]

@@ -50,6 +50,16 @@ def _selection(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
     return y, raw / raw.sum(), d
 
 
+@st.composite
+def _active_selection(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
+    """Positive weights, then (sometimes) negative ones, as in active CMA."""
+    y, weights, d = draw(_selection())
+    n_neg = draw(st.integers(0, 3))
+    y_neg = draw(hnp.arrays(np.float64, (n_neg, d), elements=st.one_of(_GRID, _NORMAL)))
+    w_neg = -draw(hnp.arrays(np.float64, n_neg, elements=st.floats(0.0, 0.5)))
+    return np.concatenate([y, y_neg]), np.concatenate([weights, w_neg]), d
+
+
 def _spd(draw: st.DrawFn, d: int) -> np.ndarray:
     a = draw(hnp.arrays(np.float64, (d, d), elements=_NORMAL))
     scale = draw(st.sampled_from([1e-8, 1.0, 1e4]))
@@ -69,7 +79,7 @@ def test_cma_sample_matches_twin(data: st.DataObject) -> None:
     np.testing.assert_allclose(x, x_ref, rtol=1e-10, atol=1e-10 * (1 + np.abs(x_ref).max(initial=0)))
 
 
-@given(_selection(), st.data())
+@given(_active_selection(), st.data())
 def test_cma_update_matches_twin(selection, data: st.DataObject) -> None:
     y, weights, d = selection
     rates = data.draw(_rates(d))

@@ -165,12 +165,13 @@ class CmaEs:
         self._restart(popsize, sigma, small)
         return True
 
-    def _restart(self, popsize: int, sigma: float, small: bool,
-                 mean: np.ndarray | None = None) -> None:
-        """Start a new run (uniformly random mean unless given)."""
-        if mean is None:
-            mean = self._rng.uniform(size=self.n_dims)
+    def _restart(self, popsize: int, sigma: float, small: bool) -> None:
+        """Start a new run from a uniformly random mean."""
+        self._start_run(self._rng.uniform(size=self.n_dims), sigma, popsize, small)
+        self.n_restarts += 1
+
+    def _start_run(self, mean: np.ndarray, sigma: float, popsize: int, small: bool) -> None:
+        """Replace the current run by a fresh one (a replay uses the recorded start)."""
         self._run = _Run(self.variant, mean, sigma, popsize)
         self._small = small
         self._run_evaluations = 0
-        self.n_restarts += 1

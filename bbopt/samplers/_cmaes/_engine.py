@@ -11,7 +11,7 @@ its eigendecomposition refreshed every ``max(1, 1 / (10 d (c_1 + c_mu)))``
 generations [H16, B.2]), ``"sep"`` (C diagonal, learning rates scaled by
 (d + 2) / 3 [RH08]) and ``"lm"`` (LM-MA-ES [LGB17]: m = 4 + floor(3 ln d)
 direction vectors, O(m d) per point). Default rates are those of [H16,
-table 1] with positive weights only.
+table 1], with negative weights (active CMA) for the full variant.
 
 Bounds: a sampled point is mirrored into the cube (reflection at 0 and 1,
 periodically), and the update uses the mirrored point, so the mean (a
@@ -82,15 +82,24 @@ class _Run:
         self.variant = variant
         self.popsize = lam = popsize
         self.mu = mu = lam // 2
-        w = math.log((lam + 1) / 2) - np.log(np.arange(1, mu + 1))
-        self.weights = w / w.sum()
-        mueff = 1.0 / float(self.weights @ self.weights)
+        # [H16, table 1]: raw weights ln((lambda + 1) / 2) - ln i for i = 1..lambda.
+        raw = math.log((lam + 1) / 2) - np.log(np.arange(1, lam + 1))
+        positive = raw[:mu] / raw[:mu].sum()
+        mueff = 1.0 / float(positive @ positive)
         chi_n = math.sqrt(d) * (1 - 1 / (4 * d) + 1 / (21 * d * d))
         c_sigma = (mueff + 2) / (d + mueff + 5)
         d_sigma = 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (d + 1)) - 1) + c_sigma
         c_c = (4 + mueff / d) / (d + 4 + 2 * mueff / d)
         c_1 = 2 / ((d + 1.3) ** 2 + mueff)
-        c_mu = min(1 - c_1, 2 * (mueff - 2 + 1 / mueff) / ((d + 2) ** 2 + mueff))
+        c_mu = min(1 - c_1, 2 * (0.25 + mueff - 2 + 1 / mueff) / ((d + 2) ** 2 + mueff))
+        self.weights = positive
+        if variant == "full":  # active CMA: negative weights for the worse half
+            negative = raw[mu:]
+            mueff_neg = float(negative.sum() ** 2 / (negative @ negative)) if negative.size else 0
+            scale = min(1 + c_1 / c_mu, 1 + 2 * mueff_neg / (mueff + 2),
+                        (1 - c_1 - c_mu) / (d * c_mu))
+            if negative.size and negative.sum() < 0:
+                self.weights = np.concatenate([positive, scale * negative / -negative.sum()])
         if variant == "sep":  # [RH08]
             c_1 *= (d + 2) / 3
             c_mu = min(1 - c_1, c_mu * (d + 2) / 3)
@@ -151,7 +160,7 @@ class _Run:
         """One generation: ``x`` (popsize, d) points in the cube, ``values`` (popsize,)."""
         order = np.argsort(values, kind="stable")
         ranked = values[order]
-        selected = np.ascontiguousarray(x[order[: self.mu]])
+        selected = np.ascontiguousarray(x[order[: self.weights.shape[0]]])
         y = (selected - self.mean) / self.sigma[0]
         try:
             if self.variant == "full":
