@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import is_installed, library_version, machine_info, markdown_table  # noqa: E402
+from _common import is_installed, library_version, machine_info, markdown_table
 
 _HOOKS = ("begin", "joint_space", "sample_joint", "sample_one", "end")
 
@@ -64,7 +64,7 @@ def _asktell(lib: str, n: int, d: int, seed: int) -> dict[str, float]:
     else:
         import rustuna
         study = rustuna.create_study(sampler=rustuna.samplers.CmaEsSampler(seed=seed))
-        tell = lambda trial, value: study.tell(trial.number, value)  # noqa: E731
+        tell = lambda trial, value: study.tell(trial.number, value)
     start = time.perf_counter()
     half = start
     best = float("inf")

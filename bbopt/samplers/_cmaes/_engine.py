@@ -56,7 +56,7 @@ _MAX_CONDITION = 1e14
 
 def default_popsize(n_dims: int) -> int:
     """lambda = 4 + floor(3 ln d) [H16, table 1]."""
-    return 4 + int(math.floor(3 * math.log(n_dims)))
+    return 4 + math.floor(3 * math.log(n_dims))
 
 
 def resolve_variant(variant: str, n_dims: int) -> str:
@@ -114,7 +114,7 @@ class _Run:
         self.p_c = np.zeros(d)
         self.generation = 0
         self.stop_reason = ""
-        self._history: deque[float] = deque(maxlen=10 + int(math.ceil(30 * d / lam)))
+        self._history: deque[float] = deque(maxlen=10 + math.ceil(30 * d / lam))
         if variant == "full":
             self.cov = np.eye(d) if cov is None else np.array(cov, dtype=np.float64)
             self.bd, self.invsqrt, self.eigenvalues = np.empty((d, d)), np.empty((d, d)), np.empty(d)
@@ -123,7 +123,7 @@ class _Run:
         elif variant == "sep":
             self.cov = np.ones(d) if cov is None else np.array(np.diag(cov), dtype=np.float64)
         else:
-            m = 4 + int(math.floor(3 * math.log(d)))
+            m = 4 + math.floor(3 * math.log(d))
             powers = np.arange(m, dtype=np.float64)
             self.c_d = 1 / (1.5**powers * d)
             self.c_c_vectors = np.minimum(1.0, lam / (4.0**powers * d))
@@ -203,7 +203,7 @@ class _Run:
         finite = ranked[np.isfinite(ranked)]
         if finite.size:
             self._history.append(float(finite[0]))
-        k = min(len(ranked) - 1, int(math.ceil(0.1 + self.popsize / 4)))
+        k = min(len(ranked) - 1, math.ceil(0.1 + self.popsize / 4))
         if np.isfinite(ranked[0]) and ranked[0] == ranked[k]:
             return "flat fitness"
         if (len(self._history) == self._history.maxlen and finite.size

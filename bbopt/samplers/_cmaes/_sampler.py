@@ -80,18 +80,22 @@ class _Search:
         self.engine = engine
         self.origin = origin
         self.fingerprint = fingerprint
+        self.names = list(space)
         self.key = (0, 0)  # (restart, generation) being filled
-        self.queue = np.empty((0, len(space)))  # drawn, not yet handed out
+        self.queue: list[tuple[np.ndarray, list[float]]] = []  # drawn, not handed out yet
         self.members: dict[int, tuple[tuple[int, int], np.ndarray]] = {}
         self.points: list[np.ndarray] = []  # finished members of the generation
         self.values: list[float] = []
         self.run_announced = False  # the current run's start is recorded in a trial
 
-    def draw(self) -> np.ndarray:
-        if self.queue.shape[0] == 0:
-            self.queue = self.engine.ask()
-        point, self.queue = self.queue[0], self.queue[1:]
-        return point
+    def draw(self) -> tuple[np.ndarray, list[float]]:
+        """The next point of the generation: in the cube, and as internal values."""
+        if not self.queue:
+            points = self.engine.ask()
+            internal = (self.low + points * self.width).tolist()
+            self.queue = list(zip(points, internal))
+            self.queue.reverse()
+        return self.queue.pop()
 
     def add(self, key: tuple[int, int], point: np.ndarray, value: float) -> None:
         """Record a finished member; tell the generation once it is complete."""
@@ -103,7 +107,7 @@ class _Search:
             return
         restarted = self.engine.tell(np.array(self.points), np.array(self.values))
         self.points, self.values = [], []
-        self.queue = self.queue[:0]
+        self.queue = []
         if restarted:
             self.key = (self.key[0] + 1, 0)
             self.run_announced = False
@@ -284,7 +288,7 @@ class CmaEsSampler(ArraySampler):
             search = self._search(context)
             if search is None or space != search.space:
                 return {}
-            point = search.draw()
+            point, internal = search.draw()
             search.members[context.trial_number] = (search.key, point)
             key, engine = search.key, search.engine
             announce = not search.run_announced
@@ -295,8 +299,7 @@ class CmaEsSampler(ArraySampler):
                                                 engine.popsize, engine.small_run])
         if search.discrete:
             context.set_system_attr(_X_ATTR, point.tolist())
-        internal = search.low + point * search.width
-        return dict(zip(space, internal.tolist()))
+        return dict(zip(search.names, internal))
 
     def sample_one(self, context: SamplingContext, name: str,
                    distribution: BaseDistribution) -> float:
