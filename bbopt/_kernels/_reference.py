@@ -832,7 +832,6 @@ def lmma_sample_ref(
     x: NDArray[np.float64],
 ) -> None:
     """Twin of `bbopt._kernels.lmma_sample` (Loshchilov et al. 2017, Algorithm 1)."""
-    n, d = z.shape
     _cma_check("lmma_sample", "c_d", c_d.shape, (vectors.shape[0],))
     _cma_sigma_ok("lmma_sample", sigma)
     s = z.copy()
