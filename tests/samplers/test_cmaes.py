@@ -286,3 +286,20 @@ def test_rebuild_replays_restarts_from_the_recorded_runs() -> None:
     assert rebuilt.key == original.key
     assert rebuilt.engine.popsize == original.engine.popsize
     np.testing.assert_allclose(rebuilt.engine.mean, original.engine.mean, rtol=1e-12)
+
+
+def _sphere_objective(trial: bbopt.Trial) -> float:
+    return sum(trial.suggest_float(f"x{i}", -3, 3) ** 2 for i in range(3))
+
+
+@pytest.mark.parametrize("executor", [None, "process"])
+def test_parallel_workers_keep_generations_whole(executor: str | None) -> None:
+    sampler = CmaEsSampler(seed=0, popsize=6)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(_sphere_objective, n_trials=61, n_jobs=3, executor=executor)
+    search = _search(sampler, study)
+    told = search.engine.generation * 6 + len(search.values)
+    keys = [t.system_attrs[_GEN_ATTR][2:] for t in study.trials if _GEN_ATTR in t.system_attrs]
+    assert told <= len(keys) and len(keys) >= 58  # trials asked before the first tell are random
+    assert search.engine.generation >= 8  # few late members are dropped
+    assert study.best_value < 1.0
