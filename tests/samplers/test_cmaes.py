@@ -302,3 +302,33 @@ def test_parallel_workers_keep_generations_whole(executor: str | None) -> None:
     keys = [t.system_attrs[_GEN_ATTR][2:] for t in study.trials if _GEN_ATTR in t.system_attrs]
     assert told <= len(keys) and len(keys) >= 58  # trials asked before the first tell are random
     assert search.engine.generation >= 5  # late members are dropped, but not many
+
+
+def test_margin_keeps_binary_parameters_moving() -> None:
+    # OneMax on 8 binary ints beside a steep quadratic: without a margin the
+    # distribution collapses inside one cell of each int [HSNO22].
+    def objective(trial: bbopt.Trial) -> float:
+        ones = sum(trial.suggest_int(f"b{i}", 0, 1) for i in range(8))
+        quad = sum((100 * (trial.suggest_float(f"x{i}", 0, 1) - 0.3)) ** 2 for i in range(4))
+        return 8 - ones + quad
+
+    best = {}
+    for margin in (False, True):
+        sampler = CmaEsSampler(seed=1, with_margin=margin,
+                               x0={**{f"b{i}": 0 for i in range(8)},
+                                   **{f"x{i}": 0.5 for i in range(4)}}, sigma0=0.1)
+        study = bbopt.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=800)
+        best[margin] = study.best_value
+    assert best[True] < 1.0 < best[False]
+
+
+def test_cell_boundaries() -> None:
+    from bbopt.samplers._cmaes._sampler import _cell_boundaries
+
+    np.testing.assert_allclose(_cell_boundaries(IntDistribution(0, 4, step=2)), [1.0, 3.0])
+    np.testing.assert_allclose(_cell_boundaries(IntDistribution(1, 3, log=True)),
+                               np.log([1.5, 2.5]))
+    np.testing.assert_allclose(_cell_boundaries(FloatDistribution(0, 1, step=0.5)), [0.25, 0.75])
+    assert _cell_boundaries(FloatDistribution(0, 1)) is None
+    assert _cell_boundaries(IntDistribution(0, 10**6)) is None

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
-from bbopt.samplers._cmaes._engine import RestartPlan, _Run, default_popsize, resolve_variant
+from bbopt.samplers._cmaes._engine import (
+    Margin,
+    RestartPlan,
+    _Run,
+    default_popsize,
+    resolve_variant,
+)
 
 VARIANTS = ("auto", "full", "sep", "lm")
 RESTART_STRATEGIES = (None, "ipop", "bipop")
@@ -60,6 +66,12 @@ class CmaEs:
     seed : int, optional
     cov0 : ndarray of shape (n_dims, n_dims), optional
         Initial covariance matrix (its diagonal for "sep"; ignored by "lm").
+    thresholds : dict of int to array-like, optional
+        Discrete coordinates: for each, the sorted boundaries in (0, 1)
+        between the cells of its values. With it, the mean keeps a margin
+        to these boundaries (CMA-ES with margin, Hamano et al. 2022, mean
+        correction only; not for "lm"), so that the search keeps trying
+        neighbouring values.
 
     Examples
     --------
@@ -76,7 +88,8 @@ class CmaEs:
     def __init__(self, n_dims: int, x0: Any = None, sigma0: float = 0.3,
                  popsize: int | None = None, variant: str = "auto",
                  restart_strategy: str | None = None, inc_popsize: int = 2,
-                 seed: int | None = None, cov0: np.ndarray | None = None) -> None:
+                 seed: int | None = None, cov0: np.ndarray | None = None,
+                 thresholds: dict[int, Any] | None = None) -> None:
         owner = "CmaEs"
         self.n_dims = ensure_int(n_dims, "n_dims", owner, minimum=2)
         sigma = ensure_sigma0(sigma0, owner)
@@ -93,12 +106,14 @@ class CmaEs:
                                  f"({self.n_dims},) in [0, 1]. Got {x0!r} instead.")
         self.variant = resolve_variant(variant, self.n_dims)
         first = size if size is not None else default_popsize(self.n_dims)
+        self._thresholds = {int(j): np.sort(np.asarray(t, dtype=np.float64))
+                            for j, t in (thresholds or {}).items() if len(t) > 0}
         self._plan = RestartPlan(strategy, first, inc, sigma)
         self.n_restarts = 0
         self.n_evaluations = 0
         self._run_evaluations = 0
         self._small = False
-        self._run = _Run(self.variant, mean, sigma, first, cov0)
+        self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first))
 
     @property
     def popsize(self) -> int:
@@ -165,6 +180,12 @@ class CmaEs:
         self._restart(popsize, sigma, small)
         return True
 
+    def _margin(self, popsize: int) -> Margin | None:
+        """The margin of a run (alpha = 1 / (n_dims popsize)), if any coordinate is discrete."""
+        if not self._thresholds:
+            return None
+        return Margin(self._thresholds, 1.0 / (self.n_dims * popsize))
+
     def _restart(self, popsize: int, sigma: float, small: bool) -> None:
         """Start a new run from a uniformly random mean."""
         self._start_run(self._rng.uniform(size=self.n_dims), sigma, popsize, small)
@@ -172,6 +193,6 @@ class CmaEs:
 
     def _start_run(self, mean: np.ndarray, sigma: float, popsize: int, small: bool) -> None:
         """Replace the current run by a fresh one (a replay uses the recorded start)."""
-        self._run = _Run(self.variant, mean, sigma, popsize)
+        self._run = _Run(self.variant, mean, sigma, popsize, None, self._margin(popsize))
         self._small = small
         self._run_evaluations = 0

@@ -17,6 +17,9 @@ Bounds: a sampled point is mirrored into the cube (reflection at 0 and 1,
 periodically), and the update uses the mirrored point, so the mean (a
 weighted mean of points in the cube) never leaves it.
 
+Discrete coordinates (integers, steps) may get the margin of [HSNO22]
+(see `Margin`).
+
 References
 ----------
 [H16] N. Hansen, The CMA Evolution Strategy: A Tutorial, arXiv:1604.00772.
@@ -28,6 +31,8 @@ Adaptation for Large Scale Black-box Optimization, arXiv:1705.06693.
 Increasing Population Size, CEC 2005 (IPOP).
 [H09] N. Hansen, Benchmarking a BI-Population CMA-ES on the BBOB-2009
 Function Testbed, GECCO 2009 (BIPOP).
+[HSNO22] R. Hamano, S. Saito, M. Nomura and S. Shirakawa, CMA-ES with Margin,
+GECCO 2022.
 """
 
 from __future__ import annotations
@@ -77,8 +82,9 @@ class _Run:
     """One CMA-ES run: a search distribution and its update, until it stops."""
 
     def __init__(self, variant: str, mean: np.ndarray, sigma: float, popsize: int,
-                 cov: np.ndarray | None = None) -> None:
+                 cov: np.ndarray | None = None, margin: Margin | None = None) -> None:
         d = mean.shape[0]
+        self.margin = margin
         self.variant = variant
         self.popsize = lam = popsize
         self.mu = mu = lam // 2
@@ -177,6 +183,9 @@ class _Run:
             self.generation += 1
             if self.variant == "full" and self.generation - self._eigen_generation >= self._eigen_gap:
                 self._refresh_eigen()
+            if self.margin is not None and self.variant != "lm":
+                diag = np.diag(self.cov) if self.variant == "full" else self.cov
+                self.margin.correct(self.mean, float(self.sigma[0]) * np.sqrt(diag))
         except ValueError as exc:  # a degenerate distribution: this run is over
             self.stop_reason = f"numerical: {exc}"
             return
@@ -229,6 +238,51 @@ class _Run:
         if np.any(self.mean == self.mean + 0.2 * sigma * scale):
             return "noeffectcoord"
         return ""
+
+
+class Margin:
+    """The margin of CMA-ES with margin [HSNO22] for discrete coordinates.
+
+    A coordinate takes a discrete value per cell between consecutive
+    thresholds; once the distribution has concentrated inside one cell, the
+    search would stall there. After each update, the mean of each discrete
+    coordinate is moved towards its nearest threshold until the marginal
+    probability of sampling beyond it is at least ``alpha`` (default
+    1 / (d lambda) [HSNO22]): ``|m_j - t_j| <= Phi^-1(1 - alpha) s_j``, with
+    ``s_j = sigma sqrt(C_jj)`` the marginal standard deviation. This is the
+    mean correction of [HSNO22]; its second step, which rescales the
+    marginal deviation of integer coordinates through an extra diagonal
+    matrix A, is not implemented.
+
+    Parameters
+    ----------
+    thresholds : dict of int to ndarray
+        For each discrete coordinate, the sorted cell boundaries inside
+        (0, 1) in cube coordinates.
+    alpha : float
+
+    References
+    ----------
+    [HSNO22] R. Hamano, S. Saito, M. Nomura and S. Shirakawa, CMA-ES with
+    Margin: Lower-Bounding Marginal Probability for Mixed-Integer Black-Box
+    Optimization, GECCO 2022.
+    """
+
+    def __init__(self, thresholds: dict[int, np.ndarray], alpha: float) -> None:
+        from scipy.special import ndtri
+
+        self.thresholds = thresholds
+        self.alpha = alpha
+        self.quantile = float(ndtri(1.0 - alpha))
+
+    def correct(self, mean: np.ndarray, std: np.ndarray) -> None:
+        """Move ``mean`` (in place) within the margin of its nearest thresholds."""
+        for j, t in self.thresholds.items():
+            k = int(np.searchsorted(t, mean[j]))
+            nearest = t[min(k, t.size - 1)] if k == 0 or (
+                k < t.size and t[k] - mean[j] < mean[j] - t[k - 1]) else t[k - 1]
+            reach = self.quantile * std[j]
+            mean[j] = min(max(mean[j], nearest - reach), nearest + reach)
 
 
 class RestartPlan:

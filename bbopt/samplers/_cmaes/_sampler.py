@@ -63,6 +63,26 @@ def _derived_seed(seed: int, salt: int) -> int:
     return int(np.random.SeedSequence([seed, salt]).generate_state(1)[0])
 
 
+_MAX_CELLS = 10_000
+
+
+def _cell_boundaries(distribution: BaseDistribution) -> np.ndarray | None:
+    """Internal values where an int or stepped parameter changes value; None if continuous.
+
+    The values are ``low + i step``; the boundary between two consecutive
+    ones is their midpoint, log-scaled for ``log=True`` (as the trial
+    rounds). None also for more than ``_MAX_CELLS`` values.
+    """
+    if not _is_discrete(distribution) or isinstance(distribution, CategoricalDistribution):
+        return None
+    low, high, step = distribution.low, distribution.high, distribution.step  # type: ignore[attr-defined]
+    n_values = round((high - low) / step) + 1
+    if n_values < 2 or n_values > _MAX_CELLS:
+        return None
+    mids = low + (np.arange(n_values - 1) + 0.5) * step
+    return np.log(mids) if distribution.log else mids  # type: ignore[attr-defined]
+
+
 def _is_discrete(distribution: BaseDistribution) -> bool:
     return not isinstance(distribution, FloatDistribution) or distribution.step is not None
 
@@ -156,6 +176,11 @@ class CmaEsSampler(ArraySampler):
         Population growth factor between (large) restarts.
     use_separable_cma : bool, default False
         Diagonal covariance (sep-CMA-ES [RH08]): the same as ``variant="sep"``.
+    with_margin : bool, default False
+        Keep a margin between the mean and the boundaries of the cells of
+        int and stepped parameters (CMA-ES with margin [HSNO22], its mean
+        correction), so that the search does not stall on one grid value.
+        Not for the "lm" variant, nor parameters of more than 10^4 values.
     variant : {"auto", "full", "sep", "lm"}, default "auto"
         Full covariance, diagonal, or limited-memory (LM-MA-ES [LGB17],
         O(m d) per point); "auto" is "full" up to 200 parameters, "lm" above.
@@ -172,14 +197,15 @@ class CmaEsSampler(ArraySampler):
     needs one objective and at least two numeric parameters (ValueError
     otherwise). See the module notes for parallel trials and reloaded studies.
 
-    Not implemented: the integer margin of CMA-ES with margin (Hamano et al.
-    2022), learning-rate adaptation (Nomura et al. 2023) and joint sampling of
-    categorical parameters (CatCMA); categorical parameters are sampled by
-    ``independent_sampler``.
+    Not implemented: the diagonal rescaling step of CMA-ES with margin (only
+    its mean correction is), learning-rate adaptation (Nomura et al. 2023)
+    and joint sampling of categorical parameters (CatCMA); categorical
+    parameters are sampled by ``independent_sampler``.
 
     References: [H16] Hansen, The CMA Evolution Strategy: A Tutorial (2016);
     [AH05] Auger and Hansen, CEC 2005; [H09] Hansen, GECCO BBOB 2009; [RH08]
-    Ros and Hansen, PPSN 2008; [LGB17] Loshchilov, Glasmachers and Beyer (2017).
+    Ros and Hansen, PPSN 2008; [LGB17] Loshchilov, Glasmachers and Beyer (2017);
+    [HSNO22] Hamano, Saito, Nomura and Shirakawa, GECCO 2022.
 
     Examples
     --------
@@ -211,6 +237,7 @@ class CmaEsSampler(ArraySampler):
         popsize: int | None = None,
         inc_popsize: int = 2,
         use_separable_cma: bool = False,
+        with_margin: bool = False,
         variant: str = "auto",
         source_trials: Sequence[FrozenTrial] | None = None,
     ) -> None:
@@ -233,6 +260,7 @@ class CmaEsSampler(ArraySampler):
         self._popsize = ensure_popsize(popsize, _OWNER)
         self._inc_popsize = ensure_int(inc_popsize, "inc_popsize", _OWNER, minimum=1)
         ensure_bool(use_separable_cma, "use_separable_cma", _OWNER)
+        self._with_margin = ensure_bool(with_margin, "with_margin", _OWNER)
         self._variant = ensure_one_of(variant, "variant", _OWNER, VARIANTS)
         if use_separable_cma:
             if variant not in ("auto", "sep"):
@@ -366,6 +394,7 @@ class CmaEsSampler(ArraySampler):
     def _fingerprint(self, space: dict[str, BaseDistribution]) -> int:
         text = repr((sorted(space.items()), self._x0, self._sigma0, self._popsize,
                      self._restart, self._inc_popsize, self._variant, self._seed,
+                     self._with_margin,
                      None if self._source is None else len(self._source)))
         return zlib.crc32(text.encode())
 
@@ -394,10 +423,14 @@ class CmaEsSampler(ArraySampler):
                           for n, lo, w in zip(names, low, width)], 0.0, 1.0)
         elif self._source is not None:
             x0, sigma0, cov0 = self._warm_start(space, low, width)
-        variant = self._variant
-        return CmaEs(d, x0=x0, sigma0=sigma0, popsize=self._popsize, variant=variant,
+        thresholds = None
+        if self._with_margin:
+            thresholds = {j: (t - lo) / w for j, (dist, lo, w) in
+                          enumerate(zip(space.values(), low, width))
+                          if (t := _cell_boundaries(dist)) is not None}
+        return CmaEs(d, x0=x0, sigma0=sigma0, popsize=self._popsize, variant=self._variant,
                      restart_strategy=self._restart, inc_popsize=self._inc_popsize,
-                     seed=seed, cov0=cov0)
+                     seed=seed, cov0=cov0, thresholds=thresholds)
 
     def _warm_start(self, space: dict[str, BaseDistribution], low: np.ndarray,
                     width: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
