@@ -80,7 +80,7 @@ class CmaEs:
     >>> es = CmaEs(5, seed=0)
     >>> for _ in range(150):
     ...     x = es.ask()
-    ...     es.tell(x, ((x - 0.7) ** 2).sum(axis=1))
+    ...     _ = es.tell(x, ((x - 0.7) ** 2).sum(axis=1))
     >>> bool(np.abs(es.mean - 0.7).max() < 1e-3)
     True
     """
