@@ -716,6 +716,14 @@ class _StudyContext(SamplingContext):
         self._study_id = study._study_id
         self._observations = None
         self._running = None
+        self._system_attrs = None
+
+    def trial_system_attrs(self) -> dict[int, dict[str, Any]]:
+        if self._system_attrs is None:
+            self._system_attrs = {
+                t.number: t.system_attrs
+                for t in self._storage.get_all_trials(self._study_id, deepcopy=False)}
+        return self._system_attrs
 
     @property
     def observations(self) -> Observations:

@@ -27,7 +27,8 @@ def _build_error(exc: ImportError) -> ImportError:
 
 
 try:
-    # One import per compiled module (the GP's on first use: it loads scipy.linalg).
+    # One import per compiled module (the GP's and CMA-ES's on first use: they load
+    # scipy.linalg for LAPACK).
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         PARZEN_BLOCK,
@@ -42,12 +43,19 @@ except ImportError as _exc:
     raise _build_error(_exc) from _exc
 
 __all__ = [
+    "CMA_N_RATES",
     "PARZEN_BLOCK",
     "PARZEN_MAX_REFS",
+    "cma_eigen",
+    "cma_sample",
+    "cma_update",
+    "cma_update_sep",
     "gp_kernel_matrix",
     "gp_log_ei",
     "gp_log_marginal_likelihood",
     "gp_posterior",
+    "lmma_sample",
+    "lmma_update",
     "log_ndtr_diff",
     "nondominated_rank",
     "parzen_categorical",
@@ -56,14 +64,23 @@ __all__ = [
     "parzen_prepare",
 ]
 
-_GP_NAMES = ("gp_kernel_matrix", "gp_log_ei", "gp_log_marginal_likelihood", "gp_posterior")
+# Names of the modules loaded on first use.
+_LAZY = {
+    **dict.fromkeys(("gp_kernel_matrix", "gp_log_ei", "gp_log_marginal_likelihood",
+                     "gp_posterior"), "_gp"),
+    **dict.fromkeys(("CMA_N_RATES", "cma_eigen", "cma_sample", "cma_update",
+                     "cma_update_sep", "lmma_sample", "lmma_update"), "_cma"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _GP_NAMES:
+    module_name = _LAZY.get(name)
+    if module_name is not None:
+        import importlib
+
         try:
-            from bbopt._kernels import _gp
+            module = importlib.import_module(f"bbopt._kernels.{module_name}")
         except ImportError as exc:
             raise _build_error(exc) from exc
-        return getattr(_gp, name)
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -705,3 +705,159 @@ def gp_log_ei_ref(
         grad_mean[:] = -dlogh / sigma
     if grad_var is not None:
         grad_var[:] = 0.5 * (1.0 - dlogh * z) / var
+
+
+# -- evolution strategies (csrc/cma.c) ---------------------------------------
+#: Length of the ``rates`` array of the CMA-ES kernels.
+CMA_N_RATES = 8
+
+
+def _cma_check(where: str, name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    if shape != expected:
+        raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")
+
+
+def _cma_step_factor(exponent: float) -> float:
+    return float(np.exp(min(1.0, exponent)))
+
+
+def _cma_heaviside(norm_ps: float, c_sigma: float, generation: int, d: int,
+                   chi_n: float) -> bool:
+    correction = np.sqrt(1.0 - (1.0 - c_sigma) ** (2.0 * (generation + 1)))
+    return bool(norm_ps / correction < (1.4 + 2.0 / (d + 1.0)) * chi_n)
+
+
+def _cma_sigma_ok(where: str, sigma: float) -> None:
+    if not (sigma > 0.0) or np.isinf(sigma):
+        raise ValueError(f"{where}: an input value is outside its allowed domain (error code -3).")
+
+
+def cma_sample_ref(
+    z: NDArray[np.float64], mean: NDArray[np.float64], sigma: float,
+    bd: NDArray[np.float64], x: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_sample`: ``x = mean + sigma * z @ bd.T``."""
+    n, d = z.shape
+    _cma_check("cma_sample", "bd", bd.shape, (d, d))
+    _cma_check("cma_sample", "x", x.shape, (n, d))
+    _cma_sigma_ok("cma_sample", sigma)
+    x[...] = mean + sigma * z @ bd.T
+
+
+def _cma_update_paths(y, weights, rates, generation, whitened_yw, mean, sigma, p_sigma, p_c):
+    """The mean, p_sigma, h_sigma, p_c and sigma steps shared by the full and sep updates."""
+    cm, cs, ds, cc, _, _, mueff, chi_n = rates
+    d = y.shape[1]
+    y_w = np.maximum(weights, 0.0) @ y
+    s = float(sigma[0])
+    mean += cm * s * y_w
+    p_sigma[...] = (1 - cs) * p_sigma + np.sqrt(cs * (2 - cs) * mueff) * whitened_yw
+    norm_ps = float(np.linalg.norm(p_sigma))
+    h = _cma_heaviside(norm_ps, cs, generation, d, chi_n)
+    p_c[...] = (1 - cc) * p_c + (np.sqrt(cc * (2 - cc) * mueff) if h else 0.0) * y_w
+    sigma[0] = s * _cma_step_factor(cs / ds * (norm_ps / chi_n - 1))
+    return 0.0 if h else cc * (2 - cc)
+
+
+def cma_update_ref(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, invsqrt: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], p_c: NDArray[np.float64],
+    cov: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_update` (Hansen's tutorial, eqs. 41-47, active CMA)."""
+    mu, d = y.shape
+    _cma_check("cma_update", "weights", weights.shape, (mu,))
+    _cma_check("cma_update", "cov", cov.shape, (d, d))
+    if np.isnan(y).any() or np.isnan(weights).any():
+        raise ValueError("cma_update: an input contains NaN (error code -1).")
+    _cma_sigma_ok("cma_update", float(sigma[0]))
+    c1, cmu = rates[4], rates[5]
+    delta = _cma_update_paths(y, weights, rates, generation,
+                              invsqrt @ (np.maximum(weights, 0.0) @ y),
+                              mean, sigma, p_sigma, p_c)
+    q = ((y @ invsqrt.T) ** 2).sum(axis=1)
+    active = np.where(weights >= 0, weights,
+                      weights * np.divide(d, q, out=np.zeros_like(q), where=q > 0))
+    rank_mu = (y * active[:, None]).T @ y
+    cov[...] = ((1 + c1 * delta - c1 - cmu * weights.sum()) * cov
+                + c1 * np.outer(p_c, p_c) + cmu * rank_mu)
+
+
+def cma_update_sep_ref(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, mean: NDArray[np.float64], sigma: NDArray[np.float64],
+    p_sigma: NDArray[np.float64], p_c: NDArray[np.float64], cov: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_update_sep` (Ros and Hansen 2008)."""
+    mu, d = y.shape
+    _cma_check("cma_update_sep", "weights", weights.shape, (mu,))
+    _cma_check("cma_update_sep", "cov", cov.shape, (d,))
+    if np.isnan(y).any() or np.isnan(weights).any():
+        raise ValueError("cma_update_sep: an input contains NaN (error code -1).")
+    _cma_sigma_ok("cma_update_sep", float(sigma[0]))
+    if not (cov > 0).all():
+        raise ValueError("cma_update_sep: an input value is outside its allowed domain "
+                         "(error code -3).")
+    c1, cmu = rates[4], rates[5]
+    delta = _cma_update_paths(y, weights, rates, generation, (weights @ y) / np.sqrt(cov),
+                              mean, sigma, p_sigma, p_c)
+    cov[...] = ((1 + c1 * delta - c1 - cmu * weights.sum()) * cov
+                + c1 * p_c**2 + cmu * weights @ y**2)
+
+
+def cma_eigen_ref(
+    cov: NDArray[np.float64], bd: NDArray[np.float64], invsqrt: NDArray[np.float64],
+    eigenvalues: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_eigen` (numpy.linalg.eigh on the upper triangle)."""
+    d = cov.shape[0]
+    _cma_check("cma_eigen", "cov", cov.shape, (d, d))
+    if d < 1:
+        raise ValueError("cma_eigen: a size is out of range (error code -2).")
+    if not np.isfinite(cov).all():
+        raise ValueError("cma_eigen: an input contains NaN (error code -1).")
+    w, b = np.linalg.eigh(cov, UPLO="U")
+    if not w[-1] > 0:
+        raise ValueError("cma_eigen: a matrix is not positive definite (error code -4).")
+    w = np.maximum(w, 1e-300)
+    root = np.sqrt(w)
+    eigenvalues[...] = w
+    bd[...] = b * root
+    invsqrt[...] = (b / root) @ b.T
+
+
+def lmma_sample_ref(
+    z: NDArray[np.float64], mean: NDArray[np.float64], sigma: float,
+    vectors: NDArray[np.float64], c_d: NDArray[np.float64], steps: NDArray[np.float64],
+    x: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.lmma_sample` (Loshchilov et al. 2017, Algorithm 1)."""
+    _cma_check("lmma_sample", "c_d", c_d.shape, (vectors.shape[0],))
+    _cma_sigma_ok("lmma_sample", sigma)
+    s = z.copy()
+    for v, c in zip(vectors, c_d):
+        s = (1 - c) * s + c * np.outer(s @ v, v)
+    steps[...] = s
+    x[...] = mean + sigma * s
+
+
+def lmma_update_ref(
+    z: NDArray[np.float64], steps: NDArray[np.float64], weights: NDArray[np.float64],
+    rates: NDArray[np.float64], c_c: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], vectors: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.lmma_update` (Loshchilov et al. 2017, Algorithm 1)."""
+    mu, d = z.shape
+    _cma_check("lmma_update", "weights", weights.shape, (mu,))
+    _cma_check("lmma_update", "c_c", c_c.shape, (vectors.shape[0],))
+    if np.isnan(z).any() or np.isnan(steps).any() or np.isnan(weights).any():
+        raise ValueError("lmma_update: an input contains NaN (error code -1).")
+    _cma_sigma_ok("lmma_update", float(sigma[0]))
+    cm, cs, ds, mueff = rates[0], rates[1], rates[2], rates[6]
+    z_w = weights @ z
+    mean += cm * float(sigma[0]) * (weights @ steps)
+    p_sigma[...] = (1 - cs) * p_sigma + np.sqrt(mueff * cs * (2 - cs)) * z_w
+    vectors[...] = ((1 - c_c)[:, None] * vectors
+                    + np.sqrt(mueff * c_c * (2 - c_c))[:, None] * z_w)
+    sigma[0] *= _cma_step_factor(cs / (2 * ds) * (float(p_sigma @ p_sigma) / d - 1))

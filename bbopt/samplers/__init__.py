@@ -12,6 +12,8 @@ from bbopt.samplers._tpe import TPESampler
 __all__ = [
     "ArraySampler",
     "BaseSampler",
+    "CmaEs",
+    "CmaEsSampler",
     "GPSampler",
     "GridSampler",
     "QMCSampler",
@@ -20,12 +22,16 @@ __all__ = [
     "TPESampler",
 ]
 
+# Loaded on first use: they import scipy.linalg (LAPACK) and scipy.optimize, so that
+# `import bbopt` stays fast.
+_LAZY = {"GPSampler": "bbopt.samplers._gp", "CmaEs": "bbopt.samplers._cmaes",
+         "CmaEsSampler": "bbopt.samplers._cmaes"}
+
 
 def __getattr__(name: str) -> Any:
-    # GPSampler imports scipy.optimize and scipy.linalg: loaded on first use, so that
-    # `import bbopt` stays fast.
-    if name == "GPSampler":
-        from bbopt.samplers._gp import GPSampler
+    module_name = _LAZY.get(name)
+    if module_name is not None:
+        import importlib
 
-        return GPSampler
+        return getattr(importlib.import_module(module_name), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,14 +8,20 @@ or a batch (shape ``(n, n_dims)``), read its ``bounds``, ``minimum`` and
 from bbopt.testfunctions._base import TestFunction
 from bbopt.testfunctions._continuous import (
     Ackley,
+    BentCigar,
     Branin,
+    DifferentPowers,
+    Discus,
     Griewank,
+    GriewankRosenbrock,
     Hartmann3,
     Hartmann6,
     Levy,
     Michalewicz,
     Rastrigin,
     Rosenbrock,
+    RotatedEllipsoid,
+    SchafferF7,
     Sphere,
     StyblinskiTang,
 )
@@ -23,8 +29,12 @@ from bbopt.testfunctions._mixed import MixedAckley
 
 __all__ = [
     "Ackley",
+    "BentCigar",
     "Branin",
+    "DifferentPowers",
+    "Discus",
     "Griewank",
+    "GriewankRosenbrock",
     "Hartmann3",
     "Hartmann6",
     "Levy",
@@ -32,6 +42,8 @@ __all__ = [
     "MixedAckley",
     "Rastrigin",
     "Rosenbrock",
+    "RotatedEllipsoid",
+    "SchafferF7",
     "Sphere",
     "StyblinskiTang",
     "TestFunction",
