@@ -7,5 +7,6 @@ from bbopt.samplers._grid import GridSampler
 from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
+from bbopt.samplers._trust_region import TrustRegionGPSampler
 
-__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]
+__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler", "TrustRegionGPSampler"]
