@@ -59,11 +59,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
-from bbopt._kernels import gp_kernel_matrix
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
@@ -83,10 +81,6 @@ REFIT_FRACTION = 0.1
 #: L-BFGS-B iterations of a first fit, and of a warm-started refit.
 FIT_MAX_ITER = 100
 REFIT_MAX_ITER = 30
-#: Random Fourier features of the prior sample of Thompson sampling.
-N_FEATURES = 256
-#: Degrees of freedom of the spectral density of the Matern 5/2 kernel (2 nu).
-_SPECTRAL_DOF = 5.0
 #: Each coordinate of the centre is perturbed with probability min(1, PERTURB_DIMS / d).
 PERTURB_DIMS = 20.0
 
@@ -316,8 +310,6 @@ class TrustRegionGPSampler(ArraySampler):
     ) -> dict[str, float]:
         if not search_space:
             return {}
-        if context.n_objectives != 1:
-            raise ValueError(f"{_OWNER} supports single-objective studies only.")
         with self._lock:
             model = self._model_for(context, search_space)
             try:
@@ -456,7 +448,7 @@ class TrustRegionGPSampler(ArraySampler):
             fresh = ~_rows_in(candidates, seen)
             if np.any(fresh):
                 candidates = candidates[fresh]
-        sample = thompson_sample(gp, candidates, space.n_cells, self._rng)
+        sample = gp.thompson_sample(candidates, space.n_cells, self._rng)
         point = candidates[int(np.argmin(sample))]
         if not np.all(np.isfinite(point)):
             raise ArithmeticError("the suggested point is not finite")
@@ -567,70 +559,3 @@ def _rows_in(points: FloatArray, others: FloatArray) -> NDArray[np.bool_]:
         return np.zeros(points.shape[0], dtype=bool)
     direction = np.random.default_rng(0).standard_normal(points.shape[1])
     return np.isin(points @ direction, others @ direction)
-
-
-def fourier_features(
-    gp: GaussianProcess, space_cells: FloatArray, n_features: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Random Fourier features of the GP's kernel: (frequencies, phases, embedding scale).
-
-    The Matern 5/2 kernel with length scales ``l`` is the expectation of
-    ``2 s cos(w.(a - b) + c) cos(...)`` over ``w`` drawn from a Student t with
-    5 degrees of freedom (its spectral density) divided by ``l``. Categorical
-    dimensions are embedded one-hot, scaled by ``1 / sqrt(2)``, so that the
-    squared distance of two different choices is 1, as in the kernel's
-    Hamming term.
-
-    Returns ``w`` of shape (n_features, D) for the embedded dimension D,
-    phases ``c`` (n_features,), and the per-dimension factor ``1 / l``.
-    """
-    d = gp.d
-    cat = gp.categorical.astype(bool)
-    width = int((~cat).sum() + space_cells[cat].sum())
-    z = rng.standard_normal((n_features, width))
-    chi2 = rng.chisquare(_SPECTRAL_DOF, n_features)
-    w = z * np.sqrt(_SPECTRAL_DOF / chi2)[:, None]
-    phases = rng.uniform(0.0, 2.0 * math.pi, n_features)
-    return w, phases, np.exp(-gp.theta[:d])
-
-
-def _embed(x: FloatArray, cat: NDArray[np.bool_], cells: FloatArray,
-           inv_scale: FloatArray) -> FloatArray:
-    """Points (m, d) in the feature space of `fourier_features`, shape (m, D)."""
-    numeric = x[:, ~cat] * inv_scale[~cat]
-    if not np.any(cat):
-        return np.ascontiguousarray(numeric)
-    blocks = [numeric]
-    for j in np.flatnonzero(cat):
-        one_hot = np.zeros((x.shape[0], int(cells[j])))
-        one_hot[np.arange(x.shape[0]), x[:, j].astype(np.int64)] = inv_scale[j] / math.sqrt(2.0)
-        blocks.append(one_hot)
-    return np.concatenate(blocks, axis=1)
-
-
-def thompson_sample(
-    gp: GaussianProcess, candidates: FloatArray, cells: FloatArray, rng: np.random.Generator,
-    n_features: int = N_FEATURES,
-) -> FloatArray:
-    """One joint posterior sample of the GP (standardised) at ``candidates`` (m, d), shape (m,).
-
-    Pathwise: ``f(x) = g(x) + k(x, X) (K + s2 I)^-1 (y - g(X) - e)``, with ``g`` a
-    prior sample from random Fourier features and ``e ~ N(0, s2 I)``: the
-    O(m (n + F) d) alternative to a Cholesky factor of the (m, m) posterior
-    covariance. ``cells`` (d,) gives the number of choices of categorical
-    dimensions (other entries are ignored).
-    """
-    cat = gp.categorical.astype(bool)
-    w, phases, inv_scale = fourier_features(gp, cells, n_features, rng)
-    signal = math.exp(gp.theta[gp.d])
-    amplitude = math.sqrt(2.0 * signal / n_features)
-    weights = rng.standard_normal(n_features) * amplitude
-
-    def prior(x: FloatArray) -> FloatArray:
-        return np.cos(_embed(x, cat, cells, inv_scale) @ w.T + phases) @ weights
-
-    residual = gp.y - prior(gp.x) - math.sqrt(gp.noise_used) * rng.standard_normal(gp.n)
-    coef = linalg.cho_solve((gp.chol, True), residual, check_finite=False)
-    cross = np.empty((candidates.shape[0], gp.n))
-    gp_kernel_matrix(np.ascontiguousarray(candidates), gp.x, gp.categorical, gp.theta, cross)
-    return prior(candidates) + cross @ coef
