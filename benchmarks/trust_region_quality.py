@@ -53,7 +53,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_info, markdown_table  # noqa: E402
+from _common import machine_info, markdown_table
 
 SAMPLERS = ("bbopt-tr", "bbopt-gp", "bbopt-tpe", "cma-ipop")
 #: Targets of the runtime-ECDF score: 10^2 .. 10^-8 in steps of 10^0.2.
@@ -103,9 +103,10 @@ def run_one(sampler: str, function: str, d: int, budget: int, seed: int) -> dict
 def _spawn(sampler: str, function: str, d: int, budget: int, seed: int) -> dict[str, Any]:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    code = ("import json, sys; sys.path.insert(0, %r); import trust_region_quality as m; "
-            "print(json.dumps(m.run_one(%r, %r, %d, %d, %d)))"
-            % (str(Path(__file__).resolve().parent), sampler, function, d, budget, seed))
+    here = str(Path(__file__).resolve().parent)
+    code = (f"import json, sys; sys.path.insert(0, {here!r}); import trust_region_quality as m; "
+            f"print(json.dumps(m.run_one({sampler!r}, {function!r}, {d}, {budget}, "
+            f"{seed})))")
     try:
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                              text=True, env=env)

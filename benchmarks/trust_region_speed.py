@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_info, markdown_table, peak_rss_bytes  # noqa: E402
+from _common import machine_info, markdown_table, peak_rss_bytes
 
 SAMPLERS = ("bbopt-tr", "bbopt-gp")
 
@@ -95,9 +95,10 @@ def _spawn(sampler: str, n: int, d: int, args: argparse.Namespace) -> dict[str, 
     threads = str(args.threads)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads,
            "MKL_NUM_THREADS": threads}
-    code = ("import json, sys; sys.path.insert(0, %r); import trust_region_speed as m; "
-            "print(json.dumps(m.run_one(%r, %d, %d, %d, %r)))"
-            % (str(Path(__file__).resolve().parent), sampler, n, d, args.k, args.max_seconds))
+    here = str(Path(__file__).resolve().parent)
+    code = (f"import json, sys; sys.path.insert(0, {here!r}); import trust_region_speed as m; "
+            f"print(json.dumps(m.run_one({sampler!r}, {n}, {d}, {args.k}, "
+            f"{args.max_seconds!r})))")
     try:
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                              text=True, env=env, timeout=args.max_seconds * (args.k + 2) + 600)
