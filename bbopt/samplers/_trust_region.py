@@ -157,7 +157,7 @@ class TrustRegionGPSampler(ArraySampler):
         Observations held by the local GP (the nearest to the centre): bounds
         the cost per suggestion whatever ``n``.
     n_candidates : int, optional
-        Candidates per suggestion; default ``min(100 d, 5000)``.
+        Candidates per suggestion; default ``min(100 d, 4096)``.
     init_center : dict of str to value, optional
         Centre of the first region (user values of the joint space's
         parameters), until the region records a success; for starting the
@@ -375,9 +375,10 @@ class TrustRegionGPSampler(ArraySampler):
         rows = np.arange(model.n_rows_seen, n_rows)
         rows = rows[observations.states[rows] == _COMPLETE]
         model.n_rows_seen = n_rows
-        columns = [observations.column(name, dist)
-                   for name, dist in zip(space.names, space.distributions)]
-        if not rows.size or any(c is None for c in columns):
+        found = [observations.column(name, dist)
+                 for name, dist in zip(space.names, space.distributions)]
+        columns = [c for c in found if c is not None]
+        if not rows.size or len(columns) < space.d:
             return
         x_new = space.to_model(observations.x[np.ix_(rows, columns)])
         y_new = observations.values[rows, 0] * observations.signs[0]
@@ -522,7 +523,7 @@ class TrustRegionGPSampler(ArraySampler):
 
         space, rng, length = model.space, self._rng, model.region.length
         d = space.d
-        m = self._n_candidates or min(100 * d, 5000)
+        m = self._n_candidates or min(100 * d, 4096)
         half = 0.5 * length * model.weights
         low = np.clip(centre - half, 0.0, 1.0)
         high = np.clip(centre + half, 0.0, 1.0)
