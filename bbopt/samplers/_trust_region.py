@@ -33,10 +33,12 @@ state (given the same ``seed``), and the region state never has to be stored.
 Per suggestion: the local GP (`bbopt.surrogates.GaussianProcess`, Matern 5/2
 ARD with the Hamming term for categorical parameters) holds the ``K``
 observations of the current region nearest to its centre (the incumbent) in
-the region's scaled metric. New observations inside the box are appended by
-extending the Cholesky factor; the set is chosen again and factorised when the
-centre moves or the set outgrows ``K``, and the MAP hyperparameters are refitted
-(warm-started) when the set has changed by `REFIT_FRACTION` since the last fit.
+the region's scaled metric (offsets divided by the box weights, categorical
+mismatches counted 1). While the centre stays, new observations are appended by
+extending the Cholesky factor (O(K^2 d) each); the set is chosen again and
+factorised (O(K^3)) when the centre moves or the set would outgrow ``K``, and
+the MAP hyperparameters are refitted (warm-started) when `REFIT_FRACTION` of
+the set is new since the last fit.
 The box is centred on the incumbent with edges ``L w_j``, ``w`` the fitted
 length scales normalised to a geometric mean of 1. Candidates perturb a random
 subset of the centre's coordinates (each with probability ``min(1, 20 / d)``)
