@@ -20,12 +20,14 @@ __all__ = [
     "RandomSampler",
     "SamplingContext",
     "TPESampler",
+    "TrustRegionGPSampler",
 ]
 
 # Loaded on first use: they import scipy.linalg (LAPACK) and scipy.optimize, so that
 # `import bbopt` stays fast.
 _LAZY = {"GPSampler": "bbopt.samplers._gp", "CmaEs": "bbopt.samplers._cmaes",
-         "CmaEsSampler": "bbopt.samplers._cmaes"}
+         "CmaEsSampler": "bbopt.samplers._cmaes",
+         "TrustRegionGPSampler": "bbopt.samplers._trust_region"}
 
 
 def __getattr__(name: str) -> Any:

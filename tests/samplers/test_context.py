@@ -15,6 +15,7 @@ from bbopt.samplers import (
     RandomSampler,
     SamplingContext,
     TPESampler,
+    TrustRegionGPSampler,
 )
 from bbopt.storage import InMemoryStorage, Observations, SQLiteStorage
 
@@ -49,9 +50,10 @@ class _Counting:
     lambda: TPESampler(seed=0, n_startup_trials=3),
     lambda: TPESampler(seed=0, n_startup_trials=3, multivariate=False),
     lambda: GPSampler(seed=0, n_startup_trials=3),
+    lambda: TrustRegionGPSampler(seed=0, n_startup_trials=3),
     lambda: RandomSampler(seed=0),
     lambda: QMCSampler(seed=0),
-], ids=["tpe", "tpe-univariate", "gp", "random", "qmc"])
+], ids=["tpe", "tpe-univariate", "gp", "trust-region", "random", "qmc"])
 def test_at_most_one_read_of_each_kind_per_ask(kind, make_sampler, tmp_path) -> None:
     storage = _storage(kind, tmp_path)
     study = bbopt.create_study(storage=storage, sampler=make_sampler())
