@@ -1,5 +1,6 @@
 """Samplers: how the next parameters are chosen."""
 
+from bbopt.samplers._auto import AutoSampler
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import GPSampler
@@ -8,4 +9,4 @@ from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
 
-__all__ = ["ArraySampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]
+__all__ = ["ArraySampler", "AutoSampler", "BaseSampler", "GPSampler", "GridSampler", "QMCSampler", "RandomSampler", "SamplingContext", "TPESampler"]
