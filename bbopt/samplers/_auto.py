@@ -144,7 +144,9 @@ class AutoSampler(ArraySampler):
         self._n_startup = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 1)
         self._lock = threading.RLock()
         self._states: dict[Any, _StudyState] = {}
-        self._chosen: dict[tuple[Any, int], BaseSampler] = {}
+        # (study key, trial number) -> [algorithm name, sampler]; the name is blanked
+        # once recorded on the trial.
+        self._chosen: dict[tuple[Any, int], list[Any]] = {}
         self.history: list[dict[str, Any]] = []
         self._pending_budget: int | None = None
         self._budget_given = False
@@ -195,14 +197,24 @@ class AutoSampler(ArraySampler):
         with self._lock:
             state = self._state(context)
             name, sampler, reason = self._choose(context, state)
-            self._chosen[(context.study_key, context.trial_number)] = sampler
+            self._chosen[(context.study_key, context.trial_number)] = [name, sampler]
             if name != state.last_algorithm:
                 self.history.append({"trial": context.trial_number, "algorithm": name,
                                      "reason": reason})
                 state.last_algorithm = name
-        context.set_system_attr(ALGORITHM_ATTR, name)
         if sampler is not self:
             sampler.begin(context)
+
+    def _proposer(self, context: SamplingContext) -> BaseSampler:
+        """The sampler chosen for this trial; the first call records its name on the trial."""
+        chosen = self._chosen.get((context.study_key, context.trial_number))
+        if chosen is None:  # a trial begun before this sampler was the study's
+            return self._random
+        name, sampler = chosen
+        if name:
+            context.set_system_attr(ALGORITHM_ATTR, name)
+            chosen[0] = ""
+        return sampler
 
     def _state(self, context: SamplingContext) -> _StudyState:
         state = self._states.get(context.study_key)
@@ -307,21 +319,24 @@ class AutoSampler(ArraySampler):
         state.n_locals += 1
 
     def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        sampler = self._chosen.get((context.study_key, context.trial_number))
-        if sampler is None or sampler is self:
+        chosen = self._chosen.get((context.study_key, context.trial_number))
+        if chosen is None or chosen[1] is self:
             return _joint(context.observations)
-        return sampler.joint_space(context)
+        space: dict[str, BaseDistribution] = chosen[1].joint_space(context)
+        return space
 
     def sample_joint(
         self, context: SamplingContext, space: dict[str, BaseDistribution]
     ) -> dict[str, float]:
-        sampler = self._chosen.get((context.study_key, context.trial_number))
-        if sampler is not None and sampler is not self:
+        if not space:
+            return {}
+        sampler = self._proposer(context)
+        if sampler is not self:
             return sampler.sample_joint(context, space)
         with self._lock:
             state = self._states[context.study_key]
             local = state.local
-            if local is None or not space or list(space) != state.names:
+            if local is None or list(space) != state.names:
                 return {}
             low, width = _box(state.distributions)
             running = context.running
@@ -338,8 +353,8 @@ class AutoSampler(ArraySampler):
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
-        sampler = self._chosen.get((context.study_key, context.trial_number))
-        if sampler is None or sampler is self:
+        sampler = self._proposer(context)
+        if sampler is self:
             sampler = self._random
         return sampler.sample_one(context, name, distribution)
 
@@ -347,9 +362,9 @@ class AutoSampler(ArraySampler):
         self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
     ) -> None:
         with self._lock:
-            sampler = self._chosen.pop((context.study_key, context.trial_number), None)
-        if sampler is not None and sampler is not self:
-            sampler.end(context, state, values)
+            chosen = self._chosen.pop((context.study_key, context.trial_number), None)
+        if chosen is not None and chosen[1] is not self:
+            chosen[1].end(context, state, values)
 
 
 def _joint(obs: Observations) -> dict[str, BaseDistribution]:
