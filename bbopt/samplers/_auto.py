@@ -289,9 +289,10 @@ class AutoSampler(ArraySampler):
             return
         rows = np.arange(state.n_rows_seen, obs.n_rows)
         rows = rows[obs.states[rows] == _COMPLETE]
-        columns = [obs.column(name, dist) for name, dist in zip(names, dists)]
+        found = [obs.column(name, dist) for name, dist in zip(names, dists)]
+        columns = [c for c in found if c is not None]
         state.n_rows_seen = obs.n_rows
-        if not rows.size or any(c is None for c in columns):
+        if not rows.size or len(columns) < len(found):
             return
         low, width = _box(dists)
         u = (obs.x[np.ix_(rows, columns)] - low) / width

@@ -11,8 +11,7 @@ import pytest
 from scipy import optimize
 
 import bbopt
-from bbopt.samplers import AutoSampler, RandomSampler
-from bbopt.samplers import _auto
+from bbopt.samplers import AutoSampler, RandomSampler, _auto
 from bbopt.samplers._quadratic_tr import (
     QuadraticTrustRegion,
     fit_quadratic,
