@@ -41,6 +41,8 @@ LAYERS = {
     "bbopt._cli": 5,
     "bbopt.__main__": 5,
     "bbopt.testfunctions": 5,
+    # Add-on over the public API: runs samplers through studies, reads test functions.
+    "bbopt.benchmark": 5,
     "bbopt": 6,  # the package root only re-exports
 }
 PUBLIC_API_RANK = 4
