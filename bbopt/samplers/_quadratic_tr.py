@@ -16,7 +16,9 @@ than p are known, as NEWUOA's minimum Frobenius norm models), then either
 
 - minimises ``m`` in the ball ``|s| <= r`` (the exact trust-region
   subproblem: an eigendecomposition of H and a scalar secular equation, the
-  "hard case" included), clipped to the box; or
+  "hard case" included); where that step leaves the box, the better of the
+  step cut at the box and the model's minimum over the box intersected with
+  the cube of half-side r (L-BFGS-B); or
 - places a *geometry* point at distance r from ``c``, as far as possible
   from the points already there, when the last step failed while the fit
   used points farther than ``2 r`` (the model is then not trusted to be
@@ -29,7 +31,9 @@ decrease updates the radius: doubled (up to `MAX_RADIUS`) after a good step
 exact once ``p`` well-spread points are known, so the step lands on the
 minimum (to rounding); on smooth functions the method converges as Powell's
 NEWUOA/BOBYQA family does. The run is *stalled* when the radius falls below
-`MIN_RADIUS` or no point improved ``f_c`` for `stall_rows` observations.
+`MIN_RADIUS`, the model promises a decrease below rounding
+(`CONVERGED_DECREASE`), or no point improved ``f_c`` for `stall_rows`
+observations.
 """
 
 from __future__ import annotations
@@ -44,7 +48,10 @@ FloatArray = NDArray[np.float64]
 
 #: Largest and smallest trust-region radius (unit coordinates).
 MAX_RADIUS = 0.5
-MIN_RADIUS = 1e-10
+MIN_RADIUS = 1e-8
+#: Converged when the model's best decrease is below this fraction of the spread of
+#: the values it was fitted to (rounding level).
+CONVERGED_DECREASE = 1e-15
 #: Ratio thresholds of a good and of a poor step.
 GOOD_RATIO, POOR_RATIO = 0.7, 0.1
 #: Points farther than 2 r from the centre weigh (2 r / distance) ** WEIGHT_POWER in the fit.
@@ -144,13 +151,15 @@ class QuadraticTrustRegion:
         self.stall_rows = stall_rows
         self.rows_since_improvement = 0
         self.geometry_due = False
+        self.converged = False
         # The trust-region step awaiting its value: (point, predicted decrease, geometry ok).
         self._pending: tuple[FloatArray, float, bool] | None = None
 
     @property
     def stalled(self) -> bool:
         """Whether the run has converged or stopped making progress."""
-        return self.radius < MIN_RADIUS or self.rows_since_improvement >= self.stall_rows
+        return (self.converged or self.radius < MIN_RADIUS
+                or self.rows_since_improvement >= self.stall_rows)
 
     def observe(self, u: FloatArray, f: float) -> None:
         """Account for one new observation ``u`` (d,) with value ``f``."""
@@ -194,9 +203,12 @@ class QuadraticTrustRegion:
             return self._geometry_point(u[nearest], rng), "geometry"
         g, h = model
         s = trust_region_step(g, h, self.radius)
-        point = np.clip(self.center + s, 0.0, 1.0)
-        s = point - self.center
+        if np.any((self.center + s < 0.0) | (self.center + s > 1.0)):
+            s = self._step_in_box(g, h, s)
+        point = self.center + s
         predicted = -float(g @ s + 0.5 * s @ h @ s)
+        if predicted <= CONVERGED_DECREASE * float(np.ptp(f[nearest])):
+            self.converged = True  # the model promises nothing above rounding
         if not predicted > 0.0 or not np.any(s):
             # Nothing to gain on this model: improve the sample where it is poor,
             # shrink the region where it is good.
@@ -205,6 +217,28 @@ class QuadraticTrustRegion:
             return self._geometry_point(u[nearest], rng), "geometry"
         self._pending = (point, predicted, geometry_ok)
         return point, "step"
+
+    def _step_in_box(self, g: FloatArray, h: FloatArray, s: FloatArray) -> FloatArray:
+        """The best step in the box [0, 1]^d when the ball's step leaves it.
+
+        Candidates: the ball's step cut where it meets the box, and the
+        minimum of the model over the box intersected with the cube of
+        half-side r (L-BFGS-B, started from the cut step).
+        """
+        c = self.center
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limits = np.where(s > 0, (1.0 - c) / s, np.where(s < 0, -c / s, np.inf))
+        cut = s * min(1.0, float(np.min(limits)))
+        low, high = np.maximum(-c, -self.radius), np.minimum(1.0 - c, self.radius)
+
+        def model(z: FloatArray) -> tuple[float, FloatArray]:
+            hz = h @ z
+            return float(g @ z + 0.5 * z @ hz), g + hz
+
+        result = optimize.minimize(model, np.clip(cut, low, high), jac=True, method="L-BFGS-B",
+                                   bounds=list(zip(low, high)))
+        boxed = np.clip(result.x, low, high)
+        return boxed if model(boxed)[0] < model(cut)[0] else cut
 
     def _geometry_point(self, near: FloatArray, rng: np.random.Generator) -> FloatArray:
         """A point at distance r from the centre, as far as possible from ``near`` (k, d)."""

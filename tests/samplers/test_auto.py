@@ -26,6 +26,12 @@ def _quadratic(trial: bbopt.Trial) -> float:
     return (x - 1) ** 2 + 3 * (y + 2) ** 2 + 0.5 * (x - 1) * (y + 2)
 
 
+def _rosenbrock(trial: bbopt.Trial) -> float:
+    x = trial.suggest_float("x", -2, 2)
+    y = trial.suggest_float("y", -2, 2)
+    return 100 * (y - x**2) ** 2 + (1 - x) ** 2
+
+
 def _algorithms(study: bbopt.Study) -> list[str]:
     return [t.system_attrs["auto:algorithm"] for t in study.trials]
 
@@ -52,9 +58,10 @@ def test_continuous_phases_and_transparency() -> None:
     study = bbopt.create_study(sampler=sampler)
     study.optimize(_quadratic, n_trials=30)
     algorithms = _algorithms(study)
-    # budget 30: 6 startup trials, then the GP up to n = 8, then the local phase.
-    assert algorithms == ["random"] * 6 + ["gp"] * 2 + ["local"] * 22
-    assert [(h["trial"], h["algorithm"]) for h in sampler.history] == [
+    # budget 30: 6 startup trials, then the GP up to n = 8, then the local phase
+    # (once it has converged, restarts: the GP again, then a new local run).
+    assert algorithms[:9] == ["random"] * 6 + ["gp"] * 2 + ["local"]
+    assert [(h["trial"], h["algorithm"]) for h in sampler.history][:3] == [
         (0, "random"), (6, "gp"), (8, "local")]
     assert study.best_value < 1e-10  # the quadratic model is exact: the local phase solves it
     records = study.trials_records()
@@ -83,7 +90,7 @@ def test_minimize_defaults_to_auto_and_passes_the_budget() -> None:
     result = bbopt.minimize(f, f.bounds, n_trials=30, seed=0)
     assert isinstance(result.study.sampler, AutoSampler)
     assert result.fun < 1e-8
-    assert _algorithms(result.study)[-1] == "local"
+    assert "local" in _algorithms(result.study)
 
 
 def test_create_study_defaults_to_auto() -> None:
@@ -140,21 +147,21 @@ def test_same_seed_same_trials() -> None:
 def test_reload_from_sqlite_in_another_process_continues_the_choice(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'auto.db'}"
     study = bbopt.create_study(study_name="s", storage=url, sampler=AutoSampler(seed=0))
-    study.optimize(_quadratic, n_trials=20)
-    assert _algorithms(study)[-1] == "local"
+    study.optimize(_rosenbrock, n_trials=20)
+    assert _algorithms(study)[-1] == "local"  # a local run under way
     best = study.best_value
     code = textwrap.dedent(f"""
         import bbopt
-        from tests.samplers.test_auto import _quadratic
+        from tests.samplers.test_auto import _rosenbrock
         study = bbopt.load_study(study_name="s", storage={url!r},
                                  sampler=bbopt.samplers.AutoSampler(seed=1))
-        study.optimize(_quadratic, n_trials=10)
+        study.optimize(_rosenbrock, n_trials=3)
         print(study.best_value)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
     reloaded = bbopt.load_study(study_name="s", storage=url)
-    assert _algorithms(reloaded)[20:] == ["local"] * 10
+    assert _algorithms(reloaded)[20:] == ["local"] * 3
     assert float(out.stdout) <= best
 
 
