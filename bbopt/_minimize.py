@@ -140,9 +140,9 @@ def minimize(
     >>> import bbopt
     >>> from bbopt.testfunctions import Sphere
     >>> f = Sphere(n_dims=3)
-    >>> result = bbopt.minimize(f, f.bounds, n_trials=64, seed=0)
+    >>> result = bbopt.minimize(f, f.bounds, n_trials=24, seed=0)
     >>> result.nfev, result.x_history.shape
-    (64, (64, 3))
+    (24, (24, 3))
     >>> bool(result.fun == result.fun_history.min())
     True
     """
