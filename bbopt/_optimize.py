@@ -147,6 +147,8 @@ def run_optimize(
     show_progress_bar = ensure_bool(show_progress_bar, "show_progress_bar", owner)
 
     study._stop_requested = False
+    if n_trials is not None:
+        study.sampler.set_budget(n_trials)
     budget = _Budget(study, n_trials, timeout)
     with _progress_bar(show_progress_bar, n_trials) as advance:
         def worker() -> None:

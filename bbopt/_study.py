@@ -27,7 +27,7 @@ from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
-from bbopt.samplers import BaseSampler, RandomSampler, SamplingContext
+from bbopt.samplers import BaseSampler, SamplingContext
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,
@@ -642,7 +642,9 @@ class Study:
 
         Keys: ``number``, ``state``, ``value`` (or ``values_0``, ``values_1``,
         ...), ``datetime_start``, ``datetime_complete``, ``duration`` (seconds),
-        ``params_<name>`` and ``user_attrs_<key>``.
+        ``params_<name>``, ``user_attrs_<key>`` and ``system_attrs_<key>``
+        (for instance ``system_attrs_auto:algorithm``, the algorithm of
+        `bbopt.samplers.AutoSampler` that proposed the trial).
         """
         n_objectives = len(self._directions)
         records = []
@@ -661,6 +663,7 @@ class Study:
             record["duration"] = None if duration is None else duration.total_seconds()
             record.update({f"params_{k}": v for k, v in trial.params.items()})
             record.update({f"user_attrs_{k}": v for k, v in trial.user_attrs.items()})
+            record.update({f"system_attrs_{k}": v for k, v in trial.system_attrs.items()})
             records.append(record)
         return records
 
@@ -748,7 +751,9 @@ class _StudyContext(SamplingContext):
 
 def _ensure_sampler(sampler: BaseSampler | None) -> BaseSampler:
     if sampler is None:
-        return RandomSampler()
+        from bbopt.samplers import AutoSampler  # loads the GP: only when a study needs it
+
+        return AutoSampler()
     if not isinstance(sampler, BaseSampler):
         raise TypeError(f"The 'sampler' parameter must be a BaseSampler. Got {sampler!r}.")
     return sampler
@@ -838,7 +843,8 @@ def create_study(
     directions : list of {"minimize", "maximize"}, optional
         One per objective, for several objectives.
     sampler : BaseSampler, optional
-        Default: `bbopt.samplers.RandomSampler`.
+        Default: `bbopt.samplers.AutoSampler` (it chooses among bbopt's
+        samplers as the study grows; see the guide "Which sampler?").
     pruner : BasePruner, optional
         Default: `bbopt.pruners.NopPruner`.
     storage : BaseStorage or str, optional

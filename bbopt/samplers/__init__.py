@@ -11,6 +11,7 @@ from bbopt.samplers._tpe import TPESampler
 
 __all__ = [
     "ArraySampler",
+    "AutoSampler",
     "BaseSampler",
     "CmaEs",
     "CmaEsSampler",
@@ -25,7 +26,7 @@ __all__ = [
 
 # Loaded on first use: they import scipy.linalg (LAPACK) and scipy.optimize, so that
 # `import bbopt` stays fast.
-_LAZY = {"GPSampler": "bbopt.samplers._gp", "CmaEs": "bbopt.samplers._cmaes",
+_LAZY = {"AutoSampler": "bbopt.samplers._auto", "GPSampler": "bbopt.samplers._gp", "CmaEs": "bbopt.samplers._cmaes",
          "CmaEsSampler": "bbopt.samplers._cmaes",
          "TrustRegionGPSampler": "bbopt.samplers._trust_region"}
 

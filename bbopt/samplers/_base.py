@@ -88,6 +88,14 @@ class BaseSampler(abc.ABC):
     def reseed_rng(self, seed: int | None = None) -> None:
         """Reset the random state (a fresh random one when ``seed`` is None)."""
 
+    def set_budget(self, n_trials: int | None) -> None:
+        """Hint that ``n_trials`` more trials are coming (None: unknown); ignored by default.
+
+        `bbopt.Study.optimize` and `bbopt.minimize` call it with their
+        ``n_trials`` before the first trial; a sampler that plans by the
+        budget (`bbopt.samplers.AutoSampler`) overrides it.
+        """
+
     # -- array-level hooks: what the study calls ----------------------------
     def begin(self, context: SamplingContext) -> None:
         """Start a trial (by default, ``before_trial(study, trial)``)."""
