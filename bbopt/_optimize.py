@@ -29,6 +29,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import gc
 import os
 import pickle
 import threading
@@ -106,6 +107,7 @@ def run_optimize(
     callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None,
     show_progress_bar: bool,
     executor: concurrent.futures.Executor | str | None = None,
+    gc_after_trial: bool = False,
 ) -> None:
     """Validate the arguments of `Study.optimize` and run its trials."""
     owner = "Study.optimize"
@@ -133,6 +135,8 @@ def run_optimize(
         if not callable(callback):
             raise TypeError(f"The 'callbacks' of {owner} must be callable. Got {callback!r}.")
     show_progress_bar = ensure_bool(show_progress_bar, "show_progress_bar", owner)
+    if ensure_bool(gc_after_trial, "gc_after_trial", owner):
+        callbacks.append(_collect_garbage)
 
     study._stop_requested = False
     budget = _Budget(study, n_trials, timeout)
@@ -162,6 +166,11 @@ def run_optimize(
                 except BaseException:
                     study.stop()
                     raise
+
+
+def _collect_garbage(study: Study, trial: FrozenTrial) -> None:
+    """The callback of ``gc_after_trial``: collect garbage after each trial."""
+    gc.collect()
 
 
 def _default_n_jobs(executor: Any) -> int:
