@@ -18,13 +18,25 @@ CRITICAL = logging.CRITICAL
 FATAL = logging.FATAL
 ERROR = logging.ERROR
 WARNING = logging.WARNING
-WARN = logging.WARN
+WARN = logging.WARNING
 INFO = logging.INFO
 DEBUG = logging.DEBUG
 
 _ROOT = "bbopt"
 _LOCK = threading.Lock()
 _handler: logging.Handler | None = None
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record (it may be replaced)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 def _root_logger() -> logging.Logger:
@@ -34,7 +46,7 @@ def _root_logger() -> logging.Logger:
     if _handler is None:
         with _LOCK:
             if _handler is None:
-                _handler = logging.StreamHandler(sys.stderr)
+                _handler = _StderrHandler()
                 _handler.setFormatter(logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
                 logger.addHandler(_handler)
                 if logger.level == logging.NOTSET:

@@ -408,7 +408,7 @@ class FixedTrial(BaseTrial):
                 "instead."
             )
         self.number = int(number)
-        self._fixed = dict(params)
+        self._fixed: dict[str, Any] = dict(params)
         self._params: dict[str, Any] = {}
         self._distributions: dict[str, BaseDistribution] = {}
         self._reported_steps: set[int] = set()
