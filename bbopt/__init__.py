@@ -32,6 +32,7 @@ from bbopt._distributions import (
 )
 from bbopt._exceptions import TrialPruned
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState, create_trial
+from bbopt._import_optuna import import_optuna
 from bbopt._minimize import OptimizeResult, minimize
 from bbopt._study import (
     Study,
@@ -68,6 +69,7 @@ __all__ = [
     "distributions",
     "exceptions",
     "get_all_study_names",
+    "import_optuna",
     "importance",
     "integration",
     "load_study",

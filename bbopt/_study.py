@@ -898,17 +898,4 @@ def copy_study(
     for key, value in source.get_study_user_attrs(from_id).items():
         target.set_study_user_attr(to_id, key, value)
     for trial in trials:
-        if trial.state != TrialState.RUNNING:
-            target.create_new_trial(to_id, trial)
-            continue
-        number = target.create_new_trial(to_id)
-        if trial.params:
-            target.set_trial_params(to_id, number, {
-                param: (trial.distributions[param], value) for param, value in trial.params.items()
-            })
-        for step, value in trial.intermediate_values.items():
-            target.set_trial_intermediate_value(to_id, number, step, value)
-        for key, value in trial.user_attrs.items():
-            target.set_trial_user_attr(to_id, number, key, value)
-        for key, value in trial.system_attrs.items():
-            target.set_trial_system_attr(to_id, number, key, value)
+        target.create_new_trial(to_id, trial)
