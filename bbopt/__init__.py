@@ -11,7 +11,7 @@ Examples
 >>> round(study.best_params["x"])
 2
 
-The submodules ``importance``, ``visualization``, ``integration``, ``trial``,
+The submodules ``importance``, ``visualization``, ``trial``,
 ``study``, ``distributions``, ``exceptions`` and ``logging`` are loaded on
 first use (``bbopt.importance.get_param_importances`` works after a plain
 ``import bbopt``), so that ``import bbopt`` stays fast.
@@ -71,7 +71,6 @@ __all__ = [
     "get_all_study_names",
     "import_optuna",
     "importance",
-    "integration",
     "load_study",
     "logging",
     "minimize",
@@ -84,7 +83,7 @@ __all__ = [
     "visualization",
 ]
 
-_LAZY_SUBMODULES = frozenset({"importance", "visualization", "integration", "trial", "study",
+_LAZY_SUBMODULES = frozenset({"importance", "visualization", "trial", "study",
                               "distributions", "exceptions", "logging"})
 
 
