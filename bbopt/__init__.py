@@ -43,8 +43,8 @@ from bbopt._study import (
     load_study,
 )
 from bbopt._trial import Trial
+from bbopt._version import __version__ as __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "BaseDistribution",

@@ -318,7 +318,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    from bbopt import __version__
+    from bbopt._version import __version__
 
     return __version__
 
