@@ -62,6 +62,13 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _benchmark_command() -> Any:
+    """The module of ``bbopt benchmark`` (its options and its run), imported when needed."""
+    from bbopt.benchmark import _command
+
+    return _command
+
+
 def _demo(args: argparse.Namespace) -> int:
     """Optimise a test function and print progress and the result."""
     function = _DEMO_FUNCTIONS[args.function]()
@@ -369,6 +376,11 @@ def _parser() -> argparse.ArgumentParser:
                            "needs the 'plot' extra)")
     demo.add_argument("--no-plots", action="store_true", help="write no plots")
     demo.set_defaults(run=_demo)
+    bench = commands.add_parser(
+        "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
+        description="Run optimizers on test functions (resumable with --results) and print "
+                    "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
+    _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
@@ -430,6 +442,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "benchmark":
+        try:
+            return _benchmark_command().main(args)
+        except (ValueError, TypeError, OSError, ImportError) as error:
+            print(f"bbopt benchmark: error: {_one_line(str(error))}", file=sys.stderr)
+            return 1
     if args.command == "demo":
         if args.n_trials < 1:
             print("bbopt: error: --n-trials must be >= 1", file=sys.stderr)
