@@ -29,6 +29,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import gc
 import os
 import pickle
 import threading
@@ -109,6 +110,7 @@ def run_optimize(
     show_progress_bar: bool,
     executor: concurrent.futures.Executor | str | None = None,
     trial_timeout: float | None = None,
+    gc_after_trial: bool = False,
 ) -> None:
     """Validate the arguments of `Study.optimize` and run its trials."""
     owner = "Study.optimize"
@@ -145,6 +147,8 @@ def run_optimize(
         if not callable(callback):
             raise TypeError(f"The 'callbacks' of {owner} must be callable. Got {callback!r}.")
     show_progress_bar = ensure_bool(show_progress_bar, "show_progress_bar", owner)
+    if ensure_bool(gc_after_trial, "gc_after_trial", owner):
+        callbacks.append(_collect_garbage)
 
     study._stop_requested = False
     if n_trials is not None:
@@ -175,6 +179,11 @@ def run_optimize(
                 except BaseException:
                     study.stop()
                     raise
+
+
+def _collect_garbage(study: Study, trial: FrozenTrial) -> None:
+    """The callback of ``gc_after_trial``: collect garbage after each trial."""
+    gc.collect()
 
 
 def _default_n_jobs(executor: Any) -> int:

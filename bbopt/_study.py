@@ -23,9 +23,10 @@ from bbopt._distributions import (
     _numeric_to_external,
 )
 from bbopt._frozen import FAIL_REASON, FrozenTrial, StudyDirection, TrialState
+from bbopt._logging import log_finished_trial
 from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
-from bbopt._validation import as_objective_values, ensure_int
+from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, SamplingContext
 from bbopt.storage import (
@@ -44,6 +45,14 @@ if TYPE_CHECKING:
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]
 _FIXED_PARAMS = "fixed_params"
+
+#: The columns of `Study.trials_dataframe` by default (Optuna's).
+DATAFRAME_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration",
+                   "params", "user_attrs", "system_attrs", "state")
+_NESTED_FIELDS = frozenset({"params", "user_attrs", "system_attrs", "intermediate_values",
+                            "distributions"})
+_DATAFRAME_FIELDS = _NESTED_FIELDS | {"number", "value", "values", "datetime_start",
+                                      "datetime_complete", "duration", "state", "last_step"}
 
 
 class Study:
@@ -355,7 +364,17 @@ class Study:
                 sampler.end(live._sampling_context(), state, checked)
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
-        return self._storage.get_trial(self._study_id, number)
+        frozen = self._storage.get_trial(self._study_id, number)
+        log_finished_trial(number, state.name, checked, frozen.params, self._best_or_none)
+        return frozen
+
+    def _best_or_none(self) -> FrozenTrial | None:
+        """The best complete trial of a single-objective study, None if there is none."""
+        observations = self.get_observations()
+        if len(self._directions) > 1 or observations.best_row < 0:
+            return None
+        return self._storage.get_trial(
+            self._study_id, int(observations.numbers[observations.best_row]))
 
     def _trial_number(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
@@ -438,6 +457,7 @@ class Study:
         show_progress_bar: bool = False,
         executor: concurrent.futures.Executor | str | None = None,
         trial_timeout: float | None = None,
+        gc_after_trial: bool = False,
     ) -> None:
         """Run trials of ``func`` until ``n_trials``, ``timeout`` or `stop`.
 
@@ -477,11 +497,14 @@ class Study:
             With ``executor="process"`` only: seconds a trial may run before
             its worker is killed and the trial marked FAIL (``timeout`` cannot
             interrupt a running objective; threads cannot be killed).
+        gc_after_trial : bool, default False
+            Run the garbage collector (`gc.collect`) after each trial, for
+            objectives that leave reference cycles holding much memory.
         """
         from bbopt._optimize import run_optimize
 
         run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar,
-                     executor, trial_timeout)
+                     executor, trial_timeout, gc_after_trial)
 
     def stop(self) -> None:
         """Ask a running `optimize` to start no new trial."""
@@ -542,7 +565,7 @@ class Study:
 
     # -- adding trials ---------------------------------------------------
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None,
-                      ) -> None:
+                      skip_if_exists: bool = False) -> None:
         """Queue parameters for the next trial that `ask` starts.
 
         Parameters named here take these values when suggested (a value
@@ -555,6 +578,20 @@ class Study:
             Parameter name to value (None, bool, int, float or str).
         user_attrs : dict, optional
             User attributes of the queued trial.
+        skip_if_exists : bool, default False
+            Queue nothing if a trial of the study (queued, running or
+            finished) already has these values for these parameters: for
+            scripts that enqueue the same starting points on every restart.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study()
+        >>> study.enqueue_trial({"x": 0.5})
+        >>> study.enqueue_trial({"x": 0.5}, skip_if_exists=True)
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        >>> [t.params for t in study.trials]
+        [{'x': 0.5}]
         """
         if not isinstance(params, Mapping):
             raise TypeError(
@@ -572,6 +609,10 @@ class Study:
                 raise ValueError(
                     f"The value of {name!r} in Study.enqueue_trial must be finite. Got {value!r}."
                 )
+        if ensure_bool(skip_if_exists, "skip_if_exists", "Study.enqueue_trial") and any(
+            _same_params(trial, params) for trial in self.get_trials(deepcopy=False)
+        ):
+            return
         template = FrozenTrial(
             -1, TrialState.WAITING, None, {}, {},
             user_attrs=dict(user_attrs or {}),
@@ -667,15 +708,84 @@ class Study:
             records.append(record)
         return records
 
-    def trials_dataframe(self) -> pandas.DataFrame:
-        """Return `trials_records` as a pandas DataFrame (the ``pandas`` extra)."""
+    def trials_dataframe(
+        self, attrs: Sequence[str] = DATAFRAME_ATTRS, multi_index: bool = False
+    ) -> pandas.DataFrame:
+        """Return the trials as a pandas DataFrame, one row per trial (the ``pandas`` extra).
+
+        Parameters
+        ----------
+        attrs : sequence of str, default Optuna's
+            Which fields of `FrozenTrial` become columns, in this order:
+            ``number``, ``value`` (``values`` with several objectives; either
+            name works), ``datetime_start``, ``datetime_complete``,
+            ``duration`` (a timedelta), ``params``, ``user_attrs``,
+            ``system_attrs``, ``intermediate_values``, ``distributions``,
+            ``state`` (the state's name) and ``last_step``.
+        multi_index : bool, default False
+            Columns as a two-level MultiIndex (``("params", "x")``,
+            ``("number", "")``) instead of flat names (``params_x``,
+            ``number``).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=0))
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        >>> list(study.trials_dataframe(attrs=("number", "value", "params", "state")).columns)
+        ['number', 'value', 'params_x', 'state']
+        """
         try:
             import pandas
         except ImportError:
             raise ImportError(
                 "Study.trials_dataframe needs pandas: pip install 'bbopt[pandas]'."
             ) from None
-        return pandas.DataFrame.from_records(self.trials_records())
+        if isinstance(attrs, str) or not all(isinstance(a, str) for a in attrs):
+            raise TypeError(
+                "The 'attrs' parameter of Study.trials_dataframe must be a sequence of str. "
+                f"Got {attrs!r} instead."
+            )
+        unknown = [a for a in attrs if a not in _DATAFRAME_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"The 'attrs' parameter of Study.trials_dataframe names unknown fields "
+                f"{unknown!r}. Known: {sorted(_DATAFRAME_FIELDS)!r}."
+            )
+        n_objectives = len(self._directions)
+        rows = []
+        for trial in self.get_trials(deepcopy=False):
+            row: dict[tuple[str, str], Any] = {}
+            for attr in attrs:
+                if attr in ("value", "values"):
+                    values = trial.values if trial.values is not None else [None] * n_objectives
+                    if n_objectives == 1:
+                        row[("value", "")] = values[0]
+                    else:
+                        row.update({("values", str(i)): v for i, v in enumerate(values)})
+                elif attr in _NESTED_FIELDS:
+                    nested = getattr(trial, attr)
+                    row.update({(attr, str(k)): v for k, v in nested.items()})
+                elif attr == "state":
+                    row[("state", "")] = trial.state.name
+                else:
+                    row[(attr, "")] = getattr(trial, attr)
+            rows.append(row)
+        columns: list[tuple[str, str]] = []
+        for attr in attrs:
+            keys = {key for row in rows for key in row if key[0] == attr
+                    or (attr in ("value", "values") and key[0] in ("value", "values"))}
+            columns.extend(sorted((k for k in keys if k not in columns), key=_column_order))
+        frame = pandas.DataFrame([[row.get(c) for c in columns] for row in rows])
+        if multi_index:
+            frame.columns = pandas.MultiIndex.from_tuples(columns)
+        else:
+            frame.columns = pandas.Index([f"{a}_{k}" if k else a for a, k in columns])
+        return frame
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
@@ -691,6 +801,20 @@ def _storage_key(storage: BaseStorage) -> int:
     if key is None:
         key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
     return key
+
+
+def _same_params(trial: FrozenTrial, params: Mapping[str, Any]) -> bool:
+    """Whether ``trial`` has (or, queued, will have) every value of ``params``."""
+    given = trial.params
+    if trial.state in (TrialState.WAITING, TrialState.RUNNING):
+        given = {**trial.system_attrs.get(_FIXED_PARAMS, {}), **given}
+    return all(name in given and given[name] == value for name, value in params.items())
+
+
+def _column_order(column: tuple[str, str]) -> tuple[str, int, int, str]:
+    """Sort key of a DataFrame column: numbered sub-keys (objectives, steps) by number."""
+    attr, key = column
+    return (attr, 0, int(key), "") if key.isdigit() else (attr, 1, 0, key)
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
@@ -944,3 +1068,75 @@ def delete_study(study_name: str, storage: BaseStorage | str) -> None:
     """
     storage = _ensure_storage(storage, existing=True)
     storage.delete_study(storage.get_study_id_from_name(study_name))
+
+
+def get_all_study_names(storage: BaseStorage | str) -> list[str]:
+    """Return the names of the studies in ``storage``, in creation order.
+
+    Parameters
+    ----------
+    storage : BaseStorage or str
+        A storage, an SQLite URL ``"sqlite:///path.db"`` or a file path.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> _ = bbopt.create_study(study_name="a", storage=storage)
+    >>> _ = bbopt.create_study(study_name="b", storage=storage)
+    >>> bbopt.get_all_study_names(storage)
+    ['a', 'b']
+    """
+    if storage is None:
+        raise ValueError("The 'storage' parameter of get_all_study_names is required. Got None.")
+    return _ensure_storage(storage).get_all_study_names()
+
+
+def copy_study(
+    *,
+    from_study_name: str,
+    from_storage: BaseStorage | str,
+    to_storage: BaseStorage | str,
+    to_study_name: str | None = None,
+) -> None:
+    """Copy a study, its user attributes and all its trials into another storage.
+
+    Trials keep their order, states, parameters, values, intermediate values
+    and attributes (their numbers start from 0 in the copy). Running trials
+    are copied as running; queued ones stay queued.
+
+    Parameters
+    ----------
+    from_study_name : str
+    from_storage, to_storage : BaseStorage or str
+        Storages, SQLite URLs or file paths (the same storage is allowed with
+        another ``to_study_name``).
+    to_study_name : str, optional
+        Name of the copy; default ``from_study_name``.
+        `bbopt.storage.DuplicatedStudyError` if it exists in ``to_storage``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> source, target = bbopt.storage.InMemoryStorage(), bbopt.storage.InMemoryStorage()
+    >>> study = bbopt.create_study(study_name="s", storage=source)
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> bbopt.copy_study(from_study_name="s", from_storage=source, to_storage=target)
+    >>> len(bbopt.load_study("s", target).trials)
+    3
+    """
+    source = _ensure_storage(from_storage)
+    target = _ensure_storage(to_storage)
+    from_id = source.get_study_id_from_name(from_study_name)
+    name = from_study_name if to_study_name is None else to_study_name
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            f"The 'to_study_name' parameter of copy_study must be a non-empty str. Got "
+            f"{to_study_name!r} instead."
+        )
+    trials = source.get_all_trials(from_id, deepcopy=False)
+    to_id = target.create_new_study(source.get_study_directions(from_id), name)
+    for key, value in source.get_study_user_attrs(from_id).items():
+        target.set_study_user_attr(to_id, key, value)
+    for trial in trials:
+        target.create_new_trial(to_id, trial)

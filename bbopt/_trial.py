@@ -392,3 +392,105 @@ class Trial(BaseTrial):
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self._params})"
 
+
+
+class FixedTrial(BaseTrial):
+    """A trial whose ``suggest_*`` calls return given values: run an objective by hand.
+
+    Useful to evaluate an objective at known parameters (the best ones of a
+    study, say) without a study. ``report`` records intermediate values,
+    ``should_prune`` is always False.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name to the value its ``suggest_*`` call returns.
+    number : int, default 0
+        The trial number the objective sees.
+
+    Raises
+    ------
+    ValueError
+        From ``suggest_*``, for a name not in ``params``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", -10, 10)
+    ...     kind = trial.suggest_categorical("kind", ["a", "b"])
+    ...     return x ** 2 + (kind == "b")
+    >>> objective(bbopt.trial.FixedTrial({"x": 3.0, "kind": "b"}))
+    10.0
+    """
+
+    __slots__ = ("number", "_params", "_distributions", "_fixed", "_reported_steps",
+                 "_intermediate_values", "_user_attrs", "_system_attrs", "datetime_start")
+
+    def __init__(self, params: Mapping[str, Any], number: int = 0) -> None:
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"The 'params' parameter of FixedTrial must be a dict. Got {params!r} instead."
+            )
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
+            raise ValueError(
+                f"The 'number' parameter of FixedTrial must be an int >= 0. Got {number!r} "
+                "instead."
+            )
+        self.number = int(number)
+        self._fixed: dict[str, Any] = dict(params)
+        self._params: dict[str, Any] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._reported_steps: set[int] = set()
+        self._intermediate_values: dict[int, float] = {}
+        self._user_attrs: dict[str, Any] = {}
+        self._system_attrs: dict[str, Any] = {}
+        self.datetime_start = datetime.datetime.now()
+
+    def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self._fixed:
+            raise ValueError(
+                f"FixedTrial has no value for the parameter {name!r}: its parameters are "
+                f"{sorted(self._fixed)!r}."
+            )
+        value = self._fixed[name]
+        if not distribution.contains(value):
+            warnings.warn(
+                f"The fixed value {value!r} of parameter {name!r} is not in {distribution!r}.",
+                stacklevel=4,
+            )
+            return value
+        return fixed_value(distribution, value)
+
+    def _store_report(self, value: float, step: int) -> None:
+        self._intermediate_values[step] = value
+
+    def should_prune(self) -> bool:
+        """Return False: a fixed trial has no pruner."""
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a user attribute (kept on this object)."""
+        self._user_attrs[key] = value
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach a system attribute (kept on this object)."""
+        self._system_attrs[key] = value
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes (a copy)."""
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes (a copy)."""
+        return dict(self._system_attrs)
+
+    @property
+    def intermediate_values(self) -> dict[int, float]:
+        """Reported intermediate values by step (a copy)."""
+        return dict(self._intermediate_values)
+
+    def __repr__(self) -> str:
+        return f"FixedTrial(number={self.number}, params={self._fixed})"

@@ -41,6 +41,12 @@ LAYERS = {
     "bbopt._cli": 5,
     "bbopt.__main__": 5,
     "bbopt.testfunctions": 5,
+    # Optuna-shaped modules: re-exports of the public API.
+    "bbopt.trial": 5,
+    "bbopt.study": 5,
+    "bbopt.distributions": 5,
+    "bbopt.exceptions": 5,
+    "bbopt.logging": 5,
     # Add-on over the public API: runs samplers through studies, reads test functions.
     "bbopt.benchmark": 5,
     "bbopt": 6,  # the package root only re-exports
