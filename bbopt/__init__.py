@@ -25,6 +25,7 @@ from bbopt._distributions import (
 from bbopt._exceptions import TrialPruned
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState, create_trial
 from bbopt._minimize import OptimizeResult, minimize
+from bbopt._multi_objective import HypervolumeEstimate, hypervolume, hypervolume_estimate
 from bbopt._study import Study, create_study, delete_study, load_study
 from bbopt._trial import Trial
 
@@ -35,6 +36,7 @@ __all__ = [
     "CategoricalDistribution",
     "FloatDistribution",
     "FrozenTrial",
+    "HypervolumeEstimate",
     "IntDistribution",
     "OptimizeResult",
     "Study",
@@ -49,6 +51,8 @@ __all__ = [
     "distribution_from_dict",
     "distribution_from_json",
     "distribution_to_json",
+    "hypervolume",
+    "hypervolume_estimate",
     "load_study",
     "minimize",
     "pruners",

@@ -32,6 +32,7 @@ try:
         gp_log_marginal_likelihood,
         gp_posterior,
     )
+    from bbopt._kernels._hypervolume import hypervolume_exact
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         PARZEN_BLOCK,
@@ -52,6 +53,7 @@ __all__ = [
     "gp_log_ei",
     "gp_log_marginal_likelihood",
     "gp_posterior",
+    "hypervolume_exact",
     "log_ndtr_diff",
     "nondominated_rank",
     "parzen_categorical",
