@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bbopt._distributions import BaseDistribution, FloatDistribution
+from bbopt._lattice import simplex_lattice
 from bbopt._validation import ensure_int
 from bbopt.testfunctions._base import _readonly
 
@@ -292,30 +293,6 @@ class ZDT6(_ZDT):
 
 
 # -- DTLZ (any number of objectives) --------------------------------------------------
-def _simplex_lattice(n_objectives: int, n_points: int) -> NDArray[np.float64]:
-    """About ``n_points`` evenly spread points of the unit simplex (Das and Dennis, 1998)."""
-    divisions = 1
-    while _n_lattice(n_objectives, divisions + 1) <= n_points:
-        divisions += 1
-    points: list[list[int]] = []
-
-    def fill(prefix: list[int], left: int, slots: int) -> None:
-        if slots == 1:
-            points.append([*prefix, left])
-            return
-        for k in range(left + 1):
-            fill([*prefix, k], left - k, slots - 1)
-
-    fill([], divisions, n_objectives)
-    return np.array(points, dtype=np.float64) / divisions
-
-
-def _n_lattice(n_objectives: int, divisions: int) -> int:
-    from math import comb
-
-    return comb(divisions + n_objectives - 1, n_objectives - 1)
-
-
 class _DTLZ(MultiObjectiveTestFunction):
     _K = 10  # default number of "distance" variables beyond the n_objectives - 1 position ones
 
@@ -376,7 +353,7 @@ class DTLZ1(_DTLZ):
         return 0.5 * out * (1.0 + g)[:, None]
 
     def _front(self, n_points: int) -> NDArray[np.float64]:
-        return 0.5 * _simplex_lattice(self.n_objectives, n_points)
+        return 0.5 * simplex_lattice(self.n_objectives, n_points)
 
 
 class DTLZ2(_DTLZ):
@@ -400,7 +377,7 @@ class DTLZ2(_DTLZ):
         return self._sphere_shape(position, 1.0 + self._g(distance))
 
     def _front(self, n_points: int) -> NDArray[np.float64]:
-        w = _simplex_lattice(self.n_objectives, n_points)
+        w = simplex_lattice(self.n_objectives, n_points)
         return w / np.linalg.norm(w, axis=1, keepdims=True)
 
 
