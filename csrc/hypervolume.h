@@ -22,12 +22,12 @@ intptr_t bbopt_hypervolume_work_size(intptr_t n, intptr_t m);
  *             dominate it in every objective contribute nothing.
  * work      : (n_work,) caller-owned workspace, n_work >=
  *             bbopt_hypervolume_work_size(n, m).
+ * index_work: (n_index_work,) caller-owned workspace, n_index_work >= 2 n.
  * out       : the hypervolume (0 when no point counts).
  *
  * Algorithms: m = 1 the best distance; m = 2 a sweep in x order, O(n log n);
- * m = 3 a sweep in z order over a staircase kept sorted in x (binary search,
- * O(n log n) comparisons; insertions move memory, O(n^2) in the worst case
- * but with memmove's small constant); m >= 4 WFG (While, Bradstreet and
+ * m = 3 a sweep in z order over the 2-d staircase kept in a treap, O(n log n)
+ * expected; m >= 4 WFG (While, Bradstreet and
  * Barone 2012, "A fast way of calculating exact hypervolumes"): points sorted
  * by their last objective, each point's exclusive volume from the limit set
  * of the points after it, one dimension less per level, down to the m = 3
@@ -39,6 +39,6 @@ intptr_t bbopt_hypervolume_work_size(intptr_t n, intptr_t m);
  */
 int bbopt_hypervolume(intptr_t n, intptr_t m, const double *points,
                       const double *reference, double *work, intptr_t n_work,
-                      double *out);
+                      int64_t *index_work, intptr_t n_index_work, double *out);
 
 #endif /* BBOPT_HYPERVOLUME_H */

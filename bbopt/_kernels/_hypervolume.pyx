@@ -1,6 +1,6 @@
 """Binding of the exact hypervolume kernel (csrc/hypervolume.c)."""
 
-from libc.stdint cimport intptr_t
+from libc.stdint cimport int64_t, intptr_t
 
 import numpy as np
 
@@ -11,7 +11,7 @@ cdef extern from "hypervolume.h" nogil:
     intptr_t bbopt_hypervolume_work_size(intptr_t n, intptr_t m)
     int bbopt_hypervolume(intptr_t n, intptr_t m, const double *points,
                           const double *reference, double *work, intptr_t n_work,
-                          double *out)
+                          int64_t *index_work, intptr_t n_index_work, double *out)
 
 
 def hypervolume_exact(const double[:, ::1] points, const double[::1] reference) -> float:
@@ -50,11 +50,12 @@ def hypervolume_exact(const double[:, ::1] points, const double[::1] reference) 
     if m < 1:
         raise ValueError("hypervolume_exact: 'points' must have at least one column.")
     cdef double[::1] work = np.empty(bbopt_hypervolume_work_size(n, m), dtype=np.float64)
+    cdef int64_t[::1] index_work = np.empty(2 * n + 1, dtype=np.int64)
     cdef double out = 0.0
     cdef const double *points_ptr = &points[0, 0] if n > 0 else NULL
     cdef int code
     with nogil:
         code = bbopt_hypervolume(n, m, points_ptr, &reference[0], &work[0], work.shape[0],
-                                 &out)
+                                 &index_work[0], index_work.shape[0], &out)
     check(code, f"hypervolume_exact(n={n}, m={m})")
     return out
