@@ -57,10 +57,16 @@ CROSSOVERS = ("sbx", "uniform", "blxalpha")
 class _Generations:
     """The population of one (study, joint space), updated with new observation rows."""
 
-    __slots__ = ("columns", "rows_seen", "population", "offspring", "rank", "crowding")
+    __slots__ = ("columns", "low", "width", "categorical", "rows_seen", "population",
+                 "offspring", "rank", "crowding")
 
-    def __init__(self, columns: list[int]) -> None:
+    def __init__(self, columns: list[int], distributions: list[BaseDistribution]) -> None:
         self.columns = columns
+        bounds = np.array([dist.internal_bounds() for dist in distributions])  # (d, 2)
+        self.low = bounds[:, 0]
+        self.width = bounds[:, 1] - bounds[:, 0]
+        self.categorical = np.array([isinstance(dist, CategoricalDistribution)
+                                     for dist in distributions])
         self.rows_seen = 0
         self.population = np.zeros(0, dtype=np.int64)  # observation rows
         self.offspring: list[int] = []
@@ -175,11 +181,12 @@ class NSGAIISampler(ArraySampler):
             key = (context.study_key, tuple(space.items()))
             state = self._states.get(key)
             if state is None:
-                state = self._states[key] = _Generations([int(c) for c in columns])  # type: ignore[arg-type]
+                state = self._states[key] = _Generations(
+                    [int(c) for c in columns], list(space.values()))  # type: ignore[arg-type]
             self._update(state, obs)
             if state.population.size < self._population_size:  # generation 0: random
                 return {}
-            child = self._child(state, obs, list(space.values()))
+            child = self._child(state, obs)
         return dict(zip(space, child.tolist()))
 
     # -- generations -------------------------------------------------------------------
@@ -239,23 +246,20 @@ class NSGAIISampler(ArraySampler):
         return front[np.argsort(-distance, kind="stable")[:k]]
 
     # -- variation ---------------------------------------------------------------------
-    def _tournament(self, state: _Generations) -> int:
-        """Index into the population of a binary tournament's winner (rank, then crowding)."""
-        i, j = self._rng.integers(state.population.size, size=2)
-        if state.rank[i] != state.rank[j]:
-            return int(i if state.rank[i] < state.rank[j] else j)
-        return int(i if state.crowding[i] >= state.crowding[j] else j)
+    def _parents(self, state: _Generations) -> NDArray[np.int64]:
+        """Observation rows of two binary tournaments' winners (rank, then crowding)."""
+        i, j = self._rng.integers(state.population.size, size=(2, 2))
+        rank, crowding = state.rank, state.crowding
+        better_rank = rank[i] < rank[j]
+        tie = rank[i] == rank[j]
+        win_i = better_rank | (tie & (crowding[i] >= crowding[j]))
+        return state.population[np.where(win_i, i, j)]
 
-    def _child(self, state: _Generations, obs: Observations,
-               distributions: list[BaseDistribution]) -> FloatArray:
+    def _child(self, state: _Generations, obs: Observations) -> FloatArray:
         """One child of two tournament winners, in internal coordinates, shape (d,)."""
         rng = self._rng
-        bounds = np.array([dist.internal_bounds() for dist in distributions])
-        low, width = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
-        categorical = np.array([isinstance(dist, CategoricalDistribution)
-                                for dist in distributions])
-        parents = state.population[[self._tournament(state), self._tournament(state)]]
-        x = obs.x[parents][:, state.columns]  # (2, d) internal
+        low, width, categorical = state.low, state.width, state.categorical
+        x = obs.x[self._parents(state)][:, state.columns]  # (2, d) internal
         u = np.clip((x - low) / np.where(width > 0, width, 1.0), 0.0, 1.0)
         child = u[0].copy()
         d = child.size
@@ -264,7 +268,7 @@ class NSGAIISampler(ArraySampler):
             take = rng.random(d) < 0.5  # categoricals: either parent's choice
             child[categorical] = np.where(take, u[0], u[1])[categorical]
         child = self._mutate(child, categorical)
-        return np.clip(low + child * width, bounds[:, 0], bounds[:, 1])
+        return np.clip(low + child * width, low, low + width)
 
     def _cross(self, a: FloatArray, b: FloatArray) -> FloatArray:
         rng, d = self._rng, a.size
