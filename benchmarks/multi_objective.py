@@ -13,7 +13,7 @@ Three parts, each printing a Markdown table (and JSON with ``--json``):
   population 50 for both.
 - ``quality``: hypervolume of the non-dominated trials after 100, 300 and
   1,000 evaluations on ZDT1, ZDT2, ZDT3, DTLZ2 and DTLZ7 (3 objectives),
-  ``--seeds`` seeds: bbopt's NSGA-II and NSGA-III, Optuna's NSGA-II and TPE,
+  ``--seeds`` seeds: bbopt's NSGA-II, NSGA-III and TPE, Optuna's NSGA-II and TPE,
   and pymoo's NSGA-II (population 50 for the evolutionary ones).
 
 Usage::
@@ -204,13 +204,14 @@ def _run_pymoo(f: Any, budget: int, seed: int) -> np.ndarray:
     return np.array(out[:budget])
 
 
-def quality_table(n_seeds: int) -> list[dict[str, Any]]:
+def quality_table(n_seeds: int, only: list[str] | None = None) -> list[dict[str, Any]]:
     budget = max(BUDGETS)
     optimizers: dict[str, Callable[[Any, int], np.ndarray]] = {
         "bbopt NSGA-II": lambda f, s: _run_bbopt(
             bbopt.samplers.NSGAIISampler(population_size=POPULATION, seed=s), f, budget),
         "bbopt NSGA-III": lambda f, s: _run_bbopt(
             bbopt.samplers.NSGAIIISampler(population_size=POPULATION, seed=s), f, budget),
+        "bbopt TPE": lambda f, s: _run_bbopt(bbopt.samplers.TPESampler(seed=s), f, budget),
         "Optuna NSGA-II": lambda f, s: _run_optuna("nsga2", f, budget, s),
         "Optuna TPE": lambda f, s: _run_optuna("tpe", f, budget, s),
         "pymoo NSGA-II": lambda f, s: _run_pymoo(f, budget, s),
@@ -219,6 +220,8 @@ def quality_table(n_seeds: int) -> list[dict[str, Any]]:
     for problem, make in PROBLEMS.items():
         f = make()
         for name, run in optimizers.items():
+            if only and name not in only:
+                continue
             traces = []
             for seed in range(n_seeds):
                 try:
@@ -248,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[10000])
     parser.add_argument("--d", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--only", nargs="+", help="quality: only these optimizers (labels)")
     parser.add_argument("--json", help="write the rows to this JSON file")
     args = parser.parse_args(argv)
     if args.part == "hypervolume":
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.part == "speed":
         rows = speed_table(args.n, args.d)
     else:
-        rows = quality_table(args.seeds)
+        rows = quality_table(args.seeds, args.only)
     if args.json:
         with open(args.json, "w") as out:
             json.dump(rows, out, indent=1)
