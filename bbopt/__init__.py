@@ -34,6 +34,7 @@ from bbopt._exceptions import TrialPruned
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState, create_trial
 from bbopt._import_optuna import import_optuna
 from bbopt._minimize import OptimizeResult, minimize
+from bbopt._multi_objective import HypervolumeEstimate, hypervolume, hypervolume_estimate
 from bbopt._study import (
     Study,
     copy_study,
@@ -45,12 +46,12 @@ from bbopt._study import (
 from bbopt._trial import Trial
 from bbopt._version import __version__ as __version__
 
-
 __all__ = [
     "BaseDistribution",
     "CategoricalDistribution",
     "FloatDistribution",
     "FrozenTrial",
+    "HypervolumeEstimate",
     "IntDistribution",
     "OptimizeResult",
     "Study",
@@ -69,6 +70,8 @@ __all__ = [
     "distributions",
     "exceptions",
     "get_all_study_names",
+    "hypervolume",
+    "hypervolume_estimate",
     "import_optuna",
     "importance",
     "load_study",

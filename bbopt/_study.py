@@ -152,7 +152,8 @@ class Study:
         """Mark FAIL a trial whose ask failed, with the error in its system attributes."""
         try:
             self._storage.set_trial_system_attr(
-                self._study_id, number, FAIL_REASON, f"ask failed: {type(error).__name__}: {error}")
+                self._study_id, number, FAIL_REASON,
+                f"ask failed: {type(error).__name__}: {error}")
             self._storage.finish_trial(self._study_id, number, TrialState.FAIL, None)
         except Exception as cleanup:  # the storage itself failed: say so with the cause
             error.add_note(f"Trial {number} could not be marked FAIL: {cleanup!r}")

@@ -64,7 +64,8 @@ def _asktell(lib: str, n: int, d: int, seed: int) -> dict[str, float]:
     else:
         import rustuna
         study = rustuna.create_study(sampler=rustuna.samplers.CmaEsSampler(seed=seed))
-        tell = lambda trial, value: study.tell(trial.number, value)
+        def tell(trial: Any, value: float) -> None:
+            study.tell(trial.number, value)
     start = time.perf_counter()
     half = start
     best = float("inf")

@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(markdown_table(["budget"] + [f"{s} ECDF" for s in args.samplers], ecdf_rows,
                          "l" + "r" * len(args.samplers)))
-    seconds = {s: statistics.median([r["seconds"] for r in runs if r["sampler"] == s] or [math.nan])
+    seconds = {s: statistics.median(
+        [r["seconds"] for r in runs if r["sampler"] == s] or [math.nan])
                for s in args.samplers}
     print("median seconds per run:", {s: round(v, 1) for s, v in seconds.items()})
     if args.json is not None:

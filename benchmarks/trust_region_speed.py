@@ -8,7 +8,8 @@ process (one BLAS thread by default) builds a study over ``d`` floats in
 times ``--k`` ask/evaluate/tell rounds: the mean is the amortised cost per
 suggestion at that size, refits included, as wall-clock time and as CPU time
 of the process (with one BLAS thread, the CPU time is what the suggestion
-costs on an idle core; on a loaded machine the wall-clock time is larger). The peak RSS of the process
+costs on an idle core; on a loaded machine the wall-clock time is larger). The
+peak RSS of the process
 (everything: the study's arrays, the model, the interpreter) is reported too.
 
 Samplers:

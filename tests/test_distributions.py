@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import bbopt
-
 from bbopt import (
     BaseDistribution,
     CategoricalDistribution,

@@ -29,6 +29,7 @@ LAYERS = {
     "bbopt._validation": 1,
     "bbopt._distributions": 1,
     "bbopt._frozen": 1,
+    "bbopt._lattice": 1,
     "bbopt._exceptions": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
@@ -56,7 +57,8 @@ PUBLIC_API_RANK = 4
 # Layers that may import only these prefixes, whatever their rank says.
 ONLY = {
     "bbopt._kernels": ("bbopt._kernels",),
-    "bbopt.testfunctions": ("bbopt.testfunctions", "bbopt._distributions", "bbopt._validation"),
+    "bbopt.testfunctions": ("bbopt.testfunctions", "bbopt._distributions", "bbopt._validation",
+                            "bbopt._lattice"),
 }
 
 

@@ -29,6 +29,7 @@ def _build_error(exc: ImportError) -> ImportError:
 try:
     # One import per compiled module (the GP's and CMA-ES's on first use: they load
     # scipy.linalg for LAPACK).
+    from bbopt._kernels._hypervolume import hypervolume_exact
     from bbopt._kernels._pareto import nondominated_rank
     from bbopt._kernels._parzen import (
         PARZEN_BLOCK,
@@ -54,6 +55,7 @@ __all__ = [
     "gp_log_ei",
     "gp_log_marginal_likelihood",
     "gp_posterior",
+    "hypervolume_exact",
     "lmma_sample",
     "lmma_update",
     "log_ndtr_diff",

@@ -744,7 +744,11 @@ def cma_sample_ref(
     x[...] = mean + sigma * z @ bd.T
 
 
-def _cma_update_paths(y, weights, rates, generation, whitened_yw, mean, sigma, p_sigma, p_c):
+def _cma_update_paths(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, whitened_yw: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], p_c: NDArray[np.float64],
+) -> float:
     """The mean, p_sigma, h_sigma, p_c and sigma steps shared by the full and sep updates."""
     cm, cs, ds, cc, _, _, mueff, chi_n = rates
     d = y.shape[1]
@@ -861,3 +865,36 @@ def lmma_update_ref(
     vectors[...] = ((1 - c_c)[:, None] * vectors
                     + np.sqrt(mueff * c_c * (2 - c_c))[:, None] * z_w)
     sigma[0] *= _cma_step_factor(cs / (2 * ds) * (float(p_sigma @ p_sigma) / d - 1))
+
+def hypervolume_exact_ref(points: NDArray[np.float64], reference: NDArray[np.float64]) -> float:
+    """Exact hypervolume dominated by ``points`` (minimised) up to ``reference``.
+
+    Twin of :func:`bbopt._kernels.hypervolume_exact`, by counting cells: the
+    grid of every point's coordinates and the reference's splits the box
+    into cells, and a cell is dominated when some point is <= its lower
+    corner in every objective. O(n^(m+1) m) time: for small tests only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hypervolume_exact_ref(np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([3.0, 3.0]))
+    3.0
+    """
+    points = np.asarray(points, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    n, m = points.shape
+    if reference.shape != (m,):
+        raise ValueError(f"'reference' must have {m} entries. Got {reference.shape}.")
+    if m < 1:
+        raise ValueError("'points' must have at least one column.")
+    if np.isnan(points).any() or np.isnan(reference).any():
+        raise ValueError("an input contains NaN")
+    inside = points[np.all(points < reference, axis=1)]
+    if inside.shape[0] == 0:
+        return 0.0
+    edges = [np.unique(np.append(inside[:, t], reference[t])) for t in range(m)]
+    lower = np.stack(np.meshgrid(*[e[:-1] for e in edges], indexing="ij"), axis=-1)
+    widths = np.stack(np.meshgrid(*[np.diff(e) for e in edges], indexing="ij"), axis=-1)
+    corners = lower.reshape(-1, m)
+    covered = np.any(np.all(inside[None, :, :] <= corners[:, None, :], axis=2), axis=1)
+    return float(np.prod(widths.reshape(-1, m)[covered], axis=1).sum())

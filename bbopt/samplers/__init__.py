@@ -5,6 +5,7 @@ from typing import Any
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._grid import GridSampler
+from bbopt.samplers._nsga import NSGAIIISampler, NSGAIISampler
 from bbopt.samplers._qmc import QMCSampler
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
@@ -17,6 +18,8 @@ __all__ = [
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIIISampler",
+    "NSGAIISampler",
     "QMCSampler",
     "RandomSampler",
     "SamplingContext",
@@ -26,9 +29,13 @@ __all__ = [
 
 # Loaded on first use: they import scipy.linalg (LAPACK) and scipy.optimize, so that
 # `import bbopt` stays fast.
-_LAZY = {"AutoSampler": "bbopt.samplers._auto", "GPSampler": "bbopt.samplers._gp", "CmaEs": "bbopt.samplers._cmaes",
-         "CmaEsSampler": "bbopt.samplers._cmaes",
-         "TrustRegionGPSampler": "bbopt.samplers._trust_region"}
+_LAZY = {
+    "AutoSampler": "bbopt.samplers._auto",
+    "CmaEs": "bbopt.samplers._cmaes",
+    "CmaEsSampler": "bbopt.samplers._cmaes",
+    "GPSampler": "bbopt.samplers._gp",
+    "TrustRegionGPSampler": "bbopt.samplers._trust_region",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -26,8 +26,33 @@ from bbopt.testfunctions._continuous import (
     StyblinskiTang,
 )
 from bbopt.testfunctions._mixed import MixedAckley
+from bbopt.testfunctions._multi_objective import (
+    C2DTLZ2,
+    DTLZ1,
+    DTLZ2,
+    DTLZ3,
+    DTLZ4,
+    DTLZ7,
+    ZDT1,
+    ZDT2,
+    ZDT3,
+    ZDT4,
+    ZDT6,
+    MultiObjectiveTestFunction,
+)
 
 __all__ = [
+    "C2DTLZ2",
+    "DTLZ1",
+    "DTLZ2",
+    "DTLZ3",
+    "DTLZ4",
+    "DTLZ7",
+    "ZDT1",
+    "ZDT2",
+    "ZDT3",
+    "ZDT4",
+    "ZDT6",
     "Ackley",
     "BentCigar",
     "Branin",
@@ -40,6 +65,7 @@ __all__ = [
     "Levy",
     "Michalewicz",
     "MixedAckley",
+    "MultiObjectiveTestFunction",
     "Rastrigin",
     "Rosenbrock",
     "RotatedEllipsoid",

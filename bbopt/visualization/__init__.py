@@ -2,7 +2,8 @@
 
 matplotlib is imported when a plot is drawn, not when this package is
 imported. ``bbopt.visualization.matplotlib`` is the same functions under
-Optuna's module name (loaded on first use). The plot data (``bbopt.visualization._data``) is computed apart from
+Optuna's module name (loaded on first use). The plot data
+(``bbopt.visualization._data``) is computed apart from
 the drawing and needs numpy and scipy only.
 """
 

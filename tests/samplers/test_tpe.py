@@ -32,7 +32,6 @@ from bbopt.samplers._tpe._rules import (
 from bbopt.surrogates import ParzenEstimator, ParzenSpace
 
 
-
 def _study_state(sampler):
     """The state of the one study ``sampler`` served (TPE keeps its models per study)."""
     (state,) = sampler._studies._states.values()

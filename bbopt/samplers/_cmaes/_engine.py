@@ -123,7 +123,8 @@ class _Run:
         self._history: deque[float] = deque(maxlen=10 + math.ceil(30 * d / lam))
         if variant == "full":
             self.cov = np.eye(d) if cov is None else np.array(cov, dtype=np.float64)
-            self.bd, self.invsqrt, self.eigenvalues = np.empty((d, d)), np.empty((d, d)), np.empty(d)
+            self.bd, self.invsqrt = np.empty((d, d)), np.empty((d, d))
+            self.eigenvalues = np.empty(d)
             self._eigen_gap = max(1, int(1 / (10 * d * (c_1 + c_mu))))
             self._refresh_eigen()
         elif variant == "sep":
@@ -181,7 +182,8 @@ class _Run:
                             self.c_c_vectors, self.mean, self.sigma, self.p_sigma,
                             self.vectors)
             self.generation += 1
-            if self.variant == "full" and self.generation - self._eigen_generation >= self._eigen_gap:
+            due = self.generation - self._eigen_generation >= self._eigen_gap
+            if self.variant == "full" and due:
                 self._refresh_eigen()
             if self.margin is not None and self.variant != "lm":
                 diag = np.diag(self.cov) if self.variant == "full" else self.cov
