@@ -182,8 +182,8 @@ class _Run:
                             self.c_c_vectors, self.mean, self.sigma, self.p_sigma,
                             self.vectors)
             self.generation += 1
-            due = self.generation - self._eigen_generation >= self._eigen_gap
-            if self.variant == "full" and due:
+            if self.variant == "full" and (
+                    self.generation - self._eigen_generation >= self._eigen_gap):
                 self._refresh_eigen()
             if self.margin is not None and self.variant != "lm":
                 diag = np.diag(self.cov) if self.variant == "full" else self.cov
