@@ -104,7 +104,15 @@ def hypervolume(points: ArrayLike, reference: ArrayLike) -> float:
 
 
 class HypervolumeEstimate(NamedTuple):
-    """A Monte Carlo hypervolume: the estimate and the half-width of its 95 % interval."""
+    """A Monte Carlo hypervolume: the estimate and the half-width of its 95 % interval.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> est = bbopt.hypervolume_estimate([[0.5, 0.5]], [1.0, 1.0], n_samples=1000, seed=0)
+    >>> est.value, est.error  # one point dominates the whole sampled box
+    (0.25, 0.0)
+    """
 
     value: float
     error: float
