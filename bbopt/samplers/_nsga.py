@@ -44,9 +44,8 @@ from bbopt._frozen import TrialState
 from bbopt._kernels import nondominated_rank
 from bbopt._lattice import simplex_lattice
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
-from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
-from bbopt.samplers._random import RandomSampler
+from bbopt.samplers._joint import JointSampler
 from bbopt.storage import Observations
 
 FloatArray = NDArray[np.float64]
@@ -74,7 +73,7 @@ class _Generations:
         self.crowding = np.zeros(0)
 
 
-class NSGAIISampler(ArraySampler):
+class NSGAIISampler(JointSampler):
     """Evolve a population by non-dominated sorting and crowding (NSGA-II).
 
     Works with one objective too (ranks are then the order of the values).
@@ -144,30 +143,12 @@ class NSGAIISampler(ArraySampler):
                 f"The 'blx_alpha' parameter of {owner} must be >= 0. Got {blx_alpha!r} instead."
             )
         self._seed = ensure_seed(seed, owner)
-        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
-            raise TypeError(
-                f"The 'independent_sampler' parameter of {owner} must be a BaseSampler. "
-                f"Got {independent_sampler!r} instead."
-            )
-        self._independent = independent_sampler or RandomSampler(seed)
+        self._set_independent(independent_sampler, seed, owner)
         self._lock = threading.Lock()
         self._states: dict[Any, _Generations] = {}
         self._rng = np.random.default_rng(seed)
 
-    def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
-        self._independent.reseed_rng(seed)
-
     # -- hooks -------------------------------------------------------------------------
-    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        space = context.observations.shared_search_space()
-        return {name: space[name] for name in sorted(space) if not space[name].single()}
-
-    def sample_one(
-        self, context: SamplingContext, name: str, distribution: BaseDistribution
-    ) -> float:
-        return self._independent.sample_one(context, name, distribution)
-
     def sample_joint(
         self, context: SamplingContext, space: dict[str, BaseDistribution]
     ) -> dict[str, float]:

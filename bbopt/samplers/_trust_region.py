@@ -56,7 +56,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -65,10 +65,10 @@ from numpy.typing import NDArray
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_seed
-from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import MAX_FIT_POINTS, _Space
-from bbopt.samplers._random import RandomSampler
+from bbopt.samplers._joint import JointSampler
 from bbopt.storage import Observations
 from bbopt.surrogates import GaussianProcess
 
@@ -123,7 +123,7 @@ class _Model:
         self.weights = np.ones(space.d)  # box weights (numeric dims; 1 for categorical)
 
 
-class TrustRegionGPSampler(ArraySampler):
+class TrustRegionGPSampler(JointSampler):
     """Trust-region Bayesian optimisation (TuRBO-1) with a local Gaussian process.
 
     Suited to high-dimensional problems (tens to hundreds of parameters) and
@@ -272,12 +272,7 @@ class TrustRegionGPSampler(ArraySampler):
                 f"The 'noise_floor' parameter of {_OWNER} must be >= 0. Got {noise_floor!r} "
                 "instead."
             )
-        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
-            raise TypeError(
-                f"The 'independent_sampler' parameter of {_OWNER} must be a BaseSampler. "
-                f"Got {independent_sampler!r} instead."
-            )
-        self._independent = independent_sampler or RandomSampler(seed)
+        self._set_independent(independent_sampler, seed, _OWNER)
         # Design points depend on the seed only, so that another process rebuilds them.
         self._design_seed = (self._seed if self._seed is not None
                              else int(np.random.default_rng().integers(2**31)))
@@ -285,27 +280,6 @@ class TrustRegionGPSampler(ArraySampler):
         self._lock = threading.Lock()
         self._model: _Model | None = None
         self._warned_space_change = False
-
-    def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
-        self._independent.reseed_rng(seed)
-
-    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        space = context.observations.shared_search_space()
-        return {name: space[name] for name in sorted(space) if not space[name].single()}
-
-    def sample_one(
-        self, context: SamplingContext, name: str, distribution: BaseDistribution
-    ) -> float:
-        return self._independent.sample_one(context, name, distribution)
-
-    def begin(self, context: SamplingContext) -> None:
-        self._independent.begin(context)
-
-    def end(
-        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        self._independent.end(context, state, values)
 
     def sample_joint(
         self, context: SamplingContext, search_space: dict[str, BaseDistribution]
