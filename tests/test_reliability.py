@@ -206,3 +206,14 @@ def test_storages_refuse_the_same_names_attributes_and_steps(tmp_path_factory, n
         outcomes.append(seen)
         _no_running(study)
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("bounds", [(1e308, 1.7e308), (-1.7e308, -1e308)])
+def test_tpe_on_a_range_next_to_the_float_maximum(bounds) -> None:
+    # Found by the nightly profile: the Parzen estimator's centre was 0.5 * (low + high),
+    # which overflows to inf for such a range, and every model suggestion then failed.
+    low, high = bounds
+    study = bbopt.create_study(sampler=SAMPLERS["tpe"]())
+    study.optimize(lambda t: t.suggest_float("x", low, high) * 1e-308, n_trials=8)
+    assert all(t.state == TrialState.COMPLETE and low <= t.params["x"] <= high
+               for t in study.trials)

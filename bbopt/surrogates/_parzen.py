@@ -280,7 +280,7 @@ class ParzenEstimator:
         self._box_hi = np.empty((0, k))
         self._box_radius = np.empty((0, 2))
         self._box_ref = np.empty(0, dtype=np.intp)
-        self._centre = np.ascontiguousarray(0.5 * (space.low + space.high))
+        self._centre = np.ascontiguousarray(0.5 * space.low + 0.5 * space.high)
         self._mu[:, 0] = self._centre
         self._sigma[:, 0] = space.width
         self._prepare(0, 1)
