@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 import bbopt
+import bbopt.distributions
 from bbopt.testfunctions import DTLZ2, DTLZ7, ZDT1, ZDT2, ZDT3
 
 POPULATION = 50
@@ -89,42 +90,33 @@ def hypervolume_table(sizes: list[int]) -> list[dict[str, Any]]:
 
 
 # -- speed ----------------------------------------------------------------------------
-def _bbopt_loop(n: int, d: int, m: int) -> float:
-    rng = np.random.default_rng(0)
-    values = rng.random((n, m)).tolist()
-    space = {f"x{j}": bbopt.FloatDistribution(0.0, 1.0) for j in range(d)}
-    study = bbopt.create_study(directions=["minimize"] * m,
-                               sampler=bbopt.samplers.NSGAIISampler(population_size=POPULATION,
-                                                                    seed=0))
+def _speed_loop(lib: Any, n: int, d: int, m: int) -> float:
+    """Seconds per ask+tell of ``lib``'s NSGA-II (``lib`` is bbopt or optuna: same API)."""
+    values = np.random.default_rng(0).random((n, m)).tolist()
+    space = {f"x{j}": lib.distributions.FloatDistribution(0.0, 1.0) for j in range(d)}
+    study = lib.create_study(directions=["minimize"] * m,
+                             sampler=lib.samplers.NSGAIISampler(population_size=POPULATION,
+                                                                seed=0))
     start = time.perf_counter()
     for k in range(n):
         study.tell(study.ask(space), values[k])
     return (time.perf_counter() - start) / n
 
 
-def _optuna_loop(n: int, d: int, m: int) -> float:
+def _optuna() -> Any:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    rng = np.random.default_rng(0)
-    values = rng.random((n, m)).tolist()
-    space = {f"x{j}": optuna.distributions.FloatDistribution(0.0, 1.0) for j in range(d)}
-    study = optuna.create_study(directions=["minimize"] * m,
-                                sampler=optuna.samplers.NSGAIISampler(population_size=POPULATION,
-                                                                      seed=0))
-    start = time.perf_counter()
-    for k in range(n):
-        study.tell(study.ask(space), values[k])
-    return (time.perf_counter() - start) / n
+    return optuna
 
 
 def speed_table(sizes: list[int], d: int) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         for m in (2, 3):
-            row = {"n": n, "d": d, "m": m, "bbopt_s": _bbopt_loop(n, d, m)}
+            row = {"n": n, "d": d, "m": m, "bbopt_s": _speed_loop(bbopt, n, d, m)}
             try:
-                row["optuna_s"] = _optuna_loop(n, d, m)
+                row["optuna_s"] = _speed_loop(_optuna(), n, d, m)
             except ImportError:
                 row["optuna_s"] = None
             rows.append(row)
@@ -153,9 +145,11 @@ def _hv_trace(values: np.ndarray, ref: np.ndarray) -> list[float]:
     return [bbopt.hypervolume(values[:b], ref) for b in BUDGETS]
 
 
-def _run_bbopt(sampler: Any, f: Any, budget: int) -> np.ndarray:
-    study = bbopt.create_study(directions=["minimize"] * f.n_objectives, sampler=sampler)
-    space = f.search_space()
+def _ask_tell(lib: Any, sampler: Any, f: Any, budget: int) -> np.ndarray:
+    """Objective vectors of ``budget`` ask/tell rounds of a bbopt or optuna study on ``f``."""
+    study = lib.create_study(directions=["minimize"] * f.n_objectives, sampler=sampler)
+    space = {name: lib.distributions.FloatDistribution(d.low, d.high)
+             for name, d in f.search_space().items()}
     out = []
     for _ in range(budget):
         trial = study.ask(space)
@@ -166,21 +160,10 @@ def _run_bbopt(sampler: Any, f: Any, budget: int) -> np.ndarray:
 
 
 def _run_optuna(kind: str, f: Any, budget: int, seed: int) -> np.ndarray:
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna = _optuna()
     sampler = (optuna.samplers.NSGAIISampler(population_size=POPULATION, seed=seed)
                if kind == "nsga2" else optuna.samplers.TPESampler(seed=seed))
-    study = optuna.create_study(directions=["minimize"] * f.n_objectives, sampler=sampler)
-    space = {name: optuna.distributions.FloatDistribution(d.low, d.high)
-             for name, d in f.search_space().items()}
-    out = []
-    for _ in range(budget):
-        trial = study.ask(space)
-        y = f([trial.params[name] for name in space])
-        study.tell(trial, y.tolist())
-        out.append(y)
-    return np.array(out)
+    return _ask_tell(optuna, sampler, f, budget)
 
 
 def _run_pymoo(f: Any, budget: int, seed: int) -> np.ndarray:
@@ -207,11 +190,11 @@ def _run_pymoo(f: Any, budget: int, seed: int) -> np.ndarray:
 def quality_table(n_seeds: int, only: list[str] | None = None) -> list[dict[str, Any]]:
     budget = max(BUDGETS)
     optimizers: dict[str, Callable[[Any, int], np.ndarray]] = {
-        "bbopt NSGA-II": lambda f, s: _run_bbopt(
+        "bbopt NSGA-II": lambda f, s: _ask_tell(bbopt,
             bbopt.samplers.NSGAIISampler(population_size=POPULATION, seed=s), f, budget),
-        "bbopt NSGA-III": lambda f, s: _run_bbopt(
+        "bbopt NSGA-III": lambda f, s: _ask_tell(bbopt,
             bbopt.samplers.NSGAIIISampler(population_size=POPULATION, seed=s), f, budget),
-        "bbopt TPE": lambda f, s: _run_bbopt(bbopt.samplers.TPESampler(seed=s), f, budget),
+        "bbopt TPE": lambda f, s: _ask_tell(bbopt, bbopt.samplers.TPESampler(seed=s), f, budget),
         "Optuna NSGA-II": lambda f, s: _run_optuna("nsga2", f, budget, s),
         "Optuna TPE": lambda f, s: _run_optuna("tpe", f, budget, s),
         "pymoo NSGA-II": lambda f, s: _run_pymoo(f, budget, s),
