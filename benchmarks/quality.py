@@ -141,6 +141,8 @@ class _Skopt(Optimizer):
 SAMPLERS: dict[str, tuple[str, str, Optimizer]] = {
     "tpe": ("bbopt", "`bbopt.samplers.TPESampler(seed=seed)`", BboptSampler("tpe")),
     "gp": ("bbopt", "`bbopt.samplers.GPSampler(seed=seed)`", BboptSampler("gp")),
+    "auto": ("bbopt", "`bbopt.samplers.AutoSampler(seed=seed)`", BboptSampler("auto")),
+    "cmaes": ("bbopt", "`bbopt.samplers.CmaEsSampler(seed=seed)`", BboptSampler("cmaes")),
     "random": ("bbopt", "`bbopt.samplers.RandomSampler(seed=seed)`", BboptSampler("random")),
     "qmc": ("bbopt", "`bbopt.samplers.QMCSampler(seed=seed)`", BboptSampler("qmc")),
     "optuna-tpe": ("optuna", "`optuna.samplers.TPESampler(seed=seed)`",
