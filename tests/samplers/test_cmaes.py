@@ -91,6 +91,10 @@ def test_engine_errors() -> None:
         CmaEs(3, x0=[0.5, 0.5, 1.5])
     with pytest.raises(ValueError, match="'variant'"):
         CmaEs(3, variant="diag")
+    with pytest.raises(ValueError, match="'variant'.*lr_adapt=True"):
+        CmaEs(3, variant="sep", lr_adapt=True)
+    with pytest.raises(TypeError, match="'lr_adapt'"):
+        CmaEs(3, lr_adapt="yes")
     es = CmaEs(3)
     with pytest.raises(ValueError, match="shape"):
         es.tell(es.ask()[:2], np.zeros(2))
@@ -243,6 +247,8 @@ def test_parameters_outside_the_joint_space_warn_once() -> None:
     ({"popsize": 1}, "'popsize'"),
     ({"restart_strategy": "lpop"}, "'restart_strategy'"),
     ({"variant": "full", "use_separable_cma": True}, "'variant'"),
+    ({"variant": "lm", "lr_adapt": True}, "'variant'.*lr_adapt=True"),
+    ({"use_separable_cma": True, "lr_adapt": True}, "'variant'.*lr_adapt=True"),
     ({"x0": {"x": 0.0}, "source_trials": []}, "'source_trials'"),
 ])
 def test_constructor_errors(kwargs: dict, match: str) -> None:
@@ -334,3 +340,96 @@ def test_cell_boundaries() -> None:
     np.testing.assert_allclose(_cell_boundaries(FloatDistribution(0, 1, step=0.5)), [0.25, 0.75])
     assert _cell_boundaries(FloatDistribution(0, 1)) is None
     assert _cell_boundaries(IntDistribution(0, 10**6)) is None
+
+
+# -- the margin's diagonal step and learning-rate adaptation ------------------------------
+def test_margin_keeps_both_tails_of_an_inner_cell_and_one_of_an_end_cell() -> None:
+    from scipy.special import ndtr
+
+    from bbopt.samplers._cmaes._engine import Margin
+
+    cells = np.array([0.2, 0.4, 0.6, 0.8])
+    alpha = 0.01
+    margin = Margin({0: cells, 1: cells, 2: cells}, alpha)
+    mean = np.array([0.45, 0.1, 0.5])
+    std = np.array([1e-4, 1e-4, 0.5])  # the third already spreads over many cells
+    scale = np.ones(3)
+    margin.correct(mean, std, scale)
+    s = scale[0] * std[0]
+    assert scale[0] > 100  # widened: the deviation was far too small for the cell (0.4, 0.6)
+    assert ndtr((0.4 - mean[0]) / s) == pytest.approx(alpha / 2, rel=1e-9)
+    assert ndtr((mean[0] - 0.6) / s) == pytest.approx(alpha / 2, rel=1e-9)
+    assert 0.4 < mean[0] < 0.6
+    # an end cell: the mean moves to the threshold's margin, the scale stays
+    assert scale[1] == 1.0 and ndtr((mean[1] - 0.2) / std[1]) == pytest.approx(alpha, rel=1e-6)
+    assert scale[2] == 1.0 and mean[2] == 0.5  # both tails beyond alpha / 2: untouched
+
+
+def test_margin_lets_integers_cross_inner_cells() -> None:
+    # Integers 0..20 whose optimum is 17, starting from 3 with a tiny step:
+    # without the margin's diagonal step the run stays in its start cells
+    # (value 4 * 14 = 56), with it the integers walk to (or next to) 17.
+    thresholds = {j: (np.arange(20) + 1.0) / 21 for j in range(4)}
+
+    def values(x: np.ndarray) -> np.ndarray:
+        k = np.floor(x[:, :4] * 21)
+        return np.abs(k - 17).sum(axis=1) + 100 * ((x[:, 4:] - 0.5) ** 2).sum(axis=1)
+
+    reached = {}
+    for margin in (None, thresholds):
+        es = CmaEs(6, x0=[3.5 / 21] * 4 + [0.5, 0.5], sigma0=1e-3, seed=3, thresholds=margin)
+        best = np.inf
+        for _ in range(400):
+            x = es.ask()
+            f = values(x)
+            es.tell(x, f)
+            best = min(best, float(f.min()))
+        reached[margin is not None] = best
+    assert reached[True] < 10 < 50 < reached[False]
+
+
+def test_lr_adapt_damps_the_updates_on_a_noisy_sphere() -> None:
+    errors = {}
+    for lr_adapt in (False, True):
+        worst = []
+        for seed in range(3):
+            noise = np.random.default_rng(100 + seed)
+            es = CmaEs(6, seed=seed, lr_adapt=lr_adapt)
+            for _ in range(500):
+                x = es.ask()
+                es.tell(x, ((x - 0.3) ** 2).sum(axis=1) + noise.normal(0, 0.01, len(x)))
+            worst.append(np.abs(es.mean - 0.3).max())
+        errors[lr_adapt] = float(np.median(worst))
+        if lr_adapt:
+            assert es._run.learning_rates.eta_mean < 0.5
+    assert errors[True] < errors[False] / 2
+
+
+def test_lr_adapt_keeps_the_noiseless_convergence_and_uses_the_full_variant() -> None:
+    es = CmaEs(250, seed=0, lr_adapt=True, sigma0=0.1)
+    assert es.variant == "full"
+    es = CmaEs(5, seed=0, lr_adapt=True)
+    for _ in range(250):
+        x = es.ask()
+        es.tell(x, ((x - 0.7) ** 2).sum(axis=1))
+    assert np.abs(es.mean - 0.7).max() < 1e-4
+
+
+def test_lr_adapt_and_margin_state_is_replayed_by_a_new_sampler() -> None:
+    def objective(trial: bbopt.Trial) -> float:
+        ints = sum((trial.suggest_int(f"k{i}", 0, 9) - 6) ** 2 for i in range(2))
+        return ints + sum(trial.suggest_float(f"x{i}", -1, 1) ** 2 for i in range(3))
+
+    options = {"seed": 0, "lr_adapt": True, "with_margin": True}
+    sampler = CmaEsSampler(**options)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=120)
+    original = _search(sampler, study).engine._run
+    again = CmaEsSampler(**options)
+    study.sampler = again
+    study.ask()
+    rebuilt = _search(again, study).engine._run
+    assert rebuilt.generation == original.generation > 5
+    assert rebuilt.learning_rates.eta_mean == pytest.approx(original.learning_rates.eta_mean)
+    np.testing.assert_allclose(rebuilt.scale_a, original.scale_a)
+    np.testing.assert_allclose(rebuilt.mean, original.mean, rtol=1e-10)

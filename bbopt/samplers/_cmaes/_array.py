@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from bbopt._validation import ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
+from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
 from bbopt.samplers._cmaes._engine import (
     Margin,
     RestartPlan,
@@ -30,6 +30,16 @@ def ensure_sigma0(value: Any, owner: str) -> float:
 def ensure_popsize(value: Any, owner: str) -> int | None:
     """popsize as None or an int >= 2 (``ensure_int`` reports a smaller one)."""
     return None if value is None else ensure_int(value, "popsize", owner, minimum=2)
+
+
+def ensure_lr_adapt(value: Any, variant: str, owner: str) -> bool:
+    """lr_adapt as a bool; True needs the full variant (or "auto", which then means it)."""
+    lr_adapt = ensure_bool(value, "lr_adapt", owner)
+    if lr_adapt and variant not in ("auto", "full"):
+        raise ValueError(f"The 'variant' parameter of {owner} must be 'auto' or 'full' with "
+                         f"lr_adapt=True (learning-rate adaptation adapts a full covariance "
+                         f"matrix). Got {variant!r} instead.")
+    return lr_adapt
 
 
 class CmaEs:
@@ -68,10 +78,17 @@ class CmaEs:
         Initial covariance matrix (its diagonal for "sep"; ignored by "lm").
     thresholds : dict of int to array-like, optional
         Discrete coordinates: for each, the sorted boundaries in (0, 1)
-        between the cells of its values. With it, the mean keeps a margin
-        to these boundaries (CMA-ES with margin, Hamano et al. 2022, mean
-        correction only; not for "lm"), so that the search keeps trying
-        neighbouring values.
+        between the cells of its values. With it, the marginal probability
+        of leaving the mean's cell is kept at least 1 / (n_dims popsize)
+        (CMA-ES with margin, Hamano et al. 2022: the mean is corrected and
+        the marginal deviation widened by a diagonal scaling; not for "lm"),
+        so that the search keeps trying neighbouring values.
+    lr_adapt : bool, default False
+        Learning-rate adaptation (Nomura, Akimoto and Ono 2023): the
+        updates of the mean and covariance are damped by rates adapted to
+        their signal-to-noise ratio, which helps on multimodal and noisy
+        functions at the default population size. Needs the full variant
+        ("auto" then means "full", whatever the dimension).
 
     Examples
     --------
@@ -89,7 +106,7 @@ class CmaEs:
                  popsize: int | None = None, variant: str = "auto",
                  restart_strategy: str | None = None, inc_popsize: int = 2,
                  seed: int | None = None, cov0: np.ndarray | None = None,
-                 thresholds: dict[int, Any] | None = None) -> None:
+                 thresholds: dict[int, Any] | None = None, lr_adapt: bool = False) -> None:
         owner = "CmaEs"
         self.n_dims = ensure_int(n_dims, "n_dims", owner, minimum=2)
         sigma = ensure_sigma0(sigma0, owner)
@@ -104,7 +121,8 @@ class CmaEs:
             if mean.shape != (self.n_dims,) or not np.all((mean >= 0) & (mean <= 1)):
                 raise ValueError(f"The 'x0' parameter of {owner} must be an array of shape "
                                  f"({self.n_dims},) in [0, 1]. Got {x0!r} instead.")
-        self.variant = resolve_variant(variant, self.n_dims)
+        self._lr_adapt = ensure_lr_adapt(lr_adapt, variant, owner)
+        self.variant = "full" if self._lr_adapt else resolve_variant(variant, self.n_dims)
         first = size if size is not None else default_popsize(self.n_dims)
         self._thresholds = {int(j): np.sort(np.asarray(t, dtype=np.float64))
                             for j, t in (thresholds or {}).items() if len(t) > 0}
@@ -113,7 +131,8 @@ class CmaEs:
         self.n_evaluations = 0
         self._run_evaluations = 0
         self._small = False
-        self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first))
+        self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first),
+                         self._lr_adapt)
 
     @property
     def popsize(self) -> int:
@@ -193,6 +212,7 @@ class CmaEs:
 
     def _start_run(self, mean: np.ndarray, sigma: float, popsize: int, small: bool) -> None:
         """Replace the current run by a fresh one (a replay uses the recorded start)."""
-        self._run = _Run(self.variant, mean, sigma, popsize, None, self._margin(popsize))
+        self._run = _Run(self.variant, mean, sigma, popsize, None, self._margin(popsize),
+                         self._lr_adapt)
         self._small = small
         self._run_evaluations = 0

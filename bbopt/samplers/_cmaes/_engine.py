@@ -18,7 +18,14 @@ periodically), and the update uses the mirrored point, so the mean (a
 weighted mean of points in the cube) never leaves it.
 
 Discrete coordinates (integers, steps) may get the margin of [HSNO22]
-(see `Margin`).
+(see `Margin`): points are then drawn from N(mean, sigma^2 A C A) with A a
+diagonal scaling that the margin widens, and the update sees A^-1 (x - mean).
+
+Learning-rate adaptation [NAO23] (full variant): after each update, the
+changes of the mean and of Sigma = sigma^2 C are scaled by learning rates
+eta_m, eta_Sigma in (0, 1], adapted to keep the signal-to-noise ratio of
+these changes (estimated by moving averages, in the coordinates of the
+previous distribution) near a target (see `LearningRates`).
 
 References
 ----------
@@ -33,6 +40,9 @@ Increasing Population Size, CEC 2005 (IPOP).
 Function Testbed, GECCO 2009 (BIPOP).
 [HSNO22] R. Hamano, S. Saito, M. Nomura and S. Shirakawa, CMA-ES with Margin,
 GECCO 2022.
+[NAO23] M. Nomura, Y. Akimoto and I. Ono, CMA-ES with Learning Rate
+Adaptation: Can CMA-ES with Default Population Size Solve Multimodal and
+Noisy Problems?, GECCO 2023.
 """
 
 from __future__ import annotations
@@ -82,9 +92,12 @@ class _Run:
     """One CMA-ES run: a search distribution and its update, until it stops."""
 
     def __init__(self, variant: str, mean: np.ndarray, sigma: float, popsize: int,
-                 cov: np.ndarray | None = None, margin: Margin | None = None) -> None:
+                 cov: np.ndarray | None = None, margin: Margin | None = None,
+                 lr_adapt: bool = False) -> None:
         d = mean.shape[0]
         self.margin = margin
+        self.scale_a = np.ones(d)  # the diagonal A of the margin [HSNO22]
+        self.learning_rates = LearningRates(d) if lr_adapt and variant == "full" else None
         self.variant = variant
         self.popsize = lam = popsize
         self.mu = mu = lam // 2
@@ -126,6 +139,8 @@ class _Run:
             self.bd, self.invsqrt = np.empty((d, d)), np.empty((d, d))
             self.eigenvalues = np.empty(d)
             self._eigen_gap = max(1, int(1 / (10 * d * (c_1 + c_mu))))
+            if self.learning_rates is not None:  # Sigma^-1/2 of each generation is needed
+                self._eigen_gap = 1
             self._refresh_eigen()
         elif variant == "sep":
             self.cov = np.ones(d) if cov is None else np.array(np.diag(cov), dtype=np.float64)
@@ -161,6 +176,10 @@ class _Run:
             steps = np.empty_like(z)
             lmma_sample(z, self.mean, float(self.sigma[0]), self.vectors[:k], self.c_d[:k],
                         steps, x)
+        if self.margin is not None:
+            x -= self.mean
+            x *= self.scale_a
+            x += self.mean
         return mirror(x)
 
     def update(self, x: np.ndarray, values: np.ndarray) -> None:
@@ -169,6 +188,10 @@ class _Run:
         ranked = values[order]
         selected = np.ascontiguousarray(x[order[: self.weights.shape[0]]])
         y = (selected - self.mean) / self.sigma[0]
+        if self.margin is not None:
+            y /= self.scale_a
+        rates = self.learning_rates
+        before = None if rates is None else rates.snapshot(self)
         try:
             if self.variant == "full":
                 cma_update(y, self.weights, self.rates, self.generation, self.invsqrt,
@@ -181,13 +204,16 @@ class _Run:
                 lmma_update(self._lm_whiten(y, k), y, self.weights, self.rates,
                             self.c_c_vectors, self.mean, self.sigma, self.p_sigma,
                             self.vectors)
+            if rates is not None and before is not None:
+                rates.adapt(self, *before)
             self.generation += 1
             if self.variant == "full" and (
                     self.generation - self._eigen_generation >= self._eigen_gap):
                 self._refresh_eigen()
             if self.margin is not None and self.variant != "lm":
                 diag = np.diag(self.cov) if self.variant == "full" else self.cov
-                self.margin.correct(self.mean, float(self.sigma[0]) * np.sqrt(diag))
+                self.margin.correct(self.mean, float(self.sigma[0]) * np.sqrt(diag),
+                                    self.scale_a)
         except ValueError as exc:  # a degenerate distribution: this run is over
             self.stop_reason = f"numerical: {exc}"
             return
@@ -247,14 +273,20 @@ class Margin:
 
     A coordinate takes a discrete value per cell between consecutive
     thresholds; once the distribution has concentrated inside one cell, the
-    search would stall there. After each update, the mean of each discrete
-    coordinate is moved towards its nearest threshold until the marginal
-    probability of sampling beyond it is at least ``alpha`` (default
-    1 / (d lambda) [HSNO22]): ``|m_j - t_j| <= Phi^-1(1 - alpha) s_j``, with
-    ``s_j = sigma sqrt(C_jj)`` the marginal standard deviation. This is the
-    mean correction of [HSNO22]; its second step, which rescales the
-    marginal deviation of integer coordinates through an extra diagonal
-    matrix A, is not implemented.
+    search would stall there. After each update, for each discrete
+    coordinate j with marginal deviation ``s_j = A_j sigma sqrt(C_jj)``:
+
+    - in an end cell (one threshold t next to it), the mean moves towards t
+      until the probability of sampling beyond t is at least ``alpha``:
+      ``|m_j - t| <= Phi^-1(1 - alpha) s_j``;
+    - in an inner cell ``(l, u)``, the probabilities of sampling below l and
+      above u are raised to at least ``alpha / 2`` each, by choosing the
+      mean m' and the deviation s' of the Gaussian with these two tail
+      probabilities at l and u: ``s' = (u - l) / (Phi^-1(1 - p_u) -
+      Phi^-1(p_l))``, ``m' = l - s' Phi^-1(p_l)``; the deviation goes to the
+      diagonal scaling ``A_j <- A_j s' / s_j`` (which only grows).
+
+    ``alpha`` defaults to 1 / (d lambda) [HSNO22].
 
     Parameters
     ----------
@@ -277,14 +309,96 @@ class Margin:
         self.alpha = alpha
         self.quantile = float(ndtri(1.0 - alpha))
 
-    def correct(self, mean: np.ndarray, std: np.ndarray) -> None:
-        """Move ``mean`` (in place) within the margin of its nearest thresholds."""
+    def correct(self, mean: np.ndarray, std: np.ndarray, scale_a: np.ndarray) -> None:
+        """Correct ``mean`` and the diagonal ``scale_a`` in place (``std`` excludes A)."""
+        from scipy.special import ndtr, ndtri
+
+        half = 0.5 * self.alpha
         for j, t in self.thresholds.items():
+            s = scale_a[j] * std[j]
+            if not (s > 0.0 and np.isfinite(s)):
+                continue
             k = int(np.searchsorted(t, mean[j]))
-            nearest = t[min(k, t.size - 1)] if k == 0 or (
-                k < t.size and t[k] - mean[j] < mean[j] - t[k - 1]) else t[k - 1]
-            reach = self.quantile * std[j]
-            mean[j] = min(max(mean[j], nearest - reach), nearest + reach)
+            reach = self.quantile * s
+            if k == 0:  # below the first threshold: one side only
+                mean[j] = max(mean[j], t[0] - reach)
+            elif k == t.size:
+                mean[j] = min(mean[j], t[-1] + reach)
+            else:
+                low, up = t[k - 1], t[k]
+                p_low = max(float(ndtr((low - mean[j]) / s)), half)
+                p_up = max(float(ndtr((mean[j] - up) / s)), half)
+                if p_low == half or p_up == half:
+                    spread = (up - low) / (float(ndtri(1.0 - p_up)) - float(ndtri(p_low)))
+                    mean[j] = low - spread * float(ndtri(p_low))
+                    scale_a[j] *= max(1.0, spread / s)
+
+
+class LearningRates:
+    """Learning-rate adaptation of CMA-ES [NAO23] for the full variant.
+
+    Before an update, `snapshot` keeps the mean m, Sigma = sigma^2 C and
+    Sigma^-1/2; after it, `adapt` takes the changes Delta_m and Delta_Sigma
+    that the update made, in the coordinates of the previous distribution
+    (``Sigma^-1/2 Delta_m`` and ``Sigma^-1/2 Delta_Sigma Sigma^-1/2 / sqrt(2)``),
+    updates for each of the two their moving average E and the moving
+    average V of their squared norm (factors ``beta_m = 0.1``,
+    ``beta_Sigma = 0.03``), estimates the signal-to-noise ratio
+    ``SNR = (|E|^2 - beta V / (2 - beta)) / (V - |E|^2)``, and moves each rate
+    by ``eta <- eta exp(min(gamma eta, beta) clip(SNR / (alpha eta) - 1, -1, 1))``
+    (``alpha = 1.4``, ``gamma = 0.1``), capped at 1. The mean and Sigma are
+    then ``m + eta_m Delta_m`` and ``Sigma + eta_Sigma Delta_Sigma``; Sigma is
+    split back into ``sigma = det(Sigma)^(1 / 2d)`` and C, and sigma is
+    multiplied by the ratio of the old to the new eta_m [NAO23].
+    """
+
+    ALPHA, BETA_MEAN, BETA_SIGMA, GAMMA = 1.4, 0.1, 0.03, 0.1
+
+    def __init__(self, n_dims: int) -> None:
+        self.eta_mean = 1.0
+        self.eta_sigma = 1.0
+        self._e_mean = np.zeros(n_dims)
+        self._e_sigma = np.zeros((n_dims, n_dims))
+        self._v_mean = 0.0
+        self._v_sigma = 0.0
+
+    @staticmethod
+    def snapshot(run: _Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean, Sigma, Sigma^-1/2) of ``run`` before its update."""
+        s = float(run.sigma[0])
+        return run.mean.copy(), s * s * run.cov, run.invsqrt / s
+
+    def _rate(self, eta: float, beta: float, e2: float, v: float) -> float:
+        snr = (e2 - beta / (2 - beta) * v) / (v - e2) if v > e2 else np.inf
+        relative = min(1.0, max(-1.0, snr / (self.ALPHA * eta) - 1.0))
+        return min(1.0, eta * float(np.exp(min(self.GAMMA * eta, beta) * relative)))
+
+    def adapt(self, run: _Run, mean: np.ndarray, sigma_old: np.ndarray,
+              invsqrt: np.ndarray) -> None:
+        """Rescale the update ``run`` just made (in place) from its state before it."""
+        s = float(run.sigma[0])
+        delta_mean = run.mean - mean
+        delta_sigma = s * s * run.cov - sigma_old
+        local_mean = invsqrt @ delta_mean
+        local_sigma = invsqrt @ delta_sigma @ invsqrt / np.sqrt(2.0)
+        bm, bs = self.BETA_MEAN, self.BETA_SIGMA
+        self._e_mean = (1 - bm) * self._e_mean + bm * local_mean
+        self._e_sigma = (1 - bs) * self._e_sigma + bs * local_sigma
+        self._v_mean = (1 - bm) * self._v_mean + bm * float(local_mean @ local_mean)
+        self._v_sigma = (1 - bs) * self._v_sigma + bs * float(np.sum(local_sigma**2))
+        eta_before = self.eta_mean
+        self.eta_mean = self._rate(self.eta_mean, bm, float(self._e_mean @ self._e_mean),
+                                   self._v_mean)
+        self.eta_sigma = self._rate(self.eta_sigma, bs, float(np.sum(self._e_sigma**2)),
+                                    self._v_sigma)
+        run.mean[:] = mean + self.eta_mean * delta_mean
+        sigma_new = sigma_old + self.eta_sigma * delta_sigma
+        sign, logdet = np.linalg.slogdet(sigma_new)
+        if sign <= 0 or not np.isfinite(logdet):
+            raise ValueError("the adapted covariance matrix is not positive definite")
+        step = float(np.exp(logdet / (2 * run.n_dims)))
+        run.cov[:] = sigma_new / (step * step)
+        run.sigma[0] = step * eta_before / self.eta_mean
 
 
 class RestartPlan:

@@ -46,6 +46,7 @@ from bbopt.samplers._cmaes._array import (
     RESTART_STRATEGIES,
     VARIANTS,
     CmaEs,
+    ensure_lr_adapt,
     ensure_popsize,
     ensure_sigma0,
 )
@@ -177,10 +178,16 @@ class CmaEsSampler(ArraySampler):
     use_separable_cma : bool, default False
         Diagonal covariance (sep-CMA-ES [RH08]): the same as ``variant="sep"``.
     with_margin : bool, default False
-        Keep a margin between the mean and the boundaries of the cells of
-        int and stepped parameters (CMA-ES with margin [HSNO22], its mean
-        correction), so that the search does not stall on one grid value.
-        Not for the "lm" variant, nor parameters of more than 10^4 values.
+        Keep the probability of leaving the current grid value of int and
+        stepped parameters at least 1 / (d popsize) (CMA-ES with margin
+        [HSNO22]: the mean is corrected and the marginal deviation widened),
+        so that the search does not stall on one grid value. Not for the
+        "lm" variant, nor parameters of more than 10^4 values.
+    lr_adapt : bool, default False
+        Learning-rate adaptation [NAO23]: damp the updates of the mean and
+        covariance by rates adapted to their signal-to-noise ratio, for
+        noisy or multimodal objectives at the default population size.
+        Needs the full variant ("auto" then means "full").
     variant : {"auto", "full", "sep", "lm"}, default "auto"
         Full covariance, diagonal, or limited-memory (LM-MA-ES [LGB17],
         O(m d) per point); "auto" is "full" up to 200 parameters, "lm" above.
@@ -197,15 +204,14 @@ class CmaEsSampler(ArraySampler):
     needs one objective and at least two numeric parameters (ValueError
     otherwise). See the module notes for parallel trials and reloaded studies.
 
-    Not implemented: the diagonal rescaling step of CMA-ES with margin (only
-    its mean correction is), learning-rate adaptation (Nomura et al. 2023)
-    and joint sampling of categorical parameters (CatCMA); categorical
-    parameters are sampled by ``independent_sampler``.
+    Not implemented: joint sampling of categorical parameters (CatCMA);
+    categorical parameters are sampled by ``independent_sampler``.
 
     References: [H16] Hansen, The CMA Evolution Strategy: A Tutorial (2016);
     [AH05] Auger and Hansen, CEC 2005; [H09] Hansen, GECCO BBOB 2009; [RH08]
     Ros and Hansen, PPSN 2008; [LGB17] Loshchilov, Glasmachers and Beyer (2017);
-    [HSNO22] Hamano, Saito, Nomura and Shirakawa, GECCO 2022.
+    [HSNO22] Hamano, Saito, Nomura and Shirakawa, GECCO 2022; [NAO23] Nomura,
+    Akimoto and Ono, GECCO 2023.
 
     Examples
     --------
@@ -238,6 +244,7 @@ class CmaEsSampler(ArraySampler):
         inc_popsize: int = 2,
         use_separable_cma: bool = False,
         with_margin: bool = False,
+        lr_adapt: bool = False,
         variant: str = "auto",
         source_trials: Sequence[FrozenTrial] | None = None,
     ) -> None:
@@ -267,6 +274,7 @@ class CmaEsSampler(ArraySampler):
                 raise ValueError(f"The 'variant' parameter of {_OWNER} must be 'auto' or "
                                  f"'sep' with use_separable_cma=True. Got {variant!r} instead.")
             self._variant = "sep"
+        self._lr_adapt = ensure_lr_adapt(lr_adapt, self._variant, _OWNER)
         self._source = self._checked_source(source_trials)
         self._lock = threading.RLock()
         self._searches: dict[Any, _Search | None] = {}
@@ -394,7 +402,7 @@ class CmaEsSampler(ArraySampler):
     def _fingerprint(self, space: dict[str, BaseDistribution]) -> int:
         text = repr((sorted(space.items()), self._x0, self._sigma0, self._popsize,
                      self._restart, self._inc_popsize, self._variant, self._seed,
-                     self._with_margin,
+                     self._with_margin, self._lr_adapt,
                      None if self._source is None else len(self._source)))
         return zlib.crc32(text.encode())
 
@@ -430,7 +438,7 @@ class CmaEsSampler(ArraySampler):
                           if (t := _cell_boundaries(dist)) is not None}
         return CmaEs(d, x0=x0, sigma0=sigma0, popsize=self._popsize, variant=self._variant,
                      restart_strategy=self._restart, inc_popsize=self._inc_popsize,
-                     seed=seed, cov0=cov0, thresholds=thresholds)
+                     seed=seed, cov0=cov0, thresholds=thresholds, lr_adapt=self._lr_adapt)
 
     def _warm_start(self, space: dict[str, BaseDistribution], low: np.ndarray,
                     width: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
