@@ -6,7 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
+from bbopt._validation import (
+    ensure_bool,
+    ensure_finite_real,
+    ensure_int,
+    ensure_one_of,
+    ensure_seed,
+)
 from bbopt.samplers._cmaes._engine import (
     Margin,
     RestartPlan,
