@@ -229,7 +229,7 @@ def test_parameters_outside_the_joint_space_warn_once() -> None:
     def objective(trial: bbopt.Trial) -> float:
         x = trial.suggest_float("x", -1, 1)
         y = trial.suggest_float("y", -1, 1)
-        kind = trial.suggest_categorical("kind", ["a", "b"])
+        kind = trial.suggest_categorical("kind", ["a", "b"])  # joins the joint space
         extra = trial.suggest_float("extra", 0, 1) if kind == "b" else 0.0
         return x * x + y * y + extra
 
@@ -433,3 +433,63 @@ def test_lr_adapt_and_margin_state_is_replayed_by_a_new_sampler() -> None:
     assert rebuilt.learning_rates.eta_mean == pytest.approx(original.learning_rates.eta_mean)
     np.testing.assert_allclose(rebuilt.scale_a, original.scale_a)
     np.testing.assert_allclose(rebuilt.mean, original.mean, rtol=1e-10)
+
+
+# -- categorical parameters sampled jointly -----------------------------------------------
+def _mixed_objective(trial: bbopt.Trial) -> float:
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    centre = {"a": -2.0, "b": 1.0, "c": 3.0}[kind]
+    return sum((trial.suggest_float(f"x{i}", -5, 5) - centre) ** 2
+               for i in range(4)) + (0.0 if kind == "b" else 5.0)
+
+
+def test_categorical_parameters_are_sampled_jointly_and_concentrate_on_the_best() -> None:
+    sampler = CmaEsSampler(seed=0)
+    study = bbopt.create_study(sampler=sampler)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no parameter goes to the independent sampler
+        study.optimize(_mixed_objective, n_trials=300)
+    assert list(_search(sampler, study).space) == ["x0", "x1", "x2", "x3", "kind"]
+    last = [t.params["kind"] for t in study.trials[-100:]]
+    # the margin keeps (1 - 0.73) of the mass on the other choices: b gets about 73
+    assert last.count("b") >= 55  # an independent uniform draw gives about 33
+    assert study.best_value < 1e-2 and study.best_params["kind"] == "b"
+    probs = _search(sampler, study).engine._run.categories.probs[0]
+    assert probs[1] > 0.7 and probs.min() >= 0.13  # the margin keeps every choice alive
+
+
+def test_joint_categorical_state_is_replayed_by_a_new_sampler() -> None:
+    sampler = CmaEsSampler(seed=0, popsize=6)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(_mixed_objective, n_trials=61)
+    original = _search(sampler, study).engine._run
+    again = CmaEsSampler(seed=0, popsize=6)
+    study.sampler = again
+    study.ask()
+    rebuilt = _search(again, study).engine._run
+    assert rebuilt.generation == original.generation == 10
+    np.testing.assert_allclose(rebuilt.categories.probs[0], original.categories.probs[0])
+    np.testing.assert_allclose(rebuilt.mean, original.mean, rtol=1e-10)
+
+
+def test_engine_categories() -> None:
+    from bbopt.samplers._cmaes._engine import Categories
+
+    es = CmaEs(3, seed=0, categories=[2, 5])
+    x = es.ask()
+    assert x.shape == (es.popsize, 5)
+    assert set(x[:, 3].tolist()) <= {0.0, 1.0} and set(x[:, 4].tolist()) <= set(range(5))
+    with pytest.raises(ValueError, match="shape"):
+        es.tell(x[:, :3], np.zeros(es.popsize))
+    with pytest.raises(ValueError, match="'categories'"):
+        CmaEs(3, categories=[1])
+    with pytest.raises(TypeError, match="'categories'"):
+        CmaEs(3, categories=3)
+    part = Categories([3], mueff=3.0)
+    for _ in range(200):  # always the same choice: it takes all but the margin
+        part.update(np.full((4, 1), 2.0), np.ones(4))
+    np.testing.assert_allclose(part.probs[0].sum(), 1.0)
+    np.testing.assert_allclose(part.probs[0][:2], part.floors[0])
+    draws = part.sample(np.random.default_rng(0).random((20000, 1)))
+    np.testing.assert_allclose(np.bincount(draws[:, 0].astype(int)) / 20000, part.probs[0],
+                               atol=0.01)

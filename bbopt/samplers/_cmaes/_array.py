@@ -89,6 +89,13 @@ class CmaEs:
         (CMA-ES with margin, Hamano et al. 2022: the mean is corrected and
         the marginal deviation widened by a diagonal scaling; not for "lm"),
         so that the search keeps trying neighbouring values.
+    categories : sequence of int, optional
+        Numbers of choices (each >= 2) of categorical coordinates sampled
+        jointly with the cube: `ask` then returns ``n_dims + len(categories)``
+        columns, the last ones choice indices (as floats), and `tell` takes
+        them back. Each has a categorical distribution updated with the
+        ranking of the joint points (the categorical part of CatCMA, Hamano
+        et al. 2024, with a fixed learning rate; see the module notes).
     lr_adapt : bool, default False
         Learning-rate adaptation (Nomura, Akimoto and Ono 2023): the
         updates of the mean and covariance are damped by rates adapted to
@@ -112,7 +119,8 @@ class CmaEs:
                  popsize: int | None = None, variant: str = "auto",
                  restart_strategy: str | None = None, inc_popsize: int = 2,
                  seed: int | None = None, cov0: np.ndarray | None = None,
-                 thresholds: dict[int, Any] | None = None, lr_adapt: bool = False) -> None:
+                 thresholds: dict[int, Any] | None = None, lr_adapt: bool = False,
+                 categories: Any = None) -> None:
         owner = "CmaEs"
         self.n_dims = ensure_int(n_dims, "n_dims", owner, minimum=2)
         sigma = ensure_sigma0(sigma0, owner)
@@ -132,13 +140,14 @@ class CmaEs:
         first = size if size is not None else default_popsize(self.n_dims)
         self._thresholds = {int(j): np.sort(np.asarray(t, dtype=np.float64))
                             for j, t in (thresholds or {}).items() if len(t) > 0}
+        self._n_choices = self._checked_categories(categories, owner)
         self._plan = RestartPlan(strategy, first, inc, sigma)
         self.n_restarts = 0
         self.n_evaluations = 0
         self._run_evaluations = 0
         self._small = False
         self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first),
-                         self._lr_adapt)
+                         self._lr_adapt, self._n_choices)
 
     @property
     def popsize(self) -> int:
@@ -173,23 +182,27 @@ class CmaEs:
     def ask(self, n: int | None = None) -> np.ndarray:
         """Draw ``n`` points (default: `popsize`) of the current run, shape (n, n_dims)."""
         count = self.popsize if n is None else ensure_int(n, "n", "CmaEs.ask", minimum=0)
-        return self._run.sample(self._rng.standard_normal((count, self.n_dims)))
+        z = self._rng.standard_normal((count, self.n_dims))
+        if not self._n_choices:
+            return self._run.sample(z)
+        return self._run.sample(z, self._rng.random((count, len(self._n_choices))))
 
     def tell(self, x: np.ndarray, values: np.ndarray) -> bool:
         """Update with one generation; return whether a new run (restart) started.
 
         Parameters
         ----------
-        x : ndarray of shape (popsize, n_dims)
-            The points, in the cube (as returned by `ask`).
+        x : ndarray of shape (popsize, n_dims [+ len(categories)])
+            The points as returned by `ask`.
         values : ndarray of shape (popsize,)
             Their values (minimised); NaN or infinite values rank worst.
         """
         x = np.asarray(x, dtype=np.float64)
         f = np.asarray(values, dtype=np.float64)
-        if x.shape != (self.popsize, self.n_dims) or f.shape != (self.popsize,):
+        width = self.n_dims + len(self._n_choices)
+        if x.shape != (self.popsize, width) or f.shape != (self.popsize,):
             raise ValueError(
-                f"CmaEs.tell needs 'x' of shape ({self.popsize}, {self.n_dims}) and 'values' "
+                f"CmaEs.tell needs 'x' of shape ({self.popsize}, {width}) and 'values' "
                 f"of shape ({self.popsize},). Got {x.shape} and {f.shape} instead.")
         f = np.where(np.isnan(f), np.inf, f)
         self._run.update(x, f)
@@ -205,6 +218,17 @@ class CmaEs:
         self._restart(popsize, sigma, small)
         return True
 
+    @staticmethod
+    def _checked_categories(categories: Any, owner: str) -> tuple[int, ...]:
+        if categories is None:
+            return ()
+        try:
+            counts = tuple(ensure_int(k, "categories", owner, minimum=2) for k in categories)
+        except TypeError:
+            raise TypeError(f"The 'categories' parameter of {owner} must be a sequence of "
+                            f"ints >= 2. Got {categories!r} instead.") from None
+        return counts
+
     def _margin(self, popsize: int) -> Margin | None:
         """The margin of a run (alpha = 1 / (n_dims popsize)), if any coordinate is discrete."""
         if not self._thresholds:
@@ -219,6 +243,6 @@ class CmaEs:
     def _start_run(self, mean: np.ndarray, sigma: float, popsize: int, small: bool) -> None:
         """Replace the current run by a fresh one (a replay uses the recorded start)."""
         self._run = _Run(self.variant, mean, sigma, popsize, None, self._margin(popsize),
-                         self._lr_adapt)
+                         self._lr_adapt, self._n_choices)
         self._small = small
         self._run_evaluations = 0

@@ -21,6 +21,10 @@ Discrete coordinates (integers, steps) may get the margin of [HSNO22]
 (see `Margin`): points are then drawn from N(mean, sigma^2 A C A) with A a
 diagonal scaling that the margin widens, and the update sees A^-1 (x - mean).
 
+Categorical coordinates (see `Categories`) are drawn beside the Gaussian
+part from one categorical distribution each, and updated with the same
+ranking of the joint points [HNSO24].
+
 Learning-rate adaptation [NAO23] (full variant): after each update, the
 changes of the mean and of Sigma = sigma^2 C are scaled by learning rates
 eta_m, eta_Sigma in (0, 1], adapted to keep the signal-to-noise ratio of
@@ -43,6 +47,10 @@ GECCO 2022.
 [NAO23] M. Nomura, Y. Akimoto and I. Ono, CMA-ES with Learning Rate
 Adaptation: Can CMA-ES with Default Population Size Solve Multimodal and
 Noisy Problems?, GECCO 2023.
+[HNSO24] R. Hamano, M. Nomura, S. Saito, K. Uchida and S. Shirakawa, CatCMA:
+Stochastic Optimization for Mixed-Category Problems, GECCO 2024.
+[OAAH17] Y. Ollivier, L. Arnold, A. Auger and N. Hansen, Information-Geometric
+Optimization Algorithms: A Unifying Picture via Invariance Principles, JMLR 2017.
 """
 
 from __future__ import annotations
@@ -93,7 +101,7 @@ class _Run:
 
     def __init__(self, variant: str, mean: np.ndarray, sigma: float, popsize: int,
                  cov: np.ndarray | None = None, margin: Margin | None = None,
-                 lr_adapt: bool = False) -> None:
+                 lr_adapt: bool = False, n_choices: tuple[int, ...] = ()) -> None:
         d = mean.shape[0]
         self.margin = margin
         self.scale_a = np.ones(d)  # the diagonal A of the margin [HSNO22]
@@ -112,6 +120,7 @@ class _Run:
         c_1 = 2 / ((d + 1.3) ** 2 + mueff)
         c_mu = min(1 - c_1, 2 * (0.25 + mueff - 2 + 1 / mueff) / ((d + 2) ** 2 + mueff))
         self.weights = positive
+        self.categories = Categories(list(n_choices), mueff) if n_choices else None
         if variant == "full":  # active CMA: negative weights for the worse half
             negative = raw[mu:]
             mueff_neg = float(negative.sum() ** 2 / (negative @ negative)) if negative.size else 0
@@ -163,8 +172,12 @@ class _Run:
         """LM-MA-ES uses the first min(generation, m) vectors [LGB17]."""
         return min(self.generation, self.vectors.shape[0])
 
-    def sample(self, z: np.ndarray) -> np.ndarray:
-        """Points (n, d) in the cube for standard normal draws ``z`` (n, d)."""
+    def sample(self, z: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
+        """Points for standard normal draws ``z`` (n, d) and uniform draws ``u`` (n, k).
+
+        The first d columns are in the cube; with categories, k more columns
+        hold the choice indices drawn from ``u``.
+        """
         x = np.empty_like(z)
         if self.variant == "full":
             cma_sample(z, self.mean, float(self.sigma[0]), self.bd, x)
@@ -180,13 +193,19 @@ class _Run:
             x -= self.mean
             x *= self.scale_a
             x += self.mean
-        return mirror(x)
+        mirror(x)
+        if self.categories is None or u is None:
+            return x
+        return np.hstack([x, self.categories.sample(u)])
 
     def update(self, x: np.ndarray, values: np.ndarray) -> None:
-        """One generation: ``x`` (popsize, d) points in the cube, ``values`` (popsize,)."""
+        """One generation: ``x`` (popsize, d [+ k]) points as `sample` gives, ``values``."""
         order = np.argsort(values, kind="stable")
         ranked = values[order]
-        selected = np.ascontiguousarray(x[order[: self.weights.shape[0]]])
+        d = self.n_dims
+        if self.categories is not None:
+            self.categories.update(x[order[: self.mu], d:], self.weights[: self.mu])
+        selected = np.ascontiguousarray(x[order[: self.weights.shape[0]], :d])
         y = (selected - self.mean) / self.sigma[0]
         if self.margin is not None:
             y /= self.scale_a
@@ -266,6 +285,68 @@ class _Run:
         if np.any(self.mean == self.mean + 0.2 * sigma * scale):
             return "noeffectcoord"
         return ""
+
+
+class Categories:
+    """Categorical coordinates beside CMA-ES's Gaussian, updated by the joint ranking.
+
+    Coordinate j takes choice c with probability ``q_j[c]``; a joint point
+    is a Gaussian part and one choice per categorical coordinate, ranked by
+    its value as a whole. After each generation, with the positive recombination
+    weights ``w_i`` of the ``mu`` best points (summing to 1) and their choices
+    ``c_i``, each distribution moves along the natural gradient of the
+    ranking-based utility of the information-geometric framework [OAAH17]:
+    ``q_j <- q_j + eta sum_i w_i (e_{c_ij} - q_j)``, the update of the
+    categorical part of CatCMA [HNSO24] (whose joint natural gradient is
+    block-diagonal over a product of a Gaussian and categoricals).
+
+    Simplifications against CatCMA, stated: the learning rate is fixed,
+    ``eta = min(1, mu_eff / (n_free + 2 mu_eff))`` with ``n_free = sum_j
+    (K_j - 1)`` the number of free probabilities (a rank-mu-like rate; CatCMA
+    derives its rate from the Fisher metric and scales it with the Gaussian's
+    step), and the margin keeps every probability at least
+    ``(1 - 0.73^(1 / n_cat)) / (K_j - 1)`` (CatCMA's margin for categorical
+    variables), so that no choice is lost: probabilities below it are raised
+    to it and the others scaled down to keep the sum 1.
+
+    Parameters
+    ----------
+    n_choices : sequence of int
+        K_j >= 2 per categorical coordinate.
+    mueff : float
+        The variance-effective selection mass of the positive weights.
+    """
+
+    def __init__(self, n_choices: list[int], mueff: float) -> None:
+        self.n_choices = list(n_choices)
+        self.probs = [np.full(k, 1.0 / k) for k in self.n_choices]
+        n_free = sum(k - 1 for k in self.n_choices)
+        self.rate = min(1.0, mueff / (n_free + 2 * mueff))
+        n_cat = len(self.n_choices)
+        self.floors = [(1 - 0.73 ** (1 / n_cat)) / (k - 1) for k in self.n_choices]
+
+    def sample(self, u: np.ndarray) -> np.ndarray:
+        """Choice indices (n, k) as floats, by inverse CDF of uniform draws ``u`` (n, k)."""
+        out = np.empty_like(u)
+        for j, q in enumerate(self.probs):
+            cdf = np.cumsum(q)
+            out[:, j] = np.minimum(np.searchsorted(cdf, u[:, j] * cdf[-1], side="right"),
+                                   q.size - 1)
+        return out
+
+    def update(self, choices: np.ndarray, weights: np.ndarray) -> None:
+        """One step from the choices (mu, k) of the mu best points, best first."""
+        w = weights / weights.sum()
+        for j, q in enumerate(self.probs):
+            target = np.bincount(choices[:, j].astype(np.intp), weights=w, minlength=q.size)
+            q += self.rate * (target[: q.size] - q)
+            floor = self.floors[j]
+            low = q < floor
+            if low.any():
+                spare = q[~low].sum()
+                q[~low] *= (1.0 - floor * low.sum()) / spare
+                q[low] = floor
+            q /= q.sum()
 
 
 class Margin:

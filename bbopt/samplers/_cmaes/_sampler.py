@@ -2,12 +2,15 @@
 
 Notations
 ---------
-space : the joint search space (sorted names to distributions), fixed when
-    the sampler starts its search in a study
+space : the joint search space (names to distributions: the numeric
+    parameters sorted, then the categorical ones sorted), fixed when the
+    sampler starts its search in a study
 u : a point of the unit cube [0, 1]^d; parameter j takes the internal value
     ``low_j + u_j (high_j - low_j)`` over its internal bounds (log-scaled for
     log=True; for an int or a stepped float, the bounds extend half a step
-    beyond the end values, so every grid value gets an equal cell)
+    beyond the end values, so every grid value gets an equal cell); a
+    categorical parameter's internal value (its choice index) is drawn
+    jointly by the engine's categorical part (see `_engine.Categories`)
 
 Generations under parallel asks: a generation's points are handed out to
 trials in ask order (more points of the same distribution if more trials
@@ -94,9 +97,12 @@ class _Search:
     def __init__(self, space: dict[str, BaseDistribution], engine: CmaEs, origin: int,
                  fingerprint: int) -> None:
         self.space = space
-        bounds = np.array([d.internal_bounds() for d in space.values()], dtype=np.float64)
-        self.low = bounds[:, 0]
-        self.width = bounds[:, 1] - bounds[:, 0]
+        numeric = [d for d in space.values() if not isinstance(d, CategoricalDistribution)]
+        self.n_numeric = len(numeric)
+        bounds = np.array([d.internal_bounds() for d in numeric], dtype=np.float64)
+        n_cat = len(space) - self.n_numeric
+        self.low = np.concatenate([bounds[:, 0], np.zeros(n_cat)])  # choice indices as they are
+        self.width = np.concatenate([bounds[:, 1] - bounds[:, 0], np.ones(n_cat)])
         self.discrete = any(_is_discrete(d) for d in space.values())
         self.engine = engine
         self.origin = origin
@@ -141,9 +147,11 @@ class CmaEsSampler(ArraySampler):
 
     Samples the study's numeric parameters (float, int, log-scaled, stepped)
     jointly from a multivariate normal distribution adapted generation by
-    generation [H16]; categorical parameters, parameters outside the search
-    space shared by all finished trials and the first ``n_startup_trials``
-    trials go to ``independent_sampler``. The search runs in the unit cube
+    generation [H16], and its categorical parameters beside them from
+    categorical distributions updated with the same ranking of the joint
+    points (the categorical part of CatCMA [HNSO24]); parameters outside the
+    search space shared by all finished trials and the first
+    ``n_startup_trials`` trials go to ``independent_sampler``. The search runs in the unit cube
     of the parameters' internal coordinates, points mirrored at its faces.
     The numerical core (sampling, rank-one and rank-mu updates, step-size
     adaptation, lazy eigendecomposition) is compiled.
@@ -151,8 +159,9 @@ class CmaEsSampler(ArraySampler):
     Parameters
     ----------
     x0 : dict, optional
-        Initial mean, as user values of every parameter of the search space
-        (default: the centre of each range).
+        Initial mean, as user values of every numeric parameter of the search
+        space (default: the centre of each range); categorical parameters
+        start uniform.
     sigma0 : float, optional
         Initial step size as a fraction of each range's width (default 0.3,
         or derived from ``source_trials``).
@@ -204,14 +213,16 @@ class CmaEsSampler(ArraySampler):
     needs one objective and at least two numeric parameters (ValueError
     otherwise). See the module notes for parallel trials and reloaded studies.
 
-    Not implemented: joint sampling of categorical parameters (CatCMA);
-    categorical parameters are sampled by ``independent_sampler``.
+    The categorical part differs from CatCMA [HNSO24] in two stated ways:
+    a fixed learning rate instead of CatCMA's Fisher-metric step, and no
+    coupling of that rate with the Gaussian's step size.
 
     References: [H16] Hansen, The CMA Evolution Strategy: A Tutorial (2016);
     [AH05] Auger and Hansen, CEC 2005; [H09] Hansen, GECCO BBOB 2009; [RH08]
     Ros and Hansen, PPSN 2008; [LGB17] Loshchilov, Glasmachers and Beyer (2017);
     [HSNO22] Hamano, Saito, Nomura and Shirakawa, GECCO 2022; [NAO23] Nomura,
-    Akimoto and Ono, GECCO 2023.
+    Akimoto and Ono, GECCO 2023; [HNSO24] Hamano, Nomura, Saito, Uchida and
+    Shirakawa, CatCMA, GECCO 2024.
 
     Examples
     --------
@@ -386,12 +397,12 @@ class CmaEsSampler(ArraySampler):
         if obs.n_complete < max(1, self._n_startup):
             return None
         shared = obs.shared_search_space()
-        space = {name: shared[name] for name in sorted(shared)
-                 if not shared[name].single()
-                 and not isinstance(shared[name], CategoricalDistribution)}
-        if not space:
+        names = [name for name in sorted(shared) if not shared[name].single()]
+        numeric = [n for n in names if not isinstance(shared[n], CategoricalDistribution)]
+        if not numeric:
             return None
-        if len(space) == 1:
+        space = {n: shared[n] for n in numeric + [n for n in names if n not in numeric]}
+        if len(numeric) == 1:
             raise ValueError(
                 f"{_OWNER} needs at least 2 numeric parameters in its joint search space. "
                 f"Got {space!r} instead. Use TPESampler or GPSampler for one parameter.")
@@ -406,7 +417,11 @@ class CmaEsSampler(ArraySampler):
                      None if self._source is None else len(self._source)))
         return zlib.crc32(text.encode())
 
-    def _engine(self, space: dict[str, BaseDistribution], seed: Any) -> CmaEs:
+    def _engine(self, full_space: dict[str, BaseDistribution], seed: Any) -> CmaEs:
+        space = {n: d for n, d in full_space.items()
+                 if not isinstance(d, CategoricalDistribution)}
+        choices = [len(d.choices) for d in full_space.values()  # type: ignore[attr-defined]
+                   if isinstance(d, CategoricalDistribution)]
         d = len(space)
         names = list(space)
         low = np.array([dist.internal_bounds()[0] for dist in space.values()])
@@ -438,7 +453,8 @@ class CmaEsSampler(ArraySampler):
                           if (t := _cell_boundaries(dist)) is not None}
         return CmaEs(d, x0=x0, sigma0=sigma0, popsize=self._popsize, variant=self._variant,
                      restart_strategy=self._restart, inc_popsize=self._inc_popsize,
-                     seed=seed, cov0=cov0, thresholds=thresholds, lr_adapt=self._lr_adapt)
+                     seed=seed, cov0=cov0, thresholds=thresholds, lr_adapt=self._lr_adapt,
+                     categories=choices)
 
     def _warm_start(self, space: dict[str, BaseDistribution], low: np.ndarray,
                     width: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
@@ -507,6 +523,7 @@ class CmaEsSampler(ArraySampler):
             state = TrialState(int(obs.states[row]))
             value = obs.values[row, 0]
             values = None if np.isnan(value) else [sign * value]
-            search.add(key, np.clip(point, 0.0, 1.0), self._score(state, values, 1.0))
+            np.clip(point[:search.n_numeric], 0.0, 1.0, out=point[:search.n_numeric])
+            search.add(key, point, self._score(state, values, 1.0))
         search.run_announced = True
         return search
