@@ -7,8 +7,9 @@ popsize (lambda) : points per generation;  mu = lambda // 2 selected
 mean (d,), sigma : the search distribution N(mean, sigma^2 C)
 
 Three variants share the interface of `_Run`: ``"full"`` (C a full matrix,
-its eigendecomposition refreshed every ``max(1, 1 / (10 d (c_1 + c_mu)))``
-generations [H16, B.2]), ``"sep"`` (C diagonal, learning rates scaled by
+its eigendecomposition refreshed once ``max(1, 0.5 / (d (c_1 + c_mu)))``
+generations have passed: the lazy update of [H16, B.2] with pycma's default
+gap, five times that of the tutorial, since C hardly changes in between), ``"sep"`` (C diagonal, learning rates scaled by
 (d + 2) / 3 [RH08]) and ``"lm"`` (LM-MA-ES [LGB17]: m = 4 + floor(3 ln d)
 direction vectors, O(m d) per point). Default rates are those of [H16,
 table 1], with negative weights (active CMA) for the full variant.
@@ -147,9 +148,9 @@ class _Run:
             self.cov = np.eye(d) if cov is None else np.array(cov, dtype=np.float64)
             self.bd, self.invsqrt = np.empty((d, d)), np.empty((d, d))
             self.eigenvalues = np.empty(d)
-            self._eigen_gap = max(1, int(1 / (10 * d * (c_1 + c_mu))))
+            self._eigen_gap = max(1.0, 0.5 / (d * (c_1 + c_mu)))
             if self.learning_rates is not None:  # Sigma^-1/2 of each generation is needed
-                self._eigen_gap = 1
+                self._eigen_gap = 1.0
             self._refresh_eigen()
         elif variant == "sep":
             self.cov = np.ones(d) if cov is None else np.array(np.diag(cov), dtype=np.float64)
