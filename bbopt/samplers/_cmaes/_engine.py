@@ -10,8 +10,9 @@ Three variants share the interface of `_Run`: ``"full"`` (C a full matrix,
 its eigendecomposition refreshed once ``max(1, 0.5 / (d (c_1 + c_mu)))``
 generations have passed: the lazy update of [H16, B.2] with pycma's default
 gap, five times that of the tutorial, since C hardly changes in between),
-``"sep"`` (C diagonal, learning rates scaled by (d + 2) / 3 [RH08]) and ``"lm"`` (LM-MA-ES [LGB17]: m = 4 + floor(3 ln d)
-direction vectors, O(m d) per point). Default rates are those of [H16,
+``"sep"`` (C diagonal, learning rates scaled by (d + 2) / 3 [RH08]) and
+``"lm"`` (LM-MA-ES [LGB17]: m = 4 + floor(3 ln d) direction vectors, O(m d)
+per point). Default rates are those of [H16,
 table 1], with negative weights (active CMA) for the full variant.
 
 Bounds: a sampled point is mirrored into the cube (reflection at 0 and 1,
