@@ -62,6 +62,10 @@ class InMemoryStorage(BaseStorage):
         self._ids_by_name: dict[str, int] = {}
         self._next_study_id = 0
 
+    def _now(self) -> datetime.datetime:
+        """The time stamped on trials that start or finish (a journal replays its own)."""
+        return datetime.datetime.now()
+
     def _study(self, study_id: int) -> _StudyRecord:
         try:
             return self._studies[study_id]
@@ -144,7 +148,7 @@ class InMemoryStorage(BaseStorage):
             if template is None:
                 trial = FrozenTrial(
                     number, TrialState.RUNNING, None, {}, {},
-                    datetime_start=datetime.datetime.now(),
+                    datetime_start=self._now(),
                 )
             else:
                 trial = template.copy()
@@ -169,7 +173,7 @@ class InMemoryStorage(BaseStorage):
             number = record.waiting.popleft()
             trial = record.trials[number]
             trial.state = TrialState.RUNNING
-            trial.datetime_start = datetime.datetime.now()
+            trial.datetime_start = self._now()
             record.running[number] = trial
             record.observations.set_running(number, {})
             return number
@@ -218,7 +222,7 @@ class InMemoryStorage(BaseStorage):
             record = self._studies[study_id]
             trial.state = state
             trial.values = None if values is None else list(values)
-            trial.datetime_complete = datetime.datetime.now()
+            trial.datetime_complete = self._now()
             del record.running[number]
             record.observations.drop_running(number)
             record.observations.append(number, state, values, _internal_params(trial))

@@ -75,4 +75,7 @@ def storage_from_url(url: str | os.PathLike[str]) -> BaseStorage:
             return PostgreSQLStorage(url)
         if url.startswith("journal:"):
             return JournalFileStorage(url)
-    raise ValueError(f"A storage must be a BaseStorage, {URL_FORMS}. Got {url!r} instead.")
+    raise ValueError(
+        f"The 'storage' parameter must be None, a BaseStorage, {URL_FORMS}. "
+        f"Got {url!r} instead."
+    )
