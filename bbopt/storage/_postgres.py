@@ -262,9 +262,11 @@ class PostgreSQLStorage(BaseStorage):
     def _connect(self) -> None:
         psycopg = _psycopg()
         try:
+            # Keep the URL's own options (a search_path, say) beside the lock timeout.
+            options = psycopg.conninfo.conninfo_to_dict(self.url).get("options", "")
             conn = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
-                options=f"-c lock_timeout={int(self._timeout * 1000)}",
+                options=f"{options} -c lock_timeout={int(self._timeout * 1000)}".strip(),
             )
         except psycopg.Error as error:
             raise self._translate(error) from None

@@ -1,16 +1,15 @@
 """SQLiteStorage: the storage contract, persistence, bad files, processes and kills.
 
-The contract tests of `InMemoryStorage` (tests/storage/test_in_memory.py) run
-here again against an SQLite file; the rest is what only a file can do.
+The storage contract (tests/storage/test_contract.py) and what every shared
+storage does (test_shared.py) run against SQLite too; here is what only an
+SQLite file does.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
-import pathlib
 import pickle
 import random
 import signal
@@ -39,18 +38,6 @@ MIN, MAX = StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE
 X = FloatDistribution(-1.0, 1.0)
 N = IntDistribution(1, 64, log=True)
 SPACE = {"x": X, "n": N, "c": bbopt.CategoricalDistribution(["a", None, 2.5, True])}
-
-# -- the storage contract, shared with InMemoryStorage ---------------------------
-
-_spec = importlib.util.spec_from_file_location(
-    "_bbopt_storage_contract", pathlib.Path(__file__).with_name("test_in_memory.py"))
-_contract = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_contract)
-for _name in dir(_contract):
-    # test_thread_safety builds its own InMemoryStorage; the SQLite version is below.
-    if _name.startswith("test_") and _name != "test_thread_safety":
-        globals()[_name] = getattr(_contract, _name)
-
 
 @pytest.fixture
 def path(tmp_path):
