@@ -6,14 +6,15 @@ gives. Each process keeps the replayed state in memory (an `InMemoryStorage`
 with the log's time stamps) and, before each operation, reads only the lines
 appended since its last read.
 
-Writers take a lock file beside the journal (``<path>.lock``) made with
-``link()``, the primitive NFS performs atomically on the server (unlike
-``flock`` or, on old clients, ``O_EXCL``): under the lock, a writer reads the
+Writers take a lock file beside the journal (``<path>.lock``) created with
+``open(O_CREAT | O_EXCL)``, which NFS (version 3 and later) performs
+atomically on the server, unlike ``flock``/``fcntl`` locks: under the lock, a writer reads the
 new lines, checks its change against the state (a change that would fail
 writes nothing), appends one line and flushes it. Trial numbers are therefore
-given once, in log order. A lock older than ``lock_timeout`` seconds is from
-a dead writer and is broken (under a second lock, so that two writers never
-break a fresh one).
+given once, in log order. A lock older than ``lock_timeout`` seconds, or
+held by a process of this machine that no longer exists, is from a dead
+writer and is broken (under a second lock, so that two writers never break a
+fresh one).
 
 A writer killed in the middle of a line leaves a torn final record, without
 its newline: readers ignore it (they read whole lines only) and the next
@@ -31,10 +32,10 @@ import contextlib
 import datetime
 import json
 import os
+import random
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -76,32 +77,56 @@ class _Replayed(InMemoryStorage):
         return datetime.datetime.fromtimestamp(self.clock)
 
 
-class _LinkLock:
-    """A lock file made with ``link()``: atomic on NFS; stale after ``stale_after`` seconds."""
+class _FileLock:
+    """A lock file made with ``open(O_CREAT | O_EXCL)`` (atomic on NFS v3 and later).
+
+    It holds the host name and process id of its holder; it is stale after
+    ``stale_after`` seconds, or at once if its holder is a process of this
+    machine that no longer exists.
+    """
 
     def __init__(self, path: str, timeout: float, stale_after: float) -> None:
         self.path = path
         self.timeout = timeout
         self.stale_after = stale_after
 
-    def _try(self, path: str) -> bool:
+    @staticmethod
+    def _try(path: str) -> bool:
         """Take ``path`` once; True if taken."""
-        token = f"{path}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex}"
-        with open(token, "w") as f:
-            f.write(token)
         try:
-            # NFS may report an error for a link that did succeed: the count tells.
-            with contextlib.suppress(OSError):
-                os.link(token, path)
-            return os.stat(token).st_nlink == 2
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        try:
+            os.write(fd, f"{socket.gethostname()}\n{os.getpid()}\n".encode())
         finally:
-            os.unlink(token)
+            os.close(fd)
+        return True
 
-    def _age(self, path: str) -> float | None:
+    @staticmethod
+    def _age(path: str) -> float | None:
         try:
             return time.time() - os.stat(path).st_mtime
         except FileNotFoundError:
             return None
+
+    def _is_stale(self, path: str, age: float) -> bool:
+        if age > self.stale_after:
+            return True
+        try:
+            with open(path) as f:
+                host, pid = f.read().split()
+        except (OSError, ValueError):  # gone, or being written
+            return False
+        if host != socket.gethostname() or int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            return False
+        return False
 
     def _break_if_stale(self) -> None:
         """Remove the lock if stale, holding ``<lock>.break`` so that no fresh lock is removed."""
@@ -114,7 +139,7 @@ class _LinkLock:
             return
         try:
             age = self._age(self.path)
-            if age is not None and age > self.stale_after:
+            if age is not None and self._is_stale(self.path, age):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.path)
         finally:
@@ -122,21 +147,22 @@ class _LinkLock:
 
     def acquire(self) -> None:
         start = time.monotonic()
-        delay = 0.0005
-        while not self._try(self.path):
-            age = self._age(self.path)
-            if age is not None and age > self.stale_after:
+        while True:
+            age = self._age(self.path)  # a stat: cheap to poll, unlike a create
+            if age is None:
+                if self._try(self.path):
+                    return
+            elif self._is_stale(self.path, age):
                 self._break_if_stale()
                 continue
-            waited = time.monotonic() - start
-            if waited > self.timeout:
+            if time.monotonic() - start > self.timeout:
                 raise StorageLockedError(
                     f"The journal lock {self.path!r} was held by another writer for more than "
                     f"timeout={self.timeout:g} s; a lock older than lock_timeout="
                     f"{self.stale_after:g} s is broken as stale."
                 )
-            time.sleep(delay)
-            delay = min(2 * delay, 0.02)
+            # Writers hold the lock for about a millisecond: poll often, with jitter.
+            time.sleep(random.uniform(0.0001, 0.001))
 
     def release(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -224,7 +250,7 @@ class JournalFileStorage(BaseStorage):
     def _setup(self) -> None:
         self._pid = os.getpid()
         self._lock = threading.RLock()
-        self._file_lock = _LinkLock(self.path + ".lock", self._timeout, self._lock_timeout)
+        self._file_lock = _FileLock(self.path + ".lock", self._timeout, self._lock_timeout)
         self._state = _Replayed()
         self._offset = 0
         self._line = 0
