@@ -10,7 +10,15 @@ Examples
 >>> study.optimize(objective, n_trials=64)
 >>> round(study.best_params["x"])
 2
+
+The submodules ``importance``, ``visualization``, ``trial``,
+``study``, ``distributions``, ``exceptions`` and ``logging`` are loaded on
+first use (``bbopt.importance.get_param_importances`` works after a plain
+``import bbopt``), so that ``import bbopt`` stays fast.
 """
+
+import importlib
+from types import ModuleType
 
 from bbopt import callbacks, pruners, samplers, storage, testfunctions
 from bbopt._distributions import (
@@ -24,17 +32,26 @@ from bbopt._distributions import (
 )
 from bbopt._exceptions import TrialPruned
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState, create_trial
+from bbopt._import_optuna import import_optuna
 from bbopt._minimize import OptimizeResult, minimize
-from bbopt._study import Study, create_study, delete_study, load_study
+from bbopt._multi_objective import HypervolumeEstimate, hypervolume, hypervolume_estimate
+from bbopt._study import (
+    Study,
+    copy_study,
+    create_study,
+    delete_study,
+    get_all_study_names,
+    load_study,
+)
 from bbopt._trial import Trial
-
-__version__ = "0.1.0"
+from bbopt._version import __version__ as __version__
 
 __all__ = [
     "BaseDistribution",
     "CategoricalDistribution",
     "FloatDistribution",
     "FrozenTrial",
+    "HypervolumeEstimate",
     "IntDistribution",
     "OptimizeResult",
     "Study",
@@ -43,16 +60,42 @@ __all__ = [
     "TrialPruned",
     "TrialState",
     "callbacks",
+    "copy_study",
     "create_study",
     "create_trial",
     "delete_study",
     "distribution_from_dict",
     "distribution_from_json",
     "distribution_to_json",
+    "distributions",
+    "exceptions",
+    "get_all_study_names",
+    "hypervolume",
+    "hypervolume_estimate",
+    "import_optuna",
+    "importance",
     "load_study",
+    "logging",
     "minimize",
     "pruners",
     "samplers",
     "storage",
+    "study",
     "testfunctions",
+    "trial",
+    "visualization",
 ]
+
+_LAZY_SUBMODULES = frozenset({"importance", "visualization", "trial", "study",
+                              "distributions", "exceptions", "logging"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import a submodule of `_LAZY_SUBMODULES` on first access (PEP 562)."""
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"bbopt.{name}")
+    raise AttributeError(f"module 'bbopt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES)

@@ -29,7 +29,7 @@ from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, create_study, delete_study, load_study
 from bbopt.samplers import BaseSampler, TPESampler
 from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError
-from bbopt.storage._sqlite import parse_sqlite_url
+from bbopt.storage._urls import parse_sqlite_url
 
 _DEMO_FUNCTIONS = {
     "branin": testfunctions.Branin,
@@ -60,6 +60,13 @@ class CommandError(Exception):
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _benchmark_command() -> Any:
+    """The module of ``bbopt benchmark`` (its options and its run), imported when needed."""
+    from bbopt.benchmark import _command
+
+    return _command
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -263,6 +270,14 @@ def _best(args: argparse.Namespace, storage: BaseStorage) -> int:
     return 0
 
 
+def _import_optuna(args: argparse.Namespace, storage: BaseStorage) -> int:
+    from bbopt._import_optuna import import_optuna
+
+    names = import_optuna(args.source, storage, study_names=args.studies)
+    _print_json({"imported": names})
+    return 0
+
+
 def _studies(args: argparse.Namespace, storage: BaseStorage) -> int:
     rows = []
     for name in storage.get_all_study_names():
@@ -309,6 +324,12 @@ class _Parser(argparse.ArgumentParser):
                      "--help)\n")
 
 
+def _version() -> str:
+    from bbopt._version import __version__
+
+    return __version__
+
+
 def _finite_or_nan(text: str) -> float:
     try:
         return float(text)
@@ -335,17 +356,31 @@ def _seed(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bbopt", description="bbopt command line")
+    parser.add_argument("--version", action="version", version=f"bbopt {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    demo = commands.add_parser("demo", help="optimise a test function and print the progress")
-    demo.add_argument("--function", choices=sorted(_DEMO_FUNCTIONS), default="hartmann6")
-    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe")
-    demo.add_argument("--n-trials", type=int, default=200)
-    demo.add_argument("--seed", type=int, default=0)
+    demo_help = "optimise a test function and print the progress"
+    demo = commands.add_parser(
+        "demo", help=demo_help, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=f"{demo_help[0].upper()}{demo_help[1:]}: minimise a test function with a "
+                    "known minimum, print a progress table (value, best so far, regret) and "
+                    "the best parameters, and write a contour and an optimization-history "
+                    "plot.")
+    demo.add_argument("--function", choices=sorted(_DEMO_FUNCTIONS), default="hartmann6",
+                      help="the test function")
+    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe",
+                      help="the sampler")
+    demo.add_argument("--n-trials", type=int, default=200, help="number of trials")
+    demo.add_argument("--seed", type=int, default=0, help="seed of the sampler")
     demo.add_argument("--plot-dir", default=".",
                       help="where to write the contour and optimization-history plots (PNG; "
-                           "needs the 'plot' extra); default: the current directory")
+                           "needs the 'plot' extra)")
     demo.add_argument("--no-plots", action="store_true", help="write no plots")
     demo.set_defaults(run=_demo)
+    bench = commands.add_parser(
+        "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
+        description="Run optimizers on test functions (resumable with --results) and print "
+                    "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
+    _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
@@ -353,7 +388,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="the study file: 'sqlite:///path.db' or a path")
         if study:
             sub.add_argument("--study", required=True, help="the study name")
-        sub.set_defaults(run=run, create=name == "create-study")
+        sub.set_defaults(run=run, create=name in ("create-study", "import-optuna"))
         return sub
 
     create = command("create-study", _create_study, "create a study (prints its name)")
@@ -387,6 +422,14 @@ def _parser() -> argparse.ArgumentParser:
     stale = command("fail-stale-trials", _fail_stale,
                     "mark FAIL the RUNNING trials silent for --grace-period seconds")
     stale.add_argument("--grace-period", type=_grace, required=True)
+    imported = command("import-optuna", _import_optuna,
+                       "copy the studies of an Optuna storage file (RDB on SQLite, or "
+                       "journal) into the storage; prints {\"imported\": [names]}; needs "
+                       "no Optuna", study=False)
+    imported.add_argument("source", help="the Optuna file: 'sqlite:///optuna.db', a .db "
+                          "path or a journal file")
+    imported.add_argument("--study", dest="studies", nargs="+", default=None,
+                          help="the studies to import (default: all)")
     plot = command("plot", _plot, "draw a plot of the study to a PNG, SVG or PDF file "
                    "(needs matplotlib: pip install \"bbopt[plot]\")")
     plot.add_argument("--kind", required=True, choices=_PLOT_KINDS)
@@ -399,6 +442,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "benchmark":
+        try:
+            return _benchmark_command().main(args)
+        except (ValueError, TypeError, OSError, ImportError) as error:
+            print(f"bbopt benchmark: error: {_one_line(str(error))}", file=sys.stderr)
+            return 1
     if args.command == "demo":
         if args.n_trials < 1:
             print("bbopt: error: --n-trials must be >= 1", file=sys.stderr)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,12 @@ class BaseDistribution:
         return distribution_from_dict, (self.to_dict(),)
 
 
+# Internal coordinates are floats: ints beyond 2**53 and grids of more steps
+# than that have no exact float encoding.
+_MAX_EXACT_INT = 2**53
+_MAX_STEPS = float(2**53)
+
+
 def _check_bounds(owner: str, low: float, high: float) -> None:
     if low > high:
         raise ValueError(
@@ -127,7 +134,19 @@ def _check_log(owner: str, low: float, log: bool, step: float | None, step_defau
 def _check_step_divides(owner: str, low: float, high: float, step: float) -> None:
     if step <= 0:
         raise ValueError(f"The 'step' parameter of {owner} must be > 0. Got step={step!r}.")
+    if isinstance(low, int) and isinstance(high, int) and isinstance(step, int):
+        if (high - low) % step:  # exact: a float ratio cannot tell 10**9 + 1 from 10**9
+            raise ValueError(
+                f"The 'step' parameter of {owner} must divide high - low. "
+                f"Got low={low!r}, high={high!r}, step={step!r}."
+            )
+        return
     n_steps = (high - low) / step
+    if not n_steps <= _MAX_STEPS:  # also inf (a subnormal step) and the NaN of inf / inf
+        raise ValueError(
+            f"The 'step' parameter of {owner} must make at most 2**53 steps from low to "
+            f"high. Got low={low!r}, high={high!r}, step={step!r}."
+        )
     # The slack allows for the rounding of high - low at large |low|, |high|.
     slack = 4 * math.ulp(max(abs(low), abs(high))) / step
     if abs(n_steps - round(n_steps)) > _GRID_RTOL * max(1.0, abs(n_steps)) + slack:
@@ -153,6 +172,15 @@ class _NumericDistribution(BaseDistribution):
         object.__setattr__(self, "log", log)
         object.__setattr__(self, "step", step)
         self._freeze()
+        # Samplers draw in the internal interval: its bounds and its width must be floats.
+        internal_low, internal_high = self.internal_bounds()
+        if not math.isfinite(internal_high - internal_low):
+            raise ValueError(
+                f"The bounds of {type(self).__name__} must span an interval whose width "
+                f"(with half a step on each side) is a finite float. Got low={low!r}, "
+                f"high={high!r}, step={step!r}: internal interval [{internal_low!r}, "
+                f"{internal_high!r}]."
+            )
 
     def to_internal(self, value: Any) -> float:
         return math.log(value) if self.log else float(value)
@@ -278,6 +306,12 @@ class IntDistribution(_NumericDistribution):
         high = ensure_int(high, "high", owner)
         log = ensure_bool(log, "log", owner)
         step = ensure_int(step, "step", owner)
+        for name, value in (("low", low), ("high", high), ("step", step)):
+            if abs(value) > _MAX_EXACT_INT:
+                raise ValueError(
+                    f"The '{name}' parameter of {owner} must be within +-2**53 (an int a "
+                    f"float holds exactly). Got {name}={value!r}."
+                )
         _check_bounds(owner, low, high)
         _check_log(owner, low, log, step, 1)
         _check_step_divides(owner, low, high, step)
@@ -340,9 +374,12 @@ class CategoricalDistribution(BaseDistribution):
 
     def __init__(self, choices: Any) -> None:
         owner = "CategoricalDistribution"
-        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+        # An ordered sequence: a set's order differs between processes (string hashing),
+        # and an iterator would be consumed by the first look.
+        if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
             raise TypeError(
-                f"The 'choices' parameter of {owner} must be a sequence. Got {choices!r} instead."
+                f"The 'choices' parameter of {owner} must be a sequence (a list or tuple; a "
+                f"set has no fixed order, an iterator is read once). Got {choices!r} instead."
             )
         # numpy scalars (np.int64, np.str_, ...) become the Python values they hold.
         choices = tuple(c.item() if isinstance(c, np.generic) else c for c in choices)
@@ -449,3 +486,34 @@ def distribution_from_json(text: str) -> BaseDistribution:
     True
     """
     return distribution_from_dict(json.loads(text))
+
+
+def _numeric_to_external(
+    distribution: FloatDistribution | IntDistribution, internal: np.ndarray
+) -> np.ndarray:
+    """`to_external` of a float or int distribution over an array (ints as floats).
+
+    Elementwise the same values as ``distribution.to_external``, for array users
+    (`bbopt.Study.ask_array`).
+    """
+    internal = np.asarray(internal, dtype=np.float64)
+    # math.exp and math.log, as the scalar methods use (numpy's may differ in the last bit).
+    value = _map(math.exp, internal) if distribution.log else internal
+    step = distribution.step
+    if step is not None:
+        low = distribution.low
+        value = low + np.floor((value - low) / step + 0.5) * step
+    return np.clip(value, distribution.low, distribution.high)  # type: ignore[no-any-return]
+
+
+def _numeric_to_internal(
+    distribution: FloatDistribution | IntDistribution, value: np.ndarray
+) -> np.ndarray:
+    """`to_internal` of a float or int distribution over an array."""
+    return _map(math.log, value) if distribution.log else value
+
+
+def _map(function: Any, array: np.ndarray) -> np.ndarray:
+    """``function`` of each element of a float64 array, same shape."""
+    return np.fromiter(map(function, array.ravel().tolist()), np.float64,
+                       array.size).reshape(array.shape)

@@ -38,6 +38,10 @@ class TrialState(enum.IntEnum):
 
 _FINISHED = frozenset((TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
 
+# The system attribute that says why a trial failed, where bbopt knows it
+# (a dead or timed-out worker, an error while asking).
+FAIL_REASON = "fail_reason"
+
 
 class StudyDirection(enum.IntEnum):
     """Whether an objective is minimised or maximised.

@@ -9,18 +9,20 @@ from typing import Any
 
 import numpy as np
 
+from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
-from bbopt.samplers import BaseSampler, GPSampler, QMCSampler, RandomSampler, TPESampler
+from bbopt.samplers import BaseSampler, QMCSampler, RandomSampler, TPESampler
 
 #: Sampler names accepted by `minimize`, each built with the given seed.
 SAMPLERS: dict[str, Callable[[int | None], BaseSampler]] = {
+    "auto": lambda seed: _samplers.AutoSampler(seed=seed),
     "tpe": lambda seed: TPESampler(seed=seed),
     "random": lambda seed: RandomSampler(seed=seed),
     "qmc": lambda seed: QMCSampler(seed=seed),
-    "gp": lambda seed: GPSampler(seed=seed),
+    "gp": lambda seed: _samplers.GPSampler(seed=seed),
 }
 
 
@@ -96,7 +98,7 @@ def minimize(
     bounds: Sequence[tuple[float, float]] | np.ndarray,
     *,
     n_trials: int,
-    sampler: str | BaseSampler = "tpe",
+    sampler: str | BaseSampler = "auto",
     seed: int | None = None,
     x0: Sequence[float] | np.ndarray | None = None,
     callback: Callable[[OptimizeResult], bool | None] | None = None,
@@ -111,8 +113,10 @@ def minimize(
         The box (a `scipy.optimize.Bounds` works too).
     n_trials : int
         Number of evaluations.
-    sampler : str or BaseSampler, default "tpe"
-        A name from ``bbopt._minimize.SAMPLERS`` or a sampler object.
+    sampler : str or BaseSampler, default "auto"
+        A name from ``bbopt._minimize.SAMPLERS`` (``"auto"``: `AutoSampler`)
+        or a sampler object. Its `BaseSampler.set_budget` is called with
+        ``n_trials`` (``x0``, if given, counts as one of them).
     seed : int, optional
         Seed of a sampler given by name.
     x0 : array-like of shape (n_dims,), optional
@@ -130,9 +134,9 @@ def minimize(
     >>> import bbopt
     >>> from bbopt.testfunctions import Sphere
     >>> f = Sphere(n_dims=3)
-    >>> result = bbopt.minimize(f, f.bounds, n_trials=64, seed=0)
+    >>> result = bbopt.minimize(f, f.bounds, n_trials=24, seed=0)
     >>> result.nfev, result.x_history.shape
-    (64, (64, 3))
+    (24, (24, 3))
     >>> bool(result.fun == result.fun_history.min())
     True
     """
@@ -147,6 +151,7 @@ def minimize(
     names = [f"x{i}" for i in range(box.shape[0])]
     space = {name: FloatDistribution(low, high) for name, (low, high) in zip(names, box)}
     study = create_study(sampler=_resolve_sampler(sampler, seed))
+    study.sampler.set_budget(n_trials)
     if x0 is not None:
         start = np.asarray(x0, dtype=np.float64)
         fits = start.shape == (box.shape[0],) and bool(
@@ -166,12 +171,12 @@ def minimize(
     for i in range(n_trials):
         trial = study.ask(space)
         x = np.fromiter((trial._params[name] for name in names), np.float64, len(names))
+        xs[i] = x  # recorded before the call: ``func`` may change its argument in place
         try:
             value = float(func(x))
         except BaseException:
             study.tell(trial, state=TrialState.FAIL)
             raise
-        xs[i] = x
         nfev = i + 1
         frozen = study.tell(trial, value)
         if frozen.state == TrialState.COMPLETE:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import gc
 import os
 import pickle
 import threading
@@ -45,7 +46,7 @@ from bbopt._distributions import (
     distribution_from_dict,
 )
 from bbopt._exceptions import TrialPruned
-from bbopt._frozen import FrozenTrial, TrialState
+from bbopt._frozen import FAIL_REASON, FrozenTrial, TrialState
 from bbopt._trial import BaseTrial, Trial, fixed_value
 from bbopt._validation import (
     as_objective_values,
@@ -54,7 +55,9 @@ from bbopt._validation import (
     ensure_int,
     ensure_optional_int,
 )
+from bbopt._workers import WorkerDied, WorkerPool, WorkerTimeout
 from bbopt.pruners import NopPruner
+from bbopt.storage._checks import check_attr
 
 if TYPE_CHECKING:
     from bbopt._study import ObjectiveFunc, Study
@@ -106,6 +109,8 @@ def run_optimize(
     callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None,
     show_progress_bar: bool,
     executor: concurrent.futures.Executor | str | None = None,
+    trial_timeout: float | None = None,
+    gc_after_trial: bool = False,
 ) -> None:
     """Validate the arguments of `Study.optimize` and run its trials."""
     owner = "Study.optimize"
@@ -123,6 +128,15 @@ def run_optimize(
             f"The 'executor' parameter of {owner} must be 'thread', 'process' or a "
             f"concurrent.futures.Executor. Got {executor!r} instead."
         )
+    if trial_timeout is not None:
+        if ensure_finite_real(trial_timeout, "trial_timeout", owner) <= 0:
+            raise ValueError(f"The 'trial_timeout' parameter of {owner} must be > 0. "
+                             f"Got {trial_timeout!r} instead.")
+        if executor != "process":
+            raise ValueError(
+                f"The 'trial_timeout' parameter of {owner} needs executor='process' (a "
+                f"thread or another executor's task cannot be killed). Got executor="
+                f"{executor!r} instead.")
     if n_jobs == -1:
         n_jobs = _default_n_jobs(executor)
     elif n_jobs < 1:
@@ -133,8 +147,12 @@ def run_optimize(
         if not callable(callback):
             raise TypeError(f"The 'callbacks' of {owner} must be callable. Got {callback!r}.")
     show_progress_bar = ensure_bool(show_progress_bar, "show_progress_bar", owner)
+    if ensure_bool(gc_after_trial, "gc_after_trial", owner):
+        callbacks.append(_collect_garbage)
 
     study._stop_requested = False
+    if n_trials is not None:
+        study.sampler.set_budget(n_trials)
     budget = _Budget(study, n_trials, timeout)
     with _progress_bar(show_progress_bar, n_trials) as advance:
         def worker() -> None:
@@ -147,8 +165,7 @@ def run_optimize(
         if isinstance(executor, concurrent.futures.Executor) or executor == "process":
             with contextlib.ExitStack() as stack:
                 if executor == "process":
-                    executor = stack.enter_context(
-                        concurrent.futures.ProcessPoolExecutor(max_workers=n_jobs))
+                    executor = stack.enter_context(WorkerPool(n_jobs, trial_timeout))
                 assert isinstance(executor, concurrent.futures.Executor)
                 _run_remote(study, func, budget, catch, callbacks, advance, executor, n_jobs)
         elif n_jobs == 1:
@@ -162,6 +179,11 @@ def run_optimize(
                 except BaseException:
                     study.stop()
                     raise
+
+
+def _collect_garbage(study: Study, trial: FrozenTrial) -> None:
+    """The callback of ``gc_after_trial``: collect garbage after each trial."""
+    gc.collect()
 
 
 def _default_n_jobs(executor: Any) -> int:
@@ -288,10 +310,12 @@ class RemoteTrial(BaseTrial):
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """As `Trial.set_user_attr` (recorded in the driver when the trial ends)."""
+        check_attr(key, value, "Trial.set_user_attr")
         self._attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """As `Trial.set_system_attr` (recorded in the driver when the trial ends)."""
+        check_attr(key, value, "Trial.set_system_attr")
         self._system_attrs[key] = value
 
     @property
@@ -427,6 +451,17 @@ def _executor_error(number: int, error: BaseException) -> BaseException:
     return RuntimeError(f"The executor failed to evaluate trial {number} ({text}).")
 
 
+def _lost_worker(failure: BaseException) -> bool:
+    """Whether ``failure`` is the loss of the worker process, not an error of the executor.
+
+    Such a trial fails and the run goes on: `WorkerPool` replaced the worker,
+    and Dask (``KilledWorker``, matched by name: dask is not imported here)
+    reschedules on its other workers.
+    """
+    return isinstance(failure, (WorkerDied, WorkerTimeout)) or \
+        type(failure).__name__ == "KilledWorker"
+
+
 def _run_remote(
     study: Study,
     func: ObjectiveFunc,
@@ -462,7 +497,13 @@ def _run_remote(
             for future in done:
                 trial = in_flight.pop(future)
                 failure = future.exception()
-                if failure is not None:
+                if failure is not None and _lost_worker(failure):
+                    reason = f"{type(failure).__name__}: {failure}"
+                    trial.set_system_attr(FAIL_REASON, reason)
+                    frozen = study.tell(trial, state=TrialState.FAIL)
+                    warnings.warn(f"Trial {trial.number} failed: {reason}", stacklevel=3)
+                elif failure is not None:
+                    trial.set_system_attr(FAIL_REASON, f"{type(failure).__name__}: {failure}")
                     frozen = study.tell(trial, state=TrialState.FAIL)
                     if error is None:
                         error = _executor_error(trial.number, failure)

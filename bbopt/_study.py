@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import numbers
 import os
 import threading
 import uuid
 import warnings
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    IntDistribution,
+    _numeric_to_external,
+)
+from bbopt._frozen import FAIL_REASON, FrozenTrial, StudyDirection, TrialState
+from bbopt._logging import log_finished_trial
 from bbopt._multi_objective import pareto_front_rows
-from bbopt._trial import Trial
-from bbopt._validation import as_objective_values
+from bbopt._trial import _NO_END, Trial
+from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
-from bbopt.samplers import BaseSampler, RandomSampler, SamplingContext
+from bbopt.samplers import BaseSampler, SamplingContext
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,
     InMemoryStorage,
     Observations,
+    RunningPoints,
 )
 from bbopt.storage._urls import storage_from_url
 
@@ -34,6 +43,14 @@ if TYPE_CHECKING:
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]
 _FIXED_PARAMS = "fixed_params"
+
+#: The columns of `Study.trials_dataframe` by default (Optuna's).
+DATAFRAME_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration",
+                   "params", "user_attrs", "system_attrs", "state")
+_NESTED_FIELDS = frozenset({"params", "user_attrs", "system_attrs", "intermediate_values",
+                            "distributions"})
+_DATAFRAME_FIELDS = _NESTED_FIELDS | {"number", "value", "values", "datetime_start",
+                                      "datetime_complete", "duration", "state", "last_step"}
 
 
 class Study:
@@ -119,10 +136,25 @@ class Study:
                 _FIXED_PARAMS, {}
             )
         trial = Trial(self, number, fixed)
-        trial._start()
-        if fixed_distributions:
-            trial._suggest_all(fixed_distributions)
+        try:
+            trial._start()
+            if fixed_distributions:
+                trial._suggest_all(fixed_distributions)
+        except BaseException as error:
+            # The number was never handed out: leave no RUNNING trial behind.
+            self._fail_unreturned(number, error)
+            raise
         return trial
+
+    def _fail_unreturned(self, number: int, error: BaseException) -> None:
+        """Mark FAIL a trial whose ask failed, with the error in its system attributes."""
+        try:
+            self._storage.set_trial_system_attr(
+                self._study_id, number, FAIL_REASON,
+                f"ask failed: {type(error).__name__}: {error}")
+            self._storage.finish_trial(self._study_id, number, TrialState.FAIL, None)
+        except Exception as cleanup:  # the storage itself failed: say so with the cause
+            error.add_note(f"Trial {number} could not be marked FAIL: {cleanup!r}")
 
     def ask_batch(
         self, n: int, fixed_distributions: Mapping[str, BaseDistribution] | None = None
@@ -148,6 +180,140 @@ class Study:
                 f"The 'n' parameter of Study.ask_batch must be an int >= 1. Got {n!r} instead."
             )
         return [self.ask(fixed_distributions) for _ in range(int(n))]
+
+    def ask_array(
+        self, n: int, space: Mapping[str, BaseDistribution]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Start ``n`` trials of a fixed numeric space at once, as arrays.
+
+        The fast path for vectorised objectives: the sampler draws the ``n``
+        points jointly (`bbopt.samplers.BaseSampler.sample_array`; samplers
+        without it are asked ``n`` times, as `ask_batch` does) and the storage
+        records the ``n`` running trials at once. Finish them with
+        `tell_array`. Trials enqueued with `enqueue_trial` are left for `ask`.
+
+        Parameters
+        ----------
+        n : int
+            Number of trials, >= 1.
+        space : dict of str to FloatDistribution or IntDistribution
+            The parameters of every trial, at least one.
+
+        Returns
+        -------
+        numbers : ndarray of shape (n,)
+            The trials' numbers (int64).
+        X : ndarray of shape (n, len(space))
+            Their parameters in user space, columns in the order of ``space``
+            (ints as floats); ``trial.params`` of each trial holds the same values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import bbopt
+        >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=0))
+        >>> space = {"x": bbopt.FloatDistribution(-5, 5), "k": bbopt.IntDistribution(1, 3)}
+        >>> numbers, X = study.ask_array(1000, space)
+        >>> study.tell_array(numbers, X[:, 0] ** 2 + X[:, 1])
+        >>> X.shape, len(study.trials), study.best_value < 1.1
+        ((1000, 2), 1000, True)
+        """
+        owner = "Study.ask_array"
+        n = ensure_int(n, "n", owner, minimum=1)
+        _check_distributions(space)
+        if not space or not all(isinstance(d, (FloatDistribution, IntDistribution))
+                                for d in space.values()):
+            raise ValueError(
+                f"The 'space' parameter of {owner} must be a non-empty dict of FloatDistribution "
+                f"and IntDistribution. Got {space!r} instead."
+            )
+        space = dict(space)
+        params = list(space.items())
+        storage, study_id = self._storage, self._study_id
+        context = SamplingContext(
+            -1, self._directions, (self.study_name, study_id),
+            lambda: storage.get_observations(study_id),
+            lambda: storage.get_running_points(study_id),
+        )
+        internal = self.sampler.sample_array(context, space, n)
+        if internal is None:
+            trials = [self.ask(space) for _ in range(n)]
+            numbers = np.array([trial.number for trial in trials], dtype=np.int64)
+            X = np.array([[trial._params[name] for name in space] for trial in trials],
+                         dtype=np.float64)
+            return numbers, X
+        X = np.empty((n, len(params)))
+        for j, (_, distribution) in enumerate(params):
+            X[:, j] = _numeric_to_external(distribution, internal[:, j])  # type: ignore[arg-type]
+        return storage.create_running_trials(study_id, params, X), X
+
+    def tell_array(self, numbers: Sequence[int] | np.ndarray, values: Any) -> None:
+        """Finish running trials at once with their objective values.
+
+        The counterpart of `ask_array` (any running trials may be told). A row
+        with a NaN or infinite value marks its trial FAIL, with a warning, as
+        `tell` does.
+
+        Parameters
+        ----------
+        numbers : array-like of int, shape (n,)
+            Distinct numbers of running trials.
+        values : array-like of float, shape (n,) or (n, n_objectives)
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study()
+        >>> numbers, X = study.ask_array(4, {"x": bbopt.FloatDistribution(0, 1)})
+        >>> study.tell_array(numbers, X[:, 0])
+        >>> [t.state.name for t in study.trials]
+        ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
+        """
+        owner = "Study.tell_array"
+        numbers_array = np.asarray(numbers)
+        if numbers_array.ndim != 1 or not (
+                numbers_array.dtype.kind in "iu" or numbers_array.size == 0):
+            raise ValueError(
+                f"The 'numbers' parameter of {owner} must be a 1-d array of ints. "
+                f"Got {numbers!r} instead."
+            )
+        numbers_array = numbers_array.astype(np.int64)
+        n = numbers_array.shape[0]
+        n_trials = self._storage.get_n_trials(self._study_id)
+        if n and (numbers_array.min() < 0 or numbers_array.max() >= n_trials
+                  or np.unique(numbers_array).size != n):
+            raise ValueError(
+                f"The 'numbers' parameter of {owner} must be distinct trial numbers "
+                f"(0 to {n_trials - 1}). Got {numbers!r} instead."
+            )
+        n_obj = len(self._directions)
+        try:
+            values_array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            values_array = None
+        if values_array is not None and values_array.ndim == 1 and n_obj == 1:
+            values_array = values_array[:, None]
+        if values_array is None or values_array.shape != (n, n_obj):
+            raise ValueError(
+                f"The 'values' parameter of {owner} must be an array of {n} floats per "
+                f"objective, shape ({n},) or ({n}, {n_obj}). Got {values!r} instead."
+            )
+        finite = np.isfinite(values_array).all(axis=1)
+        states = np.where(finite, int(TrialState.COMPLETE), int(TrialState.FAIL)).astype(np.int8)
+        if not finite.all():
+            warnings.warn(
+                f"Trials {numbers_array[~finite].tolist()} returned non-finite values; "
+                "they are marked FAIL.",
+                stacklevel=2,
+            )
+        sampler = self.sampler
+        if type(sampler).end is not _NO_END:
+            for number, state, row in zip(numbers_array.tolist(), states.tolist(),
+                                          values_array.tolist()):
+                trial = Trial(self, number, {})
+                sampler.end(trial._sampling_context(), TrialState(state),
+                            row if state == int(TrialState.COMPLETE) else None)
+        self._storage.finish_trials(self._study_id, numbers_array, states, values_array)
 
     def tell(
         self,
@@ -190,12 +356,24 @@ class Study:
         if current != TrialState.RUNNING:
             raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
         state, checked = self._checked_outcome(number, values, state)
-        live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+        sampler = self.sampler
         try:
-            self.sampler.end(live._sampling_context(), state, checked)
+            if type(sampler).end is not _NO_END:
+                live = trial if isinstance(trial, Trial) else Trial(self, number, {})
+                sampler.end(live._sampling_context(), state, checked)
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
-        return self._storage.get_trial(self._study_id, number)
+        frozen = self._storage.get_trial(self._study_id, number)
+        log_finished_trial(number, state.name, checked, frozen.params, self._best_or_none)
+        return frozen
+
+    def _best_or_none(self) -> FrozenTrial | None:
+        """The best complete trial of a single-objective study, None if there is none."""
+        observations = self.get_observations()
+        if len(self._directions) > 1 or observations.best_row < 0:
+            return None
+        return self._storage.get_trial(
+            self._study_id, int(observations.numbers[observations.best_row]))
 
     def _trial_number(self, trial: Trial | int) -> int:
         if isinstance(trial, Trial):
@@ -222,6 +400,9 @@ class Study:
         state: TrialState | None,
     ) -> tuple[TrialState, list[float] | None]:
         """Validate what `tell` was given; return the final state and values."""
+        if state is None and type(values) is float and len(self._directions) == 1 and (
+                -math.inf < values < math.inf):
+            return TrialState.COMPLETE, [values]  # the common case, valid as it is
         if state is None:
             if values is None:
                 raise ValueError(
@@ -261,15 +442,7 @@ class Study:
 
     def _sampling_context(self, trial: Trial) -> SamplingContext:
         """The arrays the sampler reads for ``trial``: each read from storage at most once."""
-        storage, study_id, number = self._storage, self._study_id, trial.number
-        return SamplingContext(
-            number, self._directions, (self.study_name, study_id),
-            lambda: storage.get_observations(study_id),
-            lambda: storage.get_running_points(study_id),
-            note=lambda params: storage.note_running_point(study_id, number, params),
-            set_attr=trial.set_system_attr,
-            study=self, trial=trial,
-        )
+        return _StudyContext(self, trial)
 
     # -- optimize --------------------------------------------------------
     def optimize(
@@ -282,6 +455,8 @@ class Study:
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         show_progress_bar: bool = False,
         executor: concurrent.futures.Executor | str | None = None,
+        trial_timeout: float | None = None,
+        gc_after_trial: bool = False,
     ) -> None:
         """Run trials of ``func`` until ``n_trials``, ``timeout`` or `stop`.
 
@@ -311,12 +486,24 @@ class Study:
             An executor (a process pool, ``dask.distributed.Client(...)
             .get_executor()``, ...): ``func`` runs there on a lightweight trial
             while the sampler stays here, with at most ``n_jobs`` trials in
-            flight; see `bbopt._optimize` for what such a trial can do.
+            flight; see `bbopt._optimize` for what such a trial can do. With
+            ``"process"``, a worker that dies (a segfault, ``os.abort()``,
+            ``os._exit()``) fails only its trial, with the signal or exit code
+            in its ``system_attrs["fail_reason"]`` and a warning, and is
+            replaced; with another executor, a worker lost by the executor
+            (Dask's ``KilledWorker``) fails its trial the same way.
+        trial_timeout : float, optional
+            With ``executor="process"`` only: seconds a trial may run before
+            its worker is killed and the trial marked FAIL (``timeout`` cannot
+            interrupt a running objective; threads cannot be killed).
+        gc_after_trial : bool, default False
+            Run the garbage collector (`gc.collect`) after each trial, for
+            objectives that leave reference cycles holding much memory.
         """
         from bbopt._optimize import run_optimize
 
         run_optimize(self, func, n_trials, timeout, n_jobs, catch, callbacks, show_progress_bar,
-                     executor)
+                     executor, trial_timeout, gc_after_trial)
 
     def stop(self) -> None:
         """Ask a running `optimize` to start no new trial."""
@@ -377,7 +564,7 @@ class Study:
 
     # -- adding trials ---------------------------------------------------
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None,
-                      ) -> None:
+                      skip_if_exists: bool = False) -> None:
         """Queue parameters for the next trial that `ask` starts.
 
         Parameters named here take these values when suggested (a value
@@ -390,6 +577,20 @@ class Study:
             Parameter name to value (None, bool, int, float or str).
         user_attrs : dict, optional
             User attributes of the queued trial.
+        skip_if_exists : bool, default False
+            Queue nothing if a trial of the study (queued, running or
+            finished) already has these values for these parameters: for
+            scripts that enqueue the same starting points on every restart.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study()
+        >>> study.enqueue_trial({"x": 0.5})
+        >>> study.enqueue_trial({"x": 0.5}, skip_if_exists=True)
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        >>> [t.params for t in study.trials]
+        [{'x': 0.5}]
         """
         if not isinstance(params, Mapping):
             raise TypeError(
@@ -407,6 +608,10 @@ class Study:
                 raise ValueError(
                     f"The value of {name!r} in Study.enqueue_trial must be finite. Got {value!r}."
                 )
+        if ensure_bool(skip_if_exists, "skip_if_exists", "Study.enqueue_trial") and any(
+            _same_params(trial, params) for trial in self.get_trials(deepcopy=False)
+        ):
+            return
         template = FrozenTrial(
             -1, TrialState.WAITING, None, {}, {},
             user_attrs=dict(user_attrs or {}),
@@ -477,7 +682,9 @@ class Study:
 
         Keys: ``number``, ``state``, ``value`` (or ``values_0``, ``values_1``,
         ...), ``datetime_start``, ``datetime_complete``, ``duration`` (seconds),
-        ``params_<name>`` and ``user_attrs_<key>``.
+        ``params_<name>``, ``user_attrs_<key>`` and ``system_attrs_<key>``
+        (for instance ``system_attrs_auto:algorithm``, the algorithm of
+        `bbopt.samplers.AutoSampler` that proposed the trial).
         """
         n_objectives = len(self._directions)
         records = []
@@ -496,21 +703,117 @@ class Study:
             record["duration"] = None if duration is None else duration.total_seconds()
             record.update({f"params_{k}": v for k, v in trial.params.items()})
             record.update({f"user_attrs_{k}": v for k, v in trial.user_attrs.items()})
+            record.update({f"system_attrs_{k}": v for k, v in trial.system_attrs.items()})
             records.append(record)
         return records
 
-    def trials_dataframe(self) -> pandas.DataFrame:
-        """Return `trials_records` as a pandas DataFrame (the ``pandas`` extra)."""
+    def trials_dataframe(
+        self, attrs: Sequence[str] = DATAFRAME_ATTRS, multi_index: bool = False
+    ) -> pandas.DataFrame:
+        """Return the trials as a pandas DataFrame, one row per trial (the ``pandas`` extra).
+
+        Parameters
+        ----------
+        attrs : sequence of str, default Optuna's
+            Which fields of `FrozenTrial` become columns, in this order:
+            ``number``, ``value`` (``values`` with several objectives; either
+            name works), ``datetime_start``, ``datetime_complete``,
+            ``duration`` (a timedelta), ``params``, ``user_attrs``,
+            ``system_attrs``, ``intermediate_values``, ``distributions``,
+            ``state`` (the state's name) and ``last_step``.
+        multi_index : bool, default False
+            Columns as a two-level MultiIndex (``("params", "x")``,
+            ``("number", "")``) instead of flat names (``params_x``,
+            ``number``).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> study = bbopt.create_study(sampler=bbopt.samplers.RandomSampler(seed=0))
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        >>> list(study.trials_dataframe(attrs=("number", "value", "params", "state")).columns)
+        ['number', 'value', 'params_x', 'state']
+        """
         try:
             import pandas
         except ImportError:
             raise ImportError(
                 "Study.trials_dataframe needs pandas: pip install 'bbopt[pandas]'."
             ) from None
-        return pandas.DataFrame.from_records(self.trials_records())
+        if isinstance(attrs, str) or not all(isinstance(a, str) for a in attrs):
+            raise TypeError(
+                "The 'attrs' parameter of Study.trials_dataframe must be a sequence of str. "
+                f"Got {attrs!r} instead."
+            )
+        unknown = [a for a in attrs if a not in _DATAFRAME_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"The 'attrs' parameter of Study.trials_dataframe names unknown fields "
+                f"{unknown!r}. Known: {sorted(_DATAFRAME_FIELDS)!r}."
+            )
+        n_objectives = len(self._directions)
+        rows = []
+        for trial in self.get_trials(deepcopy=False):
+            row: dict[tuple[str, str], Any] = {}
+            for attr in attrs:
+                if attr in ("value", "values"):
+                    values = trial.values if trial.values is not None else [None] * n_objectives
+                    if n_objectives == 1:
+                        row[("value", "")] = values[0]
+                    else:
+                        row.update({("values", str(i)): v for i, v in enumerate(values)})
+                elif attr in _NESTED_FIELDS:
+                    nested = getattr(trial, attr)
+                    row.update({(attr, str(k)): v for k, v in nested.items()})
+                elif attr == "state":
+                    row[("state", "")] = trial.state.name
+                else:
+                    row[(attr, "")] = getattr(trial, attr)
+            rows.append(row)
+        columns: list[tuple[str, str]] = []
+        for attr in attrs:
+            keys = {key for row in rows for key in row if key[0] == attr
+                    or (attr in ("value", "values") and key[0] in ("value", "values"))}
+            columns.extend(sorted((k for k in keys if k not in columns), key=_column_order))
+        frame = pandas.DataFrame([[row.get(c) for c in columns] for row in rows])
+        if multi_index:
+            frame.columns = pandas.MultiIndex.from_tuples(columns)
+        else:
+            frame.columns = pandas.Index([f"{a}_{k}" if k else a for a, k in columns])
+        return frame
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
+
+
+# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
+_NEXT_STORAGE_KEY = itertools.count()
+
+
+def _storage_key(storage: BaseStorage) -> int:
+    key = _STORAGE_KEYS.get(storage)
+    if key is None:
+        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
+    return key
+
+
+def _same_params(trial: FrozenTrial, params: Mapping[str, Any]) -> bool:
+    """Whether ``trial`` has (or, queued, will have) every value of ``params``."""
+    given = trial.params
+    if trial.state in (TrialState.WAITING, TrialState.RUNNING):
+        given = {**trial.system_attrs.get(_FIXED_PARAMS, {}), **given}
+    return all(name in given and given[name] == value for name, value in params.items())
+
+
+def _column_order(column: tuple[str, str]) -> tuple[str, int, int, str]:
+    """Sort key of a DataFrame column: numbered sub-keys (objectives, steps) by number."""
+    attr, key = column
+    return (attr, 0, int(key), "") if key.isdigit() else (attr, 1, 0, key)
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
@@ -523,9 +826,57 @@ def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
             )
 
 
+class _StudyContext(SamplingContext):
+    """The sampling context of a trial of a study: reads the study's storage, at most
+    once each (what `SamplingContext`'s callables do, without building them per ask)."""
+
+    __slots__ = ("_storage", "_study_id")
+
+    def __init__(self, study: Study, trial: Trial) -> None:  # noqa: D107
+        self.trial_number = trial.number
+        self.directions = list(study._directions)
+        self.study_key = (_storage_key(study._storage), study._study_id)
+        self.study = study
+        self.trial = trial
+        self._storage = study._storage
+        self._study_id = study._study_id
+        self._observations = None
+        self._running = None
+        self._system_attrs = None
+
+    def trial_system_attrs(self) -> dict[int, dict[str, Any]]:
+        if self._system_attrs is None:
+            self._system_attrs = {
+                t.number: t.system_attrs
+                for t in self._storage.get_all_trials(self._study_id, deepcopy=False)}
+        return self._system_attrs
+
+    @property
+    def observations(self) -> Observations:
+        if self._observations is None:
+            self._observations = self._storage.get_observations(self._study_id)
+        return self._observations
+
+    @property
+    def running(self) -> RunningPoints:
+        if self._running is None:
+            self._running = self._storage.get_running_points(self._study_id).without(
+                self.trial_number)
+        return self._running
+
+    def note_draw(self, params: Mapping[str, tuple[BaseDistribution, float]]) -> None:
+        if params:
+            self._storage.note_running_point(self._study_id, self.trial_number, params)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self.trial.set_system_attr(key, value)
+
+
 def _ensure_sampler(sampler: BaseSampler | None) -> BaseSampler:
     if sampler is None:
-        return RandomSampler()
+        from bbopt.samplers import AutoSampler  # loads the GP: only when a study needs it
+
+        return AutoSampler()
     if not isinstance(sampler, BaseSampler):
         raise TypeError(f"The 'sampler' parameter must be a BaseSampler. Got {sampler!r}.")
     return sampler
@@ -539,12 +890,18 @@ def _ensure_pruner(pruner: BasePruner | None) -> BasePruner:
     return pruner
 
 
-def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None) -> BaseStorage:
+def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
+                    existing: bool = False) -> BaseStorage:
+    """The storage of ``storage``; with ``existing``, an SQLite file must already exist.
+
+    `load_study` and `delete_study` use ``existing``: a mistyped path raises
+    `StudyNotFoundError` instead of creating an empty database there.
+    """
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage
-    return storage_from_url(storage)
+    return storage_from_url(storage, existing=existing)
 
 
 def _ensure_directions(
@@ -594,7 +951,8 @@ def create_study(
     directions : list of {"minimize", "maximize"}, optional
         One per objective, for several objectives.
     sampler : BaseSampler, optional
-        Default: `bbopt.samplers.RandomSampler`.
+        Default: `bbopt.samplers.AutoSampler` (it chooses among bbopt's
+        samplers as the study grows; see the guide "Which sampler?").
     pruner : BasePruner, optional
         Default: `bbopt.pruners.NopPruner`.
     storage : BaseStorage or str, optional
@@ -680,7 +1038,7 @@ def load_study(
     """
     if storage is None:
         raise ValueError("The 'storage' parameter of load_study is required. Got None.")
-    return Study(study_name, _ensure_storage(storage), sampler, pruner)
+    return Study(study_name, _ensure_storage(storage, existing=True), sampler, pruner)
 
 
 def delete_study(study_name: str, storage: BaseStorage | str) -> None:
@@ -695,5 +1053,77 @@ def delete_study(study_name: str, storage: BaseStorage | str) -> None:
     >>> storage.get_all_study_names()
     []
     """
-    storage = _ensure_storage(storage)
+    storage = _ensure_storage(storage, existing=True)
     storage.delete_study(storage.get_study_id_from_name(study_name))
+
+
+def get_all_study_names(storage: BaseStorage | str) -> list[str]:
+    """Return the names of the studies in ``storage``, in creation order.
+
+    Parameters
+    ----------
+    storage : BaseStorage or str
+        A storage, an SQLite URL ``"sqlite:///path.db"`` or a file path.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> storage = bbopt.storage.InMemoryStorage()
+    >>> _ = bbopt.create_study(study_name="a", storage=storage)
+    >>> _ = bbopt.create_study(study_name="b", storage=storage)
+    >>> bbopt.get_all_study_names(storage)
+    ['a', 'b']
+    """
+    if storage is None:
+        raise ValueError("The 'storage' parameter of get_all_study_names is required. Got None.")
+    return _ensure_storage(storage).get_all_study_names()
+
+
+def copy_study(
+    *,
+    from_study_name: str,
+    from_storage: BaseStorage | str,
+    to_storage: BaseStorage | str,
+    to_study_name: str | None = None,
+) -> None:
+    """Copy a study, its user attributes and all its trials into another storage.
+
+    Trials keep their order, states, parameters, values, intermediate values
+    and attributes (their numbers start from 0 in the copy). Running trials
+    are copied as running; queued ones stay queued.
+
+    Parameters
+    ----------
+    from_study_name : str
+    from_storage, to_storage : BaseStorage or str
+        Storages, SQLite URLs or file paths (the same storage is allowed with
+        another ``to_study_name``).
+    to_study_name : str, optional
+        Name of the copy; default ``from_study_name``.
+        `bbopt.storage.DuplicatedStudyError` if it exists in ``to_storage``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> source, target = bbopt.storage.InMemoryStorage(), bbopt.storage.InMemoryStorage()
+    >>> study = bbopt.create_study(study_name="s", storage=source)
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    >>> bbopt.copy_study(from_study_name="s", from_storage=source, to_storage=target)
+    >>> len(bbopt.load_study("s", target).trials)
+    3
+    """
+    source = _ensure_storage(from_storage)
+    target = _ensure_storage(to_storage)
+    from_id = source.get_study_id_from_name(from_study_name)
+    name = from_study_name if to_study_name is None else to_study_name
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            f"The 'to_study_name' parameter of copy_study must be a non-empty str. Got "
+            f"{to_study_name!r} instead."
+        )
+    trials = source.get_all_trials(from_id, deepcopy=False)
+    to_id = target.create_new_study(source.get_study_directions(from_id), name)
+    for key, value in source.get_study_user_attrs(from_id).items():
+        target.set_study_user_attr(to_id, key, value)
+    for trial in trials:
+        target.create_new_trial(to_id, trial)

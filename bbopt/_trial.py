@@ -17,6 +17,8 @@ from bbopt._distributions import (
     IntDistribution,
 )
 from bbopt._frozen import FrozenTrial
+from bbopt.samplers import ArraySampler
+from bbopt.storage._checks import check_name, check_step
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 # building one costs more than the rest of a suggestion.
 _DISTRIBUTION_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
 _DISTRIBUTION_CACHE_SIZE = 4096
+# Floats without a step, bounds of one type (float or int): by ``(low, high, log)``.
+_FLOAT_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
 
 
 def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -> Any:
@@ -39,6 +43,12 @@ def _cached(key: tuple[Any, ...], factory: type[BaseDistribution], *args: Any) -
             _DISTRIBUTION_CACHE.clear()
         _DISTRIBUTION_CACHE[key] = distribution
     return distribution
+
+
+# Hooks that do nothing: a trial skips them (and builds its context only when needed).
+_NO_BEGIN = ArraySampler.begin
+_NO_JOINT_SPACE = ArraySampler.joint_space
+_NO_END = ArraySampler.end
 
 
 def fixed_value(distribution: BaseDistribution, value: Any) -> Any:
@@ -86,8 +96,19 @@ class BaseTrial:
         -------
         float
         """
-        key = ("float", low, high, step, log, type(low), type(high), type(step), type(log))
-        distribution = _cached(key, FloatDistribution, low, high, log, step)
+        kind = type(low)
+        if step is None and (kind is float or kind is int) and type(high) is kind and (
+                log is False or log is True):
+            # The common case, keyed without the types (equal keys give equal distributions).
+            distribution = _FLOAT_CACHE.get((low, high, log))
+            if distribution is None:
+                distribution = FloatDistribution(low, high, log)
+                if len(_FLOAT_CACHE) >= _DISTRIBUTION_CACHE_SIZE:
+                    _FLOAT_CACHE.clear()
+                _FLOAT_CACHE[low, high, log] = distribution
+        else:
+            key = ("float", low, high, step, log, type(low), type(high), type(step), type(log))
+            distribution = _cached(key, FloatDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
     def suggest_int(
@@ -108,7 +129,7 @@ class BaseTrial:
         -------
         int
         """
-        key = ("int", low, high, step, log, type(low), type(high), type(step))
+        key = ("int", low, high, step, log, type(low), type(high), type(step), type(log))
         distribution = _cached(key, IntDistribution, low, high, log, step)
         return self._suggest(name, distribution)  # type: ignore[no-any-return]
 
@@ -142,8 +163,7 @@ class BaseTrial:
                     f"with {known!r}; it cannot change to {distribution!r}."
                 )
             return self._params[name]
-        if type(name) is not str:
-            raise TypeError(f"A parameter name must be a str. Got {name!r} instead.")
+        check_name(name, "name", "Trial.suggest")
         value = self._new_param(name, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
@@ -173,10 +193,7 @@ class BaseTrial:
             raise ValueError(
                 f"The 'value' parameter of Trial.report must be finite. Got {value!r} instead."
             )
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(
-                f"The 'step' parameter of Trial.report must be an int >= 0. Got {step!r} instead."
-            )
+        step = check_step(step, "Trial.report")
         if step in self._reported_steps:
             warnings.warn(
                 f"Trial {self.number} already reported a value at step {step}; "
@@ -184,8 +201,8 @@ class BaseTrial:
                 stacklevel=2,
             )
             return
-        self._store_report(float(value), int(step))
-        self._reported_steps.add(int(step))
+        self._store_report(float(value), step)
+        self._reported_steps.add(step)
 
     def _store_report(self, value: float, step: int) -> None:
         """Record a validated intermediate value."""
@@ -249,10 +266,19 @@ class Trial(BaseTrial):
         return self._context
 
     def _start(self) -> None:
-        """Run the sampler's per-trial hooks and its joint draw."""
+        """Run the sampler's per-trial hooks and its joint draw.
+
+        Hooks a sampler leaves at `ArraySampler`'s defaults (which do nothing)
+        are not called, and the context is then built only when first needed.
+        """
         sampler = self._sampler
+        kind = type(sampler)
+        begins = kind.begin is not _NO_BEGIN
+        if not begins and kind.joint_space is _NO_JOINT_SPACE:
+            return
         context = self._sampling_context()
-        sampler.begin(context)
+        if begins:
+            sampler.begin(context)
         space = sampler.joint_space(context)
         if space:
             self._relative_space = space
@@ -266,7 +292,11 @@ class Trial(BaseTrial):
 
     # -- suggestions -----------------------------------------------------
     def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
-        value = self._choose(name, distribution)
+        if self._fixed_params or self._relative_params or distribution.single():
+            value = self._choose(name, distribution)
+        else:  # the common case of _choose
+            value = distribution.to_external(self._sampler.sample_one(
+                self._context or self._sampling_context(), name, distribution))
         self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
         return value
 
@@ -362,3 +392,105 @@ class Trial(BaseTrial):
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self._params})"
 
+
+
+class FixedTrial(BaseTrial):
+    """A trial whose ``suggest_*`` calls return given values: run an objective by hand.
+
+    Useful to evaluate an objective at known parameters (the best ones of a
+    study, say) without a study. ``report`` records intermediate values,
+    ``should_prune`` is always False.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name to the value its ``suggest_*`` call returns.
+    number : int, default 0
+        The trial number the objective sees.
+
+    Raises
+    ------
+    ValueError
+        From ``suggest_*``, for a name not in ``params``.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", -10, 10)
+    ...     kind = trial.suggest_categorical("kind", ["a", "b"])
+    ...     return x ** 2 + (kind == "b")
+    >>> objective(bbopt.trial.FixedTrial({"x": 3.0, "kind": "b"}))
+    10.0
+    """
+
+    __slots__ = ("number", "_params", "_distributions", "_fixed", "_reported_steps",
+                 "_intermediate_values", "_user_attrs", "_system_attrs", "datetime_start")
+
+    def __init__(self, params: Mapping[str, Any], number: int = 0) -> None:
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"The 'params' parameter of FixedTrial must be a dict. Got {params!r} instead."
+            )
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
+            raise ValueError(
+                f"The 'number' parameter of FixedTrial must be an int >= 0. Got {number!r} "
+                "instead."
+            )
+        self.number = int(number)
+        self._fixed: dict[str, Any] = dict(params)
+        self._params: dict[str, Any] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._reported_steps: set[int] = set()
+        self._intermediate_values: dict[int, float] = {}
+        self._user_attrs: dict[str, Any] = {}
+        self._system_attrs: dict[str, Any] = {}
+        self.datetime_start = datetime.datetime.now()
+
+    def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self._fixed:
+            raise ValueError(
+                f"FixedTrial has no value for the parameter {name!r}: its parameters are "
+                f"{sorted(self._fixed)!r}."
+            )
+        value = self._fixed[name]
+        if not distribution.contains(value):
+            warnings.warn(
+                f"The fixed value {value!r} of parameter {name!r} is not in {distribution!r}.",
+                stacklevel=4,
+            )
+            return value
+        return fixed_value(distribution, value)
+
+    def _store_report(self, value: float, step: int) -> None:
+        self._intermediate_values[step] = value
+
+    def should_prune(self) -> bool:
+        """Return False: a fixed trial has no pruner."""
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a user attribute (kept on this object)."""
+        self._user_attrs[key] = value
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Attach a system attribute (kept on this object)."""
+        self._system_attrs[key] = value
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """User attributes (a copy)."""
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        """System attributes (a copy)."""
+        return dict(self._system_attrs)
+
+    @property
+    def intermediate_values(self) -> dict[int, float]:
+        """Reported intermediate values by step (a copy)."""
+        return dict(self._intermediate_values)
+
+    def __repr__(self) -> str:
+        return f"FixedTrial(number={self.number}, params={self._fixed})"

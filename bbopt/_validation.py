@@ -22,7 +22,10 @@ def ensure_finite_real(value: Any, name: str, owner: str) -> float:
     """Return ``value`` as a finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _fail(TypeError, name, owner, "a real number", value)
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise _fail(ValueError, name, owner, "finite", value) from None
     if not math.isfinite(value):
         raise _fail(ValueError, name, owner, "finite", value)
     return value
@@ -74,20 +77,38 @@ def ensure_seed(value: Any, owner: str) -> int | None:
     return ensure_optional_int(value, "seed", owner, minimum=0)
 
 
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_float(value: Any) -> float:
+    """``float(value)``, or an infinity for an int too large for a float."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def as_objective_values(
     values: Any, n_objectives: int
 ) -> tuple[list[float] | None, str | None]:
-    """Convert objective output to a list of floats, or say what is wrong with it."""
-    if isinstance(values, numbers.Real) and not isinstance(values, bool):
-        values = [values]
-    elif isinstance(values, np.ndarray) and values.ndim == 0:
-        values = [values.item()]
-    try:
-        converted = [float(v) for v in values if not isinstance(v, (bool, str))]
-        if len(converted) != len(values):
-            raise TypeError
-    except TypeError:
+    """Convert objective output to a list of floats, or say what is wrong with it.
+
+    Accepted: a real number, or a list, tuple or 1-d array of them (bools,
+    strings, bytes, sets and dicts are not numbers). An int too large for a
+    float becomes an infinity (the caller fails a non-finite value).
+    """
+    if _is_real(values):
+        items: list[Any] = [values]
+    elif isinstance(values, np.ndarray) and values.ndim <= 1:
+        items = values.reshape(-1).tolist() if values.dtype.kind in "iuf" else [None]
+    elif isinstance(values, (list, tuple)):
+        items = list(values)
+    else:
+        items = [None]
+    if not all(_is_real(v) for v in items):
         return None, f"the values must be a number or a sequence of numbers. Got {values!r}."
+    converted = [_as_float(v) for v in items]
     if len(converted) != n_objectives:
         return None, (
             f"the study has {n_objectives} objective(s) but {len(converted)} value(s) were "

@@ -41,14 +41,13 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
+from _common import (
     TEST_FUNCTIONS,
     is_installed,
     library_version,
@@ -68,46 +67,38 @@ SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_T
 
 
 def run_one(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
-    """Best-so-far regret of one seeded study at each budget (run in a worker process)."""
-    f = make_test_function(name)
-    n_trials = max(budgets)
-    start = time.perf_counter()
+    """Best-so-far regret of one seeded study at each budget (run in a worker process).
+
+    The study runs through ``bbopt.benchmark.run_one`` (the function as defined).
+    """
+    from bbopt.benchmark import BboptSampler, OptunaSampler, Problem
+    from bbopt.benchmark import run_one as benchmark_run_one
+
+    optimizer: Any
     if sampler.startswith("bbopt-gp"):
-        import bbopt
-
         max_exact = 100 if sampler == "bbopt-gp-subset100" else 1000
-        study = bbopt.create_study(sampler=bbopt.samplers.GPSampler(
-            seed=seed, max_exact_observations=max_exact))
+        optimizer = BboptSampler("gp", max_exact_observations=max_exact)
     else:
-        import warnings
+        try:  # Optuna's GPSampler runs on torch: one thread, as the BLAS of bbopt's runs
+            import torch
 
-        import optuna
-        import torch
-
-        torch.set_num_threads(1)
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-        optuna_sampler = (optuna.samplers.GPSampler(seed=seed) if sampler == "optuna-gp"
-                          else optuna.samplers.TPESampler(seed=seed))
-        study = optuna.create_study(sampler=optuna_sampler)
-    study.optimize(f.objective, n_trials=n_trials)
-    best, current = [], math.inf
-    for trial in study.trials:
-        if trial.value is not None:
-            current = min(current, trial.value)
-        best.append(current)
+            torch.set_num_threads(1)
+        except ImportError:  # Optuna's TPE does not need it
+            pass
+        optimizer = OptunaSampler("GPSampler" if sampler == "optuna-gp" else "TPESampler")
+    record = benchmark_run_one(Problem(make_test_function(name)), optimizer, seed, max(budgets))
     return {
         "sampler": sampler, "function": name, "seed": seed,
-        "seconds": time.perf_counter() - start,
-        "regret": {str(b): max(f.regret(best[min(b, len(best)) - 1]), FLOOR) for b in budgets},
+        "seconds": record.time + record.eval_time,
+        "regret": {str(b): max(float(record.regret_at(b)), FLOOR) for b in budgets},
     }
 
 
 def _spawn(sampler: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
+    here = str(Path(__file__).resolve().parent)
     code = (
-        "import json, sys; sys.path.insert(0, %r); import gp_quality; "
-        "print(json.dumps(gp_quality.run_one(%r, %r, %d, %r)))"
-        % (str(Path(__file__).resolve().parent), sampler, name, seed, budgets)
+        f"import json, sys; sys.path.insert(0, {here!r}); import gp_quality; "
+        f"print(json.dumps(gp_quality.run_one({sampler!r}, {name!r}, {int(seed)}, {budgets!r})))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env={**os.environ, **SINGLE_THREAD})

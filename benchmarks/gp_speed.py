@@ -156,10 +156,11 @@ def _spawn(lib: str, n: int, d: int, args: argparse.Namespace) -> dict[str, Any]
     threads = str(args.threads)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads,
            "MKL_NUM_THREADS": threads}
-    code = ("import json, sys; sys.path.insert(0, %r); import gp_speed; "
-            "print(json.dumps(gp_speed.run_one(%r, %d, %d, %d, %r, %d)))"
-            % (str(Path(__file__).resolve().parent), lib, n, d,
-               args.k if lib == "bbopt" else args.k_anchor, args.max_seconds, args.threads))
+    here = str(Path(__file__).resolve().parent)
+    k = int(args.k if lib == "bbopt" else args.k_anchor)
+    code = (f"import json, sys; sys.path.insert(0, {here!r}); import gp_speed; "
+            f"print(json.dumps(gp_speed.run_one({lib!r}, {int(n)}, {int(d)}, {k}, "
+            f"{args.max_seconds!r}, {int(args.threads)})))")
     # Budget: the untimed first suggestion plus k rounds, each at most max_seconds, plus set-up.
     limit = args.max_seconds * (max(args.k, args.k_anchor) + 2) + 300
     try:

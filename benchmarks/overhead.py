@@ -10,6 +10,11 @@ sampling, recording the parameters and the value. Two modes:
 - ``fixed-space``: ``trial = study.ask(space)`` with the whole search space
   (``fixed_distributions=`` in Optuna); all parameters are sampled at ask
   time. Rustuna has no such mode.
+- ``array`` (bbopt only): ``numbers, X = study.ask_array(batch, space)`` then
+  ``study.tell_array(numbers, X.sum(axis=1))``, ``--batch`` trials at a time
+  (1000). Its row also reports the floor of this mode measured in the same
+  process: NumPy drawing the same uniform batches and copying points and
+  values into growing arrays (``floor_us_per_trial``).
 
 Each (library, mode, n) runs in its own subprocess that imports only the
 library it measures, so that its memory is measured alone: the peak resident
@@ -43,13 +48,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
 
 LIBRARIES = ("bbopt", "optuna", "rustuna")
-MODES = ("define-by-run", "fixed-space")
+MODES = ("define-by-run", "fixed-space", "array")
 SUPPORTED_MODES = {
-    "bbopt": ("define-by-run", "fixed-space"),
+    "bbopt": ("define-by-run", "fixed-space", "array"),
     "optuna": ("define-by-run", "fixed-space"),
     "rustuna": ("define-by-run",),  # rustuna.Study.ask() takes no search space
 }
 LOW, HIGH = -5.0, 5.0
+_BATCH = 1000  # trials per ask_array call in the array mode (--batch)
 N_WARMUP = 200
 LAST_FRACTION = 0.1
 
@@ -127,6 +133,48 @@ def _fixed_space_loop(ask_keyword: str | None, space: dict[str, Any]) -> Callabl
     return loop
 
 
+def _array_loop(space: dict[str, Any], batch: int) -> Callable[..., Any]:
+    def loop(study: Any, n: int) -> tuple[float, float, float, int]:
+        mark = _mark(n)
+        number = -1
+        t_start = time.perf_counter()
+        t_mark = t_start
+        done = 0
+        while done < n:
+            if done >= mark and t_mark == t_start:
+                t_mark = time.perf_counter()
+            k = min(batch, n - done)
+            numbers, X = study.ask_array(k, space)
+            study.tell_array(numbers, X.sum(axis=1))
+            number = int(numbers[-1])
+            done += k
+        return t_start, t_mark, time.perf_counter(), number
+
+    return loop
+
+
+def _array_floor(n: int, n_dims: int, batch: int, seed: int) -> float:
+    """Seconds NumPy takes to draw ``n`` uniform points in batches and keep them, values too."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x, values = np.empty((64, n_dims)), np.empty(64)
+    t_start = time.perf_counter()
+    done = 0
+    while done < n:
+        k = min(batch, n - done)
+        u = rng.random((k, n_dims))
+        points = LOW * (1.0 - u) + HIGH * u
+        if done + k > x.shape[0]:  # amortised growth, as a storage keeps its arrays
+            size = max(2 * x.shape[0], done + k)
+            x = np.concatenate([x, np.empty((size - x.shape[0], n_dims))])
+            values = np.concatenate([values, np.empty(size - values.shape[0])])
+        x[done:done + k] = points
+        values[done:done + k] = points.sum(axis=1)
+        done += k
+    return time.perf_counter() - t_start
+
+
 def _case_bbopt(mode: str, n_dims: int, seed: int) -> _Case:
     import bbopt
     from bbopt.samplers import RandomSampler
@@ -138,6 +186,8 @@ def _case_bbopt(mode: str, n_dims: int, seed: int) -> _Case:
     if mode == "define-by-run":
         return _Case(new_study, _define_by_run_loop(names, tell_number=False))
     space = {name: bbopt.FloatDistribution(LOW, HIGH) for name in names}
+    if mode == "array":
+        return _Case(new_study, _array_loop(space, _BATCH))
     return _Case(new_study, _fixed_space_loop(None, space))
 
 
@@ -196,7 +246,10 @@ def _worker(lib: str, mode: str, n: int, n_dims: int, seed: int) -> dict[str, An
 
     baseline = rss_before if (peak_reset and rss_before is not None) else peak_before
     n_last = n - _mark(n)
+    floor = (min(_array_floor(n, n_dims, _BATCH, seed) for _ in range(3)) / n * 1e6
+             if mode == "array" else None)
     return {
+        "floor_us_per_trial": floor,
         "status": "ok",
         "library": lib,
         "version": _common.library_version(lib),
@@ -291,6 +344,7 @@ def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     argv = [
                         script, "--worker", lib, mode, str(n),
                         "--dims", str(args.dims), "--seed", str(args.seed),
+                        "--batch", str(args.batch),
                     ]  # fmt: skip
                     outcome = _common.run_worker(argv, timeout=2 * args.max_seconds + 120)
                     if outcome.get("status") != "ok":
@@ -333,7 +387,7 @@ def _report(results: list[dict[str, Any]]) -> str:
         label = r["library"] + (f" {r['version']}" if r.get("version") else "")
         if r.get("status") != "ok":
             status = r.get("status", "?") + (f": {r['error']}" if r.get("error") else "")
-            rows.append([label, r["mode"], f"{r['n']:,}", status, "", "", "", ""])
+            rows.append([label, r["mode"], f"{r['n']:,}", status, "", "", "", "", ""])
             continue
         ref = reference.get((r["mode"], r["n"]))
         ratio = f"{r['us_per_trial'] / ref['us_per_trial']:.1f}" if ref else "n/a"
@@ -346,12 +400,13 @@ def _report(results: list[dict[str, Any]]) -> str:
             f"{r['cpu_us_per_trial']:.2f}",
             _format_bytes(r["bytes_per_trial"]),
             ratio,
+            "" if r.get("floor_us_per_trial") is None else f"{r['floor_us_per_trial']:.2f}",
         ])  # fmt: skip
     table = _common.markdown_table(
         ["library", "mode", "n", "µs/trial (total)", "µs/trial (last 10%)", "CPU µs/trial",
-         "bytes/trial", "ratio lib/bbopt"],
+         "bytes/trial", "ratio lib/bbopt", "NumPy floor µs/trial"],
         rows,
-        align="llrrrrrr",
+        align="llrrrrrrr",
     )  # fmt: skip
 
     # Summary: the anchors' time per trial over bbopt's, same mode and n.
@@ -391,23 +446,26 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--dims", type=int, default=10, help="number of float params (10)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch", type=int, default=1000,
+                        help="trials per ask_array call in the array mode (1000)")  # fmt: skip
     parser.add_argument("--max-seconds", type=float, default=600.0,
-                        help="time cap per configuration, predicted from the previous n (600)")  # fmt: skip
+                        help="time cap per configuration, from the previous n (600)")  # fmt: skip
     parser.add_argument("--max-memory-gb", type=float, default=8.0,
-                        help="memory cap per configuration, predicted from the previous n (8)")  # fmt: skip
+                        help="memory cap per configuration, from the previous n (8)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per configuration; the fastest is kept (1)")  # fmt: skip
     parser.add_argument("--repeat-max-seconds", type=float, default=60.0,
                         help="no repeat after a run longer than this (60)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--profile", action="store_true",
-                        help="print a cProfile of each configuration instead of timing it")  # fmt: skip
+                        help="print a cProfile of each configuration, not times")  # fmt: skip
     parser.add_argument("--profile-top", type=int, default=15,
                         help="functions shown by --profile, by tottime (15)")  # fmt: skip
     parser.add_argument("--worker", nargs=3, metavar=("LIB", "MODE", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for name, value, minimum in [
         ("--dims", args.dims, 1),
+        ("--batch", args.batch, 1),
         ("--repeat", args.repeat, 1),
         ("--profile-top", args.profile_top, 1),
         *(("--n", n, 10) for n in args.n),
@@ -425,6 +483,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark from the command line."""
     args = _parse(argv)
+    global _BATCH
+    _BATCH = args.batch
     if args.worker is not None:
         lib, mode, n = args.worker
         if args.profile:
@@ -465,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
                 "libs": args.libs,
                 "modes": args.modes,
                 "dims": args.dims,
+                "batch": args.batch,
                 "seed": args.seed,
                 "max_seconds": args.max_seconds,
                 "max_memory_gb": args.max_memory_gb,

@@ -7,11 +7,14 @@ the median and quartiles of the final regret, writes every curve to JSON, and
 optionally a plot (median curves with inter-quartile bands, matplotlib) and a
 Markdown page generated from the JSON.
 
-bbopt samplers: ``tpe``, ``gp``, ``random``, ``qmc`` (their defaults, through
-``bbopt.minimize``). Anchors, run when their library is installed beside bbopt
-(skipped with a message otherwise): ``optuna-tpe``, ``optuna-gp``,
-``optuna-random``, ``rustuna-tpe``, ``hyperopt`` (TPE) and ``skopt-gp``
-(``skopt.gp_minimize``), all with their defaults and the seed.
+The runs go through ``bbopt.benchmark.run`` (the functions as defined, instance
+0; ``--jobs`` runs at a time on processes; ``--results FILE.jsonl`` keeps every
+run and resumes from it). bbopt samplers: ``tpe``, ``gp``, ``random``, ``qmc``
+(their defaults, driven through ``study.ask(space)``). Anchors, run when their
+library is installed beside bbopt (skipped with a message otherwise):
+``optuna-tpe``, ``optuna-gp``, ``optuna-random``, ``rustuna-tpe``, ``hyperopt``
+(TPE, through ``fmin``), ``skopt-gp`` (``skopt.Optimizer``, GP), ``pycma``
+(IPOP-CMA-ES) and ``nevergrad-ngopt``, all with their defaults and the run's seed.
 
 Run from the repository root::
 
@@ -29,11 +32,21 @@ import datetime
 import importlib.util
 import math
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import numpy as np
+
+from bbopt.benchmark import (
+    BboptSampler,
+    NevergradOptimizer,
+    Optimizer,
+    OptunaSampler,
+    Problem,
+    PyCMA,
+)
+from bbopt.benchmark import run as benchmark_run
 
 from ._common import git_revision, is_installed, machine_info
 from ._report import (
@@ -64,91 +77,89 @@ def _example() -> ModuleType:
     return module
 
 
-# -- samplers: each returns the objective values of one seeded run, in order ----------------
+# -- samplers: bbopt.benchmark optimizers (the anchors' libraries are imported in the runs) --
 
 
-def _run_bbopt(name: str) -> Callable[[Any, int, int], list[float]]:
-    def run(function: Any, seed: int, budget: int) -> list[float]:
-        curve = _example().regret_curves(function, name, [seed], budget)[0]
-        return [float(v) + function.minimum for v in curve]  # best-so-far values
+class _Rustuna(Optimizer):
+    """Rustuna's TPE, define-by-run (its ``ask()`` takes no search space)."""
 
-    return run
+    label = spec = "rustuna.TPESampler"
+
+    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
+        import rustuna
+        from rustuna.samplers import TPESampler
+
+        study = rustuna.create_study(sampler=TPESampler(seed=seed), direction="minimize")
+        bounds = [(float(lo), float(hi)) for lo, hi in problem.bounds]
+        for _ in range(n_evals):
+            trial = study.ask()
+            x = np.array([trial.suggest_float(f"x{j}", lo, hi)
+                          for j, (lo, hi) in enumerate(bounds)])
+            study.tell(trial.number, evaluate(x))  # rustuna's tell takes the number
 
 
-def _run_optuna(kind: str) -> Callable[[Any, int, int], list[float]]:
-    def run(function: Any, seed: int, budget: int) -> list[float]:
+class _Hyperopt(Optimizer):
+    """``hyperopt.fmin`` with TPE: it owns its loop, which calls ``evaluate``."""
+
+    label = spec = "hyperopt.tpe"
+
+    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
+        import logging
+
+        import hyperopt
+
+        logging.getLogger("hyperopt").setLevel(logging.WARNING)
+        names = [f"x{j}" for j in range(problem.n_dims)]
+        space = {name: hyperopt.hp.uniform(name, float(lo), float(hi))
+                 for name, (lo, hi) in zip(names, problem.bounds)}
+        hyperopt.fmin(lambda p: evaluate(np.array([p[name] for name in names])), space,
+                      algo=hyperopt.tpe.suggest, max_evals=n_evals, trials=hyperopt.Trials(),
+                      rstate=np.random.default_rng(seed), show_progressbar=False)
+
+
+class _Skopt(Optimizer):
+    """``skopt.Optimizer`` (GP, 10 initial points) through its ask/tell."""
+
+    label = spec = "skopt.gp"
+
+    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
         import warnings
 
-        import optuna
+        import skopt
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-        sampler = {"tpe": optuna.samplers.TPESampler, "gp": optuna.samplers.GPSampler,
-                   "random": optuna.samplers.RandomSampler}[kind](seed=seed)
-        study = optuna.create_study(sampler=sampler)
-        study.optimize(function.objective, n_trials=budget)
-        return [math.inf if t.value is None else t.value for t in study.trials]
-
-    return run
-
-
-def _run_rustuna(function: Any, seed: int, budget: int) -> list[float]:
-    import rustuna
-    from rustuna.samplers import TPESampler
-
-    study = rustuna.create_study(sampler=TPESampler(seed=seed), direction="minimize")
-    study.optimize(function.objective, n_trials=budget)
-    return [math.inf if t.value is None else t.value for t in study.trials]
+        optimizer = skopt.Optimizer([(float(lo), float(hi)) for lo, hi in problem.bounds],
+                                    base_estimator="GP", n_initial_points=min(10, n_evals),
+                                    random_state=seed)
+        with warnings.catch_warnings():  # skopt warns when it re-evaluates a point
+            warnings.simplefilter("ignore")
+            for _ in range(n_evals):
+                x = optimizer.ask()
+                optimizer.tell(x, evaluate(np.asarray(x, dtype=np.float64)))
 
 
-def _run_hyperopt(function: Any, seed: int, budget: int) -> list[float]:
-    import logging
-
-    import hyperopt
-    import numpy as np
-
-    logging.getLogger("hyperopt").setLevel(logging.WARNING)
-    names = [f"x{j}" for j in range(function.n_dims)]
-    space = {name: hyperopt.hp.uniform(name, float(lo), float(hi))
-             for name, (lo, hi) in zip(names, function.bounds)}
-    trials = hyperopt.Trials()
-    hyperopt.fmin(lambda p: function([p[name] for name in names]), space,
-                  algo=hyperopt.tpe.suggest, max_evals=budget, trials=trials,
-                  rstate=np.random.default_rng(seed), show_progressbar=False)
-    return [float(v) for v in trials.losses()]
-
-
-def _run_skopt(function: Any, seed: int, budget: int) -> list[float]:
-    import warnings
-
-    import skopt
-
-    with warnings.catch_warnings():  # skopt warns when it re-evaluates a point
-        warnings.simplefilter("ignore")
-        result = skopt.gp_minimize(lambda x: function(x),
-                                   [(float(lo), float(hi)) for lo, hi in function.bounds],
-                                   n_calls=budget, n_initial_points=min(10, budget),
-                                   random_state=seed)
-    return [float(v) for v in result.func_vals]
-
-
-#: name -> (module that must be installed, description, runner)
-SAMPLERS: dict[str, tuple[str, str, Callable[[Any, int, int], list[float]]]] = {
-    "tpe": ("bbopt", "`bbopt.samplers.TPESampler(seed=seed)` (via `bbopt.minimize`)",
-            _run_bbopt("tpe")),
-    "gp": ("bbopt", "`bbopt.samplers.GPSampler(seed=seed)` (via `bbopt.minimize`)",
-           _run_bbopt("gp")),
-    "random": ("bbopt", "`bbopt.samplers.RandomSampler(seed=seed)`", _run_bbopt("random")),
-    "qmc": ("bbopt", "`bbopt.samplers.QMCSampler(seed=seed)`", _run_bbopt("qmc")),
-    "optuna-tpe": ("optuna", "`optuna.samplers.TPESampler(seed=seed)`", _run_optuna("tpe")),
-    "optuna-gp": ("optuna", "`optuna.samplers.GPSampler(seed=seed)`", _run_optuna("gp")),
+#: name -> (module that must be installed, description, bbopt.benchmark optimizer)
+SAMPLERS: dict[str, tuple[str, str, Optimizer]] = {
+    "tpe": ("bbopt", "`bbopt.samplers.TPESampler(seed=seed)`", BboptSampler("tpe")),
+    "gp": ("bbopt", "`bbopt.samplers.GPSampler(seed=seed)`", BboptSampler("gp")),
+    "auto": ("bbopt", "`bbopt.samplers.AutoSampler(seed=seed)`", BboptSampler("auto")),
+    "cmaes": ("bbopt", "`bbopt.samplers.CmaEsSampler(seed=seed)`", BboptSampler("cmaes")),
+    "random": ("bbopt", "`bbopt.samplers.RandomSampler(seed=seed)`", BboptSampler("random")),
+    "qmc": ("bbopt", "`bbopt.samplers.QMCSampler(seed=seed)`", BboptSampler("qmc")),
+    "optuna-tpe": ("optuna", "`optuna.samplers.TPESampler(seed=seed)`",
+                   OptunaSampler("TPESampler")),
+    "optuna-gp": ("optuna", "`optuna.samplers.GPSampler(seed=seed)`",
+                  OptunaSampler("GPSampler")),
     "optuna-random": ("optuna", "`optuna.samplers.RandomSampler(seed=seed)`",
-                      _run_optuna("random")),
-    "rustuna-tpe": ("rustuna", "`rustuna.samplers.TPESampler(seed=seed)`", _run_rustuna),
+                      OptunaSampler("RandomSampler")),
+    "rustuna-tpe": ("rustuna", "`rustuna.samplers.TPESampler(seed=seed)`", _Rustuna()),
     "hyperopt": ("hyperopt", "`hyperopt.fmin(algo=tpe.suggest, rstate=default_rng(seed))`",
-                 _run_hyperopt),
-    "skopt-gp": ("skopt", "`skopt.gp_minimize(n_initial_points=10, random_state=seed)`",
-                 _run_skopt),
+                 _Hyperopt()),
+    "skopt-gp": ("skopt", ("`skopt.Optimizer(base_estimator='GP', n_initial_points=10, "
+                           "random_state=seed)`"), _Skopt()),
+    "pycma": ("cma", ("`cma.CMAEvolutionStrategy` with IPOP restarts "
+                      "(`bbopt.benchmark.PyCMA()`)"), PyCMA()),
+    "nevergrad-ngopt": ("nevergrad", "`nevergrad.optimizers.NGOpt` told the budget",
+                        NevergradOptimizer("NGOpt")),
 }
 
 
@@ -163,8 +174,12 @@ def regret_curve(values: list[float], minimum: float) -> list[float]:
 
 
 def run(samplers: list[str], functions: list[str], seeds: list[int], budget: int,
-        command: str) -> dict[str, Any]:
-    """Run every (function, sampler, seed) and return the result record (the JSON)."""
+        command: str, n_jobs: int = 1, results: Path | None = None) -> dict[str, Any]:
+    """Run every (function, sampler, seed) with `bbopt.benchmark.run`; return the JSON record.
+
+    The functions are the examples' (instance 0: as defined, not moved); each run's
+    sampler seed is derived from its seed by `bbopt.benchmark.run_one`.
+    """
     registry = _example().FUNCTIONS
     available, skipped = [], {}
     for name in samplers:
@@ -184,24 +199,27 @@ def run(samplers: list[str], functions: list[str], seeds: list[int], budget: int
                                           "description": SAMPLERS[s][1]} for s in available},
         "skipped": skipped, "runs": [],
     }
+    problems = {}
     for fname in functions:
         function = registry[fname]()
+        problems[fname] = Problem(function)
         data["functions"][fname] = {"repr": repr(function), "n_dims": function.n_dims,
                                     "minimum": function.minimum,
                                     "reference": function.reference}
-        for sampler in available:
-            for seed in seeds:
-                start = time.perf_counter()
-                values = SAMPLERS[sampler][2](function, seed, budget)
-                seconds = time.perf_counter() - start
-                if len(values) != budget:
-                    raise RuntimeError(f"{sampler} made {len(values)} evaluations on {fname}, "
-                                       f"not {budget}.")
-                curve = regret_curve(values, function.minimum)
-                data["runs"].append({"function": fname, "sampler": sampler, "seed": seed,
-                                     "seconds": seconds, "regret": curve})
-                print(f"{fname:>16} {sampler:>14} seed {seed:>3}: regret {curve[-1]:.3g} "
-                      f"({seconds:.1f} s)", file=sys.stderr, flush=True)
+    by_key = {p.key: fname for fname, p in problems.items()}
+    optimizers = {name: SAMPLERS[name][2] for name in available}
+    records = [record for p in problems.values()
+               for record in benchmark_run([p], optimizers, budget=budget / p.n_dims,
+                                           seeds=seeds, n_jobs=n_jobs, results=results,
+                                           verbose=True)]
+    for record in records:
+        if record.n_evals != budget:
+            raise RuntimeError(f"{record.optimizer} made {record.n_evals} evaluations on "
+                               f"{record.problem}, not {budget}.")
+        curve = np.maximum(record.regret_at(np.arange(1, budget + 1)), 0.0)
+        data["runs"].append({"function": by_key[record.problem], "sampler": record.optimizer,
+                             "seed": record.seed, "seconds": record.time + record.eval_time,
+                             "regret": curve.tolist()})
     return data
 
 
@@ -215,6 +233,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="names from examples/benchmark_samplers.py (FUNCTIONS)")
     parser.add_argument("--seeds", type=int, default=10, help="number of seeds (0, 1, ...)")
     parser.add_argument("--budget", type=int, default=100, help="evaluations per run")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time (processes)")
+    parser.add_argument("--results", type=Path,
+                        help="bbopt.benchmark results file (JSON lines): resume from it")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--plot", help="draw the regret curves here (needs matplotlib)")
     parser.add_argument("--markdown", type=Path, help="write a Markdown page here")
@@ -235,7 +256,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         command = "python -m benchmarks.quality " + " ".join(
             sys.argv[1:] if argv is None else argv)
         data = run(args.samplers, args.functions, list(range(args.seeds)), args.budget,
-                   command)
+                   command, n_jobs=args.jobs, results=args.results)
         if args.json is not None:
             write_json(data, args.json)
             print(f"results written to {args.json}")

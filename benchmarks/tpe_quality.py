@@ -1,7 +1,8 @@
 """Quality of bbopt's TPE beside Optuna's: median simple regret on test functions.
 
 For every test function, library and seed, one study of ``max(--budgets)``
-evaluations is run with the library's default TPE sampler (seeded); the simple
+evaluations is run with the library's default TPE sampler (seeded), through
+``bbopt.benchmark.run_one`` (the function as defined, instance 0); the simple
 regret (best value found minus the known minimum) is read after each budget.
 The table gives the median over seeds, and ``d log10`` = log10(bbopt regret)
 - log10(Optuna regret) (negative: bbopt better; regrets are floored at 1e-12).
@@ -28,13 +29,12 @@ import json
 import math
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
+from _common import (
     TEST_FUNCTIONS,
     is_installed,
     library_version,
@@ -48,29 +48,16 @@ FLOOR = 1e-12
 
 
 def run_one(lib: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any]:
-    """Best-so-far regret of one seeded study at each budget."""
-    f = make_test_function(name)
-    n_trials = max(budgets)
-    start = time.perf_counter()
-    if lib == "bbopt":
-        import bbopt
+    """Best-so-far regret of one seeded study at each budget (`bbopt.benchmark.run_one`)."""
+    from bbopt.benchmark import BboptSampler, OptunaSampler, Problem
+    from bbopt.benchmark import run_one as benchmark_run_one
 
-        study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=seed))
-    else:
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
-    study.optimize(f.objective, n_trials=n_trials)
-    values = [t.value for t in study.trials if t.value is not None]
-    best = []
-    current = math.inf
-    for v in values:
-        current = min(current, v)
-        best.append(current)
+    optimizer = BboptSampler("tpe") if lib == "bbopt" else OptunaSampler("TPESampler")
+    record = benchmark_run_one(Problem(make_test_function(name)), optimizer, seed, max(budgets))
     return {
-        "lib": lib, "function": name, "seed": seed, "seconds": time.perf_counter() - start,
-        "regret": {str(b): max(f.regret(best[min(b, len(best)) - 1]), 0.0) for b in budgets},
+        "lib": lib, "function": name, "seed": seed,
+        "seconds": record.time + record.eval_time,
+        "regret": {str(b): max(float(record.regret_at(b)), 0.0) for b in budgets},
     }
 
 

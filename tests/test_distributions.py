@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+import bbopt
 from bbopt import (
     BaseDistribution,
     CategoricalDistribution,
@@ -581,3 +582,29 @@ def test_distributions_pickle(distribution):
 
     copy = pickle.loads(pickle.dumps(distribution))
     assert copy == distribution and hash(copy) == hash(distribution)
+
+
+# -- bounds and steps that overflow a float, and exact integer grids ----------------------
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: bbopt.FloatDistribution(-1e308, 1e308), "bounds"),
+    (lambda: bbopt.FloatDistribution(0.0, 1.0, step=5e-324), "'step'"),
+    (lambda: bbopt.FloatDistribution(0.0, 1.7e308, step=1.7e308), "bounds"),
+    (lambda: bbopt.FloatDistribution(0, 10**400), "'high'"),
+    (lambda: bbopt.FloatDistribution(0.0, 1.0, step=10**400), "'step'"),
+    (lambda: bbopt.IntDistribution(0, 10**400), "'high'"),
+    (lambda: bbopt.IntDistribution(-(2**60), 0), "'low'"),
+    (lambda: bbopt.IntDistribution(0, 2**53, step=2**60), "'step'"),
+    (lambda: bbopt.IntDistribution(0, 1_000_000_001, step=2), "'step'"),
+], ids=["width", "tiny-step", "huge-step", "big-high", "big-step", "int-high", "int-low",
+        "int-step", "int-grid"])
+def test_overflowing_bounds_and_steps_raise_value_error(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()
+
+
+def test_exact_integer_grid_at_the_largest_bounds():
+    d = bbopt.IntDistribution(-(2**53), 2**53, step=2**52)
+    assert d.contains(2**53) and not d.contains(2**53 - 1)
+    low, high = d.internal_bounds()
+    assert d.to_external(high) == 2**53 and d.to_external(low) == -(2**53)

@@ -19,7 +19,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 GUIDE_PAGES = ["tutorial", "search_spaces", "pruning", "parallel", "plots", "embedding",
-               "benchmarking"]
+               "benchmarking", "importance", "multi_objective", "warm_start", "resuming"]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 

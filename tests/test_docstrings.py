@@ -24,7 +24,7 @@ PUBLIC_MODULES = [
     "bbopt.testfunctions",
 ]
 # Add-on subpackages.
-ADD_ON_MODULES = ["bbopt.visualization", "bbopt.importance"]
+ADD_ON_MODULES = ["bbopt.visualization", "bbopt.importance", "bbopt.benchmark"]
 
 
 def public_names():

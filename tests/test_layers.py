@@ -29,6 +29,7 @@ LAYERS = {
     "bbopt._validation": 1,
     "bbopt._distributions": 1,
     "bbopt._frozen": 1,
+    "bbopt._lattice": 1,
     "bbopt._exceptions": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
@@ -41,6 +42,14 @@ LAYERS = {
     "bbopt._cli": 5,
     "bbopt.__main__": 5,
     "bbopt.testfunctions": 5,
+    # Optuna-shaped modules: re-exports of the public API.
+    "bbopt.trial": 5,
+    "bbopt.study": 5,
+    "bbopt.distributions": 5,
+    "bbopt.exceptions": 5,
+    "bbopt.logging": 5,
+    # Add-on over the public API: runs samplers through studies, reads test functions.
+    "bbopt.benchmark": 5,
     "bbopt": 6,  # the package root only re-exports
 }
 PUBLIC_API_RANK = 4
@@ -48,7 +57,8 @@ PUBLIC_API_RANK = 4
 # Layers that may import only these prefixes, whatever their rank says.
 ONLY = {
     "bbopt._kernels": ("bbopt._kernels",),
-    "bbopt.testfunctions": ("bbopt.testfunctions", "bbopt._distributions", "bbopt._validation"),
+    "bbopt.testfunctions": ("bbopt.testfunctions", "bbopt._distributions", "bbopt._validation",
+                            "bbopt._lattice"),
 }
 
 

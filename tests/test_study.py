@@ -833,3 +833,67 @@ def test_ask_with_a_fixed_space_stores_every_parameter(storage_kind, tmp_path):
     trial.suggest_float("y", 0.0, 1.0)
     study.tell(trial, 1.0)
     assert set(study.get_trials()[0].params) == {"x", "n", "c", "y"}
+
+
+# -- objective values of every kind (bbopt/_validation.py::as_objective_values) ----------
+
+@pytest.mark.parametrize("value", [b"5", {1.0: 2.0}, {1.0}, "5", [b"5"], None, [[1.0]],
+                                   np.ones((1, 1)), object(), iter([1.0])])
+def test_tell_refuses_values_that_are_not_numbers(value):
+    study = bbopt.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match="values must be a number or a sequence of numbers"):
+        study.tell(trial, [value] if value is None else value)
+    assert study.trials[0].state == bbopt.TrialState.RUNNING  # unchanged: tell again
+    study.tell(trial, 1.0)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), [10**400]], ids=["big", "-big", "[big]"])
+def test_tell_an_int_too_large_for_a_float_fails_the_trial(value):
+    study = bbopt.create_study()
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="non-finite"):
+        frozen = study.tell(trial, value)
+    assert frozen.state == bbopt.TrialState.FAIL
+
+
+@pytest.mark.parametrize("value", [10**400, b"5", {1.0: 2.0}], ids=["big", "bytes", "dict"])
+def test_optimize_fails_a_trial_whose_objective_returns_no_number(value):
+    study = bbopt.create_study()
+    with pytest.warns(UserWarning):
+        study.optimize(lambda t: value, n_trials=2)
+    assert [t.state for t in study.trials] == [bbopt.TrialState.FAIL] * 2
+
+
+class _BrokenSampler(bbopt.samplers.RandomSampler):
+    def sample_joint(self, context, search_space):
+        raise ArithmeticError("the kernel failed")
+
+    def joint_space(self, context):
+        return {"x": bbopt.FloatDistribution(0, 1)}
+
+
+def test_a_failed_ask_leaves_its_trial_fail_with_the_error():
+    study = bbopt.create_study(sampler=_BrokenSampler(seed=0))
+    with pytest.raises(ArithmeticError, match="the kernel failed"):
+        study.ask()
+    (trial,) = study.trials
+    assert trial.state == bbopt.TrialState.FAIL
+    assert "ArithmeticError: the kernel failed" in trial.system_attrs["fail_reason"]
+    with pytest.raises(ArithmeticError):
+        study.ask({"y": bbopt.IntDistribution(0, 3)})
+    assert study.get_trials(states=[bbopt.TrialState.RUNNING]) == []
+
+
+@pytest.mark.parametrize("form", ["path", "url"])
+def test_load_and_delete_create_no_file_at_a_mistyped_path(tmp_path, form):
+    path = tmp_path / "typo.db"
+    storage = str(path) if form == "path" else f"sqlite:///{path}"
+    with pytest.raises(bbopt.storage.StudyNotFoundError, match="No SQLite storage file"):
+        bbopt.load_study(study_name="s", storage=storage)
+    with pytest.raises(bbopt.storage.StudyNotFoundError, match="No SQLite storage file"):
+        bbopt.delete_study("s", storage)
+    assert list(tmp_path.iterdir()) == []
+    bbopt.create_study(study_name="s", storage=storage)
+    assert bbopt.load_study(study_name="s", storage=storage).study_name == "s"
+    bbopt.delete_study("s", storage)

@@ -389,3 +389,22 @@ def test_fix_params():
     trial.fix_params({"x": 0.5, "c": "b"})
     assert trial.suggest_float("x", 0, 1) == 0.5
     assert trial.suggest_categorical("c", CategoricalDistribution(["a", "b"]).choices) == "b"
+
+
+# -- small items of issue 19 ---------------------------------------------------------------
+
+@pytest.mark.parametrize("choices", [(c for c in "ab"), {"a", "b"}, frozenset({1, 2}),
+                                     {"a": 1}.keys(), iter([1, 2])],
+                         ids=["generator", "set", "frozenset", "keys", "iterator"])
+def test_categorical_choices_must_be_an_ordered_sequence(choices):
+    trial = bbopt.create_study().ask()
+    with pytest.raises(TypeError, match="'choices' parameter of CategoricalDistribution must "
+                                        "be a sequence"):
+        trial.suggest_categorical("c", choices)
+
+
+def test_suggest_int_cache_tells_log_true_from_log_one():
+    trial = bbopt.create_study().ask()
+    trial.suggest_int("n", 1, 8, log=True)
+    with pytest.raises(TypeError, match="'log' parameter of IntDistribution"):
+        trial.suggest_int("m", 1, 8, log=1)

@@ -16,14 +16,20 @@ cdef extern from "bbopt_common.h" nogil:
 
 
 cdef inline int raise_kernel_error(int code, str where) except -1:
-    """Raise the ValueError of a kernel's negative return code."""
-    raise ValueError(
-        f"{where}: {bbopt_strerror(code).decode('ascii')} (error code {code})."
-    )
+    """Raise the exception of a kernel's negative return code.
+
+    A matrix that is not positive definite raises numpy.linalg.LinAlgError (a
+    ValueError, as scipy.linalg.cholesky raises), every other code ValueError.
+    """
+    message = f"{where}: {bbopt_strerror(code).decode('ascii')} (error code {code})."
+    if code == BBOPT_ERR_NOT_PD:
+        from numpy.linalg import LinAlgError  # imported only when raised
+        raise LinAlgError(message)
+    raise ValueError(message)
 
 
 cdef inline int check(int code, str where) except -1:
-    """Return 0 if ``code`` is BBOPT_OK, else raise its ValueError.
+    """Return 0 if ``code`` is BBOPT_OK, else raise its exception (`raise_kernel_error`).
 
     ``where`` names the failing call, e.g. ``"nondominated_rank(n=3, m=0)"``.
     """

@@ -344,9 +344,9 @@ def _check_index(where: str, index: tuple[NDArray[Any] | None, ...], n_comp: int
             f"{where}: {n_boxed} boxed blocks need shared bandwidths and at least "
             f"{n_boxed * PARZEN_BLOCK} components. Got n_comp={n_comp}, shared={shared} instead."
         )
-    outside = np.argwhere((box_dim < 0) | (box_dim >= n_dims))
-    if outside.size:
-        b, t = outside[0]
+    outside_dims = np.argwhere((box_dim < 0) | (box_dim >= n_dims))
+    if outside_dims.size:
+        b, t = outside_dims[0]
         raise ValueError(f"{where}: box_dim[{b}, {t}] = {box_dim[b, t]} is outside "
                          f"[0, n_dims = {n_dims}).")
     if any(np.isnan(part).any() for part in (box_lo, box_hi, box_radius)) or (
@@ -457,12 +457,13 @@ def _gp_differences(
     return np.where(categorical.astype(bool), (diff != 0.0).astype(np.float64), diff * diff)
 
 
-def _gp_r2(x1, x2, categorical, theta) -> NDArray[np.float64]:
+def _gp_r2(x1: NDArray[np.float64], x2: NDArray[np.float64], categorical: NDArray[np.uint8],
+           theta: NDArray[np.float64]) -> NDArray[np.float64]:
     d = x1.shape[1]
     return _gp_differences(x1, x2, categorical) @ np.exp(-2.0 * theta[:d])  # (n1, n2)
 
 
-def _matern(r2: NDArray[np.float64], s: float) -> NDArray[np.float64]:
+def _matern(r2: NDArray[np.float64], s: float | NDArray[np.float64]) -> NDArray[np.float64]:
     r = np.sqrt(r2)
     return s * (1.0 + _SQRT5 * r + 5.0 / 3.0 * r2) * np.exp(-_SQRT5 * r)
 
@@ -562,7 +563,7 @@ def gp_log_marginal_likelihood_ref(
     try:
         lower = linalg.cholesky(k + noise * np.eye(n), lower=True)
     except linalg.LinAlgError:
-        raise ValueError(f"{where}: a matrix is not positive definite.") from None
+        raise np.linalg.LinAlgError(f"{where}: a matrix is not positive definite.") from None
     a = linalg.cho_solve((lower, True), y)
     chol[...] = lower
     alpha[:] = a
@@ -704,3 +705,196 @@ def gp_log_ei_ref(
         grad_mean[:] = -dlogh / sigma
     if grad_var is not None:
         grad_var[:] = 0.5 * (1.0 - dlogh * z) / var
+
+
+# -- evolution strategies (csrc/cma.c) ---------------------------------------
+#: Length of the ``rates`` array of the CMA-ES kernels.
+CMA_N_RATES = 8
+
+
+def _cma_check(where: str, name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    if shape != expected:
+        raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")
+
+
+def _cma_step_factor(exponent: float) -> float:
+    return float(np.exp(min(1.0, exponent)))
+
+
+def _cma_heaviside(norm_ps: float, c_sigma: float, generation: int, d: int,
+                   chi_n: float) -> bool:
+    correction = np.sqrt(1.0 - (1.0 - c_sigma) ** (2.0 * (generation + 1)))
+    return bool(norm_ps / correction < (1.4 + 2.0 / (d + 1.0)) * chi_n)
+
+
+def _cma_sigma_ok(where: str, sigma: float) -> None:
+    if not (sigma > 0.0) or np.isinf(sigma):
+        raise ValueError(f"{where}: an input value is outside its allowed domain (error code -3).")
+
+
+def cma_sample_ref(
+    z: NDArray[np.float64], mean: NDArray[np.float64], sigma: float,
+    bd: NDArray[np.float64], x: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_sample`: ``x = mean + sigma * z @ bd.T``."""
+    n, d = z.shape
+    _cma_check("cma_sample", "bd", bd.shape, (d, d))
+    _cma_check("cma_sample", "x", x.shape, (n, d))
+    _cma_sigma_ok("cma_sample", sigma)
+    x[...] = mean + sigma * z @ bd.T
+
+
+def _cma_update_paths(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, whitened_yw: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], p_c: NDArray[np.float64],
+) -> float:
+    """The mean, p_sigma, h_sigma, p_c and sigma steps shared by the full and sep updates."""
+    cm, cs, ds, cc, _, _, mueff, chi_n = rates
+    d = y.shape[1]
+    y_w = np.maximum(weights, 0.0) @ y
+    s = float(sigma[0])
+    mean += cm * s * y_w
+    p_sigma[...] = (1 - cs) * p_sigma + np.sqrt(cs * (2 - cs) * mueff) * whitened_yw
+    norm_ps = float(np.linalg.norm(p_sigma))
+    h = _cma_heaviside(norm_ps, cs, generation, d, chi_n)
+    p_c[...] = (1 - cc) * p_c + (np.sqrt(cc * (2 - cc) * mueff) if h else 0.0) * y_w
+    sigma[0] = s * _cma_step_factor(cs / ds * (norm_ps / chi_n - 1))
+    return 0.0 if h else cc * (2 - cc)
+
+
+def cma_update_ref(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, invsqrt: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], p_c: NDArray[np.float64],
+    cov: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_update` (Hansen's tutorial, eqs. 41-47, active CMA)."""
+    mu, d = y.shape
+    _cma_check("cma_update", "weights", weights.shape, (mu,))
+    _cma_check("cma_update", "cov", cov.shape, (d, d))
+    if np.isnan(y).any() or np.isnan(weights).any():
+        raise ValueError("cma_update: an input contains NaN (error code -1).")
+    _cma_sigma_ok("cma_update", float(sigma[0]))
+    c1, cmu = rates[4], rates[5]
+    delta = _cma_update_paths(y, weights, rates, generation,
+                              invsqrt @ (np.maximum(weights, 0.0) @ y),
+                              mean, sigma, p_sigma, p_c)
+    q = ((y @ invsqrt.T) ** 2).sum(axis=1)
+    active = np.where(weights >= 0, weights,
+                      weights * np.divide(d, q, out=np.zeros_like(q), where=q > 0))
+    rank_mu = (y * active[:, None]).T @ y
+    cov[...] = ((1 + c1 * delta - c1 - cmu * weights.sum()) * cov
+                + c1 * np.outer(p_c, p_c) + cmu * rank_mu)
+
+
+def cma_update_sep_ref(
+    y: NDArray[np.float64], weights: NDArray[np.float64], rates: NDArray[np.float64],
+    generation: int, mean: NDArray[np.float64], sigma: NDArray[np.float64],
+    p_sigma: NDArray[np.float64], p_c: NDArray[np.float64], cov: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_update_sep` (Ros and Hansen 2008)."""
+    mu, d = y.shape
+    _cma_check("cma_update_sep", "weights", weights.shape, (mu,))
+    _cma_check("cma_update_sep", "cov", cov.shape, (d,))
+    if np.isnan(y).any() or np.isnan(weights).any():
+        raise ValueError("cma_update_sep: an input contains NaN (error code -1).")
+    _cma_sigma_ok("cma_update_sep", float(sigma[0]))
+    if not (cov > 0).all():
+        raise ValueError("cma_update_sep: an input value is outside its allowed domain "
+                         "(error code -3).")
+    c1, cmu = rates[4], rates[5]
+    delta = _cma_update_paths(y, weights, rates, generation, (weights @ y) / np.sqrt(cov),
+                              mean, sigma, p_sigma, p_c)
+    cov[...] = ((1 + c1 * delta - c1 - cmu * weights.sum()) * cov
+                + c1 * p_c**2 + cmu * weights @ y**2)
+
+
+def cma_eigen_ref(
+    cov: NDArray[np.float64], bd: NDArray[np.float64], invsqrt: NDArray[np.float64],
+    eigenvalues: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.cma_eigen` (numpy.linalg.eigh on the upper triangle)."""
+    d = cov.shape[0]
+    _cma_check("cma_eigen", "cov", cov.shape, (d, d))
+    if d < 1:
+        raise ValueError("cma_eigen: a size is out of range (error code -2).")
+    if not np.isfinite(cov).all():
+        raise ValueError("cma_eigen: an input contains NaN (error code -1).")
+    w, b = np.linalg.eigh(cov, UPLO="U")
+    if not w[-1] > 0:
+        raise ValueError("cma_eigen: a matrix is not positive definite (error code -4).")
+    w = np.maximum(w, 1e-300)
+    root = np.sqrt(w)
+    eigenvalues[...] = w
+    bd[...] = b * root
+    invsqrt[...] = (b / root) @ b.T
+
+
+def lmma_sample_ref(
+    z: NDArray[np.float64], mean: NDArray[np.float64], sigma: float,
+    vectors: NDArray[np.float64], c_d: NDArray[np.float64], steps: NDArray[np.float64],
+    x: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.lmma_sample` (Loshchilov et al. 2017, Algorithm 1)."""
+    _cma_check("lmma_sample", "c_d", c_d.shape, (vectors.shape[0],))
+    _cma_sigma_ok("lmma_sample", sigma)
+    s = z.copy()
+    for v, c in zip(vectors, c_d):
+        s = (1 - c) * s + c * np.outer(s @ v, v)
+    steps[...] = s
+    x[...] = mean + sigma * s
+
+
+def lmma_update_ref(
+    z: NDArray[np.float64], steps: NDArray[np.float64], weights: NDArray[np.float64],
+    rates: NDArray[np.float64], c_c: NDArray[np.float64], mean: NDArray[np.float64],
+    sigma: NDArray[np.float64], p_sigma: NDArray[np.float64], vectors: NDArray[np.float64],
+) -> None:
+    """Twin of `bbopt._kernels.lmma_update` (Loshchilov et al. 2017, Algorithm 1)."""
+    mu, d = z.shape
+    _cma_check("lmma_update", "weights", weights.shape, (mu,))
+    _cma_check("lmma_update", "c_c", c_c.shape, (vectors.shape[0],))
+    if np.isnan(z).any() or np.isnan(steps).any() or np.isnan(weights).any():
+        raise ValueError("lmma_update: an input contains NaN (error code -1).")
+    _cma_sigma_ok("lmma_update", float(sigma[0]))
+    cm, cs, ds, mueff = rates[0], rates[1], rates[2], rates[6]
+    z_w = weights @ z
+    mean += cm * float(sigma[0]) * (weights @ steps)
+    p_sigma[...] = (1 - cs) * p_sigma + np.sqrt(mueff * cs * (2 - cs)) * z_w
+    vectors[...] = ((1 - c_c)[:, None] * vectors
+                    + np.sqrt(mueff * c_c * (2 - c_c))[:, None] * z_w)
+    sigma[0] *= _cma_step_factor(cs / (2 * ds) * (float(p_sigma @ p_sigma) / d - 1))
+
+def hypervolume_exact_ref(points: NDArray[np.float64], reference: NDArray[np.float64]) -> float:
+    """Exact hypervolume dominated by ``points`` (minimised) up to ``reference``.
+
+    Twin of :func:`bbopt._kernels.hypervolume_exact`, by counting cells: the
+    grid of every point's coordinates and the reference's splits the box
+    into cells, and a cell is dominated when some point is <= its lower
+    corner in every objective. O(n^(m+1) m) time: for small tests only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hypervolume_exact_ref(np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([3.0, 3.0]))
+    3.0
+    """
+    points = np.asarray(points, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    n, m = points.shape
+    if reference.shape != (m,):
+        raise ValueError(f"'reference' must have {m} entries. Got {reference.shape}.")
+    if m < 1:
+        raise ValueError("'points' must have at least one column.")
+    if np.isnan(points).any() or np.isnan(reference).any():
+        raise ValueError("an input contains NaN")
+    inside = points[np.all(points < reference, axis=1)]
+    if inside.shape[0] == 0:
+        return 0.0
+    edges = [np.unique(np.append(inside[:, t], reference[t])) for t in range(m)]
+    lower = np.stack(np.meshgrid(*[e[:-1] for e in edges], indexing="ij"), axis=-1)
+    widths = np.stack(np.meshgrid(*[np.diff(e) for e in edges], indexing="ij"), axis=-1)
+    corners = lower.reshape(-1, m)
+    covered = np.any(np.all(inside[None, :, :] <= corners[:, None, :], axis=2), axis=1)
+    return float(np.prod(widths.reshape(-1, m)[covered], axis=1).sum())

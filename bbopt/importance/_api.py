@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bbopt.importance._ped_anova import PedAnovaImportanceEvaluator
+from bbopt.importance._main_effect import MainEffectImportanceEvaluator
 from bbopt.importance._table import Target
 
 if TYPE_CHECKING:
@@ -54,8 +54,10 @@ def get_param_importances(
     study : Study
         A study with at least one complete trial.
     evaluator : object with ``evaluate(study, params, target)``, optional
-        Default: `PedAnovaImportanceEvaluator` (on bbopt's Parzen kernels).
-        `MainEffectImportanceEvaluator` gives fANOVA-style variance shares.
+        Default: ``MainEffectImportanceEvaluator(seed=0)`` (fANOVA-style
+        variance shares, which rank best on model-based studies in
+        docs/benchmarks.md); `PedAnovaImportanceEvaluator` on bbopt's Parzen
+        kernels.
     params : sequence of str, optional
         Parameters to rate (default: every parameter of the complete trials).
     target : callable, optional
@@ -84,7 +86,7 @@ def get_param_importances(
     ['x', 'n']
     """
     if evaluator is None:
-        evaluator = PedAnovaImportanceEvaluator()
+        evaluator = MainEffectImportanceEvaluator(seed=0)
     elif not callable(getattr(evaluator, "evaluate", None)):
         raise TypeError(
             "The 'evaluator' parameter of get_param_importances must have an 'evaluate' method. "

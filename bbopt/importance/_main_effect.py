@@ -79,7 +79,7 @@ class MainEffectImportanceEvaluator:
         table = study_table(study, params, target, _OWNER)
         rng = np.random.default_rng(self.seed)
         n = table.values.size
-        m = max(2, round(self.subsample * n))
+        m = min(n, max(2, round(self.subsample * n)))
         # The same subsamples (of all complete trials) for every parameter.
         subsets = [rng.choice(n, size=m, replace=False) for _ in range(self.n_resamples)]
         out = {}

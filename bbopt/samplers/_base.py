@@ -28,6 +28,8 @@ import abc
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt.samplers._context import SamplingContext
@@ -86,6 +88,14 @@ class BaseSampler(abc.ABC):
     def reseed_rng(self, seed: int | None = None) -> None:
         """Reset the random state (a fresh random one when ``seed`` is None)."""
 
+    def set_budget(self, n_trials: int | None) -> None:
+        """Hint that ``n_trials`` more trials are coming (None: unknown); ignored by default.
+
+        `bbopt.Study.optimize` and `bbopt.minimize` call it with their
+        ``n_trials`` before the first trial; a sampler that plans by the
+        budget (`bbopt.samplers.AutoSampler`) overrides it.
+        """
+
     # -- array-level hooks: what the study calls ----------------------------
     def begin(self, context: SamplingContext) -> None:
         """Start a trial (by default, ``before_trial(study, trial)``)."""
@@ -112,6 +122,19 @@ class BaseSampler(abc.ABC):
     ) -> None:
         """Finish a trial (by default, ``after_trial(study, trial, state, values)``)."""
         self.after_trial(context.study, context.trial, state, values)
+
+    def sample_array(
+        self, context: SamplingContext, space: dict[str, BaseDistribution], n: int
+    ) -> np.ndarray | None:
+        """Draw ``n`` points of ``space`` at once, for `bbopt.Study.ask_array`.
+
+        Returns an array of shape ``(n, len(space))`` of internal values
+        (columns in the order of ``space``), or None (the default) when the
+        sampler draws trial by trial: the study then asks ``n`` trials one by
+        one. ``context`` belongs to no trial (``trial_number`` is -1); no
+        other hook is called for these trials.
+        """
+        return None
 
 
 # Each array-level hook and the Optuna-style method it stands for.

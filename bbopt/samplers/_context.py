@@ -41,6 +41,10 @@ class SamplingContext:
         the running points before the objective suggests the parameters.
     set_attr : callable, optional
         ``set_attr(key, value)`` sets a system attribute of this trial.
+    read_system_attrs : callable, optional
+        Read the system attributes of all the study's trials (trial number to
+        dict); called at most once, only by samplers that rebuild their state
+        from storage (see `trial_system_attrs`).
     study, trial : optional
         The `bbopt.Study` and `bbopt.Trial` behind the context, for samplers
         written against ``(study, trial)``; None for a context built from arrays.
@@ -64,8 +68,10 @@ class SamplingContext:
         "_observations",
         "_read_observations",
         "_read_running",
+        "_read_system_attrs",
         "_running",
         "_set_attr",
+        "_system_attrs",
         "directions",
         "study",
         "study_key",
@@ -84,6 +90,7 @@ class SamplingContext:
         set_attr: Callable[[str, Any], None] | None = None,
         study: Any = None,
         trial: Any = None,
+        read_system_attrs: Callable[[], dict[int, dict[str, Any]]] | None = None,
     ) -> None:
         self.trial_number = trial_number
         self.directions = list(directions)
@@ -94,6 +101,8 @@ class SamplingContext:
         self._read_running = read_running
         self._note = note
         self._set_attr = set_attr
+        self._read_system_attrs = read_system_attrs
+        self._system_attrs: dict[int, dict[str, Any]] | None = None
         self._observations: Observations | None = None
         self._running: RunningPoints | None = None
 
@@ -153,6 +162,18 @@ class SamplingContext:
         """Make a joint draw of this trial visible to later asks (see ``note``)."""
         if self._note is not None and params:
             self._note(params)
+
+    def trial_system_attrs(self) -> dict[int, dict[str, Any]]:
+        """System attributes of every trial of the study, by trial number (read once).
+
+        An O(n_trials) storage read: for a sampler that rebuilds its state from
+        what it recorded in the trials (e.g. in a new process), once per study,
+        never on every ask. Empty for a context built from arrays.
+        """
+        if self._system_attrs is None:
+            read = self._read_system_attrs
+            self._system_attrs = {} if read is None else read()
+        return self._system_attrs
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """Set a system attribute of this trial (nothing for a context from arrays)."""

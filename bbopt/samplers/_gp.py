@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -46,9 +45,10 @@ from bbopt._distributions import (
 )
 from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
-from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._context import SamplingContext
-from bbopt.samplers._random import RandomSampler
+from bbopt.samplers._joint import JointSampler
+from bbopt.samplers._per_study import PerStudy
 from bbopt.storage import Observations
 from bbopt.surrogates import GaussianProcess
 
@@ -203,7 +203,7 @@ def _refit_due(n: int, n_at_fit: int) -> bool:
     return n >= n_at_fit * (1.0 + REFIT_GROWTH)
 
 
-class GPSampler(ArraySampler):
+class GPSampler(JointSampler):
     """Bayesian optimisation with a Gaussian process and log expected improvement.
 
     Suited to expensive objectives and budgets from tens to thousands of
@@ -290,38 +290,13 @@ class GPSampler(ArraySampler):
                 "instead."
             )
         self._noise_floor = noise_floor
-        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
-            raise TypeError(
-                f"The 'independent_sampler' parameter of {_OWNER} must be a BaseSampler. "
-                f"Got {independent_sampler!r} instead."
-            )
-        self._independent = independent_sampler or RandomSampler(seed)
+        self._set_independent(independent_sampler, seed, _OWNER)
         self._n_candidates = ensure_int(n_candidates, "n_candidates", _OWNER, 1)
         self._max_exact = ensure_int(max_exact_observations, "max_exact_observations", _OWNER, 2)
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
-        self._model: _Model | None = None
-
-    def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
-        self._independent.reseed_rng(seed)
-
-    def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        space = context.observations.shared_search_space()
-        return {name: space[name] for name in sorted(space) if not space[name].single()}
-
-    def sample_one(
-        self, context: SamplingContext, name: str, distribution: BaseDistribution
-    ) -> float:
-        return self._independent.sample_one(context, name, distribution)
-
-    def begin(self, context: SamplingContext) -> None:
-        self._independent.begin(context)
-
-    def end(
-        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        self._independent.end(context, state, values)
+        # The model of each study served (SamplingContext.study_key); None before the first.
+        self._models: PerStudy[list[_Model | None]] = PerStudy(lambda: [None])
 
     def sample_joint(
         self, context: SamplingContext, search_space: dict[str, BaseDistribution]
@@ -334,11 +309,12 @@ class GPSampler(ArraySampler):
         with self._lock:
             key = tuple(search_space.items())
             try:
-                model = self._update_model(observations, key, search_space)
+                model = self._update_model(self._models.get(context.study_key), observations,
+                                           key, search_space)
                 if model is None:
                     return {}
                 point = self._suggest(model, self._pending_points(context, model.space))
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            except np.linalg.LinAlgError as exc:  # not positive definite, even jittered
                 warnings.warn(
                     f"{_OWNER} could not fit its Gaussian process ({exc}); trial "
                     f"{context.trial_number} is sampled by {type(self._independent).__name__} "
@@ -350,21 +326,22 @@ class GPSampler(ArraySampler):
 
     # -- the model -------------------------------------------------------
     def _update_model(
-        self, observations: Observations, key: tuple[Any, ...],
+        self, slot: list[_Model | None], observations: Observations, key: tuple[Any, ...],
         search_space: dict[str, BaseDistribution],
     ) -> _Model | None:
-        model = self._model
+        model = slot[0]
         if model is None or tuple(zip(model.space.names, model.space.distributions)) != key:
-            model = self._model = _Model(_Space(search_space), self._noise_floor,
-                                         self._deterministic)
+            model = slot[0] = _Model(_Space(search_space), self._noise_floor,
+                                     self._deterministic)
         space = model.space
         n_rows = observations.n_rows
         if n_rows > model.n_rows_seen:
             rows = np.arange(model.n_rows_seen, n_rows)
             rows = rows[observations.states[rows] == _COMPLETE]
-            columns = [observations.column(name, dist)
-                       for name, dist in zip(space.names, space.distributions)]
-            if rows.size and all(c is not None for c in columns):
+            found = [observations.column(name, dist)
+                     for name, dist in zip(space.names, space.distributions)]
+            columns = [c for c in found if c is not None]
+            if rows.size and len(columns) == len(found):
                 x_new = space.to_model(observations.x[np.ix_(rows, columns)])
                 y_new = observations.values[rows, 0] * observations.signs[0]
                 keep = np.all(np.isfinite(x_new), axis=1) & np.isfinite(y_new)

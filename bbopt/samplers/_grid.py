@@ -20,14 +20,19 @@ if TYPE_CHECKING:
     from bbopt._trial import Trial
 
 _GRID_ID = "grid_id"
+# Claims of a trial before it gives up on finding a free point that no other trial holds.
+_MAX_ATTEMPTS = 8
 
 
 class GridSampler(BaseSampler):
     """Try every combination of the given values once, then stop the study.
 
-    Grid points are visited in a random order (fixed by ``seed``). Once every
-    point has been handed out and the last trial finishes, `Study.optimize`
-    stops; further asks revisit random points with a warning.
+    Grid points are visited in a random order (fixed by ``seed``). Each trial
+    claims a point no other trial of the study claimed, read from the storage
+    (system attribute ``grid_id``): processes sharing a study through one
+    storage, and studies sharing one sampler instance, each visit every point
+    once. Once every point is claimed, `Study.optimize` starts no new trial;
+    further asks revisit random points with a warning.
 
     Parameters
     ----------
@@ -86,28 +91,47 @@ class GridSampler(BaseSampler):
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
         self._order = self._rng.permutation(self._n_points)
-        self._n_handed_out = 0
-        self._assigned: dict[int, int] = {}  # trial number -> grid id
 
     def _grid_point(self, grid_id: int) -> dict[str, Any]:
         sizes = [len(self._values[name]) for name in self._names]
         indices = np.unravel_index(grid_id, sizes)
         return {name: self._values[name][i] for name, i in zip(self._names, indices)}
 
+    @staticmethod
+    def _claims(study: Study, number: int) -> set[int]:
+        """Grid ids claimed by the study's trials other than ``number`` (read from storage)."""
+        return {t.system_attrs[_GRID_ID] for t in study.get_trials(deepcopy=False)
+                if t.number != number and _GRID_ID in t.system_attrs}
+
     def before_trial(self, study: Study, trial: Trial) -> None:
-        with self._lock:
-            if self._n_handed_out < self._n_points:
-                grid_id = int(self._order[self._n_handed_out])
-                self._n_handed_out += 1
-            else:
-                warnings.warn(
-                    f"GridSampler: all {self._n_points} grid points were already tried; "
-                    "revisiting a random one.",
-                    stacklevel=3,
-                )
+        # The claims live in the storage, so that every process (and every study a
+        # reused sampler serves) sees them. A trial claims a point, then reads the
+        # claims again and yields the point if another trial holds it too: of two
+        # trials that claim one point, at least one reads the other's claim.
+        grid_id = None
+        for attempt in range(_MAX_ATTEMPTS):
+            taken = self._claims(study, trial.number)
+            free = [int(i) for i in self._order if int(i) not in taken]
+            if not free:
+                break
+            if attempt == 0:
+                grid_id = free[0]
+            else:  # claims collided: spread the next tries of the trials apart
+                rng = np.random.default_rng([self._seed or 0, trial.number, attempt])
+                grid_id = free[int(rng.integers(len(free)))]
+            trial.set_system_attr(_GRID_ID, grid_id)
+            if grid_id not in self._claims(study, trial.number):
+                break
+            grid_id = None
+        if grid_id is None:
+            warnings.warn(
+                f"GridSampler: all {self._n_points} grid points were already tried; "
+                "revisiting a random one.",
+                stacklevel=3,
+            )
+            with self._lock:
                 grid_id = int(self._rng.integers(self._n_points))
-            self._assigned[trial.number] = grid_id
-        trial.set_system_attr(_GRID_ID, grid_id)
+            trial.set_system_attr(_GRID_ID, grid_id)
         trial.fix_params(self._grid_point(grid_id))
 
     def sample_independent(
@@ -119,7 +143,8 @@ class GridSampler(BaseSampler):
                 f"The parameter {name!r} is not in the search space of the GridSampler "
                 f"({self._names!r})."
             )
-        value = self._grid_point(self._assigned[trial.number])[name]
+        grid_id = trial.freeze().system_attrs[_GRID_ID]
+        value = self._grid_point(grid_id)[name]
         raise ValueError(
             f"The grid value {value!r} of parameter {name!r} is not in {distribution!r}."
         )
@@ -127,11 +152,12 @@ class GridSampler(BaseSampler):
     def after_trial(
         self, study: Study, trial: Trial, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        with self._lock:
-            self._assigned.pop(trial.number, None)
-            exhausted = self._n_handed_out >= self._n_points and not self._assigned
-        if exhausted:
-            study.stop()
+        claims = self._claims(study, trial.number)
+        mine = trial.freeze().system_attrs.get(_GRID_ID)
+        if mine is not None:
+            claims.add(mine)
+        if len(claims) >= self._n_points:
+            study.stop()  # every point is claimed: start no new trial
 
     def grid_points(self) -> list[dict[str, Any]]:
         """Return all grid points in visiting order."""

@@ -14,6 +14,25 @@ from bbopt.samplers._context import SamplingContext
 _BLOCK = 4096
 
 
+class UniformDraws:
+    """Uniform internal values of distributions, from a generator, one at a time."""
+
+    __slots__ = ("_rng", "_uniforms")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._uniforms: list[float] = []
+
+    def draw(self, distribution: BaseDistribution) -> float:
+        """A uniform draw in ``distribution.internal_bounds()``."""
+        low, high = distribution.internal_bounds()
+        uniforms = self._uniforms
+        if not uniforms:
+            uniforms = self._uniforms = self._rng.random(_BLOCK).tolist()
+        u = uniforms.pop()
+        return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
+
+
 class RandomSampler(ArraySampler):
     """Draw every parameter independently and uniformly.
 
@@ -40,17 +59,16 @@ class RandomSampler(ArraySampler):
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
-        self._uniforms: list[float] = []
-
-    def _uniform(self) -> float:
-        if not self._uniforms:
-            self._uniforms = self._rng.random(_BLOCK).tolist()
-            self._uniforms.reverse()
-        return self._uniforms.pop()
+        self._draw = UniformDraws(self._rng).draw
 
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
-        low, high = distribution.internal_bounds()
-        u = self._uniform()
-        return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
+        return self._draw(distribution)
+
+    def sample_array(
+        self, context: SamplingContext, space: dict[str, BaseDistribution], n: int
+    ) -> np.ndarray:
+        bounds = np.array([distribution.internal_bounds() for distribution in space.values()])
+        u = self._rng.random((n, len(space)))
+        return bounds[:, 0] * (1.0 - u) + bounds[:, 1] * u  # type: ignore[no-any-return]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from bbopt._distributions import BaseDistribution
+import numpy as np
+
+from bbopt._distributions import BaseDistribution, IntDistribution
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._observations import Observations, RunningPoints
 
@@ -227,3 +229,59 @@ class BaseStorage(abc.ABC):
         whole point at once. Nothing is stored: the note lives in this process
         until the trial finishes. The default keeps no note.
         """
+
+    # -- blocks of trials (the array fast path) --------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        """Create running trials with the given parameters, one per row; return their numbers.
+
+        Parameters
+        ----------
+        study_id : int
+        params : sequence of (name, float or int distribution)
+        values : ndarray of shape (n, len(params))
+            User values (ints as floats), each in its distribution.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            The new trials' numbers (int64). This default creates them one by
+            one; storages record them at once.
+        """
+        numbers = np.empty(values.shape[0], dtype=np.int64)
+        for k, row in enumerate(_user_rows(params, values)):
+            number = self.create_new_trial(study_id)
+            self.set_trial_params(study_id, number, row)
+            numbers[k] = number
+        return numbers
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        """Finish running trials at once, as `finish_trial` each.
+
+        Parameters
+        ----------
+        study_id : int
+        numbers : ndarray of shape (n,)
+        states : ndarray of shape (n,)
+            `TrialState` codes: COMPLETE or FAIL.
+        values : ndarray of shape (n, n_objectives)
+            The values of the COMPLETE rows (the others are ignored).
+        """
+        complete = int(TrialState.COMPLETE)
+        for number, state, row in zip(numbers.tolist(), states.tolist(), values.tolist()):
+            self.finish_trial(study_id, number, TrialState(state),
+                              row if state == complete else None)
+
+
+def _user_rows(
+    params: Sequence[tuple[str, BaseDistribution]], values: np.ndarray
+) -> Iterator[dict[str, tuple[BaseDistribution, Any]]]:
+    """Each row of ``values`` as name to (distribution, user value); ints as ints."""
+    is_int = [isinstance(dist, IntDistribution) for _, dist in params]
+    for row in values.tolist():
+        yield {name: (dist, int(v) if as_int else v)
+               for (name, dist), v, as_int in zip(params, row, is_int)}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import collections
 import copy
 import datetime
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from bbopt._distributions import BaseDistribution
+import numpy as np
+
+from bbopt._distributions import BaseDistribution, _numeric_to_internal
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -17,22 +20,90 @@ from bbopt.storage._base import (
     StudyNotFoundError,
     TrialFinishedError,
     TrialNotFoundError,
+    _user_rows,
 )
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
+
+
+class _Block:
+    """Trials created at once (`InMemoryStorage.create_running_trials`), kept as arrays
+    until one of them is read or changed on its own (then it becomes a `FrozenTrial`)."""
+
+    __slots__ = ("start", "params", "values", "internal", "datetime_start", "states",
+                 "told", "datetime_complete", "open", "synced")
+
+    def __init__(self, start: int, params: Sequence[tuple[str, BaseDistribution]],
+                 values: np.ndarray, internal: np.ndarray, n_objectives: int) -> None:
+        n = values.shape[0]
+        self.start = start
+        self.params = list(params)
+        self.values = values  # (n, n_params) user values, ints as floats
+        self.internal = internal  # (n, n_params)
+        self.datetime_start = datetime.datetime.now()
+        self.states = np.full(n, int(TrialState.RUNNING), dtype=np.int8)
+        self.told = np.full((n, n_objectives), np.nan)
+        self.datetime_complete = np.full(n, None, dtype=object)
+        self.open = np.ones(n, dtype=bool)  # running and still only in these arrays
+        self.synced = False  # its open trials are in the running block
+
+    def trial(self, number: int) -> FrozenTrial:
+        """The record of trial ``number`` (in this block)."""
+        k = number - self.start
+        state = TrialState(int(self.states[k]))
+        params = next(_user_rows(self.params, self.values[k : k + 1]))
+        return FrozenTrial(
+            number, state,
+            self.told[k].tolist() if state == TrialState.COMPLETE else None,
+            {name: value for name, (_, value) in params.items()},
+            {name: dist for name, (dist, _) in params.items()},
+            datetime_start=self.datetime_start,
+            datetime_complete=self.datetime_complete[k],
+        )
 
 
 class _StudyRecord:
     __slots__ = ("name", "directions", "user_attrs", "trials", "running", "waiting",
-                 "observations")
+                 "observations", "stale", "blocks", "block_starts", "n_lazy")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
         self.directions = directions
         self.user_attrs: dict[str, Any] = {}
-        self.trials: list[FrozenTrial] = []
-        self.running: dict[int, FrozenTrial] = {}
+        # None for a trial of a block not read yet (see `_Block`).
+        self.trials: list[FrozenTrial | None] = []
+        self.running: dict[int, FrozenTrial | None] = {}
         self.waiting: collections.deque[int] = collections.deque()
         self.observations = Observations(directions)
+        # Running trials whose row in the running block is not up to date: the block is
+        # brought up to date when read (`get_running_points`), not at every parameter.
+        self.stale: set[int] = set()
+        self.blocks: list[_Block] = []
+        self.block_starts: list[int] = []
+        self.n_lazy = 0  # entries of trials that are None
+
+    def materialize(self, number: int) -> FrozenTrial:
+        """Turn trial ``number`` of a block into its `FrozenTrial` (kept from now on)."""
+        block = self.blocks[bisect.bisect_right(self.block_starts, number) - 1]
+        k = number - block.start
+        trial = block.trial(number)
+        self.trials[number] = trial
+        self.n_lazy -= 1
+        if block.open[k]:
+            block.open[k] = False
+            self.running[number] = trial
+            if not block.synced:
+                self.stale.add(number)
+        return trial
+
+    def materialize_all(self) -> None:
+        """Turn every trial of the blocks into its `FrozenTrial`."""
+        if self.n_lazy:
+            trials = self.trials
+            for block in self.blocks:
+                for number in range(block.start, block.start + block.values.shape[0]):
+                    if trials[number] is None:
+                        self.materialize(number)
 
 
 def _internal_params(trial: FrozenTrial) -> dict[str, tuple[BaseDistribution, float]]:
@@ -79,11 +150,18 @@ class InMemoryStorage(BaseStorage):
                 f"No trial number {number!r} in study {self._studies[study_id].name!r} "
                 f"(it has {len(trials)} trials)."
             )
-        return trials[number]
+        trial = trials[number]
+        if trial is None:
+            trial = self._studies[study_id].materialize(number)
+        return trial
 
     def _running_trial(self, study_id: int, number: int) -> FrozenTrial:
         record = self._studies.get(study_id) or self._study(study_id)
         trial = record.running.get(number)
+        if trial is None and 0 <= number < len(record.trials) and record.trials[number] is None:
+            trial = record.materialize(number)  # a trial of a block: running or not
+            if trial.state != TrialState.RUNNING:
+                trial = None
         if trial is None:
             state = self._trial(study_id, number).state
             raise TrialFinishedError(
@@ -94,6 +172,7 @@ class InMemoryStorage(BaseStorage):
 
     # -- studies ---------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
         with self._lock:
             if study_name in self._ids_by_name:
                 raise DuplicatedStudyError(
@@ -133,6 +212,7 @@ class InMemoryStorage(BaseStorage):
             return [record.name for record in self._studies.values()]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Study.set_user_attr")
         with self._lock:
             self._study(study_id).user_attrs[key] = value
 
@@ -142,6 +222,8 @@ class InMemoryStorage(BaseStorage):
 
     # -- trials ----------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
         with self._lock:
             record = self._study(study_id)
             number = len(record.trials)
@@ -156,7 +238,7 @@ class InMemoryStorage(BaseStorage):
             record.trials.append(trial)
             if trial.state == TrialState.RUNNING:
                 record.running[number] = trial
-                record.observations.set_running(number, _internal_params(trial))
+                record.stale.add(number)
             elif trial.state == TrialState.WAITING:
                 record.waiting.append(number)
             else:
@@ -172,45 +254,52 @@ class InMemoryStorage(BaseStorage):
                 return None
             number = record.waiting.popleft()
             trial = record.trials[number]
+            assert trial is not None  # a waiting trial is never in a block
             trial.state = TrialState.RUNNING
             trial.datetime_start = self._now()
             record.running[number] = trial
-            record.observations.set_running(number, {})
+            record.stale.add(number)
             return number
 
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
+        check_name(name, "name", "Trial.suggest")
         with self._lock:
-            trial = self._running_trial(study_id, number)
+            record = self._studies.get(study_id)
+            trial = None if record is None else record.running.get(number)
+            if trial is None:
+                trial = self._running_trial(study_id, number)  # raises
             trial.params[name] = value
             trial.distributions[name] = distribution
-            self._studies[study_id].observations.set_running(
-                number, {name: (distribution, distribution.to_internal(value))})
+            record.stale.add(number)  # type: ignore[union-attr]
 
     def set_trial_params(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
+        for name in params:
+            check_name(name, "name", "Trial.suggest")
         with self._lock:
             trial = self._running_trial(study_id, number)
-            internal = {}
             for name, (distribution, value) in params.items():
                 trial.params[name] = value
                 trial.distributions[name] = distribution
-                internal[name] = (distribution, distribution.to_internal(value))
-            self._studies[study_id].observations.set_running(number, internal)
+            self._studies[study_id].stale.add(number)
 
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         with self._lock:
             self._running_trial(study_id, number).intermediate_values[step] = value
 
     def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Trial.set_user_attr")
         with self._lock:
             self._trial(study_id, number).user_attrs[key] = value
 
     def set_trial_system_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        check_attr(key, value, "Trial.set_system_attr")
         with self._lock:
             self._trial(study_id, number).system_attrs[key] = value
 
@@ -224,6 +313,7 @@ class InMemoryStorage(BaseStorage):
             trial.values = None if values is None else list(values)
             trial.datetime_complete = self._now()
             del record.running[number]
+            record.stale.discard(number)
             record.observations.drop_running(number)
             record.observations.append(number, state, values, _internal_params(trial))
 
@@ -243,12 +333,15 @@ class InMemoryStorage(BaseStorage):
     ) -> list[FrozenTrial]:
         with self._lock:
             record = self._study(study_id)
+            record.materialize_all()
+            every = cast("list[FrozenTrial]", record.trials)  # none is None now
             if states is None:
-                trials = list(record.trials)
+                trials = list(every)
             elif set(states) == {TrialState.RUNNING}:
-                trials = sorted(record.running.values(), key=lambda t: t.number)
+                running = cast("list[FrozenTrial]", list(record.running.values()))
+                trials = sorted(running, key=lambda t: t.number)
             else:
-                trials = [t for t in record.trials if t.state in states]
+                trials = [t for t in every if t.state in states]
             return [t.copy() for t in trials] if deepcopy else trials
 
     def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
@@ -256,14 +349,28 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if states is None:
                 return len(record.trials)
-            return sum(1 for t in record.trials if t.state in states)
+            record.materialize_all()
+            every = cast("list[FrozenTrial]", record.trials)  # none is None now
+            return sum(1 for t in every if t.state in states)
 
     def get_observations(self, study_id: int) -> Observations:
         return self._study(study_id).observations
 
     def get_running_points(self, study_id: int) -> RunningPoints:
         with self._lock:
-            return self._study(study_id).observations.running_points()
+            record = self._study(study_id)
+            observations = record.observations
+            for block in record.blocks:
+                if not block.synced:
+                    rows = np.flatnonzero(block.open)
+                    observations.set_running_block(rows + block.start, block.params,
+                                                   block.internal[rows])
+                    block.synced = True
+            for number in record.stale:
+                observations.set_running(
+                    number, _internal_params(record.running[number]))  # type: ignore[arg-type]
+            record.stale.clear()
+            return observations.running_points()
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
@@ -272,3 +379,49 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if number in record.running:
                 record.observations.set_running(number, params)
+
+    # -- blocks of trials ------------------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        internal = np.empty_like(values)
+        for j, (_, distribution) in enumerate(params):
+            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+        n = values.shape[0]
+        with self._lock:
+            record = self._study(study_id)
+            start = len(record.trials)
+            numbers = np.arange(start, start + n, dtype=np.int64)
+            record.blocks.append(_Block(start, params, values, internal, len(record.directions)))
+            record.block_starts.append(start)
+            record.trials.extend([None] * n)
+            record.n_lazy += n
+            return numbers
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        with self._lock:
+            record = self._study(study_id)
+            block = None
+            if numbers.size and record.blocks:
+                block = record.blocks[
+                    bisect.bisect_right(record.block_starts, int(numbers.min())) - 1]
+                k = numbers - block.start
+                if not (k.min() >= 0 and k.max() < block.values.shape[0]
+                        and block.open[k].all()):
+                    block = None
+            if block is None:  # not all running and unread in one block: one by one
+                super().finish_trials(study_id, numbers, states, values)
+                return
+            complete = states == int(TrialState.COMPLETE)
+            block.open[k] = False
+            told = np.where(complete[:, None], values, np.nan)
+            block.states[k] = states
+            block.told[k] = told
+            block.datetime_complete[k] = datetime.datetime.now()
+            if block.synced:
+                record.observations.drop_running_block(numbers.tolist())
+            record.observations.append_block(numbers, states, told, block.params,
+                                             block.internal[k])

@@ -22,6 +22,7 @@ them as one array instead of loading trials.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -107,6 +108,9 @@ class Observations:
         self.names: list[str] = []
         self.distributions: list[BaseDistribution] = []
         self._columns: dict[tuple[str, BaseDistribution], int] = {}
+        # The column of each name's most recent distribution object: an identity check
+        # instead of hashing the distribution (the same objects recur trial after trial).
+        self._recent: dict[str, tuple[BaseDistribution, int]] = {}
         self._x = np.full((_INITIAL_ROWS, _INITIAL_COLUMNS), np.nan)
         self._values = np.full((_INITIAL_ROWS, self.n_objectives), np.nan)
         self._states = np.zeros(_INITIAL_ROWS, dtype=np.int8)
@@ -187,14 +191,19 @@ class Observations:
         if row == self._x.shape[0]:
             self._grow_rows()
         complete = state == TrialState.COMPLETE
+        x_row = self._x[row]
+        recent = self._recent
+        counts = self._n_complete_in_column
         for name, (distribution, internal) in params.items():
-            key = (name, distribution)
-            column = self._columns.get(key)
-            if column is None:
-                column = self._add_column(key)
-            self._x[row, column] = internal
+            hit = recent.get(name)
+            if hit is not None and hit[0] is distribution:
+                column = hit[1]
+            else:
+                column = self._column_of(name, distribution)
+                x_row = self._x[row]  # a new column may have grown the array
+            x_row[column] = internal
             if complete:
-                self._n_complete_in_column[column] += 1
+                counts[column] += 1
         if values is not None:
             self._values[row] = values
         self._states[row] = state
@@ -207,6 +216,68 @@ class Observations:
                 self._best_score = score
                 self._best_row = row
 
+    def append_block(
+        self,
+        numbers: np.ndarray,
+        states: np.ndarray,
+        values: np.ndarray,
+        params: Sequence[tuple[str, BaseDistribution]],
+        x: np.ndarray,
+    ) -> None:
+        """Append finished trials that share their parameters, at once.
+
+        The same rows as one `append` per trial, in the order given.
+
+        Parameters
+        ----------
+        numbers : ndarray of shape (k,)
+            Trial numbers.
+        states : ndarray of shape (k,)
+            `TrialState` codes (COMPLETE, PRUNED or FAIL).
+        values : ndarray of shape (k, n_objectives)
+            NaN where a trial has no value.
+        params : sequence of (name, distribution)
+            The parameters every one of these trials set.
+        x : ndarray of shape (k, len(params))
+            Their internal values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from bbopt import FloatDistribution, StudyDirection, TrialState
+        >>> obs = Observations([StudyDirection.MINIMIZE])
+        >>> d = FloatDistribution(0.0, 1.0)
+        >>> obs.append_block(np.array([0, 1]), np.full(2, int(TrialState.COMPLETE)),
+        ...                  np.array([[3.0], [1.0]]), [("x", d)], np.array([[0.5], [0.25]]))
+        >>> obs.x.tolist(), obs.best_row
+        ([[0.5], [0.25]], 1)
+        """
+        k = numbers.shape[0]
+        if k == 0:
+            return
+        columns = [self._column_of(name, distribution) for name, distribution in params]
+        start = self.n_rows
+        while start + k > self._x.shape[0]:
+            self._grow_rows()
+        stop = start + k
+        self._x[start:stop, columns] = x
+        self._values[start:stop] = values
+        self._states[start:stop] = states
+        self._numbers[start:stop] = numbers
+        self.n_rows = stop
+        complete = states == int(TrialState.COMPLETE)
+        n_complete = int(np.count_nonzero(complete))
+        if n_complete == 0:
+            return
+        self.n_complete += n_complete
+        for column in columns:
+            self._n_complete_in_column[column] += n_complete
+        score = np.where(complete, self.signs[0] * self._values[start:stop, 0], np.inf)
+        best = int(np.argmin(score))
+        if score[best] < self._best_score:
+            self._best_score = float(score[best])
+            self._best_row = start + best
+
     # -- running trials ----------------------------------------------------
     @property
     def n_running(self) -> int:
@@ -216,7 +287,8 @@ class Observations:
     def running_points(self) -> RunningPoints:
         """Return a copy of the running trials' points (rows in no particular order)."""
         k = len(self._run_row)
-        return RunningPoints(self._run_numbers[:k].copy(), self._run_x[:k, : self.n_columns].copy())
+        return RunningPoints(self._run_numbers[:k].copy(),
+                             self._run_x[:k, : self.n_columns].copy())
 
     def set_running(
         self, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
@@ -239,9 +311,11 @@ class Observations:
             self._run_numbers[row] = number
             self._run_row[number] = row
         for name, (distribution, internal) in params.items():
-            column = self._columns.get((name, distribution))
-            if column is None:
-                column = self._add_column((name, distribution))
+            hit = self._recent.get(name)
+            if hit is not None and hit[0] is distribution:
+                column = hit[1]
+            else:
+                column = self._column_of(name, distribution)
             self._run_x[row, column] = internal
 
     def drop_running(self, number: int) -> None:
@@ -256,6 +330,46 @@ class Observations:
             self._run_numbers[row] = moved
             self._run_row[moved] = row
 
+    def set_running_block(
+        self, numbers: np.ndarray, params: Sequence[tuple[str, BaseDistribution]],
+        x: np.ndarray,
+    ) -> None:
+        """Add new running trials that share their parameters (as `set_running` each).
+
+        Parameters
+        ----------
+        numbers : ndarray of shape (k,)
+            Numbers of trials not in the block yet.
+        params : sequence of (name, distribution)
+        x : ndarray of shape (k, len(params))
+            Internal values.
+        """
+        k = numbers.shape[0]
+        columns = [self._column_of(name, distribution) for name, distribution in params]
+        start = len(self._run_row)
+        if start + k > self._run_x.shape[0]:
+            size = max(2 * self._run_x.shape[0], start + k)
+            self._run_x = _grown(self._run_x, size, np.nan)
+            self._run_numbers = _grown(self._run_numbers, size, 0)
+        stop = start + k
+        self._run_x[start:stop] = np.nan
+        self._run_x[start:stop, columns] = x
+        self._run_numbers[start:stop] = numbers
+        self._run_row.update(zip(numbers.tolist(), range(start, stop)))
+
+    def drop_running_block(self, numbers: Iterable[int]) -> None:
+        """Forget the running trials ``numbers`` (those absent are ignored)."""
+        rows = [row for row in map(self._run_row.pop, numbers, repeat(None)) if row is not None]
+        if not rows:
+            return
+        n = len(self._run_row) + len(rows)
+        keep = np.ones(n, dtype=bool)
+        keep[rows] = False
+        kept = np.flatnonzero(keep)
+        self._run_x[: kept.size] = self._run_x[kept]
+        self._run_numbers[: kept.size] = self._run_numbers[kept]
+        self._run_row = dict(zip(self._run_numbers[: kept.size].tolist(), range(kept.size)))
+
     def replace_running(
         self, rows: Iterable[tuple[int, Mapping[str, tuple[BaseDistribution, float]]]]
     ) -> None:
@@ -263,6 +377,15 @@ class Observations:
         self._run_row.clear()
         for number, params in rows:
             self.set_running(number, params)
+
+    def _column_of(self, name: str, distribution: BaseDistribution) -> int:
+        """Column of ``(name, distribution)``, added if new."""
+        key = (name, distribution)
+        column = self._columns.get(key)
+        if column is None:
+            column = self._add_column(key)
+        self._recent[name] = (distribution, column)
+        return column
 
     def _add_column(self, key: tuple[str, BaseDistribution]) -> int:
         column = len(self.names)

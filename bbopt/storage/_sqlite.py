@@ -49,9 +49,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
-from bbopt._distributions import BaseDistribution, distribution_from_dict
+import numpy as np
+
+from bbopt._distributions import (
+    BaseDistribution,
+    IntDistribution,
+    _numeric_to_internal,
+    distribution_from_dict,
+)
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -60,6 +68,7 @@ from bbopt.storage._base import (
     TrialFinishedError,
     TrialNotFoundError,
 )
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
@@ -619,6 +628,7 @@ class SQLiteStorage(BaseStorage):
 
     # -- studies -------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
         with self._write(durable=True) as conn:
             try:
                 cursor = conn.execute(
@@ -669,7 +679,7 @@ class SQLiteStorage(BaseStorage):
             return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY study_id")]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = _dumps(value, f"the study user attribute {key!r}")
+        text = check_attr(key, value, "Study.set_user_attr")
         with self._write() as conn:
             self._cache(conn, study_id)
             conn.execute(
@@ -687,6 +697,8 @@ class SQLiteStorage(BaseStorage):
 
     # -- trials ----------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
         if template is not None and template.state.is_finished():
             return self._add_finished_trial(study_id, template)
         if self._heartbeat_interval is not None:
@@ -847,6 +859,7 @@ class SQLiteStorage(BaseStorage):
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
     ) -> None:
+        check_name(name, "name", "Trial.suggest")
         text = _dumps(value, f"the parameter {name!r}")
         internal = distribution.to_internal(value)
         dist_id = self._dist_ids.get(distribution)
@@ -885,6 +898,7 @@ class SQLiteStorage(BaseStorage):
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         count, _ = self._statement(
             "INSERT INTO intermediate (study_id, number, step, value) "
             "SELECT ?, ?, ?, ? FROM trials WHERE study_id = ? AND number = ? AND state = ? "
@@ -895,7 +909,7 @@ class SQLiteStorage(BaseStorage):
 
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
-        text = _dumps(value, f"the trial attribute {key!r}")
+        text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
         count, _ = self._statement(
             "INSERT INTO trial_attrs (study_id, number, system, key, value) "
             "SELECT ?, ?, ?, ?, ? FROM trials WHERE study_id = ? AND number = ? "
@@ -996,3 +1010,75 @@ class SQLiteStorage(BaseStorage):
             cache = self._caches.get(study_id)
             if cache is not None:
                 cache.notes.setdefault(number, {}).update(params)
+
+    # -- blocks of trials ------------------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        # One transaction: the trials, then their parameters, each one bulk insert.
+        n = values.shape[0]
+        internal = np.empty_like(values)
+        for j, (_, distribution) in enumerate(params):
+            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+        texts = [
+            # JSON of a finite float is its repr, of an int its str.
+            list(map(str, values[:, j].astype(np.int64).tolist()))
+            if isinstance(distribution, IntDistribution)
+            else list(map(repr, values[:, j].tolist()))
+            for j, (_, distribution) in enumerate(params)
+        ]
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        with self._write() as conn:
+            self._cache(conn, study_id)
+            start = self._count_all(conn, study_id)
+            numbers = list(range(start, start + n))
+            now, beat = _now(), time.time()
+            conn.executemany(
+                "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((study_id, number, _RUNNING, now, beat) for number in numbers),
+            )
+            for j, (name, distribution) in enumerate(params):
+                dist_id = self._dist_id(conn, distribution)
+                conn.executemany(
+                    "INSERT INTO params (study_id, number, name, dist_id, value, internal) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    zip(repeat(study_id), numbers, repeat(name), repeat(dist_id), texts[j],
+                        internal[:, j].tolist()),
+                )
+        for number in numbers:
+            self._own(study_id, number)
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        complete = int(TrialState.COMPLETE)
+        now = _now()
+        listed = numbers.tolist()
+        with self._write(durable=True) as conn:
+            seq = self._next_seq(conn, study_id)  # the transaction holds the write lock
+            rows = [
+                (state, json.dumps(row) if state == complete else None, now, seq + k,
+                 study_id, number, _RUNNING)
+                for k, (number, state, row) in enumerate(
+                    zip(listed, states.tolist(), values.tolist()))
+            ]
+            cursor = conn.executemany(
+                "UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, finish_seq = ?, "
+                f"row_params = {_ROW_PARAMS} WHERE study_id = ? AND number = ? AND state = ?",
+                rows,
+            )
+            if cursor.rowcount != len(rows):  # some trial is not running: roll all back
+                for number in listed:
+                    self._require_running(conn, study_id, number)
+                raise TrialFinishedError(  # pragma: no cover - a number repeated
+                    "finish_trials was given a trial twice.")
+        with self._read() as conn:
+            cache = self._cache(conn, study_id)
+            for number in listed:
+                self._owned.discard((study_id, number))
+                cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)

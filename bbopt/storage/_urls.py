@@ -52,8 +52,12 @@ def is_postgresql_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def storage_from_url(url: str | os.PathLike[str]) -> BaseStorage:
+def storage_from_url(url: str | os.PathLike[str], existing: bool = False) -> BaseStorage:
     """Open the storage a URL or a file path names (ValueError for any other text).
+
+    With ``existing`` (`load_study`, `delete_study`), an SQLite or journal file must
+    already exist: a mistyped path raises `StudyNotFoundError` instead of creating an
+    empty storage there.
 
     Examples
     --------
@@ -62,6 +66,7 @@ def storage_from_url(url: str | os.PathLike[str]) -> BaseStorage:
     >>> storage_from_url(f"journal:///{folder}/study.log")  # doctest: +ELLIPSIS
     JournalFileStorage('.../study.log')
     """
+    from bbopt.storage._base import StudyNotFoundError
     from bbopt.storage._journal import JournalFileStorage
     from bbopt.storage._postgres import PostgreSQLStorage
     from bbopt.storage._sqlite import SQLiteStorage
@@ -69,12 +74,18 @@ def storage_from_url(url: str | os.PathLike[str]) -> BaseStorage:
     if isinstance(url, os.PathLike):
         url = os.fspath(url)
     if isinstance(url, str) and url:
-        if url.startswith("sqlite:///") or "://" not in url:
-            return SQLiteStorage(url)
         if is_postgresql_url(url):
             return PostgreSQLStorage(url)
-        if url.startswith("journal:"):
-            return JournalFileStorage(url)
+        is_journal = url.startswith("journal:")
+        if is_journal or url.startswith("sqlite:///") or "://" not in url:
+            path = (parse_journal_url(url) if is_journal
+                    else parse_sqlite_url(url) if url.startswith("sqlite:") else url)
+            if existing and not os.path.exists(path):
+                raise StudyNotFoundError(
+                    f"No storage file at {path!r} (from the 'storage' parameter "
+                    f"{url!r}); nothing was created there."
+                )
+            return JournalFileStorage(url) if is_journal else SQLiteStorage(url)
     raise ValueError(
         f"The 'storage' parameter must be None, a BaseStorage, {URL_FORMS}. "
         f"Got {url!r} instead."

@@ -45,6 +45,10 @@ MAX_LOG_NOISE = math.log(2.0)
 LOG_LENGTH_PRIOR_STD = 0.75
 #: Variance floor of the posterior used by the acquisition (standardised units).
 MIN_VARIANCE = 1e-12
+#: Random Fourier features of the prior sample in `GaussianProcess.thompson_sample`.
+N_FEATURES = 256
+#: Degrees of freedom of the spectral density of the Matern 5/2 kernel (2 nu).
+_SPECTRAL_DOF = 5.0
 #: Jitter tries: the noise variance is raised tenfold at most this many times.
 MAX_JITTER_TRIES = 8
 _JITTER_START = 1e-10
@@ -252,7 +256,7 @@ class GaussianProcess:
                 x, y, self.categorical, np.ascontiguousarray(theta),
                 self.prior.mean, self.prior.std, chol, alpha, grad,
             )
-        except ValueError:  # K not positive definite: a wall for the line search
+        except np.linalg.LinAlgError:  # K not positive definite: a wall for the line search
             return 1e300, np.zeros(d + 2)
         if not (math.isfinite(value) and np.all(np.isfinite(grad))):
             return 1e300, np.zeros(d + 2)
@@ -263,7 +267,7 @@ class GaussianProcess:
 
         The noise variance is raised tenfold up to `MAX_JITTER_TRIES` times;
         if the matrix is still not positive definite, the same is tried with
-        the prior mean as hyperparameters, and the last ValueError is raised
+        the prior mean as hyperparameters, and numpy.linalg.LinAlgError is raised
         if that fails too. The noise variance used is at least ``min_noise``.
         """
         lows, highs = np.array(self.bounds).T
@@ -277,7 +281,7 @@ class GaussianProcess:
                 self.theta = theta
                 self.chol, self.alpha, self.noise_used = factors
                 return
-        raise ValueError(
+        raise np.linalg.LinAlgError(
             f"The kernel matrix of {self.n} observations is not positive definite, even with "
             f"a noise variance of {math.exp(fallback[-1]) * 10.0**MAX_JITTER_TRIES:.3g}."
         )
@@ -291,7 +295,7 @@ class GaussianProcess:
                     self.x, self.y, self.categorical, theta, self.prior.mean, self.prior.std,
                     chol, alpha,
                 )
-            except ValueError:
+            except np.linalg.LinAlgError:
                 theta[-1] = math.log(max(math.exp(theta[-1]), _JITTER_START) * 10.0)
                 continue
             if np.all(np.isfinite(alpha)):
@@ -420,3 +424,65 @@ class GaussianProcess:
         d_var[floored] = 0.0
         assert grad_mean is not None and grad_var is not None
         return out, d_mean[:, None] * grad_mean + d_var[:, None] * grad_var
+
+    def thompson_sample(
+        self, x_new: FloatArray, n_choices: FloatArray, rng: np.random.Generator,
+        n_features: int = N_FEATURES,
+    ) -> FloatArray:
+        """One joint posterior sample (standardised) at ``x_new``, shape (m,).
+
+        Drawn pathwise (Wilson et al. 2020, "Efficiently Sampling Functions
+        from Gaussian Process Posteriors"): ``f(x) = g(x) + k(x, X) (K + s2 I)^-1
+        (y - g(X) - e)``, with ``g`` a prior sample from ``n_features`` random
+        Fourier features and ``e ~ N(0, s2 I)`` the noise: O(m (n + F) d)
+        instead of a Cholesky factor of the (m, m) posterior covariance. The
+        Fourier features of the Matern 5/2 kernel with length scales ``l``:
+        ``sqrt(2 s / F) cos(w.x / l + c)`` with ``w`` drawn from a Student t
+        with 5 degrees of freedom (its spectral density) and ``c`` uniform;
+        categorical dimensions are embedded one-hot, scaled by ``1 / sqrt(2)``,
+        so that two different choices are at squared distance 1, as in the
+        kernel's Hamming term.
+
+        Parameters
+        ----------
+        x_new : ndarray of shape (m, d)
+        n_choices : ndarray of shape (d,)
+            Number of choices of each categorical dimension (others ignored).
+        rng : numpy.random.Generator
+        n_features : int, default 256
+        """
+        x_new = np.ascontiguousarray(x_new, dtype=np.float64)
+        cat = self.categorical.astype(bool)
+        inv_scale = np.exp(-self.theta[: self.d])
+        width = int((~cat).sum() + n_choices[cat].sum())
+        chi2 = rng.chisquare(_SPECTRAL_DOF, n_features)
+        w = rng.standard_normal((n_features, width)) * np.sqrt(_SPECTRAL_DOF / chi2)[:, None]
+        phases = rng.uniform(0.0, 2.0 * math.pi, n_features)
+        weights = rng.standard_normal(n_features) * math.sqrt(
+            2.0 * math.exp(self.theta[self.d]) / n_features)
+
+        def prior(x: FloatArray) -> FloatArray:
+            embedded = _embed(x, cat, n_choices, inv_scale)
+            return np.cos(embedded @ w.T + phases) @ weights  # type: ignore[no-any-return]
+
+        residual = self.y - prior(self.x) - math.sqrt(self.noise_used) * rng.standard_normal(
+            self.n)
+        coef = linalg.cho_solve((self.chol, True), residual, check_finite=False)
+        cross = np.empty((x_new.shape[0], self.n))
+        gp_kernel_matrix(x_new, self.x, self.categorical, self.theta, cross)
+        return prior(x_new) + cross @ coef  # type: ignore[no-any-return]
+
+
+def _embed(x: FloatArray, cat: NDArray[np.bool_], n_choices: FloatArray,
+           inv_scale: FloatArray) -> FloatArray:
+    """Points (m, d) scaled by the inverse length scales, categoricals one-hot: (m, D)."""
+    numeric = x[:, ~cat] * inv_scale[~cat]
+    if not np.any(cat):
+        return numeric  # type: ignore[no-any-return]
+    blocks = [numeric]
+    rows = np.arange(x.shape[0])
+    for j in np.flatnonzero(cat):
+        one_hot = np.zeros((x.shape[0], int(n_choices[j])))
+        one_hot[rows, x[:, j].astype(np.int64)] = inv_scale[j] / math.sqrt(2.0)
+        blocks.append(one_hot)
+    return np.concatenate(blocks, axis=1)

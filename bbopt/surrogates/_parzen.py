@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from bbopt._kernels import (
     PARZEN_BLOCK,
@@ -70,6 +70,17 @@ KD_SPREAD_SAMPLE = 32
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
+
+
+def _forget_pools() -> None:
+    """In a forked child: the parent's pools have no threads here; build new ones."""
+    global _pools_lock
+    _pools.clear()
+    _pools_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _pool(n_threads: int) -> ThreadPoolExecutor:
@@ -269,7 +280,7 @@ class ParzenEstimator:
         self._box_hi = np.empty((0, k))
         self._box_radius = np.empty((0, 2))
         self._box_ref = np.empty(0, dtype=np.intp)
-        self._centre = np.ascontiguousarray(0.5 * (space.low + space.high))
+        self._centre = np.ascontiguousarray(0.5 * space.low + 0.5 * space.high)
         self._mu[:, 0] = self._centre
         self._sigma[:, 0] = space.width
         self._prepare(0, 1)
@@ -695,6 +706,8 @@ class ParzenEstimator:
         comp = np.broadcast_to(comp, (n, d + c))
         x = np.empty((n, d))
         if d:
+            from scipy import special  # a heavy import, left out of `import bbopt`
+
             cols = comp[:, :d]
             dims = np.arange(d)
             mu = self._mu[dims, cols]  # (n, d)
@@ -711,7 +724,8 @@ class ParzenEstimator:
             u = p_lo + rng.random((n, d)) * (p_hi - p_lo)
             x = np.clip(mu + sigma * special.ndtri(u), lo, hi)
             if s.discrete.any():
-                snapped = s.low + np.round((x - s.low) / np.where(s.discrete, s.step, 1.0)) * s.step
+                grid = np.where(s.discrete, s.step, 1.0)
+                snapped = s.low + np.round((x - s.low) / grid) * s.step
                 x = np.where(s.discrete, np.clip(snapped, s.low, s.high), x)
         x_cat = np.empty((n, c))
         if c:

@@ -686,3 +686,280 @@ class Michalewicz(TestFunction):
     def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         ripple = np.sin(self._index * x * x / math.pi) ** (2 * _MICHALEWICZ_M)
         return -np.sum(np.sin(x) * ripple, axis=1)
+
+
+# -- ill-conditioned and rotated functions (BBOB) ---------------------------------------
+_BBOB = (
+    "Hansen, N., Finck, S., Ros, R. & Auger, A. (2009), Real-Parameter Black-Box "
+    "Optimization Benchmarking 2009: Noiseless Functions Definitions, INRIA research "
+    "report RR-6829"
+)
+
+
+def _rotation(n_dims: int, seed: int) -> NDArray[np.float64]:
+    """A random orthogonal matrix (QR of a Gaussian matrix, signs fixed), from ``seed``."""
+    rng = np.random.default_rng([seed, n_dims, 1])
+    q, r = np.linalg.qr(rng.standard_normal((n_dims, n_dims)))
+    return q * np.sign(np.diag(r))
+
+
+def _shift(n_dims: int, seed: int) -> NDArray[np.float64]:
+    """An optimum drawn uniformly in [-4, 4]^n_dims from ``seed``, as BBOB does."""
+    return np.random.default_rng([seed, n_dims, 2]).uniform(-4.0, 4.0, n_dims)
+
+
+def _scales(n_dims: int, exponent: float) -> NDArray[np.float64]:
+    """(10^exponent)^((i - 1) / (d - 1)) for i = 1..d (1 when d = 1)."""
+    if n_dims == 1:
+        return np.ones(1)
+    return 10.0 ** (exponent * np.arange(n_dims) / (n_dims - 1))
+
+
+class _RotatedBBOB(TestFunction):
+    """A BBOB function of z = R (x - x_opt) on [-5, 5]^d, minimum 0 at x_opt.
+
+    The rotation R and the optimum x_opt are drawn from ``seed``; BBOB's
+    oscillation and asymmetry transformations (T_osz, T_asy) and its offset
+    f_opt are left out, so that the minimum is exactly 0.
+    """
+
+    _min_dims = 2
+
+    def __init__(self, n_dims: int, seed: int = 0) -> None:
+        n_dims = _check_n_dims(n_dims, type(self).__name__, self._min_dims)
+        self.seed = int(seed)
+        self.rotation = _rotation(n_dims, self.seed)
+        self.optimum = self._optimum(n_dims)
+        super().__init__(n_dims, _box(n_dims, -5.0, 5.0), 0.0, self.optimum[np.newaxis, :],
+                         f"{_BBOB}, function f{self._bbob_number}.",
+                         {"n_dims": n_dims, "seed": self.seed})
+        self.rotation.flags.writeable = False
+        self.optimum.flags.writeable = False
+
+    _bbob_number = 0
+
+    def _optimum(self, n_dims: int) -> NDArray[np.float64]:
+        return _shift(n_dims, self.seed)
+
+    def _z(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (x - self.optimum) @ self.rotation.T
+
+
+class RotatedEllipsoid(_RotatedBBOB):
+    r"""Rotated ellipsoid (BBOB f10): condition number 10^6 along rotated axes.
+
+    .. math:: f(x) = \sum_{i=1}^{d} 10^{6 (i-1)/(d-1)} z_i^2,\quad z = R (x - x^*)
+
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0`. The rotation
+    and :math:`x^*` are drawn from ``seed`` (without BBOB's T_osz).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation ``R`` and the optimum ``x^*``.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f10.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import RotatedEllipsoid
+    >>> f = RotatedEllipsoid(10)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 10
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x)
+        return (z * z) @ _scales(self.n_dims, 6.0)
+
+
+class Discus(_RotatedBBOB):
+    r"""Discus, or tablet (BBOB f11): one rotated direction 10^6 times more sensitive.
+
+    .. math:: f(x) = 10^6 z_1^2 + \sum_{i=2}^{d} z_i^2,\quad z = R (x - x^*)
+
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0`.
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f11.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import Discus
+    >>> f = Discus(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 11
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x)
+        return 1e6 * z[:, 0] ** 2 + np.sum(z[:, 1:] ** 2, axis=1)
+
+
+class BentCigar(_RotatedBBOB):
+    r"""Bent cigar (BBOB f12): a ridge, one rotated direction 10^6 times less sensitive.
+
+    .. math:: f(x) = z_1^2 + 10^6 \sum_{i=2}^{d} z_i^2,\quad z = R (x - x^*)
+
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` (without
+    BBOB's T_asy, which bends the ridge).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f12.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import BentCigar
+    >>> f = BentCigar(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 12
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x)
+        return z[:, 0] ** 2 + 1e6 * np.sum(z[:, 1:] ** 2, axis=1)
+
+
+class DifferentPowers(_RotatedBBOB):
+    r"""Sum of different powers (BBOB f14): sensitivities that vary near the optimum.
+
+    .. math:: f(x) = \sqrt{\sum_{i=1}^{d} |z_i|^{2 + 4 (i-1)/(d-1)}},\quad z = R (x - x^*)
+
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0`.
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f14.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import DifferentPowers
+    >>> f = DifferentPowers(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 14
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = np.abs(self._z(x))
+        powers = 2.0 + 4.0 * np.arange(self.n_dims) / (self.n_dims - 1)
+        return np.sqrt(np.sum(z**powers, axis=1))
+
+
+class SchafferF7(_RotatedBBOB):
+    r"""Schaffer's F7 (BBOB f17): multimodal, moderately ill-conditioned (10).
+
+    .. math:: f(x) = \Big(\frac{1}{d-1} \sum_{i=1}^{d-1} \sqrt{s_i}
+              + \sqrt{s_i} \sin^2(50 s_i^{1/5})\Big)^2,\quad
+              s_i = \sqrt{z_i^2 + z_{i+1}^2},\quad z = \Lambda^{10} R (x - x^*)
+
+    with :math:`\Lambda^{10}` diagonal, :math:`\Lambda_{ii} = 10^{(i-1)/(2(d-1))}`.
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` (without
+    BBOB's T_asy, second rotation and boundary penalty).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f17.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import SchafferF7
+    >>> f = SchafferF7(4)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 17
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x) * np.sqrt(_scales(self.n_dims, 1.0))
+        s = np.sqrt(z[:, :-1] ** 2 + z[:, 1:] ** 2)
+        root = np.sqrt(s)
+        inner = np.sum(root + root * np.sin(50.0 * s**0.2) ** 2, axis=1) / (self.n_dims - 1)
+        return inner * inner
+
+
+class GriewankRosenbrock(_RotatedBBOB):
+    r"""Composite Griewank-Rosenbrock F8F2 (BBOB f19): a rugged, rotated Rosenbrock.
+
+    .. math:: f(x) = \frac{10}{d-1} \sum_{i=1}^{d-1}
+              \Big(\frac{s_i}{4000} - \cos s_i\Big) + 10,\quad
+              s_i = 100 (z_i^2 - z_{i+1})^2 + (z_i - 1)^2,\quad
+              z = \max\big(1, \tfrac{\sqrt d}{8}\big) R x + \tfrac12
+
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` where
+    :math:`z = (1, \dots, 1)`, i.e. :math:`x^* = R^T (\tfrac12, \dots, \tfrac12)
+    / \max(1, \sqrt d / 8)`.
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f19.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import GriewankRosenbrock
+    >>> f = GriewankRosenbrock(6)
+    >>> round(f(f.minimizers[0]), 12)
+    0.0
+    """
+
+    _bbob_number = 19
+
+    def _optimum(self, n_dims: int) -> NDArray[np.float64]:
+        return self.rotation.T @ np.full(n_dims, 0.5) / max(1.0, math.sqrt(n_dims) / 8.0)
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        scale = max(1.0, math.sqrt(self.n_dims) / 8.0)
+        z = scale * (x @ self.rotation.T) + 0.5
+        head, tail = z[:, :-1], z[:, 1:]
+        s = 100.0 * (head * head - tail) ** 2 + (head - 1.0) ** 2
+        value = 10.0 / (self.n_dims - 1) * np.sum(s / 4000.0 - np.cos(s), axis=1) + 10.0
+        return np.maximum(value, 0.0)

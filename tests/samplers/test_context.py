@@ -15,6 +15,7 @@ from bbopt.samplers import (
     RandomSampler,
     SamplingContext,
     TPESampler,
+    TrustRegionGPSampler,
 )
 from bbopt.storage import InMemoryStorage, Observations, SQLiteStorage
 
@@ -49,9 +50,10 @@ class _Counting:
     lambda: TPESampler(seed=0, n_startup_trials=3),
     lambda: TPESampler(seed=0, n_startup_trials=3, multivariate=False),
     lambda: GPSampler(seed=0, n_startup_trials=3),
+    lambda: TrustRegionGPSampler(seed=0, n_startup_trials=3),
     lambda: RandomSampler(seed=0),
     lambda: QMCSampler(seed=0),
-], ids=["tpe", "tpe-univariate", "gp", "random", "qmc"])
+], ids=["tpe", "tpe-univariate", "gp", "trust-region", "random", "qmc"])
 def test_at_most_one_read_of_each_kind_per_ask(kind, make_sampler, tmp_path) -> None:
     storage = _storage(kind, tmp_path)
     study = bbopt.create_study(storage=storage, sampler=make_sampler())
@@ -151,3 +153,23 @@ def test_array_sampler_subclass_overriding_an_optuna_style_method() -> None:
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     assert calls == ["x"] * 3
     assert issubclass(Recording, ArraySampler)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_an_array_ask_reads_storage_at_most_once_of_each_kind(kind, tmp_path) -> None:
+    storage = _storage(kind, tmp_path)
+    study = bbopt.create_study(storage=storage, sampler=RandomSampler(seed=0))
+    numbers, X = study.ask_array(10, SPACE)
+    study.tell_array(numbers, X[:, 0])
+    counter = _Counting(storage)
+    study.tell_array(*study.ask_array(100, SPACE)[:1], np.zeros(100))
+    assert counter.reads["observations"] <= 1 and counter.reads["running"] <= 1
+
+
+def test_random_array_draws_on_a_context_built_from_arrays() -> None:
+    obs = Observations([StudyDirection.MINIMIZE])
+    context = SamplingContext.from_arrays(obs, trial_number=-1)
+    x = RandomSampler(seed=0).sample_array(context, SPACE, 500)
+    bounds = np.array([d.internal_bounds() for d in SPACE.values()])
+    assert x.shape == (500, 2)
+    assert np.all((x >= bounds[:, 0]) & (x <= bounds[:, 1]))

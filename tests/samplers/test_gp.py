@@ -24,6 +24,12 @@ MIXED = {
 }
 
 
+
+def _model_of(sampler):
+    """The GP model of the one study ``sampler`` served (models are kept per study)."""
+    (slot,) = sampler._models._states.values()
+    return slot[0]
+
 def _mixed_value(p: dict) -> float:
     return (
         (math.log10(p["a"]) - 1) ** 2 + (p["b"] - 0.5) ** 2
@@ -145,7 +151,7 @@ def test_failed_and_pruned_trials_are_ignored() -> None:
             trial.report(-1e9, step=0)
             study.tell(trial, state=TrialState.PRUNED) if i == 3 else study.tell(
                 trial, (trial.params["x"] - 0.3) ** 2)
-    model = study.sampler._model
+    model = _model_of(study.sampler)
     assert model is not None
     assert model.y.size == 3  # the COMPLETE trials 0, 6 and 9
     assert np.all(np.isfinite(model.y))
@@ -208,7 +214,8 @@ def test_duplicates_one_observation_and_a_fixed_dimension() -> None:
 
 def test_falls_back_to_the_independent_sampler_with_a_warning(monkeypatch) -> None:
     def broken_fit(self, x, y, *args, **kwargs):
-        raise ValueError("gp_log_marginal_likelihood(n=3, d=1): a matrix is not positive definite")
+        raise np.linalg.LinAlgError(
+            "gp_log_marginal_likelihood(n=3, d=1): a matrix is not positive definite")
 
     monkeypatch.setattr(GaussianProcess, "fit", broken_fit)
     study = bbopt.create_study(sampler=GPSampler(seed=0, n_startup_trials=2))
@@ -221,6 +228,20 @@ def test_falls_back_to_the_independent_sampler_with_a_warning(monkeypatch) -> No
     assert 0.0 <= trial.params["x"] <= 1.0
 
 
+def test_other_errors_of_the_fit_are_not_swallowed(monkeypatch) -> None:
+    def broken_fit(self, x, y, *args, **kwargs):
+        raise ValueError("a bug, not a matrix that is not positive definite")
+
+    monkeypatch.setattr(GaussianProcess, "fit", broken_fit)
+    study = bbopt.create_study(sampler=GPSampler(seed=0, n_startup_trials=2))
+    space = {"x": FloatDistribution(0.0, 1.0)}
+    for _ in range(2):
+        trial = study.ask(space)
+        study.tell(trial, trial.params["x"])
+    with pytest.raises(ValueError, match="a bug"):
+        study.ask(space)
+
+
 def test_incremental_updates_match_a_full_fit(monkeypatch) -> None:
     # Refit rarely, so that most observations go through GaussianProcess.append.
     monkeypatch.setattr(gp_module, "REFIT_EVERY_TRIAL_BELOW", 6)
@@ -228,8 +249,8 @@ def test_incremental_updates_match_a_full_fit(monkeypatch) -> None:
     sampler = GPSampler(seed=0, n_startup_trials=5)
     space = {"x": FloatDistribution(-2.0, 2.0), "k": CategoricalDistribution(["p", "q"])}
     _run(sampler, space, lambda p: p["x"] ** 2 + (p["k"] == "q"), 20)
-    gp = sampler._model.gp
-    assert sampler._model.n_at_fit == 5 and gp.n == 19
+    gp = _model_of(sampler).gp
+    assert _model_of(sampler).n_at_fit == 5 and gp.n == 19
     full = GaussianProcess(gp.categorical.astype(bool), gp.noise_floor, gp.fixed_noise)
     full.theta = gp.theta.copy()
     full.set_data(gp.x, gp.y_raw)
@@ -241,7 +262,7 @@ def test_subset_above_max_exact_observations() -> None:
     sampler = GPSampler(seed=0, n_startup_trials=5, max_exact_observations=12)
     space = {"x": FloatDistribution(-2.0, 2.0)}
     study = _run(sampler, space, lambda p: p["x"] ** 2, 20)
-    model = sampler._model
+    model = _model_of(sampler)
     assert model.subset and model.gp.n == 12 and model.y.size == 19
     # The best observation is always kept.
     assert model.gp.y_raw.min() == model.y.min() == study.best_value

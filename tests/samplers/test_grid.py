@@ -197,3 +197,46 @@ def test_the_callers_dict_is_not_aliased():
     space["x"].append(3)
     space["y"] = [0]
     assert sampler.n_points == 2
+def test_a_reused_grid_sampler_runs_the_whole_grid_in_each_study():
+    sampler = GridSampler({"x": [0, 1, 2]}, seed=0)
+    for _ in range(2):
+        study = bbopt.create_study(sampler=sampler)
+        study.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=10)
+        assert sorted(t.params["x"] for t in study.trials) == [0, 1, 2]
+
+
+
+
+_SHARED_SCRIPT = """
+import sys
+import bbopt
+
+study = bbopt.load_study(study_name="grid", storage=sys.argv[1],
+                         sampler=bbopt.samplers.GridSampler({"x": list(range(20))}, seed=0))
+study.optimize(lambda t: float(t.suggest_int("x", 0, 19)), n_trials=20)
+"""
+
+
+def test_processes_sharing_a_study_visit_each_point_once(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "grid.db")
+    bbopt.create_study(study_name="grid", storage=path)
+    script = tmp_path / "worker.py"
+    script.write_text(_SHARED_SCRIPT)
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(bbopt.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    workers = [subprocess.Popen([sys.executable, str(script), path], env=env,
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err[-2000:]
+    trials = bbopt.load_study(study_name="grid", storage=path).trials
+    xs = [t.params["x"] for t in trials]
+    assert sorted(set(xs)) == list(range(20))
+    # Once every point is claimed no process starts a trial; one already asked
+    # by the other process at that moment may revisit a point.
+    assert len(xs) <= 21, sorted(xs)

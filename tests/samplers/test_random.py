@@ -184,6 +184,6 @@ def test_invalid_seed(seed, error, pattern):
         RandomSampler(seed)
 
 
-def test_is_a_sampler_and_the_default():
+def test_is_a_sampler():
+    # The default of create_study is AutoSampler now (tests/samplers/test_auto.py).
     assert isinstance(RandomSampler(), BaseSampler)
-    assert isinstance(bbopt.create_study().sampler, RandomSampler)

@@ -18,7 +18,7 @@ from bbopt import (
     TrialState,
 )
 from bbopt.samplers import RandomSampler, TPESampler
-from bbopt.samplers._tpe import (
+from bbopt.samplers._tpe._rules import (
     FLOOR_DECAY_N,
     IMPROVEMENT_SHARE,
     LONG_MIN_BANDWIDTH,
@@ -31,6 +31,15 @@ from bbopt.samplers._tpe import (
 )
 from bbopt.surrogates import ParzenEstimator, ParzenSpace
 
+
+def _study_state(sampler):
+    """The state of the one study ``sampler`` served (TPE keeps its models per study)."""
+    (state,) = sampler._studies._states.values()
+    return state
+
+
+def _models_of(sampler):
+    return _study_state(sampler).models
 
 def _sphere(trial: bbopt.Trial) -> float:
     return sum((trial.suggest_float(f"x{i}", -5.0, 10.0) - 1.0) ** 2 for i in range(3))
@@ -46,7 +55,7 @@ def _best(sampler, objective, n_trials: int) -> float:
 @pytest.mark.parametrize("multivariate", [True, False])
 def test_tpe_beats_random_search(multivariate: bool, incremental: bool, monkeypatch) -> None:
     if incremental:  # the long-study path (shared-bandwidth bad mixture) from the start
-        monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", 0)
+        monkeypatch.setattr("bbopt.samplers._tpe._model.EXACT_BAD_MAX", 0)
     tpe = [_best(TPESampler(seed=s, multivariate=multivariate), _sphere, 80) for s in range(5)]
     rnd = [_best(RandomSampler(seed=s), _sphere, 80) for s in range(5)]
     assert np.median(tpe) < 0.5 * np.median(rnd)
@@ -107,7 +116,7 @@ def test_pruned_trials_count_through_their_last_value() -> None:
             study.tell(trial, state=TrialState.FAIL)
         else:
             study.tell(trial, value)
-    model = next(iter(sampler._models.values()))
+    model = next(iter(_models_of(sampler).values()))
     obs = study.get_observations()
     states = obs.states[: model.n_seen]
     # Pruned trials are modelled, failed ones are not.
@@ -143,7 +152,7 @@ def test_incremental_state_matches_a_fit_from_scratch(direction: str) -> None:
             study.tell(trial, p["x"] ** 2 + (p["n"] - 2) ** 2 + p["c"] + 0.1 * rng.normal())
         if k in (20, 150, 299):
             obs = study.get_observations()
-            model = next(m for key, m in sampler._models.items() if key[0])
+            model = next(m for key, m in _models_of(sampler).items() if key[0])
             model.update(obs)
             good, bad = _brute_force_split(model, obs)
             np.testing.assert_array_equal(model.good, good)
@@ -176,7 +185,7 @@ def test_constant_liar_spreads_a_batch() -> None:
         pts = np.array([[t.params["x"], t.params["y"]] for t in trials])
         assert len({tuple(p) for p in pts}) == 8
         if constant_liar:
-            model = next(m for key, m in sampler._models.items() if key[0])
+            model = next(m for key, m in _models_of(sampler).items() if key[0])
             assert sampler._liars(trials[-1]._sampling_context(), model).shape == (7, 2)
         d = np.linalg.norm(pts[:, None] - pts[None], axis=2) + np.eye(8) * 9
         return float(d.min(axis=1).mean())
@@ -196,7 +205,7 @@ def test_multi_objective_uses_nondominated_fronts() -> None:
         return x + y, x - y
 
     study.optimize(objective, n_trials=60)
-    model = next(m for key, m in sampler._models.items() if key[0])
+    model = next(m for key, m in _models_of(sampler).items() if key[0])
     model.update(study.get_observations())
     values = study.get_observations().values[model.rows[: model.n_valid]] * [1.0, -1.0]
     good = set(model.good.tolist())
@@ -221,7 +230,7 @@ def test_define_by_run_and_groups() -> None:
         study = bbopt.create_study(sampler=sampler)
         study.optimize(objective, n_trials=60)
         assert study.best_value < 0.3
-    groups = sampler._groups(study.get_observations(),
+    groups = sampler._groups(_study_state(sampler), study.get_observations(),
                              sampler.infer_relative_search_space(study, study.ask()))
     names = sorted(tuple(name for name, _ in g) for g in groups)
     assert names == [("a1", "a2"), ("b1",), ("kind",)]
@@ -334,7 +343,7 @@ def test_default_weights_and_gamma() -> None:
 @pytest.mark.parametrize("exact_bad_max", [0, 1000])
 def test_many_trials_stay_consistent(exact_bad_max: int, monkeypatch) -> None:
     """A few hundred suggestions with bandwidth refreshes and liars interleaved."""
-    monkeypatch.setattr("bbopt.samplers._tpe.EXACT_BAD_MAX", exact_bad_max)
+    monkeypatch.setattr("bbopt.samplers._tpe._model.EXACT_BAD_MAX", exact_bad_max)
     sampler = TPESampler(seed=0)
     study = bbopt.create_study(sampler=sampler, direction=StudyDirection.MINIMIZE)
     space = {f"x{i}": FloatDistribution(-1.0, 1.0) for i in range(4)}
@@ -418,7 +427,7 @@ def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
     """Above EXACT_BAD_MAX bad observations, the bad mixture is indexed and its components'
     ranks in finish order are kept incrementally: the suggestions are those of the same
     sampler without the index, and the kept ranks those computed from scratch."""
-    from bbopt.samplers import _tpe
+    from bbopt.samplers._tpe import _model as _tpe
     from bbopt.surrogates import _parzen
 
     monkeypatch.setattr(_tpe, "EXACT_BAD_MAX", 200)
@@ -442,7 +451,7 @@ def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
             trial = study.ask(space)
             suggested.append(trial.params)
             study.tell(trial, objective(trial.params))
-            model = max(sampler._models.values(), key=lambda m: m.n_valid)
+            model = max(_models_of(sampler).values(), key=lambda m: m.n_valid)
             if indexed and model._bad_rank is not None:
                 kept = model._bad_ranks().copy()
                 model._bad_rank = None
@@ -455,3 +464,14 @@ def test_long_study_index_and_ranks_change_no_suggestion(monkeypatch) -> None:
     without_index, _ = run(False)
     assert n_checked > 300
     assert with_index == without_index
+
+
+@pytest.mark.parametrize("low, high, log", [(1e-300, 1.0000000000000002e-300, True),
+                                            (0.0, 5e-324, False)])
+@pytest.mark.parametrize("multivariate", [False, True])
+def test_ranges_too_narrow_for_bandwidths_are_drawn_uniformly(low, high, log, multivariate):
+    study = bbopt.create_study(
+        sampler=TPESampler(seed=0, n_startup_trials=2, multivariate=multivariate))
+    study.optimize(lambda t: t.suggest_float("x", low, high, log=log), n_trials=8)
+    assert all(t.state == bbopt.TrialState.COMPLETE and low <= t.params["x"] <= high
+               for t in study.trials)

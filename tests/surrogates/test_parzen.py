@@ -1,5 +1,7 @@
 """Tests of the Parzen estimator surrogate (bbopt.surrogates._parzen)."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -339,3 +341,26 @@ def test_indexed_density_split_over_threads(monkeypatch) -> None:
                   for est in estimators)
     np.testing.assert_allclose(three, one, rtol=1e-12, atol=1e-12)
     assert len(estimators[1]._runs) > 1
+
+
+def _pool_in_child(queue) -> None:
+    from bbopt.surrogates import _parzen
+
+    had = len(_parzen._pools)
+    queue.put((had, _parzen._pool(2).submit(sum, [1, 2]).result(timeout=30)))
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="no fork")
+def test_thread_pools_are_rebuilt_in_a_forked_child() -> None:
+    import multiprocessing
+
+    from bbopt.surrogates import _parzen
+
+    assert _parzen._pool(2).submit(sum, [1, 1]).result() == 2  # the parent has a pool
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_pool_in_child, args=(queue,))
+    child.start()
+    had, result = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert (had, result, child.exitcode) == (0, 3, 0)

@@ -1,0 +1,198 @@
+"""`CmaEs`: CMA-ES with restarts as an array-level ask/tell over the unit cube."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bbopt._validation import ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
+from bbopt.samplers._cmaes._engine import (
+    Margin,
+    RestartPlan,
+    _Run,
+    default_popsize,
+    resolve_variant,
+)
+
+VARIANTS = ("auto", "full", "sep", "lm")
+RESTART_STRATEGIES = (None, "ipop", "bipop")
+
+
+def ensure_sigma0(value: Any, owner: str) -> float:
+    """sigma0 as a float in (0, inf)."""
+    sigma0 = ensure_finite_real(value, "sigma0", owner)
+    if sigma0 <= 0:
+        raise ValueError(f"The 'sigma0' parameter of {owner} must be > 0. Got {value!r} instead.")
+    return sigma0
+
+
+def ensure_popsize(value: Any, owner: str) -> int | None:
+    """popsize as None or an int >= 2 (``ensure_int`` reports a smaller one)."""
+    return None if value is None else ensure_int(value, "popsize", owner, minimum=2)
+
+
+class CmaEs:
+    """CMA-ES over the unit cube ``[0, 1]^n_dims``, driven by arrays.
+
+    The engine behind `CmaEsSampler`, for users who evaluate a whole
+    population at once (benchmarks, vectorised simulators): `ask` returns a
+    generation of points, `tell` takes their values, with no study or trial
+    involved. Scale the cube to your box yourself (``low + x * (high - low)``).
+    Points are mirrored into the cube at its faces.
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension, >= 2.
+    x0 : array-like of shape (n_dims,), optional
+        Initial mean, in [0, 1]^n_dims (default: the centre).
+    sigma0 : float, default 0.3
+        Initial step size, as a fraction of the cube's width.
+    popsize : int, optional
+        Points per generation, >= 2 (default 4 + floor(3 ln n_dims)).
+    variant : {"auto", "full", "sep", "lm"}, default "auto"
+        Full covariance matrix, diagonal (sep-CMA-ES) or limited-memory
+        (LM-MA-ES, O(m n_dims) per point); "auto" is "full" up to 200
+        dimensions and "lm" above.
+    restart_strategy : {None, "ipop", "bipop"}, default None
+        What to do when a run meets a termination criterion (tolx, tolfun,
+        condition number, no effect of an axis or a coordinate, flat
+        fitness): continue (None), or restart from a uniformly random mean
+        with a larger population (IPOP) or alternating large and small ones
+        (BIPOP).
+    inc_popsize : int, default 2
+        Factor of the population size between large restarts.
+    seed : int, optional
+    cov0 : ndarray of shape (n_dims, n_dims), optional
+        Initial covariance matrix (its diagonal for "sep"; ignored by "lm").
+    thresholds : dict of int to array-like, optional
+        Discrete coordinates: for each, the sorted boundaries in (0, 1)
+        between the cells of its values. With it, the mean keeps a margin
+        to these boundaries (CMA-ES with margin, Hamano et al. 2022, mean
+        correction only; not for "lm"), so that the search keeps trying
+        neighbouring values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bbopt.samplers import CmaEs
+    >>> es = CmaEs(5, seed=0)
+    >>> for _ in range(150):
+    ...     x = es.ask()
+    ...     _ = es.tell(x, ((x - 0.7) ** 2).sum(axis=1))
+    >>> bool(np.abs(es.mean - 0.7).max() < 1e-3)
+    True
+    """
+
+    def __init__(self, n_dims: int, x0: Any = None, sigma0: float = 0.3,
+                 popsize: int | None = None, variant: str = "auto",
+                 restart_strategy: str | None = None, inc_popsize: int = 2,
+                 seed: int | None = None, cov0: np.ndarray | None = None,
+                 thresholds: dict[int, Any] | None = None) -> None:
+        owner = "CmaEs"
+        self.n_dims = ensure_int(n_dims, "n_dims", owner, minimum=2)
+        sigma = ensure_sigma0(sigma0, owner)
+        size = ensure_popsize(popsize, owner)
+        ensure_one_of(variant, "variant", owner, VARIANTS)
+        strategy = ensure_one_of(restart_strategy, "restart_strategy", owner, RESTART_STRATEGIES)
+        inc = ensure_int(inc_popsize, "inc_popsize", owner, minimum=1)
+        self._rng = np.random.default_rng(ensure_seed(seed, owner))
+        mean = np.full(self.n_dims, 0.5)
+        if x0 is not None:
+            mean = np.asarray(x0, dtype=np.float64)
+            if mean.shape != (self.n_dims,) or not np.all((mean >= 0) & (mean <= 1)):
+                raise ValueError(f"The 'x0' parameter of {owner} must be an array of shape "
+                                 f"({self.n_dims},) in [0, 1]. Got {x0!r} instead.")
+        self.variant = resolve_variant(variant, self.n_dims)
+        first = size if size is not None else default_popsize(self.n_dims)
+        self._thresholds = {int(j): np.sort(np.asarray(t, dtype=np.float64))
+                            for j, t in (thresholds or {}).items() if len(t) > 0}
+        self._plan = RestartPlan(strategy, first, inc, sigma)
+        self.n_restarts = 0
+        self.n_evaluations = 0
+        self._run_evaluations = 0
+        self._small = False
+        self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first))
+
+    @property
+    def popsize(self) -> int:
+        """Points per generation of the current run."""
+        return self._run.popsize
+
+    @property
+    def generation(self) -> int:
+        """Generations told to the current run."""
+        return self._run.generation
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean of the current run, shape (n_dims,) (a view: do not modify)."""
+        return self._run.mean
+
+    @property
+    def sigma(self) -> float:
+        """Step size of the current run."""
+        return float(self._run.sigma[0])
+
+    @property
+    def stop_reason(self) -> str:
+        """The termination criterion the last generation met, or ""."""
+        return self._run.stop_reason
+
+    @property
+    def small_run(self) -> bool:
+        """Whether the current run is a small-population run of BIPOP."""
+        return self._small
+
+    def ask(self, n: int | None = None) -> np.ndarray:
+        """Draw ``n`` points (default: `popsize`) of the current run, shape (n, n_dims)."""
+        count = self.popsize if n is None else ensure_int(n, "n", "CmaEs.ask", minimum=0)
+        return self._run.sample(self._rng.standard_normal((count, self.n_dims)))
+
+    def tell(self, x: np.ndarray, values: np.ndarray) -> bool:
+        """Update with one generation; return whether a new run (restart) started.
+
+        Parameters
+        ----------
+        x : ndarray of shape (popsize, n_dims)
+            The points, in the cube (as returned by `ask`).
+        values : ndarray of shape (popsize,)
+            Their values (minimised); NaN or infinite values rank worst.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        f = np.asarray(values, dtype=np.float64)
+        if x.shape != (self.popsize, self.n_dims) or f.shape != (self.popsize,):
+            raise ValueError(
+                f"CmaEs.tell needs 'x' of shape ({self.popsize}, {self.n_dims}) and 'values' "
+                f"of shape ({self.popsize},). Got {x.shape} and {f.shape} instead.")
+        f = np.where(np.isnan(f), np.inf, f)
+        self._run.update(x, f)
+        self.n_evaluations += self.popsize
+        self._run_evaluations += self.popsize
+        if not self._run.stop_reason or self._plan.strategy is None:
+            if self._run.stop_reason.startswith("numerical"):
+                self._restart(self.popsize, self._plan.sigma0, False)  # cannot continue
+                return True
+            return False
+        self._plan.record(self.popsize, self._run_evaluations, self._small)
+        popsize, sigma, small = self._plan.next_run(self._rng)
+        self._restart(popsize, sigma, small)
+        return True
+
+    def _margin(self, popsize: int) -> Margin | None:
+        """The margin of a run (alpha = 1 / (n_dims popsize)), if any coordinate is discrete."""
+        if not self._thresholds:
+            return None
+        return Margin(self._thresholds, 1.0 / (self.n_dims * popsize))
+
+    def _restart(self, popsize: int, sigma: float, small: bool) -> None:
+        """Start a new run from a uniformly random mean."""
+        self._start_run(self._rng.uniform(size=self.n_dims), sigma, popsize, small)
+        self.n_restarts += 1
+
+    def _start_run(self, mean: np.ndarray, sigma: float, popsize: int, small: bool) -> None:
+        """Replace the current run by a fresh one (a replay uses the recorded start)."""
+        self._run = _Run(self.variant, mean, sigma, popsize, None, self._margin(popsize))
+        self._small = small
+        self._run_evaluations = 0

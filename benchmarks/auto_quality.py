@@ -1,0 +1,335 @@
+"""Quality of AutoSampler against the single bbopt samplers and nevergrad's NGOpt.
+
+Continuous part: shifted (and, for the non-separable variants, rotated)
+instances of the bbopt test functions and of three ill-conditioned ones
+defined here (an ellipsoid of condition 10^6, the bent cigar and the sharp
+ridge of the BBOB suite), at the given dimensions. Budget-aware optimizers
+(AutoSampler, told the budget through ``set_budget``, and NGOpt, told it
+through its constructor) get one run per budget; the others one run at the
+largest budget, scored on its prefixes (their trace does not depend on the
+budget). Scores: runtime-ECDF (targets 10^2 .. 10^-8 in steps of 10^0.2) and
+median final regret per budget, pooled; then, per (function, dimension,
+budget) cell, whether AutoSampler's ECDF score is at least the best single
+bbopt sampler's; and the precision check (first evaluation with
+``|f - f*| <= 1e-8`` on the 10-d sphere and rotated ellipsoid).
+
+Mixed part: MixedAckley (bbopt.testfunctions) and a conditional problem
+defined here, AutoSampler against TPESampler (final regret and ECDF score).
+
+Usage::
+
+    python benchmarks/auto_quality.py --dims 2 5 --budgets 10 20 50 --seeds 3
+    python benchmarks/auto_quality.py --dims 2 5 10 20 --budgets 10 20 50 100 --seeds 10 \
+        --json benchmarks/results/auto_quality.json
+
+Needs the ``bbopt.benchmark`` runner; nevergrad is optional (skipped with a
+message when it is not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import bbopt
+from bbopt import testfunctions
+from bbopt.benchmark import (
+    TARGETS,
+    BboptSampler,
+    NevergradOptimizer,
+    Problem,
+    ecdf_scores,
+    run,
+)
+
+FloatArray = NDArray[np.float64]
+
+
+# -- ill-conditioned test functions (BBOB f10, f12, f13 shapes), minimum 0 at the origin ----
+class _Box5(testfunctions.TestFunction):
+    transformable = True
+
+    def __init__(self, n_dims: int) -> None:
+        super().__init__(n_dims, [[-5.0, 5.0]] * n_dims, 0.0, np.zeros((1, n_dims)),
+                         "Hansen et al. (2009), Real-parameter black-box optimization "
+                         "benchmarking: noiseless functions definitions (BBOB)",
+                         {"n_dims": n_dims})
+
+
+class Ellipsoid(_Box5):
+    """sum_i 10^(6 (i - 1) / (d - 1)) x_i^2 (condition 10^6)."""
+
+    def _evaluate(self, x: FloatArray) -> FloatArray:
+        d = x.shape[1]
+        w = 10.0 ** (6.0 * np.arange(d) / max(d - 1, 1))
+        return (x**2) @ w
+
+
+class BentCigar(_Box5):
+    """x_1^2 + 10^6 sum_{i > 1} x_i^2."""
+
+    def _evaluate(self, x: FloatArray) -> FloatArray:
+        return x[:, 0] ** 2 + 1e6 * np.sum(x[:, 1:] ** 2, axis=1)
+
+
+class SharpRidge(_Box5):
+    """x_1^2 + 100 sqrt(sum_{i > 1} x_i^2)."""
+
+    def _evaluate(self, x: FloatArray) -> FloatArray:
+        return x[:, 0] ** 2 + 100.0 * np.sqrt(np.sum(x[:, 1:] ** 2, axis=1))
+
+
+#: (function, rotated) of the continuous suite.
+SUITE: list[tuple[Any, bool]] = [
+    ("sphere", False), ("rosenbrock", False), ("rosenbrock", True), ("rastrigin", False),
+    ("rastrigin", True), ("ackley", True), ("levy", True), ("styblinski_tang", False),
+    ("griewank", True), (Ellipsoid, True), (BentCigar, True), (SharpRidge, True),
+]
+
+
+class Budgeted(BboptSampler):
+    """A bbopt sampler told the run's budget through ``set_budget``."""
+
+    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
+        self._n_evals = n_evals
+        super().minimize(problem, n_evals, seed, evaluate)
+
+    def make_sampler(self, seed: int) -> Any:
+        sampler = super().make_sampler(seed)
+        sampler.set_budget(self._n_evals)
+        return sampler
+
+
+def _problems(dims: list[int], instances: int) -> list[Problem]:
+    return [Problem(function, n_dims=d, instance=i, rotate=rotate)
+            for function, rotate in SUITE for d in dims for i in range(1, instances + 1)]
+
+
+def _score(runs: list[Any], budget: float) -> float:
+    return float(ecdf_scores(runs, budgets=[budget]).rows[0][2]) if runs else math.nan
+
+
+def continuous(args: argparse.Namespace) -> dict[str, Any]:
+    problems = _problems(args.dims, args.instances)
+    seeds = list(range(args.seeds))
+    budgets = sorted(args.budgets)
+    singles = [s for s in args.singles]
+    out: dict[str, Any] = {"runs": []}
+    started = time.perf_counter()
+    fixed = run(problems, {s: BboptSampler(s, label=s) for s in singles},
+                budget=budgets[-1], seeds=seeds, results=args.results, verbose=args.verbose)
+    aware: list[Any] = []
+    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    if args.nevergrad:
+        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
+    for b in budgets:
+        aware += run(problems, optimizers, budget=b, seeds=seeds, results=args.results,
+                     verbose=args.verbose)
+    out["seconds"] = time.perf_counter() - started
+
+    def group(label: str, b: float, **where: Any) -> list[Any]:
+        pool = aware if label in optimizers else fixed
+        d_of = {p.key: p.n_dims for p in problems}
+        return [r for r in pool if r.optimizer == label
+                and (label not in optimizers or r.n_evals == math.ceil(b * d_of[r.problem]))
+                and all(getattr(r, k) == v for k, v in where.items())]
+
+    labels = list(optimizers) + singles
+    print(f"\n### Pooled runtime-ECDF score ({len(problems)} problems x {len(seeds)} seeds, "
+          f"d = {args.dims})\n")
+    print("| optimizer | " + " | ".join(f"{b:g}d" for b in budgets) + " |")
+    print("|---|" + "---|" * len(budgets))
+    pooled: dict[str, list[float]] = {}
+    for label in labels:
+        pooled[label] = [_score(group(label, b), b) for b in budgets]
+        print(f"| {label} | " + " | ".join(f"{s:.3f}" for s in pooled[label]) + " |")
+    print("\n### Median final regret (pooled over problems and seeds)\n")
+    print("| optimizer | " + " | ".join(f"{b:g}d" for b in budgets) + " |")
+    print("|---|" + "---|" * len(budgets))
+    for label in labels:
+        med = []
+        for b in budgets:
+            rs = group(label, b)
+            med.append(float(np.median([r.regret_at(math.ceil(b * r.n_dims)) for r in rs])))
+        print(f"| {label} | " + " | ".join(f"{m:.2e}" for m in med) + " |")
+    # Per cell: (function, n_dims, budget).
+    cells = sorted({(p.name, p.n_dims) for p in problems})
+    n_ok = n_cells = 0
+    worse = []
+    for name, d in cells:
+        for b in budgets:
+            auto = _score(group("auto", b, function=name, n_dims=d), b)
+            best = max(_score(group(s, b, function=name, n_dims=d), b) for s in singles)
+            n_cells += 1
+            if auto >= best - 1e-12:
+                n_ok += 1
+            else:
+                worse.append(f"{name} d={d} {b:g}d: auto {auto:.3f} < {best:.3f}")
+    print(f"\nPer cell: auto >= best single bbopt sampler ({', '.join(singles)}) in "
+          f"{n_ok}/{n_cells} cells ({100 * n_ok / max(n_cells, 1):.0f} %).")
+    for line in worse:
+        print("  worse:", line)
+    out.update(pooled=pooled, budgets=budgets, cells_ok=n_ok, cells=n_cells, worse=worse)
+    return out
+
+
+def precision(args: argparse.Namespace) -> dict[str, Any]:
+    """Evaluations to |f - f*| <= 1e-8 on the 10-d sphere and rotated ellipsoid, budget 200."""
+    d, budget = 10, 200
+    problems = [Problem("sphere", n_dims=d, instance=1), Problem(Ellipsoid, n_dims=d,
+                                                                  instance=1, rotate=True)]
+    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    if args.nevergrad:
+        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
+    runs = run(problems, optimizers, budget=budget / d, seeds=list(range(args.precision_seeds)),
+               results=args.results, verbose=args.verbose)
+    print(f"\n### Precision: evaluations to |f - f*| <= 1e-8, d = {d}, budget {budget}\n")
+    print("| problem | optimizer | runs reaching 1e-8 | median evaluations | median final "
+          "regret |")
+    print("|---|---|---|---|---|")
+    out = {}
+    for p in problems:
+        for label in optimizers:
+            rs = [r for r in runs if r.problem == p.key and r.optimizer == label]
+            hits = [int(r.evals[np.argmax(r.regrets <= 1e-8)]) for r in rs
+                    if np.any(r.regrets <= 1e-8)]
+            final = float(np.median([r.regrets[-1] for r in rs]))
+            med = f"{np.median(hits):.0f}" if hits else "-"
+            print(f"| {p.name} | {label} | {len(hits)}/{len(rs)} | {med} | {final:.1e} |")
+            out[f"{p.name}/{label}"] = {"hits": hits, "n_runs": len(rs), "final": final}
+    return out
+
+
+# -- mixed and conditional spaces ------------------------------------------------------------
+def conditional_objective(trial: Any) -> float:
+    """A conditional problem (minimum 0): a categorical picks which parameters exist.
+
+    ``kind`` in {"quadratic", "ackley", "flat"}: "quadratic" uses ``x0..x2`` in
+    [-5, 5] (minimum 0.5 at x = (1, -1, 2)), "ackley" uses ``a0, a1`` in
+    [-3, 3] and an int ``k`` in 0..10 (minimum 0 at a = (0.5, 0.5), k = 3),
+    "flat" uses a log-scaled ``lr`` in [1e-5, 1] (minimum 1 at lr = 1e-2).
+    """
+    kind = trial.suggest_categorical("kind", ["quadratic", "ackley", "flat"])
+    if kind == "quadratic":
+        x = np.array([trial.suggest_float(f"x{i}", -5, 5) for i in range(3)])
+        return 0.5 + float(np.sum((x - [1.0, -1.0, 2.0]) ** 2))
+    if kind == "ackley":
+        a = np.array([trial.suggest_float(f"a{i}", -3, 3) for i in range(2)]) - 0.5
+        k = trial.suggest_int("k", 0, 10)
+        value = (-20 * math.exp(-0.2 * math.sqrt(float(np.mean(a**2))))
+                 - math.exp(float(np.mean(np.cos(2 * math.pi * a)))) + 20 + math.e)
+        return value + 0.3 * abs(k - 3)
+    lr = trial.suggest_float("lr", 1e-5, 1.0, log=True)
+    return 1.0 + math.log10(lr / 1e-2) ** 2
+
+
+def mixed(args: argparse.Namespace) -> dict[str, Any]:
+    problems: dict[str, Any] = {"MixedAckley": testfunctions.MixedAckley(),
+                                "Conditional": None}
+    out: dict[str, Any] = {}
+    print(f"\n### Mixed and conditional spaces ({args.mixed_trials} trials, "
+          f"{args.seeds} seeds): median final regret, runtime-ECDF score\n")
+    print("| problem | sampler | median regret | ECDF score |")
+    print("|---|---|---|---|")
+    for pname, function in problems.items():
+        for label in ("auto", "tpe"):
+            traces = []
+            for seed in range(args.seeds):
+                sampler = (bbopt.samplers.AutoSampler(seed=seed) if label == "auto"
+                           else bbopt.samplers.TPESampler(seed=seed))
+                study = bbopt.create_study(sampler=sampler)
+                objective = conditional_objective if function is None else function.objective
+                study.optimize(objective, n_trials=args.mixed_trials)
+                minimum = 0.0 if function is None else function.minimum
+                values = np.array([t.value for t in study.trials], dtype=np.float64)
+                traces.append(np.minimum.accumulate(values) - minimum)
+            final = float(np.median([t[-1] for t in traces]))
+            reached = np.mean([[t[-1] <= target for target in TARGETS] for t in traces])
+            print(f"| {pname} | {label} | {final:.2e} | {reached:.3f} |")
+            out[f"{pname}/{label}"] = {"median_regret": final, "ecdf": float(reached)}
+    return out
+
+
+def overhead(args: argparse.Namespace) -> dict[str, Any]:
+    """Time per trial of AutoSampler against the sampler it chose, same seeds, same space."""
+    def objective(trial: Any) -> float:
+        c = trial.suggest_categorical("c", ["a", "b", "c"])
+        return sum(trial.suggest_float(f"x{i}", -5, 5) ** 2 for i in range(5)) + (c == "a")
+
+    def quadratic(trial: Any) -> float:
+        return sum((trial.suggest_float(f"x{i}", -5, 5) - 1) ** 2 for i in range(3))
+
+    cases = [("tpe", objective, args.overhead_trials, bbopt.samplers.TPESampler),
+             ("gp", quadratic, 40, lambda seed: bbopt.samplers.GPSampler(seed=seed))]
+    out = {}
+    print("\n### Overhead of the choice: seconds per trial (AutoSampler / the sampler it "
+          "chose)\n")
+    print("| chosen | trials | AutoSampler | chosen sampler alone | overhead |")
+    print("|---|---|---|---|---|")
+    for name, fn, n_trials, make in cases:
+        times = {}
+        for label in ("auto", name):
+            best = math.inf
+            for repeat in range(2):
+                sampler = (bbopt.samplers.AutoSampler(seed=repeat, budget=10 * n_trials)
+                           if label == "auto" else make(seed=repeat))
+                study = bbopt.create_study(sampler=sampler)
+                started = time.perf_counter()
+                study.optimize(fn, n_trials=n_trials) if label != "auto" else None
+                if label == "auto":
+                    for _ in range(n_trials):  # no set_budget: the budget stays 10 n
+                        trial = study.ask()
+                        study.tell(trial, fn(trial))
+                best = min(best, (time.perf_counter() - started) / n_trials)
+            times[label] = best
+        ratio = times["auto"] / times[name] - 1
+        print(f"| {name} | {n_trials} | {times['auto']:.2e} | {times[name]:.2e} | "
+              f"{100 * ratio:+.1f} % |")
+        out[name] = times
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dims", type=int, nargs="+", default=[2, 5])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[10, 20, 50])
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per instance")
+    parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "random"],
+                        help="single bbopt samplers to compare with")
+    parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
+    parser.add_argument("--parts", nargs="+",
+                        default=["continuous", "precision", "mixed", "overhead"])
+    parser.add_argument("--precision-seeds", type=int, default=3)
+    parser.add_argument("--mixed-trials", type=int, default=100)
+    parser.add_argument("--overhead-trials", type=int, default=500)
+    parser.add_argument("--results", help="resumable results file (JSON lines) of the runner")
+    parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    if args.nevergrad:
+        try:
+            import nevergrad  # noqa: F401
+        except ImportError:
+            print("nevergrad is not installed: NGOpt is skipped.", file=sys.stderr)
+            args.nevergrad = False
+    summary: dict[str, Any] = {"args": vars(args)}
+    for part in args.parts:
+        summary[part] = {"continuous": continuous, "precision": precision,
+                         "mixed": mixed, "overhead": overhead}[part](args)
+    summary.get("continuous", {}).pop("runs", None)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary, f, indent=1, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Speed of the CMA-ES sampler: bbopt against Optuna 5 and Rustuna, in one run.
+
+Three measurements (``--parts``):
+
+``asktell``
+    ``--n`` trials (default 10^4) of a ``--dims``-dimensional sphere (default
+    10) through each library's study with its CMA-ES sampler, define-by-run
+    (``ask``, ``d`` calls to ``suggest_float`` in [-5, 5], ``tell``), the same
+    loop for every library, in the same process one library after the other.
+    Reports the mean time per trial over all trials and over the last half,
+    and bbopt's ratio to each anchor.
+``large``
+    ``--large-trials`` trials in ``--large-dims`` dimensions (default 1000)
+    with ``variant="auto"`` (LM-MA-ES there), asked with a fixed space
+    (``study.ask(space)``). Reports the whole ask+tell per trial and, apart,
+    the time spent in the sampler's hooks (the suggestion itself), measured
+    by wrapping them.
+``batched``
+    ``--batched-evals`` evaluations (default 10^6) of a 10-dimensional sphere
+    through the array-level `bbopt.samplers.CmaEs` (a generation per ask);
+    and ``--batch-trials`` trials through ``Study.ask_batch(popsize, space)``
+    with the sampler's hook time measured as in ``large`` and extrapolated
+    linearly to ``--batched-evals``.
+
+Usage::
+
+    python benchmarks/cmaes_speed.py --json benchmarks/results/cmaes_speed.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import is_installed, library_version, machine_info, markdown_table
+
+_HOOKS = ("begin", "joint_space", "sample_joint", "sample_one", "end")
+
+
+def _objective(d: int) -> Any:
+    def objective(trial: Any) -> float:
+        return sum(trial.suggest_float(f"x{i}", -5.0, 5.0) ** 2 for i in range(d))
+    return objective
+
+
+def _asktell(lib: str, n: int, d: int, seed: int) -> dict[str, float]:
+    objective = _objective(d)
+    if lib == "bbopt":
+        import bbopt
+        study = bbopt.create_study(sampler=bbopt.samplers.CmaEsSampler(seed=seed))
+        tell = study.tell
+    elif lib == "optuna":
+        import optuna
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(sampler=optuna.samplers.CmaEsSampler(seed=seed))
+        tell = study.tell
+    else:
+        import rustuna
+        study = rustuna.create_study(sampler=rustuna.samplers.CmaEsSampler(seed=seed))
+        def tell(trial: Any, value: float) -> None:
+            study.tell(trial.number, value)
+    start = time.perf_counter()
+    half = start
+    best = float("inf")
+    for k in range(n):
+        trial = study.ask()
+        value = objective(trial)
+        tell(trial, value)
+        best = min(best, value)
+        if k == n // 2 - 1:
+            half = time.perf_counter()
+    end = time.perf_counter()
+    return {"ms_per_trial": (end - start) / n * 1e3,
+            "ms_per_trial_last_half": (end - half) / (n - n // 2) * 1e3,
+            "best": best}
+
+
+class _HookTimer:
+    """Wraps a sampler's array-level hooks and adds up the time spent in them."""
+
+    def __init__(self, sampler: Any) -> None:
+        self.seconds: Counter[str] = Counter()
+        hooks = dict(type(sampler)._array_hooks)
+        for name in _HOOKS:
+            hooks[name] = self._timed(name, hooks[name])
+        sampler._array_hooks = hooks
+        for name in _HOOKS:
+            setattr(sampler, name, hooks[name].__get__(sampler))
+
+    def _timed(self, name: str, hook: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return hook(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+        return timed
+
+
+def _large(n: int, d: int, seed: int) -> dict[str, Any]:
+    import numpy as np
+
+    import bbopt
+    sampler = bbopt.samplers.CmaEsSampler(seed=seed)
+    timer = _HookTimer(sampler)
+    study = bbopt.create_study(sampler=sampler)
+    space = {f"x{i}": bbopt.FloatDistribution(-5.0, 5.0) for i in range(d)}
+    names = list(space)
+    start = time.perf_counter()
+    for _ in range(n):
+        trial = study.ask(space)
+        x = np.array([trial.params[k] for k in names])
+        study.tell(trial, float(x @ x))
+    total = time.perf_counter() - start
+    return {"ms_per_trial": total / n * 1e3,
+            "sampler_ms_per_trial": sum(timer.seconds.values()) / n * 1e3,
+            "by_hook_ms": {k: v / n * 1e3 for k, v in timer.seconds.items()},
+            "best": float(study.best_value)}
+
+
+def _batched(n_evals: int, n_trials: int, seed: int) -> dict[str, Any]:
+    import numpy as np
+
+    import bbopt
+    es = bbopt.samplers.CmaEs(10, seed=seed, restart_strategy="ipop")
+    start = time.perf_counter()
+    evaluations = 0
+    best = np.inf
+    while evaluations < n_evals:
+        x = es.ask()
+        values = ((x - 0.3) ** 2).sum(axis=1)
+        es.tell(x, values)
+        evaluations += x.shape[0]
+        best = min(best, float(values.min()))
+    array_seconds = time.perf_counter() - start
+    sampler = bbopt.samplers.CmaEsSampler(seed=seed)
+    timer = _HookTimer(sampler)
+    study = bbopt.create_study(sampler=sampler)
+    space = {f"x{i}": bbopt.FloatDistribution(-5.0, 5.0) for i in range(10)}
+    start = time.perf_counter()
+    done = 0
+    while done < n_trials:
+        trials = study.ask_batch(10, space)
+        for trial in trials:
+            study.tell(trial, sum(v * v for v in trial.params.values()))
+        done += len(trials)
+    study_seconds = time.perf_counter() - start
+    hook_seconds = sum(timer.seconds.values())
+    return {"array_evaluations": evaluations, "array_seconds": array_seconds,
+            "array_best": best, "batch_trials": done, "batch_study_seconds": study_seconds,
+            "batch_sampler_seconds": hook_seconds,
+            "sampler_seconds_extrapolated": hook_seconds / done * n_evals,
+            "study_seconds_extrapolated": study_seconds / done * n_evals}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parts", nargs="+", default=["asktell", "large", "batched"])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--dims", type=int, default=10)
+    parser.add_argument("--libs", nargs="+", default=["bbopt", "optuna", "rustuna"])
+    parser.add_argument("--large-dims", type=int, default=1000)
+    parser.add_argument("--large-trials", type=int, default=2000)
+    parser.add_argument("--batched-evals", type=int, default=1_000_000)
+    parser.add_argument("--batch-trials", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result: dict[str, Any] = {"machine": machine_info(), "args": vars(args) | {"json": None},
+                              "versions": {lib: library_version(lib) for lib in args.libs}}
+    if "asktell" in args.parts:
+        rows, asktell = [], {}
+        for lib in args.libs:
+            if lib != "bbopt" and not is_installed(lib):
+                continue
+            asktell[lib] = _asktell(lib, args.n, args.dims, args.seed)
+            print(lib, asktell[lib], flush=True)
+        base = asktell["bbopt"]["ms_per_trial"]
+        for lib, r in asktell.items():
+            rows.append([lib, f"{r['ms_per_trial']:.3f}", f"{r['ms_per_trial_last_half']:.3f}",
+                         f"{r['ms_per_trial'] / base:.1f}x", f"{r['best']:.3g}"])
+        print(f"\nask+tell, d={args.dims}, {args.n} trials (ms per trial; ratio = lib / bbopt)")
+        print(markdown_table(["library", "ms/trial", "ms/trial (last half)", "ratio", "best"],
+                             rows, "lrrrr"))
+        result["asktell"] = asktell
+    if "large" in args.parts:
+        large = _large(args.large_trials, args.large_dims, args.seed)
+        result["large"] = large
+        print(f"\nd={args.large_dims}, variant auto, {args.large_trials} trials: "
+              f"{large['ms_per_trial']:.3f} ms per ask+tell, of which sampler "
+              f"{large['sampler_ms_per_trial']:.3f} ms ({large['by_hook_ms']})")
+    if "batched" in args.parts:
+        batched = _batched(args.batched_evals, args.batch_trials, args.seed)
+        result["batched"] = batched
+        print(f"\nCmaEs arrays: {batched['array_evaluations']} evaluations in "
+              f"{batched['array_seconds']:.1f} s; ask_batch: {batched['batch_trials']} trials, "
+              f"sampler {batched['batch_sampler_seconds']:.2f} s of "
+              f"{batched['batch_study_seconds']:.2f} s -> extrapolated to "
+              f"{args.batched_evals}: sampler {batched['sampler_seconds_extrapolated']:.0f} s, "
+              f"study {batched['study_seconds_extrapolated']:.0f} s")
+    result["load_after"] = machine_info()["load_average"]
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

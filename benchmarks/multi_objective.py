@@ -1,0 +1,252 @@
+"""Multi-objective: hypervolume and NSGA-II speed, and quality, bbopt beside the anchors.
+
+Three parts, each printing a Markdown table (and JSON with ``--json``):
+
+- ``hypervolume``: seconds to compute the exact hypervolume of ``n`` points
+  of a 3-objective front (the positive unit sphere, DTLZ2's, with noise so
+  that a share of the points are dominated), bbopt against
+  ``optuna._hypervolume.compute_hypervolume`` and pymoo's ``Hypervolume``
+  indicator; all three must agree.
+- ``speed``: seconds per ask+tell of NSGA-II in a ``d``-parameter study with 2
+  and 3 objectives over ``n`` trials (objective values drawn at random, so
+  only the sampler and study cost), bbopt against Optuna's ``NSGAIISampler``,
+  population 50 for both.
+- ``quality``: hypervolume of the non-dominated trials after 100, 300 and
+  1,000 evaluations on ZDT1, ZDT2, ZDT3, DTLZ2 and DTLZ7 (3 objectives),
+  ``--seeds`` seeds: bbopt's NSGA-II, NSGA-III and TPE, Optuna's NSGA-II and TPE,
+  and pymoo's NSGA-II (population 50 for the evolutionary ones).
+
+Usage::
+
+    python benchmarks/multi_objective.py hypervolume --n 1000 10000
+    python benchmarks/multi_objective.py speed --n 10000
+    python benchmarks/multi_objective.py quality --seeds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import bbopt
+import bbopt.distributions
+from bbopt.testfunctions import DTLZ2, DTLZ7, ZDT1, ZDT2, ZDT3
+
+POPULATION = 50
+
+
+def _timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = func()
+    return time.perf_counter() - start, out
+
+
+# -- hypervolume ----------------------------------------------------------------------
+def _hypervolume_case(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    w = np.abs(rng.standard_normal((n, 3)))
+    points = w / np.linalg.norm(w, axis=1, keepdims=True) * (1.0 + 0.1 * rng.random((n, 1)))
+    return points, np.full(3, 1.5)
+
+
+def hypervolume_table(sizes: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    for n in sizes:
+        points, ref = _hypervolume_case(n, 0)
+        row: dict[str, Any] = {"n": n}
+        row["bbopt_s"], value = _timed(lambda: bbopt.hypervolume(points, ref))
+        row["value"] = value
+        try:
+            from optuna._hypervolume import compute_hypervolume
+
+            row["optuna_s"], other = _timed(lambda: compute_hypervolume(points, ref))
+            assert abs(other - value) <= 1e-9 * value, (other, value)
+        except ImportError:
+            row["optuna_s"] = None
+        try:
+            from pymoo.indicators.hv import Hypervolume
+
+            indicator = Hypervolume(ref_point=ref)
+            row["pymoo_s"], other = _timed(lambda: indicator(points))
+            assert abs(other - value) <= 1e-9 * value, (other, value)
+        except ImportError:
+            row["pymoo_s"] = None
+        rows.append(row)
+    print("| n | bbopt (s) | Optuna (s) | pymoo (s) | Optuna / bbopt | pymoo / bbopt |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        ratio_o = r["optuna_s"] / r["bbopt_s"] if r["optuna_s"] else float("nan")
+        ratio_p = r["pymoo_s"] / r["bbopt_s"] if r["pymoo_s"] else float("nan")
+        print(f"| {r['n']} | {r['bbopt_s']:.4f} | {r['optuna_s'] or float('nan'):.4f} | "
+              f"{r['pymoo_s'] or float('nan'):.4f} | x{ratio_o:.0f} | x{ratio_p:.0f} |")
+    return rows
+
+
+# -- speed ----------------------------------------------------------------------------
+def _speed_loop(lib: Any, n: int, d: int, m: int) -> float:
+    """Seconds per ask+tell of ``lib``'s NSGA-II (``lib`` is bbopt or optuna: same API)."""
+    values = np.random.default_rng(0).random((n, m)).tolist()
+    space = {f"x{j}": lib.distributions.FloatDistribution(0.0, 1.0) for j in range(d)}
+    study = lib.create_study(directions=["minimize"] * m,
+                             sampler=lib.samplers.NSGAIISampler(population_size=POPULATION,
+                                                                seed=0))
+    start = time.perf_counter()
+    for k in range(n):
+        study.tell(study.ask(space), values[k])
+    return (time.perf_counter() - start) / n
+
+
+def _optuna() -> Any:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def speed_table(sizes: list[int], d: int) -> list[dict[str, Any]]:
+    rows = []
+    for n in sizes:
+        for m in (2, 3):
+            row = {"n": n, "d": d, "m": m, "bbopt_s": _speed_loop(bbopt, n, d, m)}
+            try:
+                row["optuna_s"] = _speed_loop(_optuna(), n, d, m)
+            except ImportError:
+                row["optuna_s"] = None
+            rows.append(row)
+    print("| n | d | objectives | bbopt (ms/trial) | Optuna (ms/trial) | Optuna / bbopt |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        o, b = r["optuna_s"], r["bbopt_s"]
+        optuna_ms = "-" if o is None else f"{1e3 * o:.3f}"
+        ratio = "-" if o is None else f"x{o / b:.0f}"
+        print(f"| {r['n']} | {r['d']} | {r['m']} | {1e3 * b:.3f} | {optuna_ms} | {ratio} |")
+    return rows
+
+
+# -- quality --------------------------------------------------------------------------
+PROBLEMS = {
+    "ZDT1": lambda: ZDT1(n_dims=10),
+    "ZDT2": lambda: ZDT2(n_dims=10),
+    "ZDT3": lambda: ZDT3(n_dims=10),
+    "DTLZ2": lambda: DTLZ2(n_objectives=3),
+    "DTLZ7": lambda: DTLZ7(n_objectives=3),
+}
+BUDGETS = (100, 300, 1000)
+
+
+def _hv_trace(values: np.ndarray, ref: np.ndarray) -> list[float]:
+    return [bbopt.hypervolume(values[:b], ref) for b in BUDGETS]
+
+
+def _ask_tell(lib: Any, sampler: Any, f: Any, budget: int) -> np.ndarray:
+    """Objective vectors of ``budget`` ask/tell rounds of a bbopt or optuna study on ``f``."""
+    study = lib.create_study(directions=["minimize"] * f.n_objectives, sampler=sampler)
+    space = {name: lib.distributions.FloatDistribution(d.low, d.high)
+             for name, d in f.search_space().items()}
+    out = []
+    for _ in range(budget):
+        trial = study.ask(space)
+        y = f([trial.params[name] for name in space])
+        study.tell(trial, y.tolist())
+        out.append(y)
+    return np.array(out)
+
+
+def _run_optuna(kind: str, f: Any, budget: int, seed: int) -> np.ndarray:
+    optuna = _optuna()
+    sampler = (optuna.samplers.NSGAIISampler(population_size=POPULATION, seed=seed)
+               if kind == "nsga2" else optuna.samplers.TPESampler(seed=seed))
+    return _ask_tell(optuna, sampler, f, budget)
+
+
+def _run_pymoo(f: Any, budget: int, seed: int) -> np.ndarray:
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.core.evaluator import Evaluator
+    from pymoo.core.problem import Problem
+    from pymoo.core.termination import NoTermination
+    from pymoo.problems.static import StaticProblem
+
+    problem = Problem(n_var=f.n_dims, n_obj=f.n_objectives, xl=f.bounds[:, 0],
+                      xu=f.bounds[:, 1])
+    algorithm = NSGA2(pop_size=POPULATION)
+    algorithm.setup(problem, termination=NoTermination(), seed=seed, verbose=False)
+    out: list[np.ndarray] = []
+    while len(out) < budget:
+        pop = algorithm.ask()
+        values = f(pop.get("X"))
+        Evaluator().eval(StaticProblem(problem, F=values), pop)
+        algorithm.tell(infills=pop)
+        out.extend(values)
+    return np.array(out[:budget])
+
+
+def quality_table(n_seeds: int, only: list[str] | None = None) -> list[dict[str, Any]]:
+    budget = max(BUDGETS)
+    optimizers: dict[str, Callable[[Any, int], np.ndarray]] = {
+        "bbopt NSGA-II": lambda f, s: _ask_tell(bbopt,
+            bbopt.samplers.NSGAIISampler(population_size=POPULATION, seed=s), f, budget),
+        "bbopt NSGA-III": lambda f, s: _ask_tell(bbopt,
+            bbopt.samplers.NSGAIIISampler(population_size=POPULATION, seed=s), f, budget),
+        "bbopt TPE": lambda f, s: _ask_tell(bbopt, bbopt.samplers.TPESampler(seed=s), f, budget),
+        "Optuna NSGA-II": lambda f, s: _run_optuna("nsga2", f, budget, s),
+        "Optuna TPE": lambda f, s: _run_optuna("tpe", f, budget, s),
+        "pymoo NSGA-II": lambda f, s: _run_pymoo(f, budget, s),
+    }
+    rows = []
+    for problem, make in PROBLEMS.items():
+        f = make()
+        for name, run in optimizers.items():
+            if only and name not in only:
+                continue
+            traces = []
+            for seed in range(n_seeds):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        values = run(f, seed)
+                except ImportError as error:
+                    print(f"skipped {name}: {error}", file=sys.stderr)
+                    break
+                traces.append(_hv_trace(values, f.reference_point))
+            if traces:
+                median = np.median(np.array(traces), axis=0)
+                rows.append({"problem": problem, "optimizer": name,
+                             **{str(b): float(v) for b, v in zip(BUDGETS, median)}})
+    header = " | ".join(f"HV @ {b}" for b in BUDGETS)
+    print(f"| problem | optimizer | {header} |")
+    print("| --- | --- |" + " --- |" * len(BUDGETS))
+    for r in rows:
+        cells = " | ".join(f"{r[str(b)]:.4f}" for b in BUDGETS)
+        print(f"| {r['problem']} | {r['optimizer']} | {cells} |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=["hypervolume", "speed", "quality"])
+    parser.add_argument("--n", type=int, nargs="+", default=[10000])
+    parser.add_argument("--d", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--only", nargs="+", help="quality: only these optimizers (labels)")
+    parser.add_argument("--json", help="write the rows to this JSON file")
+    args = parser.parse_args(argv)
+    if args.part == "hypervolume":
+        rows = hypervolume_table(args.n)
+    elif args.part == "speed":
+        rows = speed_table(args.n, args.d)
+    else:
+        rows = quality_table(args.seeds, args.only)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(rows, out, indent=1)
+
+
+if __name__ == "__main__":
+    main()
