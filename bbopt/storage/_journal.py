@@ -39,9 +39,12 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt.storage._base import BaseStorage, DuplicatedStudyError
+from bbopt.storage._base import BaseStorage, DuplicatedStudyError, TrialFinishedError
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._in_memory import InMemoryStorage
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import check_grace, check_positive, dumps
@@ -429,6 +432,23 @@ class JournalFileStorage(BaseStorage):
             self._apply_finish({"study": r["study"], "number": number,
                                 "state": int(TrialState.FAIL), "values": None})
 
+    def _apply_block(self, r: dict[str, Any]) -> np.ndarray:
+        params = [(name, self._dist(spec)) for name, spec in r["params"]]
+        values = np.array(r["values"], dtype=np.float64).reshape(-1, len(params))
+        numbers = self._state.create_running_trials(r["study"], params, values)
+        for number in numbers.tolist():
+            self._alive[(r["study"], number)] = r["t"]
+        return numbers
+
+    def _apply_finish_block(self, r: dict[str, Any]) -> None:
+        numbers = np.array(r["numbers"], dtype=np.int64)
+        self._state.finish_trials(
+            r["study"], numbers, np.array(r["states"], dtype=np.int8),
+            np.array(r["values"], dtype=np.float64).reshape(numbers.size, -1))
+        for number in r["numbers"]:
+            self._alive.pop((r["study"], number), None)
+            self._owned.discard((r["study"], number))
+
     def _apply_beat(self, r: dict[str, Any]) -> None:
         for study_id, number in r["trials"]:
             if (study_id, number) in self._alive:
@@ -438,11 +458,14 @@ class JournalFileStorage(BaseStorage):
         "study": _apply_study, "delete": _apply_delete, "study_attr": _apply_study_attr,
         "trial": _apply_trial, "pop": _apply_pop, "params": _apply_params,
         "report": _apply_report, "attr": _apply_attr, "finish": _apply_finish,
-        "fail": _apply_fail, "beat": _apply_beat,
+        "fail": _apply_fail, "beat": _apply_beat, "block": _apply_block,
+        "finish_block": _apply_finish_block,
     }
 
     # -- studies ----------------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
+
         def check() -> None:
             if study_name in self._state.get_all_study_names():
                 raise DuplicatedStudyError(
@@ -480,7 +503,7 @@ class JournalFileStorage(BaseStorage):
             return self._state.get_all_study_names()
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        dumps(value, f"the study user attribute {key!r}", "JournalFileStorage")
+        check_attr(key, value, "Study.set_user_attr")
         self._append({"op": "study_attr", "study": study_id, "key": key,
                      "value": value}, lambda: self._state.get_study_name(study_id))
 
@@ -493,6 +516,7 @@ class JournalFileStorage(BaseStorage):
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
         spec = None
         if template is not None:
+            check_template(template, "Study.add_trial")
             start, complete = template.datetime_start, template.datetime_complete
             spec = {
                 "state": int(template.state),
@@ -538,6 +562,7 @@ class JournalFileStorage(BaseStorage):
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
         for name, (_, value) in params.items():
+            check_name(name, "name", "Trial.suggest")
             dumps(value, f"the parameter {name!r}", "JournalFileStorage")
         self._append({"op": "params", "study": study_id, "number": number,
                      "params": [[name, self._spec(dist), value]
@@ -551,12 +576,13 @@ class JournalFileStorage(BaseStorage):
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         self._append({"op": "report", "study": study_id, "number": number,
                      "step": step, "value": value},
                     lambda: self._require_running(study_id, number), durable=False)
 
     def _set_attr(self, study_id: int, number: int, system: bool, key: str, value: Any) -> None:
-        dumps(value, f"the trial attribute {key!r}", "JournalFileStorage")
+        check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
         self._append({"op": "attr", "study": study_id, "number": number,
                      "system": system, "key": key, "value": value},
                     lambda: self._state.get_trial_state(study_id, number), durable=False)
@@ -616,6 +642,35 @@ class JournalFileStorage(BaseStorage):
     ) -> None:
         with self._lock:
             self._state.note_running_point(study_id, number, params)
+
+    # -- blocks of trials (the array fast path) ----------------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        numbers: np.ndarray = self._append(
+            {"op": "block", "study": study_id,
+             "params": [[name, self._spec(dist)] for name, dist in params],
+             "values": values.tolist()},
+            lambda: self._state.get_study_name(study_id), durable=False)
+        for number in numbers.tolist():
+            self._own(study_id, number)
+        return numbers
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        listed = numbers.tolist()
+
+        def check() -> None:
+            self._state._require_running(study_id, listed)
+            if len(set(listed)) != len(listed):
+                raise TrialFinishedError("finish_trials was given a trial twice.")
+
+        self._append({"op": "finish_block", "study": study_id, "numbers": listed,
+                      "states": states.tolist(), "values": values.tolist()}, check)
 
     # -- heartbeats ------------------------------------------------------------------------
     def _own(self, study_id: int, number: int) -> None:

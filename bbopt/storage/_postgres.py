@@ -38,6 +38,8 @@ import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
@@ -47,14 +49,17 @@ from bbopt.storage._base import (
     TrialFinishedError,
     TrialNotFoundError,
 )
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
     StudyCache,
+    block_columns,
     check_grace,
     check_positive,
     decode_trials,
     dumps,
+    dumps_rows,
     dumps_values,
     now,
     template_rows,
@@ -578,6 +583,7 @@ class PostgreSQLStorage(BaseStorage):
 
     # -- studies ---------------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
         rows = self._run(
             "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
             "ON CONFLICT (name) DO NOTHING RETURNING study_id",
@@ -625,7 +631,7 @@ class PostgreSQLStorage(BaseStorage):
         return [r[0] for r in self._run("SELECT name FROM bbopt_studies ORDER BY study_id")]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = _dumps(value, f"the study user attribute {key!r}")
+        text = check_attr(key, value, "Study.set_user_attr")
         with self._tx() as conn:
             self._cache(conn, study_id)
             conn.execute(
@@ -643,6 +649,8 @@ class PostgreSQLStorage(BaseStorage):
 
     # -- trials ------------------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
         finished = template is not None and template.state.is_finished()
         if not finished and self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
@@ -739,8 +747,8 @@ class PostgreSQLStorage(BaseStorage):
     def set_trial_params(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
     ) -> None:
-        rows = [(name, distribution, _dumps(value, f"the parameter {name!r}"),
-                 distribution.to_internal(value))
+        rows = [(check_name(name, "name", "Trial.suggest"), distribution,
+                 _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value))
                 for name, (distribution, value) in params.items()]
         with self._tx() as conn:
             if not self._lock_running(conn, study_id, number):
@@ -773,6 +781,7 @@ class PostgreSQLStorage(BaseStorage):
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
+        check_step(step, "Trial.report")
         with self._tx() as conn:
             if not self._lock_running(conn, study_id, number, beat=True):
                 raise self._not_running(study_id, number)
@@ -784,7 +793,7 @@ class PostgreSQLStorage(BaseStorage):
 
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
-        text = _dumps(value, f"the trial attribute {key!r}")
+        text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
         with self._tx() as conn:
             self._state(conn, study_id, number)
             conn.execute(
@@ -888,3 +897,74 @@ class PostgreSQLStorage(BaseStorage):
             if cache is not None:
                 cache.notes.setdefault(number, {}).update(params)
 
+    # -- blocks of trials (the array fast path) ----------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        # One transaction: the numbers taken at once, the trials, then each parameter
+        # column, each one statement over arrays.
+        n = values.shape[0]
+        internal, texts = block_columns(params, values)
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            (start,) = conn.execute(
+                "UPDATE bbopt_studies SET n_trials = n_trials + %s WHERE study_id = %s "
+                "RETURNING n_trials - %s", (n, study_id, n),
+            ).fetchone()
+            numbers = list(range(int(start), int(start) + n))
+            conn.execute(
+                "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, heartbeat) "
+                "SELECT %s, number, %s, %s, %s FROM unnest(%s::bigint[]) AS number",
+                (study_id, _RUNNING, now(), time.time(), numbers),
+            )
+            for j, (name, distribution) in enumerate(params):
+                conn.execute(
+                    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+                    "SELECT %s, u.number, %s, %s, u.value, u.internal "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::float8[]) "
+                    "AS u(number, value, internal)",
+                    (study_id, name, self._dist_id(conn, distribution), numbers, texts[j],
+                     internal[:, j].tolist()),
+                )
+        for number in numbers:
+            self._own(study_id, number)
+        return np.arange(int(start), int(start) + n, dtype=np.int64)
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        listed = numbers.tolist()
+        n = len(listed)
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            # Trial rows first (in number order), then the study row: the lock order
+            # of finish_trial and fail_stale_trials.
+            running = {number for (number,) in conn.execute(
+                "SELECT number FROM bbopt_trials WHERE study_id = %s AND number = ANY(%s) "
+                "AND state = %s ORDER BY number FOR UPDATE", (study_id, listed, _RUNNING),
+            )}
+            if len(running) != n:  # some trial is not running: change nothing
+                for number in listed:
+                    if number not in running:
+                        raise self._not_running(study_id, number)
+                raise TrialFinishedError("finish_trials was given a trial twice.")
+            (last,) = conn.execute(
+                "UPDATE bbopt_studies SET n_finished = n_finished + %s WHERE study_id = %s "
+                "RETURNING n_finished", (n, study_id),
+            ).fetchone()
+            conn.execute(
+                "UPDATE bbopt_trials AS t SET state = u.state, vals = u.vals, "
+                f"datetime_complete = %s, finish_seq = %s + u.k, row_params = {_ROW_PARAMS} "
+                "FROM unnest(%s::bigint[], %s::smallint[], %s::text[]) WITH ORDINALITY "
+                "AS u(number, state, vals, k) WHERE t.study_id = %s AND t.number = u.number",
+                (now(), int(last) - n, listed, states.tolist(), dumps_rows(states, values),
+                 study_id),
+            )
+        with self._tx() as conn:
+            for number in listed:
+                self._owned.discard((study_id, number))
+                cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)

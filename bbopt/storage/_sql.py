@@ -15,7 +15,9 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from bbopt._distributions import BaseDistribution
+import numpy as np
+
+from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_to_internal
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._observations import Observations, RunningPoints
 
@@ -41,6 +43,34 @@ def dumps(value: Any, what: str, owner: str) -> str:
 
 def dumps_values(values: Sequence[float] | None) -> str | None:
     return None if values is None else json.dumps([float(v) for v in values])
+
+
+def block_columns(
+    params: Sequence[tuple[str, BaseDistribution]], values: np.ndarray
+) -> tuple[np.ndarray, list[list[str]]]:
+    """The internal values and the JSON texts of a block of trials' parameters, by column.
+
+    ``values`` holds user values (ints as floats), one row per trial, one
+    column per ``(name, float or int distribution)`` of ``params``.
+    """
+    internal = np.empty_like(values)
+    for j, (_, distribution) in enumerate(params):
+        internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+    texts = [
+        # JSON of a finite float is its repr, of an int its str.
+        list(map(str, values[:, j].astype(np.int64).tolist()))
+        if isinstance(distribution, IntDistribution)
+        else list(map(repr, values[:, j].tolist()))
+        for j, (_, distribution) in enumerate(params)
+    ]
+    return internal, texts
+
+
+def dumps_rows(states: np.ndarray, values: np.ndarray) -> list[str | None]:
+    """The ``vals`` texts of trials finished at once: their values if COMPLETE, else NULL."""
+    complete = int(TrialState.COMPLETE)
+    return [json.dumps(row) if state == complete else None
+            for state, row in zip(states.tolist(), values.tolist())]
 
 
 def check_grace(grace: Any, owner: str) -> float:

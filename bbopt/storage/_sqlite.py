@@ -56,8 +56,6 @@ import numpy as np
 
 from bbopt._distributions import (
     BaseDistribution,
-    IntDistribution,
-    _numeric_to_internal,
     distribution_from_dict,
 )
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
@@ -73,10 +71,12 @@ from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
     StudyCache,
+    block_columns,
     check_grace,
     check_positive,
     decode_trials,
     dumps,
+    dumps_rows,
     dumps_values,
     now,
     template_rows,
@@ -1018,27 +1018,18 @@ class SQLiteStorage(BaseStorage):
     ) -> np.ndarray:
         # One transaction: the trials, then their parameters, each one bulk insert.
         n = values.shape[0]
-        internal = np.empty_like(values)
-        for j, (_, distribution) in enumerate(params):
-            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
-        texts = [
-            # JSON of a finite float is its repr, of an int its str.
-            list(map(str, values[:, j].astype(np.int64).tolist()))
-            if isinstance(distribution, IntDistribution)
-            else list(map(repr, values[:, j].tolist()))
-            for j, (_, distribution) in enumerate(params)
-        ]
+        internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         with self._write() as conn:
             self._cache(conn, study_id)
             start = self._count_all(conn, study_id)
             numbers = list(range(start, start + n))
-            now, beat = _now(), time.time()
+            started, beat = now(), time.time()
             conn.executemany(
                 "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
                 "VALUES (?, ?, ?, ?, ?)",
-                ((study_id, number, _RUNNING, now, beat) for number in numbers),
+                ((study_id, number, _RUNNING, started, beat) for number in numbers),
             )
             for j, (name, distribution) in enumerate(params):
                 dist_id = self._dist_id(conn, distribution)
@@ -1055,16 +1046,14 @@ class SQLiteStorage(BaseStorage):
     def finish_trials(
         self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
     ) -> None:
-        complete = int(TrialState.COMPLETE)
-        now = _now()
+        finished_at = now()
         listed = numbers.tolist()
         with self._write(durable=True) as conn:
             seq = self._next_seq(conn, study_id)  # the transaction holds the write lock
             rows = [
-                (state, json.dumps(row) if state == complete else None, now, seq + k,
-                 study_id, number, _RUNNING)
-                for k, (number, state, row) in enumerate(
-                    zip(listed, states.tolist(), values.tolist()))
+                (state, vals, finished_at, seq + k, study_id, number, _RUNNING)
+                for k, (number, state, vals) in enumerate(
+                    zip(listed, states.tolist(), dumps_rows(states, values)))
             ]
             cursor = conn.executemany(
                 "UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, finish_seq = ?, "

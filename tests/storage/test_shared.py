@@ -139,9 +139,9 @@ def test_several_studies_in_one_storage(target, make_storage):
 def test_attributes_must_be_json(storage):
     study_id = storage.create_new_study([MIN], "s")
     number = storage.create_new_trial(study_id)
-    with pytest.raises(TypeError, match="as JSON"):
+    with pytest.raises(TypeError, match="JSON-serialisable"):
         storage.set_trial_user_attr(study_id, number, "obj", object())
-    with pytest.raises(TypeError, match="as JSON"):
+    with pytest.raises(TypeError, match="JSON-serialisable"):
         storage.set_study_user_attr(study_id, "obj", {1, 2})
     assert storage.get_trial(study_id, number).user_attrs == {}
 
