@@ -82,7 +82,8 @@ def storage_from_url(url: str | os.PathLike[str], existing: bool = False) -> Bas
                     else parse_sqlite_url(url) if url.startswith("sqlite:") else url)
             if existing and not os.path.exists(path):
                 raise StudyNotFoundError(
-                    f"No storage file at {path!r} (from the 'storage' parameter "
+                    f"No {'journal' if is_journal else 'SQLite'} storage file at {path!r} "
+                    f"(from the 'storage' parameter "
                     f"{url!r}); nothing was created there."
                 )
             return JournalFileStorage(url) if is_journal else SQLiteStorage(url)
