@@ -25,6 +25,7 @@ DEBUG = logging.DEBUG
 _ROOT = "bbopt"
 _LOCK = threading.Lock()
 _handler: logging.Handler | None = None
+_LOGGER = logging.getLogger(_ROOT)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -42,17 +43,16 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def _root_logger() -> logging.Logger:
     """The ``bbopt`` logger, given its default handler and level on first use."""
     global _handler
-    logger = logging.getLogger(_ROOT)
     if _handler is None:
         with _LOCK:
             if _handler is None:
                 _handler = _StderrHandler()
                 _handler.setFormatter(logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
-                logger.addHandler(_handler)
-                if logger.level == logging.NOTSET:
-                    logger.setLevel(WARNING)
-                logger.propagate = False
-    return logger
+                _LOGGER.addHandler(_handler)
+                if _LOGGER.level == logging.NOTSET:
+                    _LOGGER.setLevel(WARNING)
+                _LOGGER.propagate = False
+    return _LOGGER
 
 
 def get_logger(name: str) -> logging.Logger:
