@@ -14,6 +14,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from bbopt._validation import ensure_int
+
 CRITICAL = logging.CRITICAL
 FATAL = logging.FATAL
 ERROR = logging.ERROR
@@ -96,12 +98,7 @@ def set_verbosity(verbosity: int) -> None:
     True
     >>> bbopt.logging.set_verbosity(bbopt.logging.WARNING)
     """
-    if isinstance(verbosity, bool) or not isinstance(verbosity, int):
-        raise TypeError(
-            f"The 'verbosity' parameter of set_verbosity must be a logging level (int). "
-            f"Got {verbosity!r} instead."
-        )
-    _root_logger().setLevel(verbosity)
+    _root_logger().setLevel(ensure_int(verbosity, "verbosity", "set_verbosity"))
 
 
 def disable_default_handler() -> None:
