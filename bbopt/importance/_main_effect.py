@@ -82,47 +82,62 @@ class MainEffectImportanceEvaluator:
         m = min(n, max(2, round(self.subsample * n)))
         # The same subsamples (of all complete trials) for every parameter.
         subsets = [rng.choice(n, size=m, replace=False) for _ in range(self.n_resamples)]
-        out = {}
-        for j, name in enumerate(table.names):
+        # Bins of every parameter from all the trials that used it; 0 for the others.
+        d = len(table.names)
+        bins = np.zeros((n, d), dtype=np.int64)
+        for j in range(d):
             present = ~np.isnan(table.x[:, j])
-            if np.count_nonzero(present) < 2:
-                out[name] = 0.0
-                continue
-            # Bins from all the trials that used the parameter; -1 for the others.
-            bins = np.full(n, -1, dtype=np.int64)
-            bins[present] = self._bins(table.x[present, j],
-                                       is_categorical(table.distributions[j]))
-            shares = []
-            for idx in subsets:
-                idx = idx[bins[idx] >= 0]
-                shares.append(_main_effect_share(bins[idx], table.values[idx]))
-            out[name] = float(np.mean(shares))
-        return out
+            if np.any(present):
+                bins[present, j] = 1 + self._bins(table.x[present, j],
+                                                  is_categorical(table.distributions[j]), d)
+        shares = np.mean([_backfitted_shares(bins[idx], table.values[idx]) for idx in subsets],
+                         axis=0)
+        return {name: float(share) for name, share in zip(table.names, shares, strict=True)}
 
-    def _bins(self, x: NDArray[np.float64], categorical: bool) -> NDArray[np.int64]:
+    def _bins(self, x: NDArray[np.float64], categorical: bool, d: int) -> NDArray[np.int64]:
         if categorical:
             return x.astype(np.int64)
-        n_bins = max(1, min(self.n_bins, x.size // 4))  # equal-count bins of all the values
+        # Equal-count bins of all the values; the d parameters' bins are fitted together,
+        # so at least 2 * d trials per bin of each.
+        n_bins = max(2, min(self.n_bins, x.size // (2 * d)))
         # Ties (ints, steps) share the bin of their first rank: equal values never split.
         order = np.sort(x)
         first = np.searchsorted(order, x, side="left")
         return (first * n_bins // max(x.size, 1)).astype(np.int64)
 
 
-def _main_effect_share(bins: NDArray[np.int64], y: NDArray[np.float64]) -> float:
-    """Between-bin variance of the bin means over the total variance, noise-corrected."""
-    n = y.size
+def _backfitted_shares(bins: NDArray[np.int64], y: NDArray[np.float64],
+                       sweeps: int = 10) -> NDArray[np.float64]:
+    """Variance shares of the main effects of an additive model fitted by backfitting.
+
+    ``f ~ mean + sum_j g_j(bin_j)``, each ``g_j`` the bin means of the partial
+    residual, fitted jointly: when a sampler draws parameters together (TPE
+    concentrating good values of several parameters over time), a parameter
+    that does not enter f gets no share of the effect of those that do, as it
+    would with each parameter's own bin means. The variance that noise alone
+    gives bin means (residual variance per degree of freedom times the free bin
+    means / n) is subtracted. Bin 0 holds the trials without the parameter: its
+    effect there is 0, so a conditional parameter's share is its effect where used.
+    """
+    n, d = bins.shape
     total = float(np.var(y))
     if n < 2 or total <= 0.0:
-        return 0.0
-    counts = np.bincount(bins).astype(np.float64)
-    sums = np.bincount(bins, weights=y)
-    used = counts > 0
-    means = sums[used] / counts[used]
-    mean = y.mean()
-    between = float(np.sum(counts[used] * (means - mean) ** 2) / n)
-    within = total - between
-    n_used = int(np.count_nonzero(used))
-    # Noise alone puts about (n_used - 1) / (n - n_used) of the within-bin variance between bins.
-    noise = (n_used - 1) / float(max(n - n_used, 1)) * within
-    return max(between - noise, 0.0) / total
+        return np.zeros(d)
+    counts = [np.bincount(bins[:, j]).astype(np.float64) for j in range(d)]
+    effects = np.zeros((n, d))
+    residual = y - y.mean()
+    for _ in range(sweeps):
+        for j in range(d):
+            partial = residual + effects[:, j]
+            sums = np.bincount(bins[:, j], weights=partial, minlength=counts[j].size)
+            means = np.divide(sums, counts[j], out=np.zeros_like(sums), where=counts[j] > 0)
+            means[0] = 0.0  # no effect where the parameter is absent (conditional spaces)
+            effects[:, j] = means[bins[:, j]]
+            residual = partial - effects[:, j]
+    # Free bin means of each parameter: all its bins beside an absent group (fixed at 0),
+    # one fewer without it (the mean takes one).
+    free = np.array([np.count_nonzero(c[1:]) - (c[0] == 0) for c in counts])
+    # Residual variance per degree of freedom left by the additive model's bin means.
+    noise = float(residual @ residual) / max(n - 1 - int(np.sum(free)), 1)
+    out = np.maximum(np.var(effects, axis=0) - noise * free / n, 0.0) / total
+    return out

@@ -131,14 +131,27 @@ def test_pruned_and_failed_trials_are_ignored():
 
 
 def test_main_effect_share_by_hand():
-    from bbopt.importance._main_effect import _main_effect_share
+    from bbopt.importance._main_effect import _backfitted_shares
 
-    bins = np.array([0, 0, 1, 1])
-    assert _main_effect_share(bins, np.array([0.0, 0.0, 2.0, 2.0])) == pytest.approx(1.0)
-    assert _main_effect_share(bins, np.array([0.0, 2.0, 0.0, 2.0])) == pytest.approx(0.0)
-    # Means 0.5 and 2.5: between 1.0 of total 1.25, within 0.25, noise 1/2 * 0.25.
+    bins = np.array([[1], [1], [2], [2]])  # bin 0 is for trials without the parameter
+    assert _backfitted_shares(bins, np.array([0.0, 0.0, 2.0, 2.0])) == pytest.approx([1.0])
+    assert _backfitted_shares(bins, np.array([0.0, 2.0, 0.0, 2.0])) == pytest.approx([0.0])
+    # Means 0.5 and 2.5: between 1.0 of total 1.25; residual 1.0 over 4 - 2 degrees of
+    # freedom, times (2 - 1) / 4 for the noise in the bin means.
     y = np.array([0.0, 1.0, 2.0, 3.0])
-    assert _main_effect_share(bins, y) == pytest.approx((1.0 - 0.125) / 1.25)
+    assert _backfitted_shares(bins, y) == pytest.approx([(1.0 - 0.125) / 1.25])
+
+
+def test_main_effects_are_fitted_jointly():
+    # y depends on a only; b agrees with a on 10 of 12 rows (a sampler drawing them together).
+    # b's own bin means would differ by 2/3 of a's effect; fitted jointly, b gets nothing.
+    from bbopt.importance._main_effect import _backfitted_shares
+
+    a = np.array([1] * 6 + [2] * 6)
+    b = a.copy()
+    b[[0, 6]] = 3 - b[[0, 6]]
+    shares = _backfitted_shares(np.column_stack([a, b]), 3.0 * a)
+    assert shares == pytest.approx([1.0, 0.0], abs=1e-6)
 
 
 def test_ped_anova_binning_of_long_studies_changes_little(monkeypatch):
