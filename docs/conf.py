@@ -4,9 +4,9 @@ Build with ``sphinx-build -W -b html docs docs/_build/html`` from the
 repository root (after ``pip install -e ".[docs]"``).
 """
 
-from __future__ import re
-import annotations
+from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
