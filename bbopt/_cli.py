@@ -363,7 +363,7 @@ def _seed(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="bbopt", description="bbopt command line")
     parser.add_argument("--version", action="version", version=f"bbopt {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -389,7 +389,9 @@ def _parser() -> argparse.ArgumentParser:
         "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
         description="Run optimizers on test functions (resumable with --results) and print "
                     "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
-    _benchmark_command().add_arguments(bench)
+    # The benchmark's options need bbopt.benchmark: imported only for that command.
+    if "benchmark" in (sys.argv[1:] if argv is None else argv):
+        _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
@@ -450,7 +452,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     if args.command == "benchmark":
         try:
             return _benchmark_command().main(args)
