@@ -6,6 +6,7 @@ repository root (after ``pip install -e ".[docs]"``).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -37,6 +38,9 @@ default_role = "py:obj"
 
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "none"  # numpydoc sections already give the types
+# bbopt.integration builds on these; the docs build without them (the `docs` extra).
+autodoc_mock_imports = [name for name in ("sklearn", "xgboost", "lightgbm", "torch")
+                        if importlib.util.find_spec(name) is None]
 autosummary_generate = False  # no generated files in the source tree
 numpydoc_show_class_members = False  # autodoc lists the members
 numpydoc_class_members_toctree = False
@@ -69,6 +73,7 @@ def _public_summary_directive() -> type:
 
     from docutils import nodes
     from docutils.statemachine import StringList
+    from sphinx.ext.autodoc.mock import mock
     from sphinx.util.docutils import SphinxDirective
 
     class PublicSummary(SphinxDirective):
@@ -79,7 +84,8 @@ def _public_summary_directive() -> type:
             module = importlib.import_module(module_name)
             lines = [".. autosummary::", ""]
             for name in module.__all__:
-                obj = getattr(module, name)
+                with mock(self.config.autodoc_mock_imports):  # lazily imported names
+                    obj = getattr(module, name)
                 if not isinstance(obj, types.ModuleType) and (
                     inspect.isclass(obj) or callable(obj)
                 ):
