@@ -10,6 +10,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._constraints import ConstraintsFunc, record
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
@@ -22,10 +23,13 @@ class JointSampler(ArraySampler):
     outside it, and the trials before the joint draw starts, are drawn by
     ``self._independent``, which also gets the per-trial hooks. Subclasses
     call `_set_independent` in their constructor and implement `sample_joint`.
+    A subclass that takes ``constraints_func`` sets ``_constraints_func``:
+    `end` records the trial's constraint values.
     """
 
     _independent: BaseSampler
     _rng: np.random.Generator
+    _constraints_func: ConstraintsFunc | None = None
 
     def _set_independent(self, sampler: Any, seed: int | None, owner: str) -> None:
         """Check and keep the ``independent_sampler`` argument (RandomSampler by default)."""
@@ -55,4 +59,5 @@ class JointSampler(ArraySampler):
     def end(
         self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
     ) -> None:
+        record(self._constraints_func, context, state)
         self._independent.end(context, state, values)
