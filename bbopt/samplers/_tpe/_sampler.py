@@ -6,7 +6,7 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func, record
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._per_study import PerStudy
 from bbopt.samplers._random import UniformDraws
@@ -93,6 +94,13 @@ class TPESampler(ArraySampler):
         Count running trials as bad observations, so that parallel workers
         and batch asks (`bbopt.Study.ask_batch`) spread out.
     seed : int, optional
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial. The
+        good group is then the best feasible trials, completed by the least
+        violating ones (the sum of positive values); with several
+        objectives, the fronts of the feasible trials.
     n_threads : int, optional
         Threads that score candidates against a large bad mixture together
         (used above `bbopt.surrogates._parzen.MIN_TERMS_PER_THREAD` kernel
@@ -138,6 +146,7 @@ class TPESampler(ArraySampler):
         constant_liar: bool = True,
         seed: int | None = None,
         n_threads: int | None = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
         self._n_ei_candidates = ensure_int(n_ei_candidates, "n_ei_candidates", _OWNER, 1)
@@ -165,6 +174,7 @@ class TPESampler(ArraySampler):
             )
         self._constant_liar: bool = ensure_bool(constant_liar, "constant_liar", _OWNER)
         self._seed = ensure_seed(seed, _OWNER)
+        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
         if n_threads is None:
             try:
                 n_cpus = len(os.sched_getaffinity(0))
@@ -240,7 +250,8 @@ class TPESampler(ArraySampler):
         if model is None:
             model = _GroupModel(ModelConfig(
                 self._gamma, self._weights, self._prior_weight, self._n_ei_candidates,
-                self._consider_endpoints, self._n_threads), params, multivariate)
+                self._consider_endpoints, self._n_threads,
+                self._constraints_func is not None), params, multivariate)
             study.models[key] = model
         return model
 
@@ -278,6 +289,11 @@ class TPESampler(ArraySampler):
             for params in groups:
                 result.update(self._sample_group(context, params, True))
             return result
+
+    def end(
+        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        record(self._constraints_func, context, state)
 
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
