@@ -28,8 +28,8 @@ from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
-from bbopt.samplers import BaseSampler, SamplingContext
-from bbopt.samplers._constraints import ConstraintsError, violations
+from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
+from bbopt.samplers._constraints import violations
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,

@@ -52,7 +52,7 @@ class ConstraintsError(ValueError):
     --------
     >>> import warnings
     >>> import bbopt
-    >>> sampler = bbopt.samplers.RandomSampler(seed=0, constraints_func=lambda t: [float("nan")])
+    >>> sampler = bbopt.samplers.RandomSampler(constraints_func=lambda t: [float("nan")])
     >>> study = bbopt.create_study(sampler=sampler)
     >>> with warnings.catch_warnings(record=True):
     ...     frozen = study.tell(study.ask(), 1.0)

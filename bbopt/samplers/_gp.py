@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,7 +61,7 @@ from bbopt.surrogates import GaussianProcess
 
 FloatArray = NDArray[np.float64]
 # What the acquisition search maximises: ``log_ei(x, best, grad)`` of either.
-_Acquisition = GaussianProcess | ConstrainedAcquisition
+_Acquisition: TypeAlias = GaussianProcess | ConstrainedAcquisition
 
 _OWNER = "GPSampler"
 _COMPLETE = int(TrialState.COMPLETE)
@@ -313,7 +313,8 @@ class GPSampler(JointSampler):
         self._set_independent(independent_sampler, seed, _OWNER)
         self._n_candidates = ensure_int(n_candidates, "n_candidates", _OWNER, 1)
         self._max_exact = ensure_int(max_exact_observations, "max_exact_observations", _OWNER, 2)
-        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
+        self._constraints_func: ConstraintsFunc | None = check_constraints_func(
+            constraints_func, _OWNER)
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         # The model of each study served (SamplingContext.study_key); None before the first.

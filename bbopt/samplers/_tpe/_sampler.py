@@ -174,7 +174,8 @@ class TPESampler(ArraySampler):
             )
         self._constant_liar: bool = ensure_bool(constant_liar, "constant_liar", _OWNER)
         self._seed = ensure_seed(seed, _OWNER)
-        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
+        self._constraints_func: ConstraintsFunc | None = check_constraints_func(
+            constraints_func, _OWNER)
         if n_threads is None:
             try:
                 n_cpus = len(os.sched_getaffinity(0))
