@@ -6,6 +6,7 @@ or a batch (shape ``(n, n_dims)``), read its ``bounds``, ``minimum`` and
 """
 
 from bbopt.testfunctions._base import TestFunction
+from bbopt.testfunctions._constrained import ConstrainedTestFunction, PressureVessel, WeldedBeam
 from bbopt.testfunctions._continuous import (
     Ackley,
     BentCigar,
@@ -56,6 +57,7 @@ __all__ = [
     "Ackley",
     "BentCigar",
     "Branin",
+    "ConstrainedTestFunction",
     "DifferentPowers",
     "Discus",
     "Griewank",
@@ -66,6 +68,7 @@ __all__ = [
     "Michalewicz",
     "MixedAckley",
     "MultiObjectiveTestFunction",
+    "PressureVessel",
     "Rastrigin",
     "Rosenbrock",
     "RotatedEllipsoid",
@@ -73,4 +76,5 @@ __all__ = [
     "Sphere",
     "StyblinskiTang",
     "TestFunction",
+    "WeldedBeam",
 ]
