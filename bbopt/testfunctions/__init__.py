@@ -9,6 +9,7 @@ from bbopt.testfunctions._base import TestFunction
 from bbopt.testfunctions._constrained import ConstrainedTestFunction, PressureVessel, WeldedBeam
 from bbopt.testfunctions._continuous import (
     Ackley,
+    AttractiveSector,
     BentCigar,
     Branin,
     DifferentPowers,
@@ -22,7 +23,9 @@ from bbopt.testfunctions._continuous import (
     Rastrigin,
     Rosenbrock,
     RotatedEllipsoid,
+    RotatedRastrigin,
     SchafferF7,
+    SharpRidge,
     Sphere,
     StyblinskiTang,
 )
@@ -55,6 +58,7 @@ __all__ = [
     "ZDT4",
     "ZDT6",
     "Ackley",
+    "AttractiveSector",
     "BentCigar",
     "Branin",
     "ConstrainedTestFunction",
@@ -72,7 +76,9 @@ __all__ = [
     "Rastrigin",
     "Rosenbrock",
     "RotatedEllipsoid",
+    "RotatedRastrigin",
     "SchafferF7",
+    "SharpRidge",
     "Sphere",
     "StyblinskiTang",
     "TestFunction",
