@@ -1,0 +1,152 @@
+"""Constrained optimization: bbopt's constrained samplers beside Optuna's, in one run.
+
+Each run is an ask/tell loop with ``constraints_func`` given to the sampler
+(bbopt and Optuna share the API), on:
+
+- ``welded_beam`` and ``pressure_vessel`` (one objective; bbopt's
+  `WeldedBeam` and `PressureVessel`): the best feasible value after the
+  budget, and the number of infeasible evaluations;
+- ``c2dtlz2`` (C2-DTLZ2, 3 objectives, 12 parameters): the hypervolume of
+  the feasible evaluations (at the problem's reference point) and the number of
+  infeasible evaluations.
+
+Each (problem, sampler, seed) result is appended to a JSON-lines file as it
+finishes (``--out``), so an interrupted run resumes where it stopped; the
+table reports medians over the seeds found in the file.
+
+Usage::
+
+    python benchmarks/constrained.py --seeds 10 --out results/constrained.jsonl
+    python benchmarks/constrained.py --seeds 5 --only "bbopt GP" --out ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import bbopt
+import bbopt.distributions
+from bbopt.testfunctions import C2DTLZ2, PressureVessel, WeldedBeam
+
+PROBLEMS: dict[str, tuple[Callable[[], Any], int]] = {
+    "welded_beam": (WeldedBeam, 100),
+    "pressure_vessel": (PressureVessel, 100),
+    "c2dtlz2": (lambda: C2DTLZ2(n_objectives=3), 500),
+}
+
+
+def _optuna() -> Any:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def _samplers(multi: bool) -> dict[str, Callable[[Any, int, Any], Any]]:
+    """Label to ``make(lib_module, seed, constraints_func)`` of the samplers for a problem."""
+    def bbopt_tpe(seed: int, cf: Any) -> Any:
+        return bbopt, bbopt.samplers.TPESampler(seed=seed, constraints_func=cf)
+
+    def optuna_tpe(seed: int, cf: Any) -> Any:
+        optuna = _optuna()
+        return optuna, optuna.samplers.TPESampler(seed=seed, constraints_func=cf)
+
+    if multi:
+        def bbopt_nsga2(seed: int, cf: Any) -> Any:
+            return bbopt, bbopt.samplers.NSGAIISampler(seed=seed, constraints_func=cf)
+
+        def optuna_nsga2(seed: int, cf: Any) -> Any:
+            optuna = _optuna()
+            return optuna, optuna.samplers.NSGAIISampler(seed=seed, constraints_func=cf)
+
+        return {"bbopt NSGA-II": bbopt_nsga2, "bbopt TPE": bbopt_tpe,
+                "Optuna NSGA-II": optuna_nsga2, "Optuna TPE": optuna_tpe}
+
+    def bbopt_gp(seed: int, cf: Any) -> Any:
+        return bbopt, bbopt.samplers.GPSampler(seed=seed, constraints_func=cf)
+
+    def bbopt_random(seed: int, cf: Any) -> Any:
+        return bbopt, bbopt.samplers.RandomSampler(seed=seed, constraints_func=cf)
+
+    return {"bbopt TPE": bbopt_tpe, "bbopt GP": bbopt_gp, "Optuna TPE": optuna_tpe,
+            "random": bbopt_random}
+
+
+def run(problem: str, label: str, seed: int) -> dict[str, Any]:
+    """One ask/tell loop; returns the result row."""
+    make, budget = PROBLEMS[problem]
+    f = make()
+    multi = getattr(f, "n_objectives", 1) > 1
+    lib, sampler = _samplers(multi)[label](seed, f.trial_constraints)
+    study = lib.create_study(directions=["minimize"] * (f.n_objectives if multi else 1),
+                             sampler=sampler)
+    space = {name: lib.distributions.FloatDistribution(d.low, d.high)
+             for name, d in f.search_space().items()}
+    values, constraints = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(budget):
+            trial = study.ask(space)
+            x = np.array([trial.params[name] for name in space])
+            y = f(x)
+            study.tell(trial, y.tolist() if multi else float(y))
+            values.append(np.atleast_1d(y))
+            constraints.append(f.constraints(x))
+    v, c = np.array(values), np.array(constraints)
+    feasible = (c <= 0).all(axis=1)
+    row: dict[str, Any] = {"problem": problem, "sampler": label, "seed": seed,
+                           "budget": budget, "infeasible": int((~feasible).sum())}
+    if multi:
+        row["score"] = (bbopt.hypervolume(v[feasible], f.reference_point)
+                        if feasible.any() else 0.0)
+    else:
+        row["score"] = float(v[feasible, 0].min()) if feasible.any() else float("inf")
+    return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS))
+    parser.add_argument("--only", nargs="+", help="only these samplers (labels)")
+    parser.add_argument("--out", required=True, help="JSON-lines file (appended, resumable)")
+    args = parser.parse_args(argv)
+    done: list[dict[str, Any]] = []
+    if os.path.exists(args.out):
+        with open(args.out) as lines:
+            done = [json.loads(line) for line in lines if line.strip()]
+    seen = {(r["problem"], r["sampler"], r["seed"]) for r in done}
+    for problem in args.problems:
+        multi = problem == "c2dtlz2"
+        for label in _samplers(multi):
+            if args.only and label not in args.only:
+                continue
+            for seed in range(args.seeds):
+                if (problem, label, seed) in seen:
+                    continue
+                row = run(problem, label, seed)
+                done.append(row)
+                with open(args.out, "a") as out:
+                    out.write(json.dumps(row) + "\n")
+    print("| problem | sampler | seeds | median best feasible (HV for c2dtlz2) "
+          "| median infeasible evaluations |")
+    print("| --- | --- | --- | --- | --- |")
+    for problem in args.problems:
+        for label in _samplers(problem == "c2dtlz2"):
+            rows = [r for r in done if r["problem"] == problem and r["sampler"] == label]
+            if rows:
+                score = np.median([r["score"] for r in rows])
+                bad = np.median([r["infeasible"] for r in rows])
+                print(f"| {problem} | {label} | {len(rows)} | {score:.6g} | {bad:.0f} "
+                      f"of {rows[0]['budget']} |")
+
+
+if __name__ == "__main__":
+    main()
