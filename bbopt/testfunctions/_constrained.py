@@ -75,18 +75,18 @@ class WeldedBeam(ConstrainedTestFunction):
                          [[0.205730, 3.470489, 9.036624, 0.205730]], COELLO_2000)
 
     def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        h, l, t, b = x.T
-        return 1.10471 * h**2 * l + 0.04811 * t * b * (14.0 + l)  # type: ignore[no-any-return]
+        h, weld, t, b = x.T
+        return 1.10471 * h**2 * weld + 0.04811 * t * b * (14.0 + weld)  # type: ignore[no-any-return]
 
     def _constraints(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        h, l, t, b = x.T
+        h, weld, t, b = x.T
         load, length, young, shear = 6000.0, 14.0, 30e6, 12e6
-        tau_1 = load / (np.sqrt(2.0) * h * l)
-        moment = load * (length + l / 2.0)
-        radius = np.sqrt(l**2 / 4.0 + ((h + t) / 2.0) ** 2)
-        inertia = 2.0 * (np.sqrt(2.0) * h * l * (l**2 / 12.0 + ((h + t) / 2.0) ** 2))
+        tau_1 = load / (np.sqrt(2.0) * h * weld)
+        moment = load * (length + weld / 2.0)
+        radius = np.sqrt(weld**2 / 4.0 + ((h + t) / 2.0) ** 2)
+        inertia = 2.0 * (np.sqrt(2.0) * h * weld * (weld**2 / 12.0 + ((h + t) / 2.0) ** 2))
         tau_2 = moment * radius / inertia
-        tau = np.sqrt(tau_1**2 + tau_1 * tau_2 * l / radius + tau_2**2)
+        tau = np.sqrt(tau_1**2 + tau_1 * tau_2 * weld / radius + tau_2**2)
         sigma = 6.0 * load * length / (b * t**2)
         delta = 4.0 * load * length**3 / (young * t**3 * b)
         buckling = (4.013 * young * np.sqrt(t**2 * b**6 / 36.0) / length**2
@@ -95,7 +95,7 @@ class WeldedBeam(ConstrainedTestFunction):
             tau - 13600.0,
             sigma - 30000.0,
             h - b,
-            0.10471 * h**2 + 0.04811 * t * b * (14.0 + l) - 5.0,
+            0.10471 * h**2 + 0.04811 * t * b * (14.0 + weld) - 5.0,
             0.125 - h,
             delta - 0.25,
             load - buckling,
