@@ -25,6 +25,19 @@ class ConstrainedTestFunction(TestFunction):
 
     Subclasses implement ``_evaluate`` and ``_constraints`` (rows of ``x`` to
     rows of ``n_constraints`` values, feasible when all are <= 0).
+
+    Examples
+    --------
+    A constrained TPE study on the pressure vessel:
+
+    >>> import bbopt
+    >>> from bbopt.testfunctions import PressureVessel
+    >>> f = PressureVessel()
+    >>> sampler = bbopt.samplers.TPESampler(seed=0, constraints_func=f.trial_constraints)
+    >>> study = bbopt.create_study(sampler=sampler)
+    >>> study.optimize(f.objective, n_trials=60)
+    >>> bool(max(f.constraints(list(study.best_params.values()))) <= 0)
+    True
     """
 
     n_constraints: int
