@@ -202,6 +202,7 @@ class _Model:
         self.gp = GaussianProcess(space.categorical, noise_floor, fixed_noise)
         self.x = np.empty((0, space.d))  # every COMPLETE row, model coordinates
         self.y = np.empty(0)  # their values, to minimise
+        self.rows = np.empty(0, dtype=np.int64)  # their observation rows
         self.c = np.empty((0, 0))  # their constraint values (constrained samplers only)
         self.constraint_gps: list[GaussianProcess] = []
         self.n_rows_seen = 0
@@ -370,14 +371,13 @@ class GPSampler(JointSampler):
                 y_new = observations.values[rows, 0] * observations.signs[0]
                 keep = np.all(np.isfinite(x_new), axis=1) & np.isfinite(y_new)
                 x_new, y_new = x_new[keep], y_new[keep]
-                c_new = observations.constraints[rows][keep]
+                model.rows = np.concatenate([model.rows, rows[keep]])
             else:
                 x_new, y_new = np.empty((0, space.d)), np.empty(0)
-                c_new = np.empty((0, observations.constraints.shape[1]))
             model.n_rows_seen = n_rows
-            if self._constraints_func is not None:
-                model.c = np.concatenate([model.c.reshape(-1, c_new.shape[1]), c_new])
             self._add(model, x_new, y_new)
+        if self._constraints_func is not None:
+            model.c = observations.constraints[model.rows]
         return model if model.y.size else None
 
     def _add(self, model: _Model, x_new: FloatArray, y_new: FloatArray) -> None:

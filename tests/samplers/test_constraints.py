@@ -213,3 +213,15 @@ def test_constrained_nsga_keeps_a_feasible_population():
     c = study.get_observations().constraints[:, 0]
     assert (c[-24:] <= 0).mean() > (c[:12] <= 0).mean()
     assert all(f.trial_constraints(t)[0] <= 0 for t in study.best_trials)
+
+
+def test_gp_takes_constraints_that_start_after_unconstrained_trials():
+    study = bbopt.create_study(sampler=GPSampler(seed=0, n_startup_trials=4,
+                                                 constraints_func=_disk))
+    space = {"x": FloatDistribution(-3, 3), "y": FloatDistribution(-3, 3)}
+    for x in (-2.0, -1.0, 1.0, 2.0):
+        study.add_trial(bbopt.create_trial(value=2 * x * x, params={"x": x, "y": x},
+                                           distributions=space))
+    study.optimize(_objective, n_trials=3)
+    c = study.get_observations().constraints
+    assert c.shape == (7, 2) and np.isnan(c[:4]).all() and np.isfinite(c[4:]).all()
