@@ -29,7 +29,7 @@ from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
-from bbopt.samplers._constraints import violations
+from bbopt.samplers._constraints import constraints_func_of, record, violations
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,
@@ -311,13 +311,17 @@ class Study:
                 stacklevel=2,
             )
         sampler = self.sampler
-        if type(sampler).end is not _NO_END:
+        constraints_func = constraints_func_of(sampler)
+        has_end = type(sampler).end is not _NO_END
+        if has_end or constraints_func is not None:
             for k, (number, state, row) in enumerate(zip(
                     numbers_array.tolist(), states.tolist(), values_array.tolist())):
-                trial = Trial(self, number, {})
+                context = Trial(self, number, {})._sampling_context()
                 try:
-                    sampler.end(trial._sampling_context(), TrialState(state),
-                                row if state == int(TrialState.COMPLETE) else None)
+                    record(constraints_func, context, TrialState(state))
+                    if has_end:
+                        sampler.end(context, TrialState(state),
+                                    row if state == int(TrialState.COMPLETE) else None)
                 except ConstraintsError as error:
                     states[k] = int(TrialState.FAIL)
                     self._fail_for_constraints(number, error)
@@ -375,10 +379,15 @@ class Study:
             raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
         state, checked = self._checked_outcome(number, values, state)
         sampler = self.sampler
+        constraints_func = constraints_func_of(sampler)
+        has_end = type(sampler).end is not _NO_END
         try:
-            if type(sampler).end is not _NO_END:
+            if has_end or constraints_func is not None:
                 live = trial if isinstance(trial, Trial) else Trial(self, number, {})
-                sampler.end(live._sampling_context(), state, checked)
+                context = live._sampling_context()
+                record(constraints_func, context, state)
+                if has_end:
+                    sampler.end(context, state, checked)
         except ConstraintsError as error:  # the trial fails; a raising function raises again
             state, checked = TrialState.FAIL, None
             self._fail_for_constraints(number, error)

@@ -1,7 +1,8 @@
 """Constraints shared by the samplers: recording, violations, and the models' uses.
 
-A sampler given ``constraints_func(trial) -> sequence of floats`` calls it
-when a trial finishes COMPLETE or PRUNED (`record`): the values are checked
+A sampler given ``constraints_func(trial) -> sequence of floats`` keeps it as
+``_constraints_func``; `bbopt.Study.tell` calls it when a trial finishes
+COMPLETE or PRUNED (`record`, before the sampler's ``end``): the values are checked
 and kept as the trial's system attribute ``"constraints"`` (a trial is
 feasible when all its values are <= 0). Storages copy them into
 `bbopt.storage.Observations.constraints`, so the models read them as one
@@ -66,6 +67,16 @@ def check_constraints_func(value: Any, owner: str) -> ConstraintsFunc | None:
     func: ConstraintsFunc | None = ensure_callable(value, "constraints_func", owner,
                                                    optional=True)
     return func
+
+
+def constraints_func_of(sampler: Any) -> ConstraintsFunc | None:
+    """The ``constraints_func`` a built-in sampler was given (None for any other sampler).
+
+    `bbopt.Study.tell` calls `record` with it before the sampler's ``end``
+    hook, so that a sampler needs no hook of its own to record constraints.
+    """
+    func: ConstraintsFunc | None = getattr(sampler, "_constraints_func", None)
+    return func if callable(func) else None
 
 
 def record(func: ConstraintsFunc | None, context: SamplingContext, state: TrialState) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt.samplers._base import ArraySampler, BaseSampler
-from bbopt.samplers._constraints import ConstraintsFunc, record
+from bbopt.samplers._constraints import ConstraintsFunc
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
@@ -23,8 +23,8 @@ class JointSampler(ArraySampler):
     outside it, and the trials before the joint draw starts, are drawn by
     ``self._independent``, which also gets the per-trial hooks. Subclasses
     call `_set_independent` in their constructor and implement `sample_joint`.
-    A subclass that takes ``constraints_func`` sets ``_constraints_func``:
-    `end` records the trial's constraint values.
+    A subclass that takes ``constraints_func`` sets ``_constraints_func``
+    (`bbopt.Study.tell` records the values, see samplers/_constraints.py).
     """
 
     _independent: BaseSampler
@@ -59,5 +59,4 @@ class JointSampler(ArraySampler):
     def end(
         self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        record(self._constraints_func, context, state)
         self._independent.end(context, state, values)

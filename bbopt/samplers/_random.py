@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from bbopt._distributions import BaseDistribution
-from bbopt._frozen import TrialState
 from bbopt._validation import ensure_seed
 from bbopt.samplers._base import ArraySampler
-from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func, record
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 
 # Uniform draws are taken from numpy in blocks of this size and handed out
@@ -77,11 +74,6 @@ class RandomSampler(ArraySampler):
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
         return self._draw(distribution)
-
-    def end(
-        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        record(self._constraints_func, context, state)
 
     def sample_array(
         self, context: SamplingContext, space: dict[str, BaseDistribution], n: int

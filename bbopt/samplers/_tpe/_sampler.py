@@ -6,7 +6,7 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
 from bbopt.samplers._base import ArraySampler
-from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func, record
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._per_study import PerStudy
 from bbopt.samplers._random import UniformDraws
@@ -290,11 +290,6 @@ class TPESampler(ArraySampler):
             for params in groups:
                 result.update(self._sample_group(context, params, True))
             return result
-
-    def end(
-        self, context: SamplingContext, state: TrialState, values: Sequence[float] | None
-    ) -> None:
-        record(self._constraints_func, context, state)
 
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
