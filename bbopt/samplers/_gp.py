@@ -252,8 +252,10 @@ class GPSampler(JointSampler):
     constraints_func : callable, optional
         ``constraints_func(trial) -> sequence of floats`` (feasible when all
         are <= 0), called with the `bbopt.FrozenTrial` of each trial that
-        finishes COMPLETE or PRUNED; the values are kept with the trial. Each
-        constraint then gets its own GP, and the acquisition is log EI over
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), each constraint gets its own GP, and
+        the acquisition is log EI over
         the best feasible value plus the log probability that every
         constraint is <= 0 (that probability alone while no trial is
         feasible).
@@ -376,8 +378,7 @@ class GPSampler(JointSampler):
                 x_new, y_new = np.empty((0, space.d)), np.empty(0)
             model.n_rows_seen = n_rows
             self._add(model, x_new, y_new)
-        if self._constraints_func is not None:
-            model.c = observations.constraints[model.rows]
+        model.c = observations.constraints[model.rows]
         return model if model.y.size else None
 
     def _add(self, model: _Model, x_new: FloatArray, y_new: FloatArray) -> None:

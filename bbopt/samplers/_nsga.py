@@ -109,8 +109,10 @@ class NSGAIISampler(JointSampler):
     constraints_func : callable, optional
         ``constraints_func(trial) -> sequence of floats`` (feasible when all
         are <= 0), called with the `bbopt.FrozenTrial` of each trial that
-        finishes COMPLETE or PRUNED; the values are kept with the trial.
-        Selection and tournaments then use constrained domination: feasible
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), selection and tournaments use
+        constrained domination: feasible
         trials by non-domination rank, then infeasible ones by the sum of
         their positive values.
 
@@ -209,8 +211,9 @@ class NSGAIISampler(JointSampler):
 
     def _ranks_of(self, obs: Observations, rows: NDArray[np.int64],
                   scores: FloatArray) -> NDArray[np.int64]:
-        """Non-domination ranks of ``rows``; constrained domination with ``constraints_func``."""
-        if self._constraints_func is None:
+        """Non-domination ranks of ``rows``; constrained domination when trials have
+        constraint values."""
+        if obs.constraints.shape[1] == 0:
             return _ranks(scores)
         return constrained_ranks(scores, violations(obs.constraints[rows]))
 

@@ -225,3 +225,34 @@ def test_gp_takes_constraints_that_start_after_unconstrained_trials():
     study.optimize(_objective, n_trials=3)
     c = study.get_observations().constraints
     assert c.shape == (7, 2) and np.isnan(c[:4]).all() and np.isfinite(c[4:]).all()
+
+
+def test_set_constraint_records_optuna_keys_and_the_models_use_them():
+    def objective(trial):
+        value = _objective(trial)
+        for key, c in zip(("disk", "x"), _disk(trial)):
+            trial.set_constraint(key, c)
+        return value
+
+    study = bbopt.create_study(sampler=TPESampler(seed=0, n_startup_trials=5))
+    study.optimize(objective, n_trials=60)
+    first = study.trials[0]
+    assert first.system_attrs["constraints"] == _disk(first)
+    assert first.system_attrs["constraints:disk"] == _disk(first)[0]
+    late = violations(study.get_observations().constraints)[30:]
+    assert (late > 0).sum() < _infeasible_late(SAMPLERS["tpe"](None), 60)[0]
+    assert violations(np.array([_disk(study.best_trial)]))[0] == 0
+
+
+def test_set_constraint_checks_its_arguments():
+    trial = bbopt.create_study().ask()
+    with pytest.raises(TypeError, match="'value' parameter of Trial.set_constraint"):
+        trial.set_constraint("c", "1")
+    with pytest.raises(ValueError, match="must not be NaN"):
+        trial.set_constraint("c", math.nan)
+    with pytest.raises(TypeError, match="'key' parameter"):
+        trial.set_constraint(1, 1.0)
+    trial.set_constraint("c", 1.0)
+    with pytest.warns(UserWarning, match="already has the constraint 'c'"):
+        trial.set_constraint("c", -1.0)
+    assert trial.freeze().system_attrs["constraints"] == [1.0]

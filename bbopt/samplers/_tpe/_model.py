@@ -88,7 +88,6 @@ class ModelConfig(NamedTuple):
     n_ei_candidates: int
     consider_endpoints: bool
     n_threads: int
-    constrained: bool = False  # feasible-first split (samplers/_constraints.py)
 
 
 class _GroupModel:
@@ -196,7 +195,7 @@ class _GroupModel:
                 first = signed[:, 0]
                 tier = np.where(st == _COMPLETE, 0.0, np.where(np.isnan(first), 2.0, 1.0))
                 score = np.where(np.isnan(first), np.inf, first)
-                if self.config.constrained:
+                if obs.constraints.shape[1]:  # feasible-first split (samplers/_constraints.py)
                     tier, score = constrained_keys(obs.constraints[new_rows], tier, score)
                 self.keys[idx, 0] = tier
                 self.keys[idx, 1] = score

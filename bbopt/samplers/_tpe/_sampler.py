@@ -97,10 +97,11 @@ class TPESampler(ArraySampler):
     constraints_func : callable, optional
         ``constraints_func(trial) -> sequence of floats`` (feasible when all
         are <= 0), called with the `bbopt.FrozenTrial` of each trial that
-        finishes COMPLETE or PRUNED; the values are kept with the trial. The
-        good group is then the best feasible trials, completed by the least
-        violating ones (the sum of positive values); with several
-        objectives, the fronts of the feasible trials.
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), the good group is the best feasible
+        trials, completed by the least violating ones (the sum of positive
+        values); with several objectives, the fronts of the feasible trials.
     n_threads : int, optional
         Threads that score candidates against a large bad mixture together
         (used above `bbopt.surrogates._parzen.MIN_TERMS_PER_THREAD` kernel
@@ -251,8 +252,7 @@ class TPESampler(ArraySampler):
         if model is None:
             model = _GroupModel(ModelConfig(
                 self._gamma, self._weights, self._prior_weight, self._n_ei_candidates,
-                self._consider_endpoints, self._n_threads,
-                self._constraints_func is not None), params, multivariate)
+                self._consider_endpoints, self._n_threads), params, multivariate)
             study.models[key] = model
         return model
 
