@@ -405,22 +405,7 @@ class Trial(BaseTrial):
         >>> study.best_params["x"] >= 0.5
         True
         """
-        owner = "Trial.set_constraint"
-        if not isinstance(key, str):
-            raise TypeError(f"The 'key' parameter of {owner} must be a str. Got {key!r} instead.")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(
-                f"The 'value' parameter of {owner} must be a real number. Got {value!r} instead."
-            )
-        if math.isnan(value):
-            raise ValueError(f"The 'value' parameter of {owner} must not be NaN (key {key!r}).")
-        if key in self._constraints:
-            warnings.warn(f"Trial {self.number} already has the constraint {key!r}; the new "
-                          "value is ignored.", stacklevel=2)
-            return
-        self._constraints[key] = float(value)
-        self.set_system_attr(f"{CONSTRAINTS_KEY}:{key}", float(value))
-        self.set_system_attr(CONSTRAINTS_KEY, list(self._constraints.values()))
+        _set_constraint(self, self._constraints, key, value, "Trial.set_constraint")
 
     @property
     def user_attrs(self) -> dict[str, Any]:
@@ -524,6 +509,21 @@ class FixedTrial(BaseTrial):
         """Attach a system attribute (kept on this object)."""
         self._system_attrs[key] = value
 
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set a constraint value (kept on this object), as `Trial.set_constraint` does.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> trial = bbopt.trial.FixedTrial({"x": 0.2})
+        >>> trial.set_constraint("c", 0.5 - trial.suggest_float("x", 0, 1))
+        >>> trial.system_attrs["constraints"]
+        [0.3]
+        """
+        known = {k[len(CONSTRAINTS_KEY) + 1:]: v for k, v in self._system_attrs.items()
+                 if k.startswith(f"{CONSTRAINTS_KEY}:")}
+        _set_constraint(self, known, key, value, "FixedTrial.set_constraint")
+
     @property
     def user_attrs(self) -> dict[str, Any]:
         """User attributes (a copy)."""
@@ -541,3 +541,23 @@ class FixedTrial(BaseTrial):
 
     def __repr__(self) -> str:
         return f"FixedTrial(number={self.number}, params={self._fixed})"
+
+
+def _set_constraint(trial: Any, known: dict[str, float], key: Any, value: Any,
+                    owner: str) -> None:
+    """Check and set constraint ``key`` of ``trial`` (``known``: the keys set so far)."""
+    if not isinstance(key, str):
+        raise TypeError(f"The 'key' parameter of {owner} must be a str. Got {key!r} instead.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"The 'value' parameter of {owner} must be a real number. Got {value!r} instead."
+        )
+    if math.isnan(value):
+        raise ValueError(f"The 'value' parameter of {owner} must not be NaN (key {key!r}).")
+    if key in known:
+        warnings.warn(f"Trial {trial.number} already has the constraint {key!r}; the new "
+                      "value is ignored.", stacklevel=3)
+        return
+    known[key] = float(value)
+    trial.set_system_attr(f"{CONSTRAINTS_KEY}:{key}", float(value))
+    trial.set_system_attr(CONSTRAINTS_KEY, list(known.values()))
