@@ -256,3 +256,23 @@ def test_set_constraint_checks_its_arguments():
     with pytest.warns(UserWarning, match="already has the constraint 'c'"):
         trial.set_constraint("c", -1.0)
     assert trial.freeze().system_attrs["constraints"] == [1.0]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "journal", "postgres"])
+def test_constrained_study_on_every_storage_as_another_process_sees_it(make_storage, kind):
+    storage = make_storage()
+    study = bbopt.create_study(study_name="c", storage=storage,
+                               sampler=TPESampler(seed=0, n_startup_trials=5,
+                                                  constraints_func=_disk))
+    study.optimize(_objective, n_trials=24)
+    with pytest.warns(UserWarning, match="returned NaN"):
+        study.sampler._constraints_func = lambda t: [math.nan, 0.0]
+        study.optimize(_objective, n_trials=1)
+    other = storage if kind == "memory" else make_storage()
+    again = bbopt.load_study(study_name="c", storage=other)
+    c = again.get_observations().constraints
+    assert c.shape == (25, 2) and np.isnan(c[24]).all()
+    assert again.trials[24].state == TrialState.FAIL
+    assert [t.system_attrs["constraints"] for t in again.trials[:24]] == c[:24].tolist()
+    assert again.best_trial.number == study.best_trial.number
+    assert violations(c[[again.best_trial.number]])[0] == 0
