@@ -40,6 +40,8 @@ LAYERS = {
     "bbopt.visualization": 5,
     "bbopt.importance": 5,
     "bbopt.callbacks": 5,
+    # Integrations with ML libraries, over the public API.
+    "bbopt.integration": 5,
     "bbopt._cli": 5,
     "bbopt.__main__": 5,
     "bbopt.testfunctions": 5,
