@@ -48,7 +48,7 @@ _ASK_SAMPLERS = {
 # The kinds of bbopt.visualization.save_plot (listed here so that --help imports no plot code).
 _PLOT_KINDS = ["contour", "optimization_history", "slice", "parallel_coordinate",
                "param_importances", "edf", "intermediate_values", "rank", "timeline",
-               "pareto_front"]
+               "pareto_front", "hypervolume_history"]
 
 _NEGATIVE_NUMBER = re.compile(
     r"^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
@@ -122,8 +122,13 @@ def _plot(args: argparse.Namespace, storage: BaseStorage) -> int:
     if args.params is not None and args.kind not in with_params:
         raise CommandError(f"--params applies to the kinds {', '.join(with_params)}; "
                            f"not to {args.kind!r}.")
+    if (args.reference_point is None) == (args.kind == "hypervolume_history"):
+        raise CommandError("--reference-point is needed by the kind hypervolume_history, "
+                           f"and only by it (kind {args.kind!r}).")
     study = _load(args, storage)
     options: dict[str, Any] = {} if args.params is None else {"params": args.params}
+    if args.reference_point is not None:
+        options["reference_point"] = args.reference_point
     path = save_plot(study, args.kind, args.output, dpi=args.dpi, **options)
     _print_json({"kind": args.kind, "path": str(path)})
     return 0
@@ -447,6 +452,8 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     plot.add_argument("--output", required=True, help="the file: .png, .svg or .pdf")
     plot.add_argument("--params", nargs="+", default=None, help="parameters to show")
     plot.add_argument("--dpi", type=_seed, default=100)
+    plot.add_argument("--reference-point", nargs="+", type=float, default=None,
+                      help="hypervolume_history: one value per objective")
     return parser
 
 

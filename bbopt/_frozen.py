@@ -36,6 +36,10 @@ class TrialState(enum.IntEnum):
         return self in _FINISHED
 
 
+#: The system attribute that holds a trial's constraint values (feasible when all <= 0),
+#: as Optuna names it; storages copy it into `bbopt.storage.Observations.constraints`.
+CONSTRAINTS_KEY = "constraints"
+
 _FINISHED = frozenset((TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))
 
 # The system attribute that says why a trial failed, where bbopt knows it

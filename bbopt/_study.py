@@ -22,13 +22,14 @@ from bbopt._distributions import (
     IntDistribution,
     _numeric_to_external,
 )
-from bbopt._frozen import FAIL_REASON, FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import CONSTRAINTS_KEY, FAIL_REASON, FrozenTrial, StudyDirection, TrialState
 from bbopt._logging import log_finished_trial
 from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
-from bbopt.samplers import BaseSampler, SamplingContext
+from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
+from bbopt.samplers._constraints import constraints_func_of, record, violations
 from bbopt.storage import (
     BaseStorage,
     DuplicatedStudyError,
@@ -46,11 +47,12 @@ _FIXED_PARAMS = "fixed_params"
 
 #: The columns of `Study.trials_dataframe` by default (Optuna's).
 DATAFRAME_ATTRS = ("number", "value", "datetime_start", "datetime_complete", "duration",
-                   "params", "user_attrs", "system_attrs", "state")
+                   "params", "user_attrs", "system_attrs", "constraints", "state")
 _NESTED_FIELDS = frozenset({"params", "user_attrs", "system_attrs", "intermediate_values",
                             "distributions"})
 _DATAFRAME_FIELDS = _NESTED_FIELDS | {"number", "value", "values", "datetime_start",
-                                      "datetime_complete", "duration", "state", "last_step"}
+                                      "datetime_complete", "duration", "state", "last_step",
+                                      "constraints"}
 
 
 class Study:
@@ -309,13 +311,31 @@ class Study:
                 stacklevel=2,
             )
         sampler = self.sampler
-        if type(sampler).end is not _NO_END:
-            for number, state, row in zip(numbers_array.tolist(), states.tolist(),
-                                          values_array.tolist()):
-                trial = Trial(self, number, {})
-                sampler.end(trial._sampling_context(), TrialState(state),
-                            row if state == int(TrialState.COMPLETE) else None)
+        constraints_func = constraints_func_of(sampler)
+        has_end = type(sampler).end is not _NO_END
+        if has_end or constraints_func is not None:
+            for k, (number, state, row) in enumerate(zip(
+                    numbers_array.tolist(), states.tolist(), values_array.tolist())):
+                context = Trial(self, number, {})._sampling_context()
+                try:
+                    record(constraints_func, context, TrialState(state))
+                    if has_end:
+                        sampler.end(context, TrialState(state),
+                                    row if state == int(TrialState.COMPLETE) else None)
+                except ConstraintsError as error:
+                    states[k] = int(TrialState.FAIL)
+                    self._fail_for_constraints(number, error)
+                    if error.__cause__ is not None:
+                        self._storage.finish_trials(self._study_id, numbers_array, states,
+                                                    values_array)
+                        raise
         self._storage.finish_trials(self._study_id, numbers_array, states, values_array)
+
+    def _fail_for_constraints(self, number: int, error: ConstraintsError) -> None:
+        """Record why trial ``number`` fails for its constraint values (and warn)."""
+        self._storage.set_trial_system_attr(self._study_id, number, FAIL_REASON, str(error))
+        if error.__cause__ is None:
+            warnings.warn(f"Trial {number} is marked FAIL: {error}", stacklevel=3)
 
     def tell(
         self,
@@ -359,10 +379,20 @@ class Study:
             raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
         state, checked = self._checked_outcome(number, values, state)
         sampler = self.sampler
+        constraints_func = constraints_func_of(sampler)
+        has_end = type(sampler).end is not _NO_END
         try:
-            if type(sampler).end is not _NO_END:
+            if has_end or constraints_func is not None:
                 live = trial if isinstance(trial, Trial) else Trial(self, number, {})
-                sampler.end(live._sampling_context(), state, checked)
+                context = live._sampling_context()
+                record(constraints_func, context, state)
+                if has_end:
+                    sampler.end(context, state, checked)
+        except ConstraintsError as error:  # the trial fails; a raising function raises again
+            state, checked = TrialState.FAIL, None
+            self._fail_for_constraints(number, error)
+            if error.__cause__ is not None:
+                raise
         finally:
             self._storage.finish_trial(self._study_id, number, state, checked)
         frozen = self._storage.get_trial(self._study_id, number)
@@ -533,13 +563,36 @@ class Study:
 
     @property
     def best_trial(self) -> FrozenTrial:
-        """The complete trial with the best value (single objective)."""
+        """The complete trial with the best value (single objective).
+
+        With constraint values (``constraints_func`` of the samplers), the
+        best feasible trial; ValueError if no trial is feasible yet.
+        """
         self._require_single_objective("best_trial")
         observations = self.get_observations()
         if observations.best_row < 0:
             raise ValueError(f"Study {self.study_name!r} has no complete trial yet.")
-        number = int(observations.numbers[observations.best_row])
-        return self._storage.get_trial(self._study_id, number)
+        row = observations.best_row
+        if observations.constraints.shape[1]:
+            complete = self._feasible_complete_rows(observations)
+            if complete.size == 0:
+                raise ValueError(f"Study {self.study_name!r} has no feasible complete trial yet "
+                                 "(one whose constraint values are all <= 0).")
+            scores = observations.values[complete, 0] * observations.signs[0]
+            row = int(complete[np.argmin(scores)])
+        return self._storage.get_trial(self._study_id, int(observations.numbers[row]))
+
+    @staticmethod
+    def _feasible_complete_rows(observations: Observations) -> np.ndarray:
+        """Observation rows of the COMPLETE trials that are feasible (all of them unconstrained).
+
+        In a study whose trials record constraint values, a trial without
+        them counts as infeasible.
+        """
+        complete = observations.states == TrialState.COMPLETE
+        if observations.constraints.shape[1]:
+            complete &= violations(observations.constraints) == 0.0
+        return np.flatnonzero(complete)
 
     @property
     def best_value(self) -> float:
@@ -555,9 +608,13 @@ class Study:
 
     @property
     def best_trials(self) -> list[FrozenTrial]:
-        """The complete trials that no other complete trial dominates (the Pareto set)."""
+        """The complete trials that no other complete trial dominates (the Pareto set).
+
+        With constraint values (``constraints_func`` of the samplers), only
+        feasible trials count; empty if none is.
+        """
         observations = self.get_observations()
-        complete = np.flatnonzero(observations.states == TrialState.COMPLETE)
+        complete = self._feasible_complete_rows(observations)
         scores = observations.values[complete] * observations.signs
         rows = complete[pareto_front_rows(scores)]
         return [
@@ -722,7 +779,8 @@ class Study:
             name works), ``datetime_start``, ``datetime_complete``,
             ``duration`` (a timedelta), ``params``, ``user_attrs``,
             ``system_attrs``, ``intermediate_values``, ``distributions``,
-            ``state`` (the state's name) and ``last_step``.
+            ``state`` (the state's name), ``last_step`` and ``constraints``
+            (one column per constraint value, for trials that recorded some).
         multi_index : bool, default False
             Columns as a two-level MultiIndex (``("params", "x")``,
             ``("number", "")``) instead of flat names (``params_x``,
@@ -773,6 +831,11 @@ class Study:
                     row.update({(attr, str(k)): v for k, v in nested.items()})
                 elif attr == "state":
                     row[("state", "")] = trial.state.name
+                elif attr == "constraints":
+                    constraints = trial.system_attrs.get(CONSTRAINTS_KEY)
+                    if isinstance(constraints, list):
+                        row.update({("constraints", str(i)): v
+                                    for i, v in enumerate(constraints)})
                 else:
                     row[(attr, "")] = getattr(trial, attr)
             rows.append(row)

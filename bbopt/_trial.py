@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import math
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,7 +16,7 @@ from bbopt._distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from bbopt._frozen import FrozenTrial
+from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial
 from bbopt._validation import ensure_finite_real, ensure_int
 from bbopt.samplers import ArraySampler
 from bbopt.storage._checks import check_name, check_step
@@ -233,7 +235,7 @@ class Trial(BaseTrial):
 
     __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
                  "_distributions", "_fixed_params", "_relative_space", "_relative_params",
-                 "_reported_steps", "datetime_start", "_context")
+                 "_reported_steps", "datetime_start", "_context", "_constraints")
 
     def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
         self.study = study
@@ -247,6 +249,7 @@ class Trial(BaseTrial):
         self._relative_space: dict[str, BaseDistribution] = {}
         self._relative_params: dict[str, float] = {}
         self._reported_steps: set[int] = set()
+        self._constraints: dict[str, float] = {}
         self.datetime_start = datetime.datetime.now()
         self._context: SamplingContext | None = None
 
@@ -366,6 +369,37 @@ class Trial(BaseTrial):
         """Attach an attribute for samplers and pruners (not for users)."""
         self._storage.set_trial_system_attr(self._study_id, self.number, key, value)
 
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set a constraint value of the trial (Optuna 5's form); feasible when all are <= 0.
+
+        Kept as ``system_attrs["constraints:<key>"]`` (as Optuna does) and,
+        in the order the keys were first set, as the trial's constraint
+        values (``system_attrs["constraints"]``), which the samplers and
+        `bbopt.Study.best_trial` read. Set the same keys in every trial. A
+        second value for a key is ignored with a warning. A sampler's
+        ``constraints_func``, if given, replaces these values when the trial
+        is told.
+
+        Parameters
+        ----------
+        key : str
+        value : float
+            Not NaN.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> def objective(trial):
+        ...     x = trial.suggest_float("x", -1, 1)
+        ...     trial.set_constraint("x_at_least_half", 0.5 - x)
+        ...     return x ** 2
+        >>> study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=0))
+        >>> study.optimize(objective, n_trials=30)
+        >>> study.best_params["x"] >= 0.5
+        True
+        """
+        _set_constraint(self, self._constraints, key, value, "Trial.set_constraint")
+
     @property
     def user_attrs(self) -> dict[str, Any]:
         """User attributes (a copy)."""
@@ -463,6 +497,21 @@ class FixedTrial(BaseTrial):
         """Attach a system attribute (kept on this object)."""
         self._system_attrs[key] = value
 
+    def set_constraint(self, key: str, value: float) -> None:
+        """Set a constraint value (kept on this object), as `Trial.set_constraint` does.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> trial = bbopt.trial.FixedTrial({"x": 0.2})
+        >>> trial.set_constraint("c", 0.5 - trial.suggest_float("x", 0, 1))
+        >>> trial.system_attrs["constraints"]
+        [0.3]
+        """
+        known = {k[len(CONSTRAINTS_KEY) + 1:]: v for k, v in self._system_attrs.items()
+                 if k.startswith(f"{CONSTRAINTS_KEY}:")}
+        _set_constraint(self, known, key, value, "FixedTrial.set_constraint")
+
     @property
     def user_attrs(self) -> dict[str, Any]:
         """User attributes (a copy)."""
@@ -480,3 +529,23 @@ class FixedTrial(BaseTrial):
 
     def __repr__(self) -> str:
         return f"FixedTrial(number={self.number}, params={self._fixed})"
+
+
+def _set_constraint(trial: Any, known: dict[str, float], key: Any, value: Any,
+                    owner: str) -> None:
+    """Check and set constraint ``key`` of ``trial`` (``known``: the keys set so far)."""
+    if not isinstance(key, str):
+        raise TypeError(f"The 'key' parameter of {owner} must be a str. Got {key!r} instead.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"The 'value' parameter of {owner} must be a real number. Got {value!r} instead."
+        )
+    if math.isnan(value):
+        raise ValueError(f"The 'value' parameter of {owner} must not be NaN (key {key!r}).")
+    if key in known:
+        warnings.warn(f"Trial {trial.number} already has the constraint {key!r}; the new "
+                      "value is ignored.", stacklevel=3)
+        return
+    known[key] = float(value)
+    trial.set_system_attr(f"{CONSTRAINTS_KEY}:{key}", float(value))
+    trial.set_system_attr(CONSTRAINTS_KEY, list(known.values()))

@@ -51,7 +51,7 @@ def _normalise(name: str) -> str:
 
 
 def function_names() -> list[str]:
-    """Return the names of the test functions in `bbopt.testfunctions` (lower case).
+    """Return the names of the unconstrained single-objective test functions (lower case).
 
     Examples
     --------
@@ -63,6 +63,7 @@ def function_names() -> list[str]:
         name.lower() for name in testfunctions.__all__
         if name != "TestFunction" and isinstance(getattr(testfunctions, name), type)
         and issubclass(getattr(testfunctions, name), testfunctions.TestFunction)
+        and not issubclass(getattr(testfunctions, name), testfunctions.ConstrainedTestFunction)
     )
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._constraints import ConstraintsError
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._grid import GridSampler
 from bbopt.samplers._nsga import NSGAIIISampler, NSGAIISampler
@@ -16,6 +17,7 @@ __all__ = [
     "BaseSampler",
     "CmaEs",
     "CmaEsSampler",
+    "ConstraintsError",
     "GPSampler",
     "GridSampler",
     "NSGAIIISampler",

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +45,13 @@ from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._constraints import (
+    ConstrainedAcquisition,
+    ConstraintsFunc,
+    check_constraints_func,
+    standardised_best,
+    violations,
+)
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._joint import JointSampler
 from bbopt.samplers._per_study import PerStudy
@@ -52,6 +59,8 @@ from bbopt.storage import Observations
 from bbopt.surrogates import GaussianProcess
 
 FloatArray = NDArray[np.float64]
+# What the acquisition search maximises: ``log_ei(x, best, grad)`` of either.
+_Acquisition: TypeAlias = GaussianProcess | ConstrainedAcquisition
 
 _OWNER = "GPSampler"
 _COMPLETE = int(TrialState.COMPLETE)
@@ -175,6 +184,9 @@ class _Model:
         self.gp = GaussianProcess(space.categorical, noise_floor, fixed_noise)
         self.x = np.empty((0, space.d))  # every COMPLETE row, model coordinates
         self.y = np.empty(0)  # their values, to minimise
+        self.rows = np.empty(0, dtype=np.int64)  # their observation rows
+        self.c = np.empty((0, 0))  # their constraint values (constrained samplers only)
+        self.constraint_gps: list[GaussianProcess] = []
         self.n_rows_seen = 0
         self.n_at_fit = -1  # observations at the last hyperparameter fit
         self.subset = False  # whether the GP holds a subset of (x, y)
@@ -219,6 +231,16 @@ class GPSampler(JointSampler):
     max_exact_observations : int, default 1000
         Above this many COMPLETE trials the GP is fitted to a subset of this
         size: the best half by value and the most recent others.
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), each constraint gets its own GP, and
+        the acquisition is log EI over
+        the best feasible value plus the log probability that every
+        constraint is <= 0 (that probability alone while no trial is
+        feasible).
 
     Notes
     -----
@@ -261,6 +283,7 @@ class GPSampler(JointSampler):
         independent_sampler: BaseSampler | None = None,
         n_candidates: int = 1024,
         max_exact_observations: int = 1000,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
         self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
@@ -276,6 +299,8 @@ class GPSampler(JointSampler):
         self._set_independent(independent_sampler, seed, _OWNER)
         self._n_candidates = ensure_int(n_candidates, "n_candidates", _OWNER, 1)
         self._max_exact = ensure_int(max_exact_observations, "max_exact_observations", _OWNER, 2)
+        self._constraints_func: ConstraintsFunc | None = check_constraints_func(
+            constraints_func, _OWNER)
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         # The model of each study served (SamplingContext.study_key); None before the first.
@@ -330,10 +355,12 @@ class GPSampler(JointSampler):
                 y_new = observations.values[rows, 0] * observations.signs[0]
                 keep = np.all(np.isfinite(x_new), axis=1) & np.isfinite(y_new)
                 x_new, y_new = x_new[keep], y_new[keep]
+                model.rows = np.concatenate([model.rows, rows[keep]])
             else:
                 x_new, y_new = np.empty((0, space.d)), np.empty(0)
             model.n_rows_seen = n_rows
             self._add(model, x_new, y_new)
+        model.c = observations.constraints[model.rows]
         return model if model.y.size else None
 
     def _add(self, model: _Model, x_new: FloatArray, y_new: FloatArray) -> None:
@@ -388,9 +415,14 @@ class GPSampler(JointSampler):
 
     def _suggest(self, model: _Model, pending: FloatArray) -> FloatArray:
         space, gp = model.space, model.gp
-        best = gp.best
+        best: float | None = gp.best
         if pending.shape[0]:
             gp = gp.fantasised(pending)
+        if model.c.shape[1]:  # log EI of the best feasible value plus log P(feasible)
+            best = standardised_best(model.gp, model.y, violations(model.c) == 0.0)
+            acquisition: _Acquisition = ConstrainedAcquisition(gp, self._fit_constraints(model))
+        else:
+            acquisition = gp
         rng = self._rng
         m = self._n_candidates_for(gp.n)
         from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
@@ -399,17 +431,30 @@ class GPSampler(JointSampler):
         candidates = space.from_unit(sobol.random_base2(max(m.bit_length() - 1, 0)))  # <= m
         local = self._local_candidates(model, rng, max(m // 4, 16))
         candidates = np.concatenate([candidates, local])
-        scores = gp.log_ei(candidates, best)[0]
+        scores = acquisition.log_ei(candidates, best)[0]
         order = np.argsort(-scores, kind="stable")
         # The best candidates, and the incumbent (the best observation) for local refinement.
         starts = np.concatenate([candidates[order[:N_STARTS]], model.x[[np.argmin(model.y)]]])
-        points, values = self._refine(gp, space, starts, best, rng)
+        points, values = self._refine(acquisition, space, starts, best, rng)
         if not np.any(np.isfinite(values)):
             raise ArithmeticError("the acquisition function is not finite anywhere")
         point = points[int(np.nanargmax(values))]
         if not np.all(np.isfinite(point)):
             raise ArithmeticError("the suggested point is not finite")
         return point
+
+    def _fit_constraints(self, model: _Model) -> list[GaussianProcess]:
+        """One GP per constraint on the observations that have its value, warm-started."""
+        gps = model.constraint_gps
+        x, c = model.x[-self._max_exact:], model.c[-self._max_exact:]
+        while len(gps) < c.shape[1]:
+            gps.append(GaussianProcess(model.space.categorical, self._noise_floor,
+                                       self._deterministic))
+        for k, cgp in enumerate(gps):
+            known = np.isfinite(c[:, k])
+            cgp.fit(x[known], c[known, k], REFIT_MAX_ITER, restart=False,
+                    max_fit_points=MAX_FIT_POINTS)
+        return gps
 
     def _local_candidates(self, model: _Model, rng: np.random.Generator, k: int) -> FloatArray:
         """Gaussian perturbations (scale 0.01 to 0.2) of the best observations."""
@@ -428,7 +473,7 @@ class GPSampler(JointSampler):
         return space.snap(points)
 
     def _refine(
-        self, gp: GaussianProcess, space: _Space, starts: FloatArray, best: float,
+        self, gp: _Acquisition, space: _Space, starts: FloatArray, best: float | None,
         rng: np.random.Generator,
     ) -> tuple[FloatArray, FloatArray]:
         """L-BFGS-B on continuous coordinates, alternated with a discrete local search.
@@ -452,8 +497,8 @@ class GPSampler(JointSampler):
         return points, values
 
     def _gradient_step(
-        self, gp: GaussianProcess, space: _Space, points: FloatArray, values: FloatArray,
-        best: float,
+        self, gp: _Acquisition, space: _Space, points: FloatArray, values: FloatArray,
+        best: float | None,
     ) -> tuple[FloatArray, FloatArray]:
         """One L-BFGS-B run over the continuous coordinates of all points at once.
 
@@ -483,7 +528,8 @@ class GPSampler(JointSampler):
         return points, np.where(better, moved_values, values)
 
     def _local_search(
-        self, gp: GaussianProcess, space: _Space, point: FloatArray, value: float, best: float,
+        self, gp: _Acquisition, space: _Space, point: FloatArray, value: float,
+        best: float | None,
         rng: np.random.Generator,
     ) -> tuple[FloatArray, float, bool]:
         moved = False

@@ -10,6 +10,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
 from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._constraints import ConstraintsFunc
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
@@ -22,10 +23,13 @@ class JointSampler(ArraySampler):
     outside it, and the trials before the joint draw starts, are drawn by
     ``self._independent``, which also gets the per-trial hooks. Subclasses
     call `_set_independent` in their constructor and implement `sample_joint`.
+    A subclass that takes ``constraints_func`` sets ``_constraints_func``
+    (`bbopt.Study.tell` records the values, see samplers/_constraints.py).
     """
 
     _independent: BaseSampler
     _rng: np.random.Generator
+    _constraints_func: ConstraintsFunc | None = None
 
     def _set_independent(self, sampler: Any, seed: int | None, owner: str) -> None:
         """Check and keep the ``independent_sampler`` argument (RandomSampler by default)."""

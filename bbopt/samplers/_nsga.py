@@ -44,6 +44,12 @@ from bbopt._frozen import TrialState
 from bbopt._kernels import nondominated_rank
 from bbopt._lattice import simplex_lattice
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_one_of, ensure_seed
+from bbopt.samplers._constraints import (
+    ConstraintsFunc,
+    check_constraints_func,
+    constrained_ranks,
+    violations,
+)
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._joint import JointSampler
 from bbopt.storage import Observations
@@ -100,6 +106,15 @@ class NSGAIISampler(JointSampler):
     independent_sampler : BaseSampler, optional
         Draws generation 0 and parameters outside the joint space
         (default: `RandomSampler` with ``seed``).
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), selection and tournaments use
+        constrained domination: feasible
+        trials by non-domination rank, then infeasible ones by the sum of
+        their positive values.
 
     Examples
     --------
@@ -128,6 +143,7 @@ class NSGAIISampler(JointSampler):
         blx_alpha: float = 0.5,
         seed: int | None = None,
         independent_sampler: Any = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         owner = self._owner
         self._population_size = ensure_int(population_size, "population_size", owner, 2)
@@ -144,6 +160,7 @@ class NSGAIISampler(JointSampler):
             )
         self._seed = ensure_seed(seed, owner)
         self._set_independent(independent_sampler, seed, owner)
+        self._constraints_func = check_constraints_func(constraints_func, owner)
         self._lock = threading.Lock()
         self._states: dict[Any, _Generations] = {}
         self._rng = np.random.default_rng(seed)
@@ -192,9 +209,17 @@ class NSGAIISampler(JointSampler):
             if len(state.offspring) == size:
                 self._select(state, obs)
 
+    def _ranks_of(self, obs: Observations, rows: NDArray[np.int64],
+                  scores: FloatArray) -> NDArray[np.int64]:
+        """Non-domination ranks of ``rows``; constrained domination when trials have
+        constraint values."""
+        if obs.constraints.shape[1] == 0:
+            return _ranks(scores)
+        return constrained_ranks(scores, violations(obs.constraints[rows]))
+
     def _score(self, state: _Generations, obs: Observations) -> None:
         scores = obs.values[state.population] * obs.signs
-        state.rank = _ranks(scores)
+        state.rank = self._ranks_of(obs, state.population, scores)
         state.crowding = np.zeros(state.population.size)
         for r in np.unique(state.rank):
             front = np.flatnonzero(state.rank == r)
@@ -203,7 +228,7 @@ class NSGAIISampler(JointSampler):
     def _select(self, state: _Generations, obs: Observations) -> None:
         candidates = np.concatenate([state.population, np.array(state.offspring)])
         scores = obs.values[candidates] * obs.signs
-        rank = _ranks(scores)
+        rank = self._ranks_of(obs, candidates, scores)
         size = self._population_size
         chosen: list[int] = []
         for r in range(int(rank.max()) + 1):

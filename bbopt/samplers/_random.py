@@ -7,6 +7,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._validation import ensure_seed
 from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 
 # Uniform draws are taken from numpy in blocks of this size and handed out
@@ -43,6 +44,12 @@ class RandomSampler(ArraySampler):
     ----------
     seed : int, optional
         Seed of the random stream; the same seed gives the same suggestions.
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats``, called with the
+        `bbopt.FrozenTrial` of each trial that finishes COMPLETE or PRUNED;
+        the trial is feasible when all values are <= 0. The values are kept
+        with the trial (``system_attrs["constraints"]``) for `bbopt.Study.best_trial`
+        and the other samplers; they do not change random draws.
 
     Examples
     --------
@@ -53,8 +60,10 @@ class RandomSampler(ArraySampler):
     20
     """
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None,
+                 constraints_func: ConstraintsFunc | None = None) -> None:
         self._seed = ensure_seed(seed, "RandomSampler")
+        self._constraints_func = check_constraints_func(constraints_func, "RandomSampler")
         self.reseed_rng(self._seed)
 
     def reseed_rng(self, seed: int | None = None) -> None:

@@ -13,7 +13,7 @@ from typing import Any, cast
 import numpy as np
 
 from bbopt._distributions import BaseDistribution, _numeric_to_internal
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
     DuplicatedStudyError,
@@ -260,7 +260,8 @@ class InMemoryStorage(BaseStorage):
                 record.waiting.append(number)
             else:
                 record.observations.append(
-                    number, trial.state, trial.values, _internal_params(trial)
+                    number, trial.state, trial.values, _internal_params(trial),
+                    trial.system_attrs.get(CONSTRAINTS_KEY),
                 )
             return number
 
@@ -332,7 +333,8 @@ class InMemoryStorage(BaseStorage):
             del record.running[number]
             record.stale.discard(number)
             record.observations.drop_running(number)
-            record.observations.append(number, state, values, _internal_params(trial))
+            record.observations.append(number, state, values, _internal_params(trial),
+                                       trial.system_attrs.get(CONSTRAINTS_KEY))
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._lock:

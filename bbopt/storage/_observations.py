@@ -9,7 +9,10 @@ n_objectives : number of objective values per trial
 ``x`` (n_rows, n_columns) holds internal coordinates, NaN where a trial did
 not use a column; ``values`` (n_rows, n_objectives) the told values as given
 (NaN for FAIL, and for PRUNED without a finite intermediate value); ``states``
-(n_rows,) the `TrialState` codes; ``numbers`` (n_rows,) the trial numbers.
+(n_rows,) the `TrialState` codes; ``numbers`` (n_rows,) the trial numbers;
+``constraints`` (n_rows, n_constraints) the constraint values of the trials
+that recorded some (see ``constraints_func`` of the samplers; NaN where a
+trial recorded none, zero columns while no trial did).
 Rows never change once appended, so a sampler may cache anything it derives
 from the first ``n_rows`` rows and update it with new rows only.
 
@@ -116,6 +119,7 @@ class Observations:
         self._states = np.zeros(_INITIAL_ROWS, dtype=np.int8)
         self._numbers = np.zeros(_INITIAL_ROWS, dtype=np.int64)
         self._n_complete_in_column: list[int] = []
+        self._constraints = np.full((_INITIAL_ROWS, 0), np.nan)
         self._best_row = -1
         self._best_score = np.inf
         # Running trials: row r of _run_x belongs to trial _run_numbers[r].
@@ -149,6 +153,15 @@ class Observations:
         return self._numbers[: self.n_rows]
 
     @property
+    def constraints(self) -> np.ndarray:
+        """Constraint values, shape (n_rows, n_constraints); NaN where a trial has none.
+
+        ``n_constraints`` is the length of the first constraint values
+        appended (0 before). A trial is feasible when all its values are <= 0.
+        """
+        return self._constraints[: self.n_rows]
+
+    @property
     def best_row(self) -> int:
         """Row of the best complete trial (first objective, its direction), or -1."""
         return self._best_row
@@ -173,6 +186,7 @@ class Observations:
         state: TrialState,
         values: Sequence[float] | None,
         params: Mapping[str, tuple[BaseDistribution, float]],
+        constraints: Sequence[float] | None = None,
     ) -> None:
         """Append one finished trial.
 
@@ -186,6 +200,9 @@ class Observations:
             ``n_objectives`` values, or None (stored as NaN).
         params : mapping
             Name to ``(distribution, internal value)``.
+        constraints : sequence of float, optional
+            The trial's constraint values (NaN if not given, or of another
+            length than those appended before).
         """
         row = self.n_rows
         if row == self._x.shape[0]:
@@ -206,6 +223,8 @@ class Observations:
                 counts[column] += 1
         if values is not None:
             self._values[row] = values
+        if constraints is not None:
+            self._set_constraints(row, constraints)
         self._states[row] = state
         self._numbers[row] = number
         self.n_rows = row + 1
@@ -277,6 +296,15 @@ class Observations:
         if score[best] < self._best_score:
             self._best_score = float(score[best])
             self._best_row = start + best
+
+    def _set_constraints(self, row: int, constraints: Sequence[float]) -> None:
+        if self._constraints.shape[1] == 0 and len(constraints) > 0:
+            self._constraints = np.full((self._x.shape[0], len(constraints)), np.nan)
+        if len(constraints) == self._constraints.shape[1]:
+            try:
+                self._constraints[row] = constraints
+            except (TypeError, ValueError):  # not numbers (set by hand): none recorded
+                self._constraints[row] = np.nan
 
     # -- running trials ----------------------------------------------------
     @property
@@ -408,6 +436,7 @@ class Observations:
         self._values = _grown(self._values, n_rows, np.nan)
         self._states = _grown(self._states, n_rows, 0)
         self._numbers = _grown(self._numbers, n_rows, 0)
+        self._constraints = _grown(self._constraints, n_rows, np.nan)
 
 
 def _grown(array: np.ndarray, n_rows: int, fill: float) -> np.ndarray:

@@ -112,20 +112,22 @@ class StudyCache:
 
     def append_finished(
         self,
-        finished: Sequence[tuple[int, int, int, str | None, str | None]],
+        finished: Sequence[tuple[int, int, int, str | None, str | None, str | None]],
         dist_of: DistOf,
         read_params: Callable[[list[int]], dict[int, Params]],
     ) -> None:
-        """Append rows ``(finish_seq, number, state, vals, row_params)`` in finish order.
+        """Append rows ``(finish_seq, number, state, vals, row_params, constraints)``.
 
-        Rows without a copy of their parameters (``row_params`` NULL) get them
-        from ``read_params(numbers)``.
+        Rows come in finish order. Rows without a copy of their parameters
+        (``row_params`` NULL) get them from ``read_params(numbers)``;
+        ``constraints`` is the JSON of the trial's constraint values (its
+        system attribute ``"constraints"``) or NULL.
         """
         if not finished:
             return
         params: dict[int, Params] = {}
         missing = []
-        for _, number, _, _, row_params in finished:
+        for _, number, _, _, row_params, _ in finished:
             if row_params is None:
                 missing.append(number)
                 continue
@@ -136,9 +138,9 @@ class StudyCache:
         if missing:
             params.update(read_params(missing))
         append = self.observations.append
-        for _, number, state, vals, _ in finished:
+        for _, number, state, vals, _, constraints in finished:
             append(number, TrialState(state), None if vals is None else json.loads(vals),
-                   params.get(number, {}))
+                   params.get(number, {}), _constraint_values(constraints))
         self.last_seq = int(finished[-1][0])
 
     def running_points(
@@ -227,3 +229,13 @@ def template_rows(
     ]
     return trial, params, list(template.intermediate_values.items()), attrs
 
+
+def _constraint_values(text: str | None) -> list[float] | None:
+    """The constraint values stored as JSON, or None (absent, or not a list of numbers)."""
+    if text is None:
+        return None
+    values = json.loads(text)
+    if not isinstance(values, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    return [float(v) for v in values]

@@ -58,7 +58,7 @@ from bbopt._distributions import (
     BaseDistribution,
     distribution_from_dict,
 )
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
     DuplicatedStudyError,
@@ -569,9 +569,11 @@ class SQLiteStorage(BaseStorage):
     def _sync(self, conn: sqlite3.Connection, study_id: int, cache: StudyCache) -> None:
         """Append the trials finished since the last read to the study's observations."""
         finished = conn.execute(
-            "SELECT finish_seq, number, state, vals, row_params FROM trials "
-            "WHERE study_id = ? AND finish_seq > ? ORDER BY finish_seq",
-            (study_id, cache.last_seq),
+            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
+            "FROM trials t LEFT JOIN trial_attrs a ON a.study_id = t.study_id "
+            "AND a.number = t.number AND a.system = 1 AND a.key = ? "
+            "WHERE t.study_id = ? AND t.finish_seq > ? ORDER BY t.finish_seq",
+            (CONSTRAINTS_KEY, study_id, cache.last_seq),
         ).fetchall()
         cache.append_finished(finished, self._dist_of(conn),
                               lambda numbers: self._read_params(conn, study_id, numbers))

@@ -6,6 +6,7 @@ or a batch (shape ``(n, n_dims)``), read its ``bounds``, ``minimum`` and
 """
 
 from bbopt.testfunctions._base import TestFunction
+from bbopt.testfunctions._constrained import ConstrainedTestFunction, PressureVessel, WeldedBeam
 from bbopt.testfunctions._continuous import (
     Ackley,
     AttractiveSector,
@@ -60,6 +61,7 @@ __all__ = [
     "AttractiveSector",
     "BentCigar",
     "Branin",
+    "ConstrainedTestFunction",
     "DifferentPowers",
     "Discus",
     "Griewank",
@@ -70,6 +72,7 @@ __all__ = [
     "Michalewicz",
     "MixedAckley",
     "MultiObjectiveTestFunction",
+    "PressureVessel",
     "Rastrigin",
     "Rosenbrock",
     "RotatedEllipsoid",
@@ -79,4 +82,5 @@ __all__ = [
     "Sphere",
     "StyblinskiTang",
     "TestFunction",
+    "WeldedBeam",
 ]

@@ -127,6 +127,23 @@ class MultiObjectiveTestFunction:
              for j, (low, high) in enumerate(self.bounds)]
         return [float(v) for v in self._evaluate(np.array([x]))[0]]
 
+    def trial_constraints(self, trial: Any) -> list[float]:
+        """Constraint values at a trial's parameters ``x0, x1, ...``: a ``constraints_func``.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> from bbopt.testfunctions import C2DTLZ2
+        >>> f = C2DTLZ2(n_objectives=2, n_dims=4)
+        >>> sampler = bbopt.samplers.NSGAIISampler(seed=0, constraints_func=f.trial_constraints)
+        >>> study = bbopt.create_study(directions=["minimize"] * 2, sampler=sampler)
+        >>> study.optimize(f.objective, n_trials=100)
+        >>> all(f.trial_constraints(t)[0] <= 0 for t in study.best_trials)
+        True
+        """
+        x = [trial.params[f"x{j}"] for j in range(self.n_dims)]
+        return [float(v) for v in self._constraints(np.array([x], dtype=np.float64))[0]]
+
     def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         raise NotImplementedError
 

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from bbopt._distributions import BaseDistribution, CategoricalDistribution
 from bbopt._frozen import TrialState
-from bbopt._multi_objective import pareto_front_rows
+from bbopt._multi_objective import hypervolume, pareto_front_rows
 from bbopt._validation import ensure_int
 from bbopt.importance._table import (
     StudyTable,
@@ -30,6 +30,7 @@ from bbopt.importance._table import (
     study_table,
     to_plot_coordinates,
 )
+from bbopt.samplers._constraints import violations
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -587,16 +588,20 @@ class ParetoData:
 
     Attributes
     ----------
-    names : list of str, length m (2 or 3)
+    names : list of str, length m (2 or more)
     values : ndarray of shape (n, m)
     on_front : ndarray of bool of shape (n,)
+        Pareto-optimal among the feasible trials.
     numbers : ndarray of int of shape (n,)
+    feasible : ndarray of bool of shape (n,)
+        All True unless the trials recorded constraint values.
     """
 
     names: list[str]
     values: FloatArray
     on_front: NDArray[np.bool_]
     numbers: NDArray[np.int64]
+    feasible: NDArray[np.bool_]
 
 
 def pareto_data(study: Study, targets: Any = None, target_names: Sequence[str] | None = None
@@ -636,9 +641,9 @@ def pareto_data(study: Study, targets: Any = None, target_names: Sequence[str] |
             raise ValueError(f"The 'targets' parameter of {owner} must return finite values.")
         signs = np.ones(values.shape[1])
     m = values.shape[1] if values.ndim == 2 else 0
-    if m not in (2, 3):
+    if m < 2:
         raise ValueError(
-            f"{owner} draws 2 or 3 objectives; study {study.study_name!r} gives {m} "
+            f"{owner} draws 2 or more objectives; study {study.study_name!r} gives {m} "
             "(pass 'targets' to choose them)."
         )
     if target_names is None:
@@ -646,6 +651,73 @@ def pareto_data(study: Study, targets: Any = None, target_names: Sequence[str] |
     elif len(target_names) != m:
         raise ValueError(f"The 'target_names' parameter of {owner} must have {m} names. "
                          f"Got {list(target_names)!r} instead.")
+    feasible = violations(obs.constraints[rows]) == 0.0
     on_front = np.zeros(rows.size, dtype=bool)
-    on_front[pareto_front_rows(values * signs)] = True
-    return ParetoData(list(target_names), values, on_front, numbers)
+    candidates = np.flatnonzero(feasible)
+    on_front[candidates[pareto_front_rows(values[candidates] * signs)]] = True
+    return ParetoData(list(target_names), values, on_front, numbers, feasible)
+
+
+# -- hypervolume history -----------------------------------------------------------------
+@dataclass
+class HypervolumeData:
+    """Hypervolume of the feasible complete trials so far, after each complete trial.
+
+    Attributes
+    ----------
+    numbers : ndarray of int of shape (n,)
+        Complete trials, in number order.
+    hypervolume : ndarray of shape (n,)
+        Hypervolume dominated by the feasible ones among the first k, bounded by
+        the reference point (objectives as minimised).
+    """
+
+    numbers: NDArray[np.int64]
+    hypervolume: FloatArray
+
+
+def hypervolume_data(study: Study, reference_point: Any) -> HypervolumeData:
+    """Return the hypervolume history of a multi-objective study.
+
+    ``reference_point`` is in the objectives' own directions (a maximised
+    objective's reference is below its values). The hypervolume is
+    recomputed only after a trial that enters the front, with the compiled
+    exact algorithm.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> study = bbopt.create_study(directions=["minimize", "maximize"])
+    >>> for v in [(1.0, 1.0), (0.5, 0.5), (0.5, 2.0)]:
+    ...     _ = study.tell(study.ask(), v)
+    >>> hypervolume_data(study, [2.0, 0.0]).hypervolume.tolist()
+    [1.0, 1.25, 3.0]
+    """
+    owner = "plot_hypervolume_history"
+    obs = study.get_observations()
+    m = obs.n_objectives
+    try:
+        reference = np.asarray(reference_point, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        reference = np.empty(0)
+    if m < 2 or reference.shape != (m,) or not np.all(np.isfinite(reference)):
+        raise ValueError(
+            f"The 'reference_point' parameter of {owner} must be {m} finite floats, one per "
+            f"objective, for a study of 2 or more objectives. Got {reference_point!r} instead."
+        )
+    rows = np.flatnonzero(obs.states == TrialState.COMPLETE)
+    rows = rows[np.argsort(obs.numbers[rows], kind="stable")]
+    scores = obs.values[rows] * obs.signs  # minimised
+    reference = reference * obs.signs
+    feasible = violations(obs.constraints[rows]) == 0.0
+    out = np.zeros(rows.size)
+    front = np.empty((0, m))
+    volume = 0.0
+    for k in range(rows.size):
+        point = scores[k]
+        if feasible[k] and np.all(point < reference) and not np.any(
+                np.all(front <= point, axis=1)):
+            front = np.vstack([front[~np.all(point <= front, axis=1)], point])
+            volume = hypervolume(front, reference)
+        out[k] = volume
+    return HypervolumeData(obs.numbers[rows].astype(np.int64), out)

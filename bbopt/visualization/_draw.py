@@ -20,9 +20,11 @@ from bbopt.importance import get_param_importances
 from bbopt.importance._table import Target, choose_columns, complete_values
 from bbopt.visualization._data import (
     Axis,
+    ParetoData,
     contour_data,
     edf_data,
     history_data,
+    hypervolume_data,
     intermediate_data,
     parallel_data,
     param_data,
@@ -712,12 +714,18 @@ def plot_pareto_front(study: Study, *, targets: Any = None,
                       include_dominated: bool = True, ax: Axes | None = None) -> Axes:
     """Scatter the objective vectors (2 or 3 objectives), the Pareto front highlighted.
 
+    With more objectives, the vectors are drawn as parallel coordinates
+    (each objective scaled to [0, 1] over the trials shown). Trials whose
+    recorded constraint values are not all <= 0 are drawn as infeasible,
+    and the front is that of the feasible trials.
+
     Parameters
     ----------
     targets : callable, optional
-        ``FrozenTrial -> sequence of 2 or 3 floats`` plotted instead (all minimised).
+        ``FrozenTrial -> sequence of 2 or more floats`` plotted instead (all minimised).
     target_names : sequence of str, optional
     include_dominated : bool, default True
+        Also draw the dominated and infeasible trials.
     ax : matplotlib Axes, optional
         A 3-D Axes (``projection="3d"``) for three objectives.
 
@@ -738,6 +746,8 @@ def plot_pareto_front(study: Study, *, targets: Any = None,
     """
     data = pareto_data(study, targets, target_names)
     m = data.values.shape[1]
+    if m > 3:
+        return _pareto_parallel(data, include_dominated, ax)
     if ax is None:
         if m == 3:
             fig = _pyplot().figure(figsize=(6.0, 5.0), layout="constrained")
@@ -746,9 +756,13 @@ def plot_pareto_front(study: Study, *, targets: Any = None,
             ax = _axes(None)
     cols = [data.values[:, i] for i in range(m)]
     if include_dominated:
-        rest = ~data.on_front
+        rest = ~data.on_front & data.feasible
         ax.scatter(*[c[rest] for c in cols], s=6, color="tab:gray",  # type: ignore[misc]
                    alpha=0.5, label="Dominated", rasterized=True, linewidths=0)
+        if not data.feasible.all():
+            bad = ~data.feasible
+            ax.scatter(*[c[bad] for c in cols], s=6, color="tab:cyan",  # type: ignore[misc]
+                       alpha=0.5, marker="x", label="Infeasible", rasterized=True)
     ax.scatter(*[c[data.on_front] for c in cols], s=14, color="tab:red",  # type: ignore[misc]
                label="Pareto front", rasterized=True, linewidths=0)
     ax.set_xlabel(data.names[0])
@@ -757,6 +771,65 @@ def plot_pareto_front(study: Study, *, targets: Any = None,
         ax.set_zlabel(data.names[2])  # type: ignore[union-attr, attr-defined]
     ax.set_title("Pareto front")
     ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _pareto_parallel(data: ParetoData, include_dominated: bool, ax: Axes | None) -> Axes:
+    """Objective vectors of 4 or more objectives as parallel coordinates."""
+    ax = _axes(ax, figsize=(1.2 * data.values.shape[1] + 2.0, 4.0))
+    values = data.values
+    low, high = values.min(axis=0), values.max(axis=0)
+    scaled = (values - low) / np.where(high > low, high - low, 1.0)
+    positions = np.arange(values.shape[1])
+    groups = [(data.on_front, "tab:red", 1.0, "Pareto front")]
+    if include_dominated:
+        groups = [(~data.on_front & data.feasible, "tab:gray", 0.3, "Dominated"),
+                  (~data.feasible, "tab:cyan", 0.3, "Infeasible")] + groups
+    for mask, color, alpha, label in groups:
+        if mask.any():
+            lines = ax.plot(positions, scaled[mask].T, color=color, alpha=alpha,
+                            linewidth=0.8, rasterized=True)
+            lines[0].set_label(label)
+    ax.set_xticks(positions)
+    ax.set_xticklabels(data.names, rotation=30, ha="right")
+    ax.set_ylabel("Objective, scaled to [0, 1]")
+    ax.set_title("Pareto front")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_hypervolume_history(study: Study, reference_point: Sequence[float], *,
+                             ax: Axes | None = None) -> Axes:
+    """Plot the hypervolume of the feasible complete trials against the trial number.
+
+    Parameters
+    ----------
+    reference_point : sequence of float
+        One value per objective, in the objectives' directions, worse than
+        the values that should count.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> from bbopt.visualization import plot_hypervolume_history
+    >>> study = bbopt.create_study(directions=["minimize", "minimize"],
+    ...                            sampler=bbopt.samplers.RandomSampler(seed=0))
+    >>> study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.suggest_float("y", 0, 1)),
+    ...                n_trials=20)
+    >>> ax = plot_hypervolume_history(study, [1.1, 1.1])
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    data = hypervolume_data(study, reference_point)
+    ax = _axes(ax)
+    ax.step(data.numbers, data.hypervolume, where="post", color="tab:blue")
+    ax.set_xlabel("Trial")
+    ax.set_ylabel("Hypervolume")
+    ax.set_title("Hypervolume history")
     return ax
 
 
@@ -772,6 +845,7 @@ KINDS: dict[str, Callable[..., Any]] = {
     "rank": plot_rank,
     "timeline": plot_timeline,
     "pareto_front": plot_pareto_front,
+    "hypervolume_history": plot_hypervolume_history,
 }
 _FORMATS = (".png", ".svg", ".pdf")
 
@@ -786,7 +860,8 @@ def save_plot(study: Study, kind: str, path: str | Path, *, dpi: int = 100,
     kind : str
         One of ``KINDS``: "contour", "optimization_history", "slice",
         "parallel_coordinate", "param_importances", "edf",
-        "intermediate_values", "rank", "timeline", "pareto_front".
+        "intermediate_values", "rank", "timeline", "pareto_front",
+        "hypervolume_history" (pass ``reference_point=``).
     path : str or Path
         Ends with .png, .svg or .pdf.
     dpi : int, default 100

@@ -11,6 +11,7 @@ True
 from bbopt.visualization import (
     plot_contour,
     plot_edf,
+    plot_hypervolume_history,
     plot_intermediate_values,
     plot_optimization_history,
     plot_parallel_coordinate,
@@ -24,6 +25,7 @@ from bbopt.visualization import (
 __all__ = [
     "plot_contour",
     "plot_edf",
+    "plot_hypervolume_history",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",

@@ -350,3 +350,29 @@ def test_running_trial_copy_does_not_see_later_changes(storage, study_id):
     storage.set_trial_param(study_id, number, "x", X, 0.1)
     storage.finish_trial(study_id, number, TrialState.COMPLETE, [0.0])
     assert before.params == {} and before.state == TrialState.RUNNING
+
+
+# -- constraint values ----------------------------------------------------------
+
+
+def test_constraint_values_reach_the_observations_of_every_reader(storage, make_storage, kind):
+    sid = storage.create_new_study([MIN], "c")
+    for cons in ([-1.0, 0.5], None, [2.0, -3.0]):
+        number = storage.create_new_trial(sid)
+        storage.set_trial_param(sid, number, "x", X, 0.5)
+        if cons is not None:
+            storage.set_trial_system_attr(sid, number, "constraints", cons)
+        storage.finish_trial(sid, number, TrialState.COMPLETE, [float(number)])
+    template = create_trial(value=5.0, params={"x": 0.1}, distributions={"x": X})
+    template.system_attrs["constraints"] = [0.0, 0.0]
+    storage.create_new_trial(sid, template)
+    numbers = storage.create_running_trials(sid, [("x", X)], np.array([[0.2], [0.3]]))
+    storage.set_trial_system_attr(sid, int(numbers[1]), "constraints", [4.0, 4.0])
+    storage.finish_trials(sid, numbers, np.full(2, int(TrialState.COMPLETE)),
+                          np.array([[6.0], [7.0]]))
+    nan = np.nan
+    expected = [[-1.0, 0.5], [nan, nan], [2.0, -3.0], [0.0, 0.0], [nan, nan], [4.0, 4.0]]
+    readers = [storage] if kind == "memory" else [storage, make_storage()]
+    for reader in readers:
+        np.testing.assert_array_equal(reader.get_observations(sid).constraints, expected)
+        assert reader.get_trial(sid, 2).system_attrs["constraints"] == [2.0, -3.0]

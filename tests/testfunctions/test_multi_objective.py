@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,8 @@ from bbopt.testfunctions import (
     ZDT3,
     ZDT4,
     ZDT6,
+    PressureVessel,
+    WeldedBeam,
 )
 
 ALL = [ZDT1(), ZDT2(), ZDT3(), ZDT4(), ZDT6(), DTLZ1(), DTLZ2(), DTLZ3(), DTLZ4(), DTLZ7(),
@@ -92,3 +96,23 @@ def test_objective_runs_in_a_study() -> None:
                                sampler=bbopt.samplers.RandomSampler(seed=0))
     study.optimize(f.objective, n_trials=10)
     assert len(study.best_trials) >= 1
+
+
+@pytest.mark.parametrize("cls", [WeldedBeam, PressureVessel])
+def test_constrained_designs_best_known_point_is_feasible_and_a_sample_is_not_better(cls):
+    f = cls()
+    x = f.minimizers[0]
+    assert f(x) == pytest.approx(f.minimum, rel=1e-5)
+    # Tolerances: the published digits of the best point (stress in psi, volume in in^3).
+    assert (f.constraints(x) <= np.array([1e-1] * 7 if cls is WeldedBeam else [1e-6] * 2
+                                         + [1e-4, 0.0])).all()
+    rng = np.random.default_rng(0)
+    low, high = f.bounds.T
+    points = low + (high - low) * rng.random((20000, f.n_dims))
+    feasible = (f.constraints(points) <= 0).all(axis=1)
+    assert feasible.any() and f(points[feasible]).min() > f.minimum
+    trial = types.SimpleNamespace(params={f"x{j}": float(v) for j, v in enumerate(x)})
+    assert f.trial_constraints(trial) == f.constraints(x).tolist()
+    assert f.constraints(points[:3]).shape == (3, f.n_constraints)
+    with pytest.raises(ValueError, match="must have shape"):
+        f.constraints([1.0])

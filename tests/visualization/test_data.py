@@ -19,6 +19,7 @@ from bbopt.visualization._data import (
     contour_data,
     edf_data,
     history_data,
+    hypervolume_data,
     intermediate_data,
     parallel_data,
     param_data,
@@ -168,7 +169,7 @@ def test_pareto_data_directions_and_targets():
     data = pareto_data(study, targets=lambda t: (t.values[0], t.values[1], -t.values[0]),
                        target_names=["a", "b", "c"])
     assert data.values.shape == (4, 3) and data.names == ["a", "b", "c"]
-    with pytest.raises(ValueError, match="draws 2 or 3 objectives"):
+    with pytest.raises(ValueError, match="draws 2 or more objectives"):
         pareto_data(bbopt.create_study()) if False else pareto_data(_study())
     with pytest.raises(ValueError, match="'target_names' parameter"):
         pareto_data(study, target_names=["only one"])
@@ -212,3 +213,31 @@ def test_interpolate_cells_is_exact_for_planes_inside_the_hull(monkeypatch, chun
     area = ConvexHull(np.column_stack([ix, iy])).volume
     assert on_plane.sum() >= area
     assert np.all(np.isin(z[~on_plane], z[on_plane]))
+
+
+def test_pareto_and_hypervolume_data_count_feasible_trials_only():
+    cons = {0: [-1.0], 1: [1.0], 2: [0.0], 3: [-2.0]}
+    sampler = bbopt.samplers.RandomSampler(constraints_func=lambda t: cons[t.number])
+    study = bbopt.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    for v in [(2.0, 2.0), (0.5, 0.5), (1.0, 3.0), (3.0, 0.0)]:
+        study.tell(study.ask(), v)
+    data = pareto_data(study)
+    assert data.feasible.tolist() == [True, False, True, True]
+    assert data.on_front.tolist() == [True, False, True, True]
+    history = hypervolume_data(study, [4.0, 4.0])
+    assert history.numbers.tolist() == [0, 1, 2, 3]
+    # (2, 2): 4; trial 1 infeasible; (1, 3) adds 1; (3, 0) adds 2 more (its strip below y=2).
+    np.testing.assert_allclose(history.hypervolume, [4.0, 4.0, 5.0, 7.0])
+    assert history.hypervolume[-1] == pytest.approx(
+        bbopt.hypervolume([[2.0, 2.0], [1.0, 3.0], [3.0, 0.0]], [4.0, 4.0]))
+    with pytest.raises(ValueError, match="'reference_point' parameter of plot_hypervolume"):
+        hypervolume_data(study, [1.0])
+    with pytest.raises(ValueError, match="'reference_point' parameter"):
+        hypervolume_data(_study(), [1.0])
+
+
+def test_pareto_data_of_four_objectives():
+    study = bbopt.create_study(directions=["minimize"] * 4)
+    for v in [(1.0, 2.0, 3.0, 4.0), (2.0, 3.0, 4.0, 5.0), (0.0, 9.0, 0.0, 0.0)]:
+        study.tell(study.ask(), v)
+    assert pareto_data(study).on_front.tolist() == [True, False, True]

@@ -243,3 +243,23 @@ def test_contour_of_conditional_parameters_leaves_empty_panels():
     assert len(grid[0, 0].collections) >= 1 and len(grid[1, 0].collections) >= 1
     with pytest.raises(ValueError, match="needs a complete trial that used both 'y' and 'z'"):
         vis.plot_contour(study, params=["y", "z"])
+
+
+def test_pareto_front_with_constraints_and_many_objectives_and_hypervolume_history(tmp_path):
+    sampler = bbopt.samplers.RandomSampler(
+        seed=0, constraints_func=lambda t: [t.params["x"] - 0.7])
+    study = bbopt.create_study(directions=["minimize"] * 4, sampler=sampler)
+    study.optimize(lambda t: [t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1),
+                              1 - t.params["x"], 1 - t.params["y"]], n_trials=30)
+    ax = vis.plot_pareto_front(study)
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert "Infeasible" in labels and "Pareto front" in labels
+    ax = vis.plot_pareto_front(study, targets=lambda t: t.values[:2])
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 30
+    path = vis.save_plot(study, "hypervolume_history", tmp_path / "hv.png", dpi=40,
+                         reference_point=[1.0] * 4)
+    _check_png(path)
+    ax = vis.plot_hypervolume_history(study, [1.0] * 4)
+    heights = ax.get_lines()[0].get_ydata()
+    assert np.all(np.diff(heights) >= 0) and heights[-1] > 0
+    plt.close("all")

@@ -55,6 +55,7 @@ from bbopt._distributions import BaseDistribution, IntDistribution
 from bbopt._encoding import Encoding
 from bbopt._frozen import TrialState
 from bbopt._kernels import nondominated_rank
+from bbopt.samplers._constraints import constrained_keys
 from bbopt.samplers._tpe._rules import (
     _default_weights_at,
     default_weights,
@@ -195,8 +196,11 @@ class _GroupModel:
                 st = obs.states[new_rows]
                 first = signed[:, 0]
                 tier = np.where(st == _COMPLETE, 0.0, np.where(np.isnan(first), 2.0, 1.0))
+                score = np.where(np.isnan(first), np.inf, first)
+                if obs.constraints.shape[1]:  # feasible-first split (samplers/_constraints.py)
+                    tier, score = constrained_keys(obs.constraints[new_rows], tier, score)
                 self.keys[idx, 0] = tier
-                self.keys[idx, 1] = np.where(np.isnan(first), np.inf, first)
+                self.keys[idx, 1] = score
                 self.keys[idx, 2] = idx
                 if n_obj > 1:
                     self.mo_values[idx] = signed
@@ -234,8 +238,13 @@ class _GroupModel:
         n = self.n_valid
         if n_good == 0:
             return np.empty(0, dtype=np.int64)
-        values = np.ascontiguousarray(self.mo_values[:n])
-        rank = np.empty(n, dtype=np.int64)
+        # Constrained: the fronts of the feasible rows (tier 0); with too few of them, all
+        # of them and then the least violating ones (the keys' order).
+        pool = np.flatnonzero(self.keys[:n, 0] == 0.0)
+        if pool.size <= n_good:
+            return self._best(np.arange(n), n_good)
+        values = np.ascontiguousarray(self.mo_values[pool])
+        rank = np.empty(pool.size, dtype=np.int64)
         nondominated_rank(values, n_good, rank)
         order = np.argsort(rank, kind="stable")
         cut_rank = rank[order[n_good - 1]]
@@ -245,7 +254,7 @@ class _GroupModel:
         span = v.max(axis=0) - v.min(axis=0)
         norm = ((v - v.min(axis=0)) / np.where(span > 0, span, 1.0)).sum(axis=1)
         extra = last[np.lexsort((last, norm))[: n_good - chosen.size]]
-        return np.concatenate([chosen, extra]).astype(np.int64)
+        return pool[np.concatenate([chosen, extra])].astype(np.int64)
 
     def _resplit(self, new_valid: NDArray[np.int64], obs: Observations) -> None:
         old_good = self.good

@@ -22,6 +22,7 @@ from bbopt._validation import (
     ensure_seed,
 )
 from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._per_study import PerStudy
 from bbopt.samplers._random import UniformDraws
@@ -99,6 +100,14 @@ class TPESampler(ArraySampler):
         Count running trials as bad observations, so that parallel workers
         and batch asks (`bbopt.Study.ask_batch`) spread out.
     seed : int, optional
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial. When
+        trials have constraint values (from this function or
+        `bbopt.Trial.set_constraint`), the good group is the best feasible
+        trials, completed by the least violating ones (the sum of positive
+        values); with several objectives, the fronts of the feasible trials.
     n_threads : int, optional
         Threads that score candidates against a large bad mixture together
         (used above `bbopt.surrogates._parzen.MIN_TERMS_PER_THREAD` kernel
@@ -144,6 +153,7 @@ class TPESampler(ArraySampler):
         constant_liar: bool = True,
         seed: int | None = None,
         n_threads: int | None = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
         self._n_ei_candidates = ensure_int(n_ei_candidates, "n_ei_candidates", _OWNER, 1)
@@ -164,6 +174,8 @@ class TPESampler(ArraySampler):
             )
         self._constant_liar: bool = ensure_bool(constant_liar, "constant_liar", _OWNER)
         self._seed = ensure_seed(seed, _OWNER)
+        self._constraints_func: ConstraintsFunc | None = check_constraints_func(
+            constraints_func, _OWNER)
         if n_threads is None:
             try:
                 n_cpus = len(os.sched_getaffinity(0))
