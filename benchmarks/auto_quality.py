@@ -94,19 +94,6 @@ SUITE: list[tuple[Any, bool]] = [
 ]
 
 
-class Budgeted(BboptSampler):
-    """A bbopt sampler told the run's budget through ``set_budget``."""
-
-    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
-        self._n_evals = n_evals
-        super().minimize(problem, n_evals, seed, evaluate)
-
-    def make_sampler(self, seed: int) -> Any:
-        sampler = super().make_sampler(seed)
-        sampler.set_budget(self._n_evals)
-        return sampler
-
-
 def _problems(dims: list[int], instances: int) -> list[Problem]:
     return [Problem(function, n_dims=d, instance=i, rotate=rotate)
             for function, rotate in SUITE for d in dims for i in range(1, instances + 1)]
@@ -123,14 +110,18 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
     singles = [s for s in args.singles]
     out: dict[str, Any] = {"runs": []}
     started = time.perf_counter()
-    fixed = run(problems, {s: BboptSampler(s, label=s) for s in singles},
-                budget=budgets[-1], seeds=seeds, results=args.results, verbose=args.verbose)
+    fixed: list[Any] = []
     aware: list[Any] = []
-    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
     if args.nevergrad:
         optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    for b in budgets:
-        aware += run(problems, optimizers, budget=b, seeds=seeds, results=args.results,
+    for d in sorted(args.dims):  # small dimensions first: a partial run is already useful
+        at_d = [p for p in problems if p.n_dims == d]
+        for b in budgets:
+            aware += run(at_d, optimizers, budget=b, seeds=seeds, results=args.results,
+                         verbose=args.verbose)
+        fixed += run(at_d, {s: BboptSampler(s, label=s) for s in singles},
+                     budget=budgets[-1], seeds=seeds, results=args.results,
                      verbose=args.verbose)
     out["seconds"] = time.perf_counter() - started
 
@@ -185,7 +176,7 @@ def precision(args: argparse.Namespace) -> dict[str, Any]:
     d, budget = 10, 200
     problems = [Problem("sphere", n_dims=d, instance=1), Problem(Ellipsoid, n_dims=d,
                                                                   instance=1, rotate=True)]
-    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
     if args.nevergrad:
         optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
     runs = run(problems, optimizers, budget=budget / d, seeds=list(range(args.precision_seeds)),
@@ -302,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[10, 20, 50])
     parser.add_argument("--seeds", type=int, default=3, help="seeds per instance")
     parser.add_argument("--instances", type=int, default=1)
-    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "random"],
+    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "cmaes", "random"],
                         help="single bbopt samplers to compare with")
     parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
     parser.add_argument("--parts", nargs="+",
