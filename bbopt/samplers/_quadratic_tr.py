@@ -128,6 +128,15 @@ def trust_region_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray
     return vectors @ (s * (radius / max(float(np.linalg.norm(s)), 1e-300)))
 
 
+def _same_point(a: FloatArray, b: FloatArray) -> bool:
+    """Whether two points (unit coordinates) match up to rounding.
+
+    A point comes back from the study through the internal values
+    (``low + u * width``, then back), which changes its last bits.
+    """
+    return bool(np.max(np.abs(a - b)) <= 1e-12)
+
+
 class QuadraticTrustRegion:
     """One local run: its centre, radius and the step awaiting its value.
 
@@ -164,7 +173,7 @@ class QuadraticTrustRegion:
     def observe(self, u: FloatArray, f: float) -> None:
         """Account for one new observation ``u`` (d,) with value ``f``."""
         pending = self._pending
-        if pending is not None and np.array_equal(pending[0], u):
+        if pending is not None and _same_point(pending[0], u):
             self._pending = None
             point, predicted, geometry_ok = pending
             ratio = (self.f_center - f) / predicted if predicted > 0.0 else -1.0
@@ -187,14 +196,20 @@ class QuadraticTrustRegion:
         """The next point (d,) in [0, 1]^d and its kind ("step" or "geometry").
 
         ``u`` (n, d), ``f`` (n,): the observations; ``running`` (k, d): points
-        awaiting their values (a trust-region step is taken only when none
-        are, so that parallel workers get geometry points, not the same step).
+        awaiting their values. One trust-region step is out at a time: while
+        it runs, parallel workers get geometry points (which improve the
+        next model), not the same step; a step whose trial ended without a
+        value (failed, pruned) is forgotten.
         """
         d = self.center.size
+        if self._pending is not None and not any(_same_point(self._pending[0], r)
+                                                 for r in running):
+            self._pending = None
+        step_running = self._pending is not None
         distance = np.linalg.norm(u - self.center, axis=1)
         nearest = np.argsort(distance, kind="stable")[:n_coefficients(d)]
         geometry_ok = bool(distance[nearest[-1]] <= 2.0 * self.radius) if nearest.size else False
-        if self.geometry_due or running.shape[0] or nearest.size < 2:
+        if self.geometry_due or step_running or nearest.size < 2:
             self.geometry_due = False
             return self._geometry_point(np.concatenate([u[nearest], running]), rng), "geometry"
         weights = 1.0 / np.maximum(distance[nearest] / (2.0 * self.radius), 1.0) ** WEIGHT_POWER

@@ -238,3 +238,30 @@ def test_local_run_solves_a_rotated_ill_conditioned_quadratic() -> None:
         u, values = np.vstack([u, x]), np.append(values, y)
         local.observe(x, y)
     assert values.min() < 1e-12
+
+
+def test_a_step_is_judged_on_its_point_back_from_the_study() -> None:
+    # The point comes back through the internal values (low + u * width), off by rounding:
+    # the step must still be recognised, and a poor one shrink the region.
+    local = QuadraticTrustRegion(np.full(2, 0.5), 1.0, 0.1, stall_rows=100)
+    u = np.array([[0.5, 0.5], [0.6, 0.5], [0.5, 0.6], [0.4, 0.5], [0.5, 0.4], [0.6, 0.6]])
+    f = np.array([1.0, 0.5, 0.5, 1.5, 1.5, 0.1])
+    x, kind = local.propose(u, f, np.empty((0, 2)), np.random.default_rng(0))
+    assert kind == "step"
+    local.observe(np.nextafter(x, 1.0), 10.0)  # the last bit changed
+    assert local.radius < 0.1
+
+
+def test_one_step_at_a_time_for_parallel_workers() -> None:
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=(10, 2))
+    f = np.sum((u - 0.3) ** 2, axis=1)
+    best = int(np.argmin(f))
+    local = QuadraticTrustRegion(u[best], f[best], 0.2, stall_rows=100)
+    step, kind = local.propose(u, f, np.empty((0, 2)), rng)
+    assert kind == "step"
+    # while the step runs, the other workers get geometry points ...
+    assert local.propose(u, f, step[None, :] + 1e-15, rng)[1] == "geometry"
+    # ... and once it ended without a value (failed), a new step is taken, even while
+    # geometry points run
+    assert local.propose(u, f, np.array([[0.9, 0.9]]), rng)[1] == "step"
