@@ -4,10 +4,9 @@ Continuous part: shifted (and, for the non-separable variants, rotated)
 instances of the bbopt test functions and of three ill-conditioned ones
 defined here (an ellipsoid of condition 10^6, the bent cigar and the sharp
 ridge of the BBOB suite), at the given dimensions. Budget-aware optimizers
-(AutoSampler, told the budget through ``set_budget``, and NGOpt, told it
-through its constructor) get one run per budget; the others one run at the
-largest budget, scored on its prefixes (their trace does not depend on the
-budget). Scores: runtime-ECDF (targets 10^2 .. 10^-8 in steps of 10^0.2) and
+(AutoSampler and NGOpt) get one run per budget; the single bbopt samplers
+(which ignore the budget) one run at the largest budget, scored on its
+prefixes. Scores: runtime-ECDF (targets 10^2 .. 10^-8 in steps of 10^0.2) and
 median final regret per budget, pooled; then, per (function, dimension,
 budget) cell, whether AutoSampler's ECDF score is at least the best single
 bbopt sampler's; and the precision check (first evaluation with
@@ -16,11 +15,18 @@ bbopt sampler's; and the precision check (first evaluation with
 Mixed part: MixedAckley (bbopt.testfunctions) and a conditional problem
 defined here, AutoSampler against TPESampler (final regret and ECDF score).
 
+Every optimizer (bbopt samplers through ``set_budget``, NGOpt through its
+constructor) is told the budget. NGOpt starts at the centre of the box and,
+below about 50 evaluations per dimension, runs COBYLA from there: it is
+deterministic, so runs should differ by instance (``--instances``), not only
+by seed; every instance is shifted (and rotated where marked), so that no
+optimizer gains from starting at the centre.
+
 Usage::
 
-    python benchmarks/auto_quality.py --dims 2 5 --budgets 10 20 50 --seeds 3
-    python benchmarks/auto_quality.py --dims 2 5 10 20 --budgets 10 20 50 100 --seeds 10 \
-        --json benchmarks/results/auto_quality.json
+    python benchmarks/auto_quality.py --dims 2 5 --budgets 10 20 50 --instances 3 --seeds 1
+    python benchmarks/auto_quality.py --dims 2 5 10 20 --budgets 10 20 50 100 \
+        --instances 10 --seeds 1 --results results/auto_runs.jsonl
 
 Needs the ``bbopt.benchmark`` runner; nevergrad is optional (skipped with a
 message when it is not installed).
@@ -174,27 +180,30 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
 def precision(args: argparse.Namespace) -> dict[str, Any]:
     """Evaluations to |f - f*| <= 1e-8 on the 10-d sphere and rotated ellipsoid, budget 200."""
     d, budget = 10, 200
-    problems = [Problem("sphere", n_dims=d, instance=1), Problem(Ellipsoid, n_dims=d,
-                                                                  instance=1, rotate=True)]
+    # One run per shifted (and rotated) instance: NGOpt is deterministic from the centre.
+    instances = range(1, args.precision_seeds + 1)
+    problems = [Problem("sphere", n_dims=d, instance=i) for i in instances] + [
+        Problem(Ellipsoid, n_dims=d, instance=i, rotate=True) for i in instances]
     optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
     if args.nevergrad:
         optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    runs = run(problems, optimizers, budget=budget / d, seeds=list(range(args.precision_seeds)),
-               results=args.results, verbose=args.verbose)
+    runs = run(problems, optimizers, budget=budget / d, seeds=[0], results=args.results,
+               verbose=args.verbose)
     print(f"\n### Precision: evaluations to |f - f*| <= 1e-8, d = {d}, budget {budget}\n")
     print("| problem | optimizer | runs reaching 1e-8 | median evaluations | median final "
           "regret |")
     print("|---|---|---|---|---|")
     out = {}
-    for p in problems:
+    for name in dict.fromkeys(p.name for p in problems):
         for label in optimizers:
-            rs = [r for r in runs if r.problem == p.key and r.optimizer == label]
+            rs = [r for r in runs if r.function == name
+                  and r.optimizer == label]
             hits = [int(r.evals[np.argmax(r.regrets <= 1e-8)]) for r in rs
                     if np.any(r.regrets <= 1e-8)]
             final = float(np.median([r.regrets[-1] for r in rs]))
             med = f"{np.median(hits):.0f}" if hits else "-"
-            print(f"| {p.name} | {label} | {len(hits)}/{len(rs)} | {med} | {final:.1e} |")
-            out[f"{p.name}/{label}"] = {"hits": hits, "n_runs": len(rs), "final": final}
+            print(f"| {name} | {label} | {len(hits)}/{len(rs)} | {med} | {final:.1e} |")
+            out[f"{name}/{label}"] = {"hits": hits, "n_runs": len(rs), "final": final}
     return out
 
 
@@ -298,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
     parser.add_argument("--parts", nargs="+",
                         default=["continuous", "precision", "mixed", "overhead"])
-    parser.add_argument("--precision-seeds", type=int, default=3)
+    parser.add_argument("--precision-seeds", type=int, default=3,
+                        help="runs (shifted instances) per problem of the precision part")
     parser.add_argument("--mixed-trials", type=int, default=100)
     parser.add_argument("--overhead-trials", type=int, default=500)
     parser.add_argument("--results", help="resumable results file (JSON lines) of the runner")
