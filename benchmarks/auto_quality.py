@@ -156,6 +156,26 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
             rs = group(label, b)
             med.append(float(np.median([r.regret_at(math.ceil(b * r.n_dims)) for r in rs])))
         print(f"| {label} | " + " | ".join(f"{m:.2e}" for m in med) + " |")
+    print("\n### Per dimension and budget: pooled ECDF score / median final regret\n")
+    print("| d | budget | auto | NGOpt | best single bbopt sampler | auto > NGOpt | "
+          "auto >= best single |")
+    print("|---|---|---|---|---|---|---|")
+    per_dim = []
+    for d in sorted(args.dims):
+        for b in budgets:
+            cell = {}
+            for label in labels:
+                rs = group(label, b, n_dims=d)
+                regret = float(np.median([r.regret_at(math.ceil(b * d)) for r in rs]))
+                cell[label] = (_score(rs, b), regret)
+            best = max(singles, key=lambda s: cell[s][0])
+            ng = cell.get("NGOpt", (math.nan, math.nan))
+            per_dim.append({"d": d, "budget": b, **{k: list(v) for k, v in cell.items()}})
+            print(f"| {d} | {b:g}d | {cell['auto'][0]:.3f} / {cell['auto'][1]:.1e} | "
+                  f"{ng[0]:.3f} / {ng[1]:.1e} | {best} {cell[best][0]:.3f} / "
+                  f"{cell[best][1]:.1e} | {'yes' if cell['auto'][0] > ng[0] else 'no'} | "
+                  f"{'yes' if cell['auto'][0] >= cell[best][0] - 1e-12 else 'no'} |")
+    out["per_dim"] = per_dim
     # Per cell: (function, n_dims, budget).
     cells = sorted({(p.name, p.n_dims) for p in problems})
     n_ok = n_cells = 0
