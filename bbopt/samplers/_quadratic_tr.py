@@ -56,6 +56,8 @@ CONVERGED_DECREASE = 1e-15
 GOOD_RATIO, POOR_RATIO = 0.7, 0.1
 #: Points farther than 2 r from the centre weigh (2 r / distance) ** WEIGHT_POWER in the fit.
 WEIGHT_POWER = 2.0
+#: Scale of the constant and linear terms in the fit (see `fit_quadratic`).
+LINEAR_FREEDOM = 100.0
 #: Random directions tried for a geometry point (at least).
 N_GEOMETRY_DIRECTIONS = 64
 
@@ -79,10 +81,16 @@ def fit_quadratic(s: FloatArray, f: FloatArray, weights: FloatArray | None = Non
         return None
     z = s / scale
     iu, ju = np.triu_indices(d)
-    features = np.concatenate([np.ones((m, 1)), z, z[:, iu] * z[:, ju]], axis=1)
+    # The constant and linear columns scaled by LINEAR_FREEDOM: when the points do not
+    # determine the model (m < p), the minimum-norm solution then spends its norm on the
+    # quadratic terms, leaving the linear model (almost) free, as NEWUOA's least
+    # Frobenius norm models do; with m >= p the least-squares solution is unchanged.
+    features = np.concatenate([np.full((m, 1), LINEAR_FREEDOM), LINEAR_FREEDOM * z,
+                               z[:, iu] * z[:, ju]], axis=1)
     if weights is not None:
         features, f = features * weights[:, None], f * weights
     coef = linalg.lstsq(features, f, cond=1e-14, lapack_driver="gelsd")[0]
+    coef[:d + 1] *= LINEAR_FREEDOM
     g = coef[1:d + 1] / scale
     quad = coef[d + 1:] / scale**2
     h = np.zeros((d, d))

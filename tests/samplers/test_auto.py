@@ -58,11 +58,13 @@ def test_continuous_phases_and_transparency() -> None:
     study = bbopt.create_study(sampler=sampler)
     study.optimize(_quadratic, n_trials=30)
     algorithms = _algorithms(study)
-    # budget 30: 6 startup trials, then the GP up to n = 8, then the local phase
-    # (once it has converged, restarts: the GP again, then a new local run).
-    assert algorithms[:9] == ["random"] * 6 + ["gp"] * 2 + ["local"]
-    assert [(h["trial"], h["algorithm"]) for h in sampler.history][:3] == [
-        (0, "random"), (6, "gp"), (8, "local")]
+    # budget 30: 6 startup trials (the first at the centre of the box), then the GP up
+    # to n = 8, then the local phase (once it has converged, restarts: the GP again,
+    # then a new local run).
+    assert algorithms[:9] == ["center"] + ["random"] * 5 + ["gp"] * 2 + ["local"]
+    assert study.trials[0].params == {"x": 0.0, "y": 0.0}
+    assert [(h["trial"], h["algorithm"]) for h in sampler.history][:4] == [
+        (0, "center"), (1, "random"), (6, "gp"), (8, "local")]
     assert study.best_value < 1e-10  # the quadratic model is exact: the local phase solves it
     records = study.trials_records()
     assert [r["system_attrs_auto:algorithm"] for r in records] == algorithms
@@ -80,7 +82,7 @@ def test_budget_hint_sets_the_global_phase() -> None:
             trial = study.ask()
             study.tell(trial, _quadratic(trial))
     # No hint: 10 startup trials, then the GP; budget 100: the GP phase lasts 25 trials.
-    assert [h["algorithm"] for h in short.history] == ["random", "gp"]
+    assert [h["algorithm"] for h in short.history] == ["center", "random", "gp"]
     assert "n < 40" in short.history[-1]["reason"]
     assert "n < 25" in long_.history[-1]["reason"]
 
@@ -121,7 +123,7 @@ def test_integer_space_uses_the_gp_then_the_long_study_sampler(monkeypatch) -> N
                    n_trials=12)
     algorithms = _algorithms(study)
     long_name = "cmaes" if hasattr(bbopt.samplers, "CmaEsSampler") else "tpe"
-    assert algorithms == ["random"] * 3 + ["gp"] * 5 + [long_name] * 4
+    assert algorithms == ["center"] + ["random"] * 2 + ["gp"] * 5 + [long_name] * 4
 
 
 def test_restart_after_the_local_run_stalls() -> None:
