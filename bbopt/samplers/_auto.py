@@ -99,9 +99,10 @@ class AutoSampler(ArraySampler):
 
     Holds no model of its own: it hands each trial to `GPSampler`,
     `TPESampler`, `RandomSampler` (the first trial: the centre of the box) or
-    a local trust-region method on quadratic models, from the search space (continuous, integer, categorical,
-    conditional), its dimension, the number of objectives, the trials
-    running in parallel, the budget hint and the study's progress. The rules
+    a local trust-region method on quadratic models, from the search space
+    (continuous, integer, categorical, conditional), its dimension, the
+    number of objectives, the trials running in parallel, the budget hint and
+    the study's progress. The rules
     are in the module docstring of ``bbopt.samplers._auto`` and in the guide
     "Which sampler?".
 
