@@ -29,7 +29,7 @@ from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, create_study, delete_study, load_study
 from bbopt.samplers import BaseSampler, TPESampler
 from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError
-from bbopt.storage._sqlite import parse_sqlite_url
+from bbopt.storage._urls import parse_sqlite_url
 
 _DEMO_FUNCTIONS = {
     "branin": testfunctions.Branin,
