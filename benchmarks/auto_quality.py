@@ -52,6 +52,7 @@ from bbopt.benchmark import (
     NevergradOptimizer,
     Problem,
     ecdf_scores,
+    load,
     run,
 )
 
@@ -109,6 +110,23 @@ def _score(runs: list[Any], budget: float) -> float:
     return float(ecdf_scores(runs, budgets=[budget]).rows[0][2]) if runs else math.nan
 
 
+def _runs(args: argparse.Namespace, problems: list[Problem], optimizers: dict[str, Any],
+          budget: float, seeds: list[int]) -> list[Any]:
+    """The runs of ``optimizers`` on ``problems``; with ``--summary-only``, only those
+    already in the results file."""
+    if not args.summary_only:
+        return run(problems, optimizers, budget=budget, seeds=seeds, results=args.results,
+                   verbose=args.verbose)
+    wanted = {(p.key, label, seed, math.ceil(budget * p.n_dims))
+              for p in problems for label in optimizers for seed in seeds}
+    if args.results not in _LOADED:
+        _LOADED[args.results] = [r for path in args.results.split(",") for r in load(path)]
+    return [r for r in _LOADED[args.results] if r.key in wanted]
+
+
+_LOADED: dict[str, list[Any]] = {}
+
+
 def continuous(args: argparse.Namespace) -> dict[str, Any]:
     problems = _problems(args.dims, args.instances)
     seeds = list(range(args.seeds))
@@ -124,12 +142,20 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
     for d in sorted(args.dims):  # small dimensions first: a partial run is already useful
         at_d = [p for p in problems if p.n_dims == d]
         for b in budgets:
-            aware += run(at_d, optimizers, budget=b, seeds=seeds, results=args.results,
-                         verbose=args.verbose)
-        fixed += run(at_d, {s: BboptSampler(s, label=s) for s in singles},
-                     budget=budgets[-1], seeds=seeds, results=args.results,
-                     verbose=args.verbose)
+            aware += _runs(args, at_d, optimizers, b, seeds)
+        fixed += _runs(args, at_d, {s: BboptSampler(s, label=s) for s in singles},
+                       budgets[-1], seeds)
     out["seconds"] = time.perf_counter() - started
+    if args.summary_only:  # compare on the (problem, seed) pairs every optimizer finished
+        complete = set.intersection(*[
+            {(r.problem, r.seed) for r in aware + fixed if r.optimizer == label
+             and (label not in optimizers or r.n_evals == math.ceil(b * r.n_dims))}
+            for label in list(optimizers) + singles for b in budgets])
+        aware = [r for r in aware if (r.problem, r.seed) in complete]
+        fixed = [r for r in fixed if (r.problem, r.seed) in complete]
+        problems = [p for p in problems if any(p.key == key for key, _ in complete)]
+        print(f"--summary-only: {len(complete)} (problem, seed) pairs finished by every "
+              "optimizer at every budget")
 
     def group(label: str, b: float, **where: Any) -> list[Any]:
         pool = aware if label in optimizers else fixed
@@ -333,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overhead-trials", type=int, default=500)
     parser.add_argument("--results", help="resumable results file (JSON lines) of the runner")
     parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="run nothing: summarise the runs of --results (one file or "
+                             "several joined with ',')")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.nevergrad:
