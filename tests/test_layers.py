@@ -30,6 +30,7 @@ LAYERS = {
     "bbopt._distributions": 1,
     "bbopt._frozen": 1,
     "bbopt._lattice": 1,
+    "bbopt._encoding": 1,
     "bbopt._exceptions": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
