@@ -126,7 +126,11 @@ def trust_region_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray
         rest = radius**2 - float(s @ s)
         s[0] += math.sqrt(max(rest, 0.0))
         return vectors @ s
-    lam_high = lam_low + float(np.linalg.norm(g)) / radius + float(np.max(np.abs(eigenvalues)))
+    # At lam_low + |g| / r + max |eigenvalue| the step is no longer than r; twice that
+    # keeps it strictly shorter after rounding (with H = 0 it would be r to the last bit,
+    # and the root search would find no change of sign).
+    lam_high = 2.0 * (lam_low + float(np.linalg.norm(g)) / radius
+                      + float(np.max(np.abs(eigenvalues))))
 
     def secular(lam: float) -> float:
         return 1.0 / radius - 1.0 / float(np.linalg.norm(step(lam)))

@@ -219,6 +219,13 @@ def test_trust_region_step_is_the_constrained_minimum(seed: int) -> None:
     assert model(s) <= best + 1e-9
 
 
+@pytest.mark.parametrize("g", np.logspace(-3, 5, 200))
+def test_trust_region_step_on_a_linear_model(g: float) -> None:
+    # H = 0: the step is -g cut to the radius (the root search used to miss the bracket).
+    s = trust_region_step(np.array([g, 0.0]), np.zeros((2, 2)), 0.1)
+    np.testing.assert_allclose(s, [-0.1, 0.0], rtol=1e-9, atol=1e-15)
+
+
 def test_local_run_solves_a_rotated_ill_conditioned_quadratic() -> None:
     rng = np.random.default_rng(0)
     d = 5
