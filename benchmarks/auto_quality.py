@@ -4,10 +4,9 @@ Continuous part: shifted (and, for the non-separable variants, rotated)
 instances of the bbopt test functions and of three ill-conditioned ones
 defined here (an ellipsoid of condition 10^6, the bent cigar and the sharp
 ridge of the BBOB suite), at the given dimensions. Budget-aware optimizers
-(AutoSampler, told the budget through ``set_budget``, and NGOpt, told it
-through its constructor) get one run per budget; the others one run at the
-largest budget, scored on its prefixes (their trace does not depend on the
-budget). Scores: runtime-ECDF (targets 10^2 .. 10^-8 in steps of 10^0.2) and
+(AutoSampler and NGOpt) get one run per budget; the single bbopt samplers
+(which ignore the budget) one run at the largest budget, scored on its
+prefixes. Scores: runtime-ECDF (targets 10^2 .. 10^-8 in steps of 10^0.2) and
 median final regret per budget, pooled; then, per (function, dimension,
 budget) cell, whether AutoSampler's ECDF score is at least the best single
 bbopt sampler's; and the precision check (first evaluation with
@@ -16,11 +15,18 @@ bbopt sampler's; and the precision check (first evaluation with
 Mixed part: MixedAckley (bbopt.testfunctions) and a conditional problem
 defined here, AutoSampler against TPESampler (final regret and ECDF score).
 
+Every optimizer (bbopt samplers through ``set_budget``, NGOpt through its
+constructor) is told the budget. NGOpt starts at the centre of the box and,
+below about 50 evaluations per dimension, runs COBYLA from there: it is
+deterministic, so runs should differ by instance (``--instances``), not only
+by seed; every instance is shifted (and rotated where marked), so that no
+optimizer gains from starting at the centre.
+
 Usage::
 
-    python benchmarks/auto_quality.py --dims 2 5 --budgets 10 20 50 --seeds 3
-    python benchmarks/auto_quality.py --dims 2 5 10 20 --budgets 10 20 50 100 --seeds 10 \
-        --json benchmarks/results/auto_quality.json
+    python benchmarks/auto_quality.py --dims 2 5 --budgets 10 20 50 --instances 3 --seeds 1
+    python benchmarks/auto_quality.py --dims 2 5 10 20 --budgets 10 20 50 100 \
+        --instances 10 --seeds 1 --results results/auto_runs.jsonl
 
 Needs the ``bbopt.benchmark`` runner; nevergrad is optional (skipped with a
 message when it is not installed).
@@ -46,6 +52,7 @@ from bbopt.benchmark import (
     NevergradOptimizer,
     Problem,
     ecdf_scores,
+    load,
     run,
 )
 
@@ -94,19 +101,6 @@ SUITE: list[tuple[Any, bool]] = [
 ]
 
 
-class Budgeted(BboptSampler):
-    """A bbopt sampler told the run's budget through ``set_budget``."""
-
-    def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Any) -> None:
-        self._n_evals = n_evals
-        super().minimize(problem, n_evals, seed, evaluate)
-
-    def make_sampler(self, seed: int) -> Any:
-        sampler = super().make_sampler(seed)
-        sampler.set_budget(self._n_evals)
-        return sampler
-
-
 def _problems(dims: list[int], instances: int) -> list[Problem]:
     return [Problem(function, n_dims=d, instance=i, rotate=rotate)
             for function, rotate in SUITE for d in dims for i in range(1, instances + 1)]
@@ -116,6 +110,23 @@ def _score(runs: list[Any], budget: float) -> float:
     return float(ecdf_scores(runs, budgets=[budget]).rows[0][2]) if runs else math.nan
 
 
+def _runs(args: argparse.Namespace, problems: list[Problem], optimizers: dict[str, Any],
+          budget: float, seeds: list[int]) -> list[Any]:
+    """The runs of ``optimizers`` on ``problems``; with ``--summary-only``, only those
+    already in the results file."""
+    if not args.summary_only:
+        return run(problems, optimizers, budget=budget, seeds=seeds, results=args.results,
+                   verbose=args.verbose)
+    wanted = {(p.key, label, seed, math.ceil(budget * p.n_dims))
+              for p in problems for label in optimizers for seed in seeds}
+    if args.results not in _LOADED:
+        _LOADED[args.results] = [r for path in args.results.split(",") for r in load(path)]
+    return [r for r in _LOADED[args.results] if r.key in wanted]
+
+
+_LOADED: dict[str, list[Any]] = {}
+
+
 def continuous(args: argparse.Namespace) -> dict[str, Any]:
     problems = _problems(args.dims, args.instances)
     seeds = list(range(args.seeds))
@@ -123,16 +134,28 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
     singles = [s for s in args.singles]
     out: dict[str, Any] = {"runs": []}
     started = time.perf_counter()
-    fixed = run(problems, {s: BboptSampler(s, label=s) for s in singles},
-                budget=budgets[-1], seeds=seeds, results=args.results, verbose=args.verbose)
+    fixed: list[Any] = []
     aware: list[Any] = []
-    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
     if args.nevergrad:
         optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    for b in budgets:
-        aware += run(problems, optimizers, budget=b, seeds=seeds, results=args.results,
-                     verbose=args.verbose)
+    for d in sorted(args.dims):  # small dimensions first: a partial run is already useful
+        at_d = [p for p in problems if p.n_dims == d]
+        for b in budgets:
+            aware += _runs(args, at_d, optimizers, b, seeds)
+        fixed += _runs(args, at_d, {s: BboptSampler(s, label=s) for s in singles},
+                       budgets[-1], seeds)
     out["seconds"] = time.perf_counter() - started
+    if args.summary_only:  # compare on the (problem, seed) pairs every optimizer finished
+        complete = set.intersection(*[
+            {(r.problem, r.seed) for r in aware + fixed if r.optimizer == label
+             and (label not in optimizers or r.n_evals == math.ceil(b * r.n_dims))}
+            for label in list(optimizers) + singles for b in budgets])
+        aware = [r for r in aware if (r.problem, r.seed) in complete]
+        fixed = [r for r in fixed if (r.problem, r.seed) in complete]
+        problems = [p for p in problems if any(p.key == key for key, _ in complete)]
+        print(f"--summary-only: {len(complete)} (problem, seed) pairs finished by every "
+              "optimizer at every budget")
 
     def group(label: str, b: float, **where: Any) -> list[Any]:
         pool = aware if label in optimizers else fixed
@@ -159,6 +182,26 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
             rs = group(label, b)
             med.append(float(np.median([r.regret_at(math.ceil(b * r.n_dims)) for r in rs])))
         print(f"| {label} | " + " | ".join(f"{m:.2e}" for m in med) + " |")
+    print("\n### Per dimension and budget: pooled ECDF score / median final regret\n")
+    print("| d | budget | auto | NGOpt | best single bbopt sampler | auto > NGOpt | "
+          "auto >= best single |")
+    print("|---|---|---|---|---|---|---|")
+    per_dim = []
+    for d in sorted(args.dims):
+        for b in budgets:
+            cell = {}
+            for label in labels:
+                rs = group(label, b, n_dims=d)
+                regret = float(np.median([r.regret_at(math.ceil(b * d)) for r in rs]))
+                cell[label] = (_score(rs, b), regret)
+            best = max(singles, key=lambda s: cell[s][0])
+            ng = cell.get("NGOpt", (math.nan, math.nan))
+            per_dim.append({"d": d, "budget": b, **{k: list(v) for k, v in cell.items()}})
+            print(f"| {d} | {b:g}d | {cell['auto'][0]:.3f} / {cell['auto'][1]:.1e} | "
+                  f"{ng[0]:.3f} / {ng[1]:.1e} | {best} {cell[best][0]:.3f} / "
+                  f"{cell[best][1]:.1e} | {'yes' if cell['auto'][0] > ng[0] else 'no'} | "
+                  f"{'yes' if cell['auto'][0] >= cell[best][0] - 1e-12 else 'no'} |")
+    out["per_dim"] = per_dim
     # Per cell: (function, n_dims, budget).
     cells = sorted({(p.name, p.n_dims) for p in problems})
     n_ok = n_cells = 0
@@ -183,27 +226,30 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
 def precision(args: argparse.Namespace) -> dict[str, Any]:
     """Evaluations to |f - f*| <= 1e-8 on the 10-d sphere and rotated ellipsoid, budget 200."""
     d, budget = 10, 200
-    problems = [Problem("sphere", n_dims=d, instance=1), Problem(Ellipsoid, n_dims=d,
-                                                                  instance=1, rotate=True)]
-    optimizers: dict[str, Any] = {"auto": Budgeted("auto", label="auto")}
+    # One run per shifted (and rotated) instance: NGOpt is deterministic from the centre.
+    instances = range(1, args.precision_seeds + 1)
+    problems = [Problem("sphere", n_dims=d, instance=i) for i in instances] + [
+        Problem(Ellipsoid, n_dims=d, instance=i, rotate=True) for i in instances]
+    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
     if args.nevergrad:
         optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    runs = run(problems, optimizers, budget=budget / d, seeds=list(range(args.precision_seeds)),
-               results=args.results, verbose=args.verbose)
+    runs = run(problems, optimizers, budget=budget / d, seeds=[0], results=args.results,
+               verbose=args.verbose)
     print(f"\n### Precision: evaluations to |f - f*| <= 1e-8, d = {d}, budget {budget}\n")
     print("| problem | optimizer | runs reaching 1e-8 | median evaluations | median final "
           "regret |")
     print("|---|---|---|---|---|")
     out = {}
-    for p in problems:
+    for name in dict.fromkeys(p.name for p in problems):
         for label in optimizers:
-            rs = [r for r in runs if r.problem == p.key and r.optimizer == label]
+            rs = [r for r in runs if r.function == name
+                  and r.optimizer == label]
             hits = [int(r.evals[np.argmax(r.regrets <= 1e-8)]) for r in rs
                     if np.any(r.regrets <= 1e-8)]
             final = float(np.median([r.regrets[-1] for r in rs]))
             med = f"{np.median(hits):.0f}" if hits else "-"
-            print(f"| {p.name} | {label} | {len(hits)}/{len(rs)} | {med} | {final:.1e} |")
-            out[f"{p.name}/{label}"] = {"hits": hits, "n_runs": len(rs), "final": final}
+            print(f"| {name} | {label} | {len(hits)}/{len(rs)} | {med} | {final:.1e} |")
+            out[f"{name}/{label}"] = {"hits": hits, "n_runs": len(rs), "final": final}
     return out
 
 
@@ -302,16 +348,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[10, 20, 50])
     parser.add_argument("--seeds", type=int, default=3, help="seeds per instance")
     parser.add_argument("--instances", type=int, default=1)
-    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "random"],
+    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "cmaes", "random"],
                         help="single bbopt samplers to compare with")
     parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
     parser.add_argument("--parts", nargs="+",
                         default=["continuous", "precision", "mixed", "overhead"])
-    parser.add_argument("--precision-seeds", type=int, default=3)
+    parser.add_argument("--precision-seeds", type=int, default=3,
+                        help="runs (shifted instances) per problem of the precision part")
     parser.add_argument("--mixed-trials", type=int, default=100)
     parser.add_argument("--overhead-trials", type=int, default=500)
     parser.add_argument("--results", help="resumable results file (JSON lines) of the runner")
     parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="run nothing: summarise the runs of --results (one file or "
+                             "several joined with ',')")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.nevergrad:

@@ -192,6 +192,9 @@ def _accepts(cls: Any, parameter: str) -> bool:
 class BboptSampler(Optimizer):
     """A bbopt sampler, by name and options, driven through ``study.ask(space)``.
 
+    The sampler is told the run's budget through `BaseSampler.set_budget`, as
+    `bbopt.Study.optimize` tells it ``n_trials``.
+
     Parameters
     ----------
     name : str
@@ -236,7 +239,9 @@ class BboptSampler(Optimizer):
         return self._class(**self.options)
 
     def minimize(self, problem: Problem, n_evals: int, seed: int, evaluate: Evaluate) -> None:
-        study = create_study(sampler=self.make_sampler(seed))
+        sampler = self.make_sampler(seed)
+        sampler.set_budget(n_evals)  # as Study.optimize(n_trials=...) does
+        study = create_study(sampler=sampler)
         space = problem.search_space
         names = list(space)
         n_dims = len(names)
@@ -390,9 +395,12 @@ class OptunaSampler(Optimizer):
 class NevergradOptimizer(Optimizer):
     """A nevergrad optimizer by registry name, told the budget (needs ``nevergrad``).
 
-    The point is a ``nevergrad.p.Array`` bounded by the box, seeded per run;
-    integer and categorical coordinates of mixed problems are rounded by the
-    problem.
+    The point is a ``nevergrad.p.Array`` bounded by the box, started at its
+    centre and seeded per run; integer and categorical coordinates of mixed
+    problems are rounded by the problem. Some nevergrad optimizers are
+    deterministic from the start point (NGOpt picks COBYLA for budgets below
+    about 50 evaluations per dimension): their runs then differ only by the
+    problem's instance, so compare them on several shifted instances.
 
     Parameters
     ----------

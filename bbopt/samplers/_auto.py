@@ -12,7 +12,9 @@ The rules (see docs/which_sampler.md for the measurements behind them):
 
 - several objectives, a conditional space (some parameter used by only part
   of the trials), or a categorical parameter: ``"tpe"`` throughout;
-- otherwise, for ``n < n_startup``: ``"random"`` (the GP's start);
+- otherwise, the first trial: ``"center"``, the centre of each continuous
+  range (the usual start of local methods: nevergrad's and CMA-ES's);
+- then, for ``n < n_startup``: ``"random"`` (the GP's start);
 - integer or stepped parameters, or ``d > MAX_LOCAL_DIMS``: ``"gp"`` while
   ``n < MAX_GP_TRIALS``, then the long-study sampler (`CmaEsSampler` when
   bbopt has it, else ``"tpe"``);
@@ -96,10 +98,11 @@ class AutoSampler(ArraySampler):
     """Chooses the sampler for each trial from the study: the default sampler.
 
     Holds no model of its own: it hands each trial to `GPSampler`,
-    `TPESampler`, `RandomSampler` or a local trust-region method on quadratic
-    models, from the search space (continuous, integer, categorical,
-    conditional), its dimension, the number of objectives, the trials
-    running in parallel, the budget hint and the study's progress. The rules
+    `TPESampler`, `RandomSampler` (the first trial: the centre of the box) or
+    a local trust-region method on quadratic models, from the search space
+    (continuous, integer, categorical, conditional), its dimension, the
+    number of objectives, the trials running in parallel, the budget hint and
+    the study's progress. The rules
     are in the module docstring of ``bbopt.samplers._auto`` and in the guide
     "Which sampler?".
 
@@ -127,10 +130,10 @@ class AutoSampler(ArraySampler):
     >>> sampler = bbopt.samplers.AutoSampler(seed=0)
     >>> study = bbopt.create_study(sampler=sampler)
     >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=20)
-    >>> [h["algorithm"] for h in sampler.history][:3]
-    ['random', 'gp', 'local']
+    >>> [h["algorithm"] for h in sampler.history][:4]
+    ['center', 'random', 'gp', 'local']
     >>> sorted({t.system_attrs["auto:algorithm"] for t in study.trials})
-    ['gp', 'local', 'random']
+    ['center', 'gp', 'local', 'random']
     """
 
     def __init__(
@@ -158,6 +161,7 @@ class AutoSampler(ArraySampler):
         if seed is not None:
             seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(4)]
         self._random = RandomSampler(seed=seeds[0])
+        self._center = _CenterSampler(self._random)
         self._gp = GPSampler(seed=seeds[1], independent_sampler=self._random)
         self._tpe = TPESampler(seed=seeds[2])
         self._rng = np.random.default_rng(seeds[3])
@@ -243,6 +247,8 @@ class AutoSampler(ArraySampler):
         n_startup = self._n_startup if budget is None else min(self._n_startup,
                                                                 max(3, budget // 5))
         n = obs.n_complete
+        if obs.n_rows == 0 and not context.running.numbers.size:
+            return "center", self._center, "first trial: the centre of the box"
         if n < n_startup or not space:
             return "random", self._random, f"{n} < {n_startup} startup trials"
         d = len(space)
@@ -369,6 +375,22 @@ class AutoSampler(ArraySampler):
             chosen = self._chosen.pop((context.study_key, context.trial_number), None)
         if chosen is not None and chosen[1] is not self:
             chosen[1].end(context, state, values)
+
+
+class _CenterSampler(ArraySampler):
+    """The centre of each continuous range (internal coordinates: the geometric centre of
+    a log range); other parameters go to ``fallback``."""
+
+    def __init__(self, fallback: BaseSampler) -> None:
+        self._fallback = fallback
+
+    def sample_one(
+        self, context: SamplingContext, name: str, distribution: BaseDistribution
+    ) -> float:
+        if isinstance(distribution, FloatDistribution) and distribution.step is None:
+            low, high = distribution.internal_bounds()
+            return 0.5 * low + 0.5 * high
+        return self._fallback.sample_one(context, name, distribution)
 
 
 def _joint(obs: Observations) -> dict[str, BaseDistribution]:

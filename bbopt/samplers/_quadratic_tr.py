@@ -56,6 +56,8 @@ CONVERGED_DECREASE = 1e-15
 GOOD_RATIO, POOR_RATIO = 0.7, 0.1
 #: Points farther than 2 r from the centre weigh (2 r / distance) ** WEIGHT_POWER in the fit.
 WEIGHT_POWER = 2.0
+#: Scale of the constant and linear terms in the fit (see `fit_quadratic`).
+LINEAR_FREEDOM = 100.0
 #: Random directions tried for a geometry point (at least).
 N_GEOMETRY_DIRECTIONS = 64
 
@@ -79,10 +81,16 @@ def fit_quadratic(s: FloatArray, f: FloatArray, weights: FloatArray | None = Non
         return None
     z = s / scale
     iu, ju = np.triu_indices(d)
-    features = np.concatenate([np.ones((m, 1)), z, z[:, iu] * z[:, ju]], axis=1)
+    # The constant and linear columns scaled by LINEAR_FREEDOM: when the points do not
+    # determine the model (m < p), the minimum-norm solution then spends its norm on the
+    # quadratic terms, leaving the linear model (almost) free, as NEWUOA's least
+    # Frobenius norm models do; with m >= p the least-squares solution is unchanged.
+    features = np.concatenate([np.full((m, 1), LINEAR_FREEDOM), LINEAR_FREEDOM * z,
+                               z[:, iu] * z[:, ju]], axis=1)
     if weights is not None:
         features, f = features * weights[:, None], f * weights
     coef = linalg.lstsq(features, f, cond=1e-14, lapack_driver="gelsd")[0]
+    coef[:d + 1] *= LINEAR_FREEDOM
     g = coef[1:d + 1] / scale
     quad = coef[d + 1:] / scale**2
     h = np.zeros((d, d))
@@ -118,7 +126,11 @@ def trust_region_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray
         rest = radius**2 - float(s @ s)
         s[0] += math.sqrt(max(rest, 0.0))
         return vectors @ s
-    lam_high = lam_low + float(np.linalg.norm(g)) / radius + float(np.max(np.abs(eigenvalues)))
+    # At lam_low + |g| / r + max |eigenvalue| the step is no longer than r; twice that
+    # keeps it strictly shorter after rounding (with H = 0 it would be r to the last bit,
+    # and the root search would find no change of sign).
+    lam_high = 2.0 * (lam_low + float(np.linalg.norm(g)) / radius
+                      + float(np.max(np.abs(eigenvalues))))
 
     def secular(lam: float) -> float:
         return 1.0 / radius - 1.0 / float(np.linalg.norm(step(lam)))
@@ -126,6 +138,15 @@ def trust_region_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray
     lam = optimize.brentq(secular, lam_low, lam_high, xtol=1e-14 * lam_high, maxiter=200)
     s = step(lam)
     return vectors @ (s * (radius / max(float(np.linalg.norm(s)), 1e-300)))
+
+
+def _same_point(a: FloatArray, b: FloatArray) -> bool:
+    """Whether two points (unit coordinates) match up to rounding.
+
+    A point comes back from the study through the internal values
+    (``low + u * width``, then back), which changes its last bits.
+    """
+    return bool(np.max(np.abs(a - b)) <= 1e-12)
 
 
 class QuadraticTrustRegion:
@@ -164,7 +185,7 @@ class QuadraticTrustRegion:
     def observe(self, u: FloatArray, f: float) -> None:
         """Account for one new observation ``u`` (d,) with value ``f``."""
         pending = self._pending
-        if pending is not None and np.array_equal(pending[0], u):
+        if pending is not None and _same_point(pending[0], u):
             self._pending = None
             point, predicted, geometry_ok = pending
             ratio = (self.f_center - f) / predicted if predicted > 0.0 else -1.0
@@ -187,14 +208,20 @@ class QuadraticTrustRegion:
         """The next point (d,) in [0, 1]^d and its kind ("step" or "geometry").
 
         ``u`` (n, d), ``f`` (n,): the observations; ``running`` (k, d): points
-        awaiting their values (a trust-region step is taken only when none
-        are, so that parallel workers get geometry points, not the same step).
+        awaiting their values. One trust-region step is out at a time: while
+        it runs, parallel workers get geometry points (which improve the
+        next model), not the same step; a step whose trial ended without a
+        value (failed, pruned) is forgotten.
         """
         d = self.center.size
+        if self._pending is not None and not any(_same_point(self._pending[0], r)
+                                                 for r in running):
+            self._pending = None
+        step_running = self._pending is not None
         distance = np.linalg.norm(u - self.center, axis=1)
         nearest = np.argsort(distance, kind="stable")[:n_coefficients(d)]
         geometry_ok = bool(distance[nearest[-1]] <= 2.0 * self.radius) if nearest.size else False
-        if self.geometry_due or running.shape[0] or nearest.size < 2:
+        if self.geometry_due or step_running or nearest.size < 2:
             self.geometry_due = False
             return self._geometry_point(np.concatenate([u[nearest], running]), rng), "geometry"
         weights = 1.0 / np.maximum(distance[nearest] / (2.0 * self.radius), 1.0) ** WEIGHT_POWER

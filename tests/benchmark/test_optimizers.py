@@ -61,6 +61,14 @@ def test_a_sampler_gets_the_options_and_the_seed():
         BboptSampler(samplers.TPESampler)
 
 
+def test_a_sampler_is_told_the_budget(monkeypatch):
+    told = []
+    monkeypatch.setattr(samplers.AutoSampler, "set_budget",
+                        lambda self, n_trials: told.append(n_trials))
+    run([Problem("sphere", n_dims=2, instance=1)], [BboptSampler("auto")], budget=4, seeds=1)
+    assert told == [8]
+
+
 def test_bbopt_samplers_run_on_mixed_problems():
     (record,) = run([Problem("mixed_ackley")], ["tpe"], budget=2, seeds=1)
     assert record.n_evals == 10 and np.isfinite(record.regrets[-1])

@@ -58,11 +58,13 @@ def test_continuous_phases_and_transparency() -> None:
     study = bbopt.create_study(sampler=sampler)
     study.optimize(_quadratic, n_trials=30)
     algorithms = _algorithms(study)
-    # budget 30: 6 startup trials, then the GP up to n = 8, then the local phase
-    # (once it has converged, restarts: the GP again, then a new local run).
-    assert algorithms[:9] == ["random"] * 6 + ["gp"] * 2 + ["local"]
-    assert [(h["trial"], h["algorithm"]) for h in sampler.history][:3] == [
-        (0, "random"), (6, "gp"), (8, "local")]
+    # budget 30: 6 startup trials (the first at the centre of the box), then the GP up
+    # to n = 8, then the local phase (once it has converged, restarts: the GP again,
+    # then a new local run).
+    assert algorithms[:9] == ["center"] + ["random"] * 5 + ["gp"] * 2 + ["local"]
+    assert study.trials[0].params == {"x": 0.0, "y": 0.0}
+    assert [(h["trial"], h["algorithm"]) for h in sampler.history][:4] == [
+        (0, "center"), (1, "random"), (6, "gp"), (8, "local")]
     assert study.best_value < 1e-10  # the quadratic model is exact: the local phase solves it
     records = study.trials_records()
     assert [r["system_attrs_auto:algorithm"] for r in records] == algorithms
@@ -80,7 +82,7 @@ def test_budget_hint_sets_the_global_phase() -> None:
             trial = study.ask()
             study.tell(trial, _quadratic(trial))
     # No hint: 10 startup trials, then the GP; budget 100: the GP phase lasts 25 trials.
-    assert [h["algorithm"] for h in short.history] == ["random", "gp"]
+    assert [h["algorithm"] for h in short.history] == ["center", "random", "gp"]
     assert "n < 40" in short.history[-1]["reason"]
     assert "n < 25" in long_.history[-1]["reason"]
 
@@ -121,7 +123,7 @@ def test_integer_space_uses_the_gp_then_the_long_study_sampler(monkeypatch) -> N
                    n_trials=12)
     algorithms = _algorithms(study)
     long_name = "cmaes" if hasattr(bbopt.samplers, "CmaEsSampler") else "tpe"
-    assert algorithms == ["random"] * 3 + ["gp"] * 5 + [long_name] * 4
+    assert algorithms == ["center"] + ["random"] * 2 + ["gp"] * 5 + [long_name] * 4
 
 
 def test_restart_after_the_local_run_stalls() -> None:
@@ -217,6 +219,13 @@ def test_trust_region_step_is_the_constrained_minimum(seed: int) -> None:
     assert model(s) <= best + 1e-9
 
 
+@pytest.mark.parametrize("g", np.logspace(-3, 5, 200))
+def test_trust_region_step_on_a_linear_model(g: float) -> None:
+    # H = 0: the step is -g cut to the radius (the root search used to miss the bracket).
+    s = trust_region_step(np.array([g, 0.0]), np.zeros((2, 2)), 0.1)
+    np.testing.assert_allclose(s, [-0.1, 0.0], rtol=1e-9, atol=1e-15)
+
+
 def test_local_run_solves_a_rotated_ill_conditioned_quadratic() -> None:
     rng = np.random.default_rng(0)
     d = 5
@@ -238,3 +247,30 @@ def test_local_run_solves_a_rotated_ill_conditioned_quadratic() -> None:
         u, values = np.vstack([u, x]), np.append(values, y)
         local.observe(x, y)
     assert values.min() < 1e-12
+
+
+def test_a_step_is_judged_on_its_point_back_from_the_study() -> None:
+    # The point comes back through the internal values (low + u * width), off by rounding:
+    # the step must still be recognised, and a poor one shrink the region.
+    local = QuadraticTrustRegion(np.full(2, 0.5), 1.0, 0.1, stall_rows=100)
+    u = np.array([[0.5, 0.5], [0.6, 0.5], [0.5, 0.6], [0.4, 0.5], [0.5, 0.4], [0.6, 0.6]])
+    f = np.array([1.0, 0.5, 0.5, 1.5, 1.5, 0.1])
+    x, kind = local.propose(u, f, np.empty((0, 2)), np.random.default_rng(0))
+    assert kind == "step"
+    local.observe(np.nextafter(x, 1.0), 10.0)  # the last bit changed
+    assert local.radius < 0.1
+
+
+def test_one_step_at_a_time_for_parallel_workers() -> None:
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=(10, 2))
+    f = np.sum((u - 0.3) ** 2, axis=1)
+    best = int(np.argmin(f))
+    local = QuadraticTrustRegion(u[best], f[best], 0.2, stall_rows=100)
+    step, kind = local.propose(u, f, np.empty((0, 2)), rng)
+    assert kind == "step"
+    # while the step runs, the other workers get geometry points ...
+    assert local.propose(u, f, step[None, :] + 1e-15, rng)[1] == "geometry"
+    # ... and once it ended without a value (failed), a new step is taken, even while
+    # geometry points run
+    assert local.propose(u, f, np.array([[0.9, 0.9]]), rng)[1] == "step"
