@@ -197,6 +197,9 @@ class TrustRegionGPSampler(JointSampler):
     Grid parameters (ints, ``step``) are snapped to their grid; categorical
     parameters are perturbed to a uniformly drawn choice, with the
     probability of a numeric coordinate scaled by ``L / init_length``.
+    Candidates equal to an observed or running point are dropped; when the
+    box holds no other grid point, the candidates come from a box of edge
+    ``max_length`` around the centre.
 
     A change of the joint search space (define-by-run objectives) starts a
     new region on the new space, replaying its observations, with one
@@ -418,13 +421,16 @@ class TrustRegionGPSampler(JointSampler):
         gp = self._local_gp(model, centre)
         if pending.shape[0]:
             gp = gp.fantasised(pending)
-        candidates = self._candidates(model, centre)
-        if pending.shape[0] or gp.n:
-            # Drop candidates that repeat a running trial or the GP's points.
-            seen = np.concatenate([pending, gp.x])
+        # Drop candidates that repeat a running trial or any observation (on grids, a
+        # restarted region could otherwise suggest an earlier region's points again); when
+        # the box holds no fresh grid point, draw from a box of the largest length.
+        seen = np.concatenate([pending, model.x])
+        for length in (region.length, self._max_length):
+            candidates = self._candidates(model, centre, length)
             fresh = ~_rows_in(candidates, seen)
             if np.any(fresh):
                 candidates = candidates[fresh]
+                break
         sample = gp.thompson_sample(candidates, space.n_cells, self._rng)
         point = candidates[int(np.argmin(sample))]
         if not np.all(np.isfinite(point)):
@@ -493,11 +499,11 @@ class TrustRegionGPSampler(JointSampler):
             weights[numeric] = scales / math.exp(float(np.mean(np.log(scales))))
         model.weights = weights
 
-    def _candidates(self, model: _Model, centre: FloatArray) -> FloatArray:
-        """Perturbations of ``centre`` inside the box, shape (m, d)."""
+    def _candidates(self, model: _Model, centre: FloatArray, length: float) -> FloatArray:
+        """Perturbations of ``centre`` inside the box of edge ``length``, shape (m, d)."""
         from scipy.stats import qmc
 
-        space, rng, length = model.space, self._rng, model.region.length
+        space, rng = model.space, self._rng
         d = space.d
         m = self._n_candidates or min(100 * d, 4096)
         half = 0.5 * length * model.weights
