@@ -19,15 +19,16 @@ Two measurements (the goals of the benchmarking issue):
     of ``evaluate`` on a function that returns 0).
 
 ``suite``
-    ``bbopt.benchmark.run`` of bbopt's default TPE on every scalable test
-    function of ``bbopt.testfunctions`` in d = 10 (moved instances, and also
-    rotated where the function allows it), at 50 d evaluations, on a pool of
+    ``bbopt.benchmark.run`` of bbopt's default TPE on 24 problems in d = 10:
+    the 8 scalable classic test functions of ``bbopt.testfunctions`` (moved
+    instances), 7 of them also rotated, and the 9 BBOB functions (each
+    instance its own rotation and optimum), at 50 d evaluations, on a pool of
     ``--n-jobs`` processes; prints the wall time of the whole run.
 
 Usage::
 
     python benchmarks/runner.py overhead --seeds 5 --json benchmarks/results/runner_overhead.json
-    python benchmarks/runner.py suite --instances 3 --seeds 8 --n-jobs 2 \\
+    python benchmarks/runner.py suite --instances 3 --seeds 5 --n-jobs 2 \\
         --json benchmarks/results/runner_suite.json
 """
 
@@ -169,6 +170,9 @@ def suite(instances: int, seeds: int, n_jobs: int, budget: float) -> dict[str, A
     problems = make_problems(scalable, dims=10, instances=instances)
     problems += make_problems([p for p in scalable if p != "michalewicz"], dims=10,
                               instances=instances, rotate=True)
+    bbob = ["rotatedellipsoid", "discus", "bentcigar", "differentpowers", "schafferf7",
+            "griewankrosenbrock", "attractivesector", "sharpridge", "rotatedrastrigin"]
+    problems += make_problems(bbob, dims=10, instances=instances)
     n_problems = len({p.name for p in problems})
     print(f"{n_problems} problems x {instances} instances x {seeds} seeds of TPE in d = 10, "
           f"{budget:g} d evaluations, n_jobs = {n_jobs}", flush=True)

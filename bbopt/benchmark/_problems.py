@@ -62,6 +62,7 @@ def function_names() -> list[str]:
     return sorted(
         name.lower() for name in testfunctions.__all__
         if name != "TestFunction" and isinstance(getattr(testfunctions, name), type)
+        and issubclass(getattr(testfunctions, name), testfunctions.TestFunction)
     )
 
 
@@ -79,20 +80,35 @@ def _test_function_class(name: str, owner: str) -> type[testfunctions.TestFuncti
     )
 
 
-def _takes_n_dims(cls: type) -> bool:
+def _takes(cls: Any, argument: str) -> bool:
+    """Whether the constructor of ``cls`` (a class) takes ``argument``."""
+    if not isinstance(cls, type):
+        return False
     try:
-        return "n_dims" in inspect.signature(cls).parameters
+        return argument in inspect.signature(cls).parameters
     except (TypeError, ValueError):
         return False
 
 
-def _build(function: Any, n_dims: int | None, owner: str) -> testfunctions.TestFunction:
-    """A `TestFunction` instance from a name, a class or an instance (at ``n_dims``)."""
+def _takes_n_dims(cls: type) -> bool:
+    return _takes(cls, "n_dims")
+
+
+def _build(function: Any, n_dims: int | None, owner: str,
+           instance: int = 0) -> testfunctions.TestFunction:
+    """A `TestFunction` instance from a name, a class or an instance (at ``n_dims``).
+
+    A class that takes a ``seed`` (the BBOB functions, which draw their own
+    rotation and optimum) is built with ``seed=instance``.
+    """
     if isinstance(function, str):
         function = _test_function_class(function, owner)
     if isinstance(function, type) and issubclass(function, testfunctions.TestFunction):
         cls: Any = function  # a subclass: its own constructor arguments
-        function = cls(n_dims=n_dims) if n_dims is not None and _takes_n_dims(cls) else cls()
+        arguments: dict[str, int] = {"seed": instance} if _takes(cls, "seed") else {}
+        if n_dims is not None and _takes_n_dims(cls):
+            arguments["n_dims"] = n_dims
+        function = cls(**arguments)
     if not isinstance(function, testfunctions.TestFunction):
         raise TypeError(
             f"The 'function' parameter of {owner} must be a test function name, a "
@@ -142,8 +158,10 @@ class Problem:
         Instance 0 is the function as defined. Instance ``k >= 1`` of a function
         in `TRANSFORMABLE` is moved so that its minimiser is a random point of
         the central 80 % of the box (the same point for the same function,
-        dimension and instance, in every process); other functions are the same
-        at every instance.
+        dimension and instance, in every process). The BBOB functions, which
+        draw their own rotation and optimum from a ``seed``, are built with
+        ``seed=instance`` when given by name or class. Other functions are the
+        same at every instance.
     rotate : bool, default False
         Also turn instances ``k >= 1`` by a random rotation about their
         minimiser (non-separable variants). Only for functions that allow it.
@@ -201,8 +219,9 @@ class Problem:
             n_dims = ensure_int(n_dims, "n_dims", owner, minimum=1)
         instance = ensure_int(instance, "instance", owner, minimum=0)
         rotate = ensure_bool(rotate, "rotate", owner)
-        test_function = _build(function, n_dims, owner)
-        transformable = _is_transformable(test_function)
+        test_function = _build(function, n_dims, owner, instance)
+        seeded = _takes(type(test_function), "seed")
+        transformable = _is_transformable(test_function) and not seeded
         if rotate and not transformable:
             raise ValueError(
                 f"The 'rotate' parameter of {owner} must be False for {test_function.name}, "
@@ -221,8 +240,8 @@ class Problem:
         self._rotation: NDArray[np.float64] | None = None
         self._x_star: NDArray[np.float64] | None = None
         minimizers = test_function.minimizers
-        self.transformed = transformable and instance > 0
-        if self.transformed:
+        self.transformed = seeded or (transformable and instance > 0)
+        if transformable and instance > 0:
             assert minimizers is not None  # _is_transformable checked it
             rng = _instance_rng(self.name, self.n_dims, instance)
             low, high = self.bounds[:, 0], self.bounds[:, 1]
@@ -437,6 +456,9 @@ def make_problems(
         else:
             sizes = list(dict.fromkeys(dims_list))
         for n_dims in sizes:
+            if _takes(cls, "seed"):  # draws its own rotation and optimum per instance
+                problems.extend(Problem(cls, n_dims, i) for i in instance_list)
+                continue
             base = _build(cls, n_dims, owner)
             turn = rotate and _is_transformable(base)
             problems.extend(Problem(base, None, i, rotate=turn) for i in instance_list)

@@ -8,6 +8,7 @@ or a batch (shape ``(n, n_dims)``), read its ``bounds``, ``minimum`` and
 from bbopt.testfunctions._base import TestFunction
 from bbopt.testfunctions._continuous import (
     Ackley,
+    AttractiveSector,
     BentCigar,
     Branin,
     DifferentPowers,
@@ -21,7 +22,9 @@ from bbopt.testfunctions._continuous import (
     Rastrigin,
     Rosenbrock,
     RotatedEllipsoid,
+    RotatedRastrigin,
     SchafferF7,
+    SharpRidge,
     Sphere,
     StyblinskiTang,
 )
@@ -54,6 +57,7 @@ __all__ = [
     "ZDT4",
     "ZDT6",
     "Ackley",
+    "AttractiveSector",
     "BentCigar",
     "Branin",
     "DifferentPowers",
@@ -69,7 +73,9 @@ __all__ = [
     "Rastrigin",
     "Rosenbrock",
     "RotatedEllipsoid",
+    "RotatedRastrigin",
     "SchafferF7",
+    "SharpRidge",
     "Sphere",
     "StyblinskiTang",
     "TestFunction",

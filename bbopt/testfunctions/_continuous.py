@@ -779,6 +779,45 @@ class RotatedEllipsoid(_RotatedBBOB):
         return (z * z) @ _scales(self.n_dims, 6.0)
 
 
+class AttractiveSector(_RotatedBBOB):
+    r"""Attractive sector (BBOB f6): an optimum at the tip of a cone, 100 times
+    steeper on the side facing away from the origin.
+
+    .. math:: f(x) = \Big(\sum_{i=1}^{d} (s_i z_i)^2\Big)^{0.9},\quad
+              s_i = \begin{cases} 100 & z_i x^*_i > 0 \\ 1 & \text{otherwise}
+              \end{cases},\quad z = \Lambda^{10} R (x - x^*)
+
+    with :math:`\Lambda^{10}` diagonal, :math:`\Lambda_{ii} = 10^{(i-1)/(2(d-1))}`.
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` (without
+    BBOB's T_osz and second rotation).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f6.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import AttractiveSector
+    >>> f = AttractiveSector(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 6
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x) * np.sqrt(_scales(self.n_dims, 1.0))
+        steep = np.where(z * self.optimum > 0.0, 100.0, 1.0)
+        return np.sum((steep * z) ** 2, axis=1) ** 0.9
+
+
 class Discus(_RotatedBBOB):
     r"""Discus, or tablet (BBOB f11): one rotated direction 10^6 times more sensitive.
 
@@ -844,6 +883,81 @@ class BentCigar(_RotatedBBOB):
     def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         z = self._z(x)
         return z[:, 0] ** 2 + 1e6 * np.sum(z[:, 1:] ** 2, axis=1)
+
+
+class SharpRidge(_RotatedBBOB):
+    r"""Sharp ridge (BBOB f13): a ridge along one rotated direction whose sides
+    are not differentiable, so that step sizes must shrink to follow it.
+
+    .. math:: f(x) = z_1^2 + 100 \sqrt{\sum_{i=2}^{d} z_i^2},\quad
+              z = \Lambda^{10} R (x - x^*)
+
+    with :math:`\Lambda^{10}` diagonal, :math:`\Lambda_{ii} = 10^{(i-1)/(2(d-1))}`.
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` (without
+    BBOB's second rotation).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f13.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import SharpRidge
+    >>> f = SharpRidge(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 13
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x) * np.sqrt(_scales(self.n_dims, 1.0))
+        return z[:, 0] ** 2 + 100.0 * np.sqrt(np.sum(z[:, 1:] ** 2, axis=1))
+
+
+class RotatedRastrigin(_RotatedBBOB):
+    r"""Rotated Rastrigin (BBOB f15): a regular grid of local minima, turned so
+    that the function is not separable.
+
+    .. math:: f(x) = 10 \Big(d - \sum_{i=1}^{d} \cos(2 \pi z_i)\Big) + \|z\|^2,\quad
+              z = \Lambda^{10} R (x - x^*)
+
+    with :math:`\Lambda^{10}` diagonal, :math:`\Lambda_{ii} = 10^{(i-1)/(2(d-1))}`.
+    Domain :math:`[-5, 5]^d`; global minimum :math:`f(x^*) = 0` (without
+    BBOB's T_osz, T_asy and second rotation).
+
+    Parameters
+    ----------
+    n_dims : int
+        Dimension ``d >= 2``.
+    seed : int, default 0
+        Draws the rotation and the optimum.
+
+    References
+    ----------
+    Hansen et al. (2009), BBOB noiseless functions definitions, RR-6829, f15.
+
+    Examples
+    --------
+    >>> from bbopt.testfunctions import RotatedRastrigin
+    >>> f = RotatedRastrigin(5)
+    >>> f(f.minimizers[0])
+    0.0
+    """
+
+    _bbob_number = 15
+
+    def _evaluate(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        z = self._z(x) * np.sqrt(_scales(self.n_dims, 1.0))
+        ripples = self.n_dims - np.sum(np.cos(2.0 * math.pi * z), axis=1)
+        return np.maximum(10.0 * ripples + np.sum(z * z, axis=1), 0.0)
 
 
 class DifferentPowers(_RotatedBBOB):

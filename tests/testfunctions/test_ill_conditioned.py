@@ -11,15 +11,19 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from bbopt.testfunctions import (
+    AttractiveSector,
     BentCigar,
     DifferentPowers,
     Discus,
     GriewankRosenbrock,
     RotatedEllipsoid,
+    RotatedRastrigin,
     SchafferF7,
+    SharpRidge,
 )
 
-CLASSES = [RotatedEllipsoid, Discus, BentCigar, DifferentPowers, SchafferF7, GriewankRosenbrock]
+CLASSES = [RotatedEllipsoid, Discus, BentCigar, DifferentPowers, SchafferF7, GriewankRosenbrock,
+           AttractiveSector, SharpRidge, RotatedRastrigin]
 FUNCTIONS = [cls(d) for cls in CLASSES for d in (2, 5, 40)]
 
 
@@ -63,7 +67,29 @@ def ref_griewank_rosenbrock(f, x):
     return 10 / (d - 1) * sum(v / 4000 - math.cos(v) for v in s) + 10
 
 
-REFERENCES = {RotatedEllipsoid: ref_ellipsoid, Discus: ref_discus, BentCigar: ref_bent_cigar,
+def _conditioned_z(f, x):
+    d = f.n_dims
+    return [10 ** (i / (2 * (d - 1))) * v for i, v in enumerate(_z(f, x))]
+
+
+def ref_attractive_sector(f, x):
+    z = _conditioned_z(f, x)
+    return sum((100 * v if v * o > 0 else v) ** 2 for v, o in zip(z, f.optimum)) ** 0.9
+
+
+def ref_sharp_ridge(f, x):
+    z = _conditioned_z(f, x)
+    return z[0] ** 2 + 100 * math.sqrt(sum(v * v for v in z[1:]))
+
+
+def ref_rotated_rastrigin(f, x):
+    z = _conditioned_z(f, x)
+    return 10 * (f.n_dims - sum(math.cos(2 * math.pi * v) for v in z)) + sum(v * v for v in z)
+
+
+REFERENCES = {AttractiveSector: ref_attractive_sector, SharpRidge: ref_sharp_ridge,
+              RotatedRastrigin: ref_rotated_rastrigin,
+              RotatedEllipsoid: ref_ellipsoid, Discus: ref_discus, BentCigar: ref_bent_cigar,
               DifferentPowers: ref_different_powers, SchafferF7: ref_schaffer,
               GriewankRosenbrock: ref_griewank_rosenbrock}
 
