@@ -112,6 +112,7 @@ class _Model:
         self.x = np.empty((0, space.d))  # every COMPLETE row, model coordinates
         self.y = np.empty(0)  # their values, to minimise
         self.numbers = np.empty(0, dtype=np.int64)  # their trial numbers
+        self.seen: set[bytes] = set()  # _keys(x): the points observed
         self.n_rows_seen = 0
         self.region = _Region(0, init_length, 0)
         self.gp = GaussianProcess(space.categorical, noise_floor, fixed_noise)
@@ -366,6 +367,7 @@ class TrustRegionGPSampler(JointSampler):
         model.x = np.concatenate([model.x, x_new[keep]])
         model.y = np.concatenate([model.y, y_new[keep]])
         model.numbers = np.concatenate([model.numbers, observations.numbers[rows[keep]]])
+        model.seen.update(_keys(x_new[keep]))
         fail_tol = self._failure_tol_for(space.d)
         for row in range(first, model.y.size):
             self._replay(model, row, fail_tol)
@@ -424,10 +426,10 @@ class TrustRegionGPSampler(JointSampler):
         # Drop candidates that repeat a running trial or any observation (on grids, a
         # restarted region could otherwise suggest an earlier region's points again); when
         # the box holds no fresh grid point, draw from a box of the largest length.
-        seen = np.concatenate([pending, model.x])
+        running = set(_keys(pending))
         for length in (region.length, self._max_length):
             candidates = self._candidates(model, centre, length)
-            fresh = ~_rows_in(candidates, seen)
+            fresh = _fresh(candidates, model.seen, running)
             if np.any(fresh):
                 candidates = candidates[fresh]
                 break
@@ -446,8 +448,7 @@ class TrustRegionGPSampler(JointSampler):
                           seed=np.random.default_rng([self._design_seed, region.n_restarts]))
         n_points = self._n_startup
         design = space.from_unit(sobol.random_base2((n_points - 1).bit_length())[:n_points])
-        fresh = np.flatnonzero(~_rows_in(design, np.concatenate([model.x[region.start:],
-                                                                   pending])))
+        fresh = np.flatnonzero(_fresh(design, model.seen, set(_keys(pending))))
         return design[fresh[0]] if fresh.size else None
 
     def _local_gp(self, model: _Model, centre: FloatArray) -> GaussianProcess:
@@ -532,13 +533,13 @@ def _positive(value: Any, name: str) -> float:
     return value
 
 
-def _rows_in(points: FloatArray, others: FloatArray) -> NDArray[np.bool_]:
-    """Whether each row of ``points`` (m, d) equals a row of ``others`` (k, d).
+def _keys(points: FloatArray) -> list[bytes]:
+    """The bytes of each row of ``points`` (k, d), -0.0 read as 0.0: equal rows, equal keys."""
+    rows = np.ascontiguousarray(points + 0.0)
+    return rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel().tolist()  # type: ignore[return-value]
 
-    Rows are compared by a random projection: equal rows have equal keys, and
-    different rows of finite coordinates collide with probability zero.
-    """
-    if others.shape[0] == 0:
-        return np.zeros(points.shape[0], dtype=bool)
-    direction = np.random.default_rng(0).standard_normal(points.shape[1])
-    return np.isin(points @ direction, others @ direction)
+
+def _fresh(points: FloatArray, seen: set[bytes], running: set[bytes]) -> NDArray[np.bool_]:
+    """Whether each row of ``points`` is neither in ``seen`` nor in ``running``."""
+    return np.array([key not in seen and key not in running for key in _keys(points)],
+                    dtype=bool)
