@@ -29,7 +29,7 @@ from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, create_study, delete_study, load_study
 from bbopt.samplers import BaseSampler, TPESampler
 from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError
-from bbopt.storage._sqlite import parse_sqlite_url
+from bbopt.storage._urls import parse_sqlite_url
 
 _DEMO_FUNCTIONS = {
     "branin": testfunctions.Branin,
@@ -367,8 +367,8 @@ def _parser() -> argparse.ArgumentParser:
                     "plot.")
     demo.add_argument("--function", choices=sorted(_DEMO_FUNCTIONS), default="hartmann6",
                       help="the test function")
-    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe",
-                      help="the sampler")
+    demo.add_argument("--sampler", choices=sorted(SAMPLERS), default="auto",
+                      help="the sampler (auto: the default of create_study)")
     demo.add_argument("--n-trials", type=int, default=200, help="number of trials")
     demo.add_argument("--seed", type=int, default=0, help="seed of the sampler")
     demo.add_argument("--plot-dir", default=".",

@@ -35,10 +35,8 @@ from bbopt.storage import (
     InMemoryStorage,
     Observations,
     RunningPoints,
-    SQLiteStorage,
-    StudyNotFoundError,
 )
-from bbopt.storage._sqlite import parse_sqlite_url
+from bbopt.storage._urls import storage_from_url
 
 if TYPE_CHECKING:
     import pandas
@@ -903,22 +901,7 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage
-    if isinstance(storage, os.PathLike):
-        storage = os.fspath(storage)
-    if isinstance(storage, str) and storage and (
-        storage.startswith("sqlite:///") or "://" not in storage
-    ):
-        path = parse_sqlite_url(storage) if storage.startswith("sqlite:") else storage
-        if existing and not os.path.exists(path):
-            raise StudyNotFoundError(
-                f"No SQLite storage file at {path!r} (from the 'storage' parameter "
-                f"{storage!r}); nothing was created there."
-            )
-        return SQLiteStorage(storage)
-    raise ValueError(
-        f"The 'storage' parameter must be None, a BaseStorage, an SQLite URL "
-        f"('sqlite:///path.db') or a file path. Got {storage!r} instead."
-    )
+    return storage_from_url(storage, existing=existing)
 
 
 def _ensure_directions(
@@ -975,7 +958,9 @@ def create_study(
     storage : BaseStorage or str, optional
         Default: a new `bbopt.storage.InMemoryStorage`. A URL
         ``"sqlite:///path.db"`` or a plain file path opens (or creates) a
-        `bbopt.storage.SQLiteStorage`.
+        `bbopt.storage.SQLiteStorage`; ``"postgresql://user:password@host/db"``
+        a `bbopt.storage.PostgreSQLStorage`; ``"journal:///path.log"`` a
+        `bbopt.storage.JournalFileStorage` (see docs/scaling.md).
     load_if_exists : bool, default False
         Load the study of that name if it exists instead of raising.
 
@@ -1034,7 +1019,8 @@ def load_study(
     ----------
     study_name : str
     storage : BaseStorage or str
-        A storage, an SQLite URL ``"sqlite:///path.db"`` or a file path.
+        A storage, a URL (``"sqlite:///path.db"``, ``"postgresql://..."``,
+        ``"journal:///path.log"``) or a file path (SQLite), as in `create_study`.
     sampler, pruner : optional
         As in `create_study`.
 

@@ -71,8 +71,9 @@ def study_of(**kwargs):
     return bbopt.create_study(**kwargs)
 
 
-def test_process_pool_runs_objectives_in_other_processes(tmp_path):
-    study = study_of(storage=str(tmp_path / "p.db"))
+@pytest.mark.parametrize("kind", ["sqlite", "journal", "postgres"])
+def test_process_pool_runs_objectives_in_other_processes(kind, target):
+    study = study_of(storage=target)
     study.optimize(quadratic, n_trials=8, n_jobs=2, executor="process")
     trials = study.trials
     assert [t.number for t in trials] == list(range(8))
@@ -81,8 +82,8 @@ def test_process_pool_runs_objectives_in_other_processes(tmp_path):
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
     for t in trials:
         assert t.values == [(t.params["x"] - 1) ** 2 + t.params["n"]]
-    # The same study reopened from the file.
-    again = bbopt.load_study(study_name=study.study_name, storage=str(tmp_path / "p.db"))
+    # The same study reopened from its storage.
+    again = bbopt.load_study(study_name=study.study_name, storage=target)
     assert again.best_value == study.best_value
 
 
@@ -345,8 +346,9 @@ def segfaulting(trial):
     return x
 
 
-def test_trial_timeout_kills_a_hanging_worker():
-    study = study_of()
+@pytest.mark.parametrize("kind", ["memory", "journal", "postgres"])
+def test_trial_timeout_kills_a_hanging_worker(make_storage):
+    study = study_of(storage=make_storage())
     start = time.monotonic()
     with pytest.warns(UserWarning, match="WorkerTimeout"):
         study.optimize(hanging, n_trials=4, n_jobs=2, executor="process", trial_timeout=1.0)

@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 
 from bbopt._distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from bbopt._frozen import TrialState
+from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_int, ensure_optional_int, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._context import SamplingContext
@@ -193,6 +194,7 @@ class AutoSampler(ArraySampler):
             self._budget_given = True
 
     # -- the choice ------------------------------------------------------
+    @one_blas_thread()
     def begin(self, context: SamplingContext) -> None:
         with self._lock:
             state = self._state(context)
@@ -326,6 +328,7 @@ class AutoSampler(ArraySampler):
         space: dict[str, BaseDistribution] = chosen[1].joint_space(context)
         return space
 
+    @one_blas_thread()
     def sample_joint(
         self, context: SamplingContext, space: dict[str, BaseDistribution]
     ) -> dict[str, float]:

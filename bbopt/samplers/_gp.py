@@ -44,6 +44,7 @@ from bbopt._distributions import (
     IntDistribution,
 )
 from bbopt._frozen import TrialState
+from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._context import SamplingContext
@@ -298,6 +299,7 @@ class GPSampler(JointSampler):
         # The model of each study served (SamplingContext.study_key); None before the first.
         self._models: PerStudy[list[_Model | None]] = PerStudy(lambda: [None])
 
+    @one_blas_thread()
     def sample_joint(
         self, context: SamplingContext, search_space: dict[str, BaseDistribution]
     ) -> dict[str, float]:

@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
+from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._context import SamplingContext
@@ -285,6 +286,7 @@ class TrustRegionGPSampler(JointSampler):
         self._model: _Model | None = None
         self._warned_space_change = False
 
+    @one_blas_thread()
     def sample_joint(
         self, context: SamplingContext, search_space: dict[str, BaseDistribution]
     ) -> dict[str, float]:

@@ -34,13 +34,14 @@ class _Block:
                  "told", "datetime_complete", "open", "synced")
 
     def __init__(self, start: int, params: Sequence[tuple[str, BaseDistribution]],
-                 values: np.ndarray, internal: np.ndarray, n_objectives: int) -> None:
+                 values: np.ndarray, internal: np.ndarray, n_objectives: int,
+                 started: datetime.datetime) -> None:
         n = values.shape[0]
         self.start = start
         self.params = list(params)
         self.values = values  # (n, n_params) user values, ints as floats
         self.internal = internal  # (n, n_params)
-        self.datetime_start = datetime.datetime.now()
+        self.datetime_start = started
         self.states = np.full(n, int(TrialState.RUNNING), dtype=np.int8)
         self.told = np.full((n, n_objectives), np.nan)
         self.datetime_complete = np.full(n, None, dtype=object)
@@ -133,6 +134,10 @@ class InMemoryStorage(BaseStorage):
         self._ids_by_name: dict[str, int] = {}
         self._next_study_id = 0
 
+    def _now(self) -> datetime.datetime:
+        """The time stamped on trials that start or finish (a journal replays its own)."""
+        return datetime.datetime.now()
+
     def _study(self, study_id: int) -> _StudyRecord:
         try:
             return self._studies[study_id]
@@ -150,6 +155,22 @@ class InMemoryStorage(BaseStorage):
         if trial is None:
             trial = self._studies[study_id].materialize(number)
         return trial
+
+    def _require_running(self, study_id: int, numbers: Sequence[int]) -> None:
+        """Raise as a write would for the first of ``numbers`` not running.
+
+        Running trials of a block stay arrays (a check materialises none).
+        """
+        with self._lock:
+            record = self._study(study_id)
+            for number in numbers:
+                if number in record.running:
+                    continue
+                if 0 <= number < len(record.trials) and record.trials[number] is None:
+                    block = record.blocks[bisect.bisect_right(record.block_starts, number) - 1]
+                    if block.open[number - block.start]:
+                        continue
+                self._running_trial(study_id, number)  # raises
 
     def _running_trial(self, study_id: int, number: int) -> FrozenTrial:
         record = self._studies.get(study_id) or self._study(study_id)
@@ -226,7 +247,7 @@ class InMemoryStorage(BaseStorage):
             if template is None:
                 trial = FrozenTrial(
                     number, TrialState.RUNNING, None, {}, {},
-                    datetime_start=datetime.datetime.now(),
+                    datetime_start=self._now(),
                 )
             else:
                 trial = template.copy()
@@ -252,7 +273,7 @@ class InMemoryStorage(BaseStorage):
             trial = record.trials[number]
             assert trial is not None  # a waiting trial is never in a block
             trial.state = TrialState.RUNNING
-            trial.datetime_start = datetime.datetime.now()
+            trial.datetime_start = self._now()
             record.running[number] = trial
             record.stale.add(number)
             return number
@@ -307,7 +328,7 @@ class InMemoryStorage(BaseStorage):
             record = self._studies[study_id]
             trial.state = state
             trial.values = None if values is None else list(values)
-            trial.datetime_complete = datetime.datetime.now()
+            trial.datetime_complete = self._now()
             del record.running[number]
             record.stale.discard(number)
             record.observations.drop_running(number)
@@ -389,7 +410,8 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             start = len(record.trials)
             numbers = np.arange(start, start + n, dtype=np.int64)
-            record.blocks.append(_Block(start, params, values, internal, len(record.directions)))
+            record.blocks.append(_Block(start, params, values, internal, len(record.directions),
+                                        self._now()))
             record.block_starts.append(start)
             record.trials.extend([None] * n)
             record.n_lazy += n
@@ -416,7 +438,7 @@ class InMemoryStorage(BaseStorage):
             told = np.where(complete[:, None], values, np.nan)
             block.states[k] = states
             block.told[k] = told
-            block.datetime_complete[k] = datetime.datetime.now()
+            block.datetime_complete[k] = self._now()
             if block.synced:
                 record.observations.drop_running_block(numbers.tolist())
             record.observations.append_block(numbers, states, told, block.params,

@@ -42,7 +42,6 @@ table.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import os
 import random
@@ -57,8 +56,6 @@ import numpy as np
 
 from bbopt._distributions import (
     BaseDistribution,
-    IntDistribution,
-    _numeric_to_internal,
     distribution_from_dict,
 )
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
@@ -71,6 +68,20 @@ from bbopt.storage._base import (
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._observations import Observations, RunningPoints
+from bbopt.storage._sql import (
+    Params,
+    StudyCache,
+    block_columns,
+    check_grace,
+    check_positive,
+    decode_trials,
+    dumps,
+    dumps_rows,
+    dumps_values,
+    now,
+    template_rows,
+)
+from bbopt.storage._urls import parse_sqlite_url
 
 SCHEMA_VERSION = 1
 
@@ -161,57 +172,8 @@ class StorageLockedError(TimeoutError):
     """
 
 
-def _now() -> str:
-    return datetime.datetime.now().isoformat()
-
-
-def _datetime(text: str | None) -> datetime.datetime | None:
-    return None if text is None else datetime.datetime.fromisoformat(text)
-
-
 def _dumps(value: Any, what: str) -> str:
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"SQLiteStorage stores {what} as JSON; {value!r} cannot be: {error}."
-        ) from None
-
-
-class _StudyCache:
-    """What this process keeps of one study: its name, directions and observations.
-
-    ``notes`` holds the joint draws of this process's running trials
-    (`note_running_point`) until they finish.
-    """
-
-    __slots__ = ("name", "directions", "observations", "last_seq", "notes")
-
-    def __init__(self, name: str, directions: list[StudyDirection]) -> None:
-        self.name = name
-        self.directions = directions
-        self.observations = Observations(directions)
-        self.last_seq = 0
-        self.notes: dict[int, dict[str, tuple[BaseDistribution, float]]] = {}
-
-
-def parse_sqlite_url(url: str) -> str:
-    """Return the file path of ``sqlite:///path`` (``sqlite:////abs/path`` is absolute).
-
-    Examples
-    --------
-    >>> parse_sqlite_url("sqlite:///runs/study.db")
-    'runs/study.db'
-    >>> parse_sqlite_url("sqlite:////tmp/study.db")
-    '/tmp/study.db'
-    """
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or len(url) == len(prefix):
-        raise ValueError(
-            f"An SQLite storage URL must be 'sqlite:///relative/path.db' or "
-            f"'sqlite:////absolute/path.db'. Got {url!r} instead."
-        )
-    return url[len(prefix):]
+    return dumps(value, what, "SQLiteStorage")
 
 
 class SQLiteStorage(BaseStorage):
@@ -271,15 +233,8 @@ class SQLiteStorage(BaseStorage):
             )
         if path.startswith("sqlite:"):
             path = parse_sqlite_url(path)
-        for name, value in (("timeout", timeout), ("heartbeat_interval", heartbeat_interval),
-                            ("grace_period", grace_period)):
-            if value is None and name != "timeout":
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(
-                    f"The '{name}' parameter of {owner} must be a number > 0. "
-                    f"Got {value!r} instead."
-                )
+        check_positive(owner, timeout=timeout, heartbeat_interval=heartbeat_interval,
+                       grace_period=grace_period)
         if synchronous not in ("full", "normal"):
             raise ValueError(
                 f"The 'synchronous' parameter of {owner} must be 'full' or 'normal'. "
@@ -304,7 +259,7 @@ class SQLiteStorage(BaseStorage):
     def _setup(self) -> None:
         self._pid = os.getpid()
         self._lock = threading.RLock()
-        self._caches: dict[int, _StudyCache] = {}
+        self._caches: dict[int, StudyCache] = {}
         self._dist_ids: dict[BaseDistribution, int] = {}
         self._dists: dict[int, BaseDistribution] = {}
         self._owned: set[tuple[int, int]] = set()
@@ -543,7 +498,7 @@ class SQLiteStorage(BaseStorage):
         return f"SQLiteStorage({self.path!r})"
 
     # -- helpers -----------------------------------------------------------
-    def _cache(self, conn: sqlite3.Connection, study_id: int) -> _StudyCache:
+    def _cache(self, conn: sqlite3.Connection, study_id: int) -> StudyCache:
         cache = self._caches.get(study_id)
         if cache is None:
             row = conn.execute(
@@ -552,7 +507,7 @@ class SQLiteStorage(BaseStorage):
             if row is None:
                 raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
             directions = [StudyDirection(d) for d in json.loads(row[1])]
-            cache = self._caches[study_id] = _StudyCache(row[0], directions)
+            cache = self._caches[study_id] = StudyCache(row[0], directions)
         return cache
 
     def _dist_id(self, conn: sqlite3.Connection, distribution: BaseDistribution) -> int:
@@ -607,41 +562,25 @@ class SQLiteStorage(BaseStorage):
                 "it cannot change any more."
             )
 
-    def _sync(self, conn: sqlite3.Connection, study_id: int, cache: _StudyCache) -> None:
+    def _dist_of(self, conn: sqlite3.Connection) -> Any:
+        dists = self._dists
+        return lambda dist_id: dists.get(dist_id) or self._dist(conn, dist_id)
+
+    def _sync(self, conn: sqlite3.Connection, study_id: int, cache: StudyCache) -> None:
         """Append the trials finished since the last read to the study's observations."""
         finished = conn.execute(
             "SELECT finish_seq, number, state, vals, row_params FROM trials "
             "WHERE study_id = ? AND finish_seq > ? ORDER BY finish_seq",
             (study_id, cache.last_seq),
         ).fetchall()
-        if not finished:
-            return
-        dists = self._dists
-        params: dict[int, dict[str, tuple[BaseDistribution, float]]] = {}
-        missing = []
-        for _, number, _, _, row_params in finished:
-            if row_params is None:
-                missing.append(number)
-                continue
-            row: dict[str, tuple[BaseDistribution, float]] = {}
-            for name, dist_id, internal in json.loads(row_params):
-                row[name] = (dists.get(dist_id) or self._dist(conn, dist_id), float(internal))
-            params[number] = row
-        if missing:  # finished without a copy of their parameters: read them apart
-            self._read_params(conn, study_id, missing, params)
-        append = cache.observations.append
-        for _, number, state, vals, _ in finished:
-            append(number, TrialState(state), None if vals is None else json.loads(vals),
-                   params[number])
-        cache.last_seq = finished[-1][0]
+        cache.append_finished(finished, self._dist_of(conn),
+                              lambda numbers: self._read_params(conn, study_id, numbers))
 
     def _read_params(
-        self, conn: sqlite3.Connection, study_id: int, numbers: list[int],
-        params: dict[int, dict[str, tuple[BaseDistribution, float]]],
-    ) -> None:
-        """Fill ``params`` with the parameters of the finished trials ``numbers``."""
-        for number in numbers:
-            params[number] = {}
+        self, conn: sqlite3.Connection, study_id: int, numbers: list[int]
+    ) -> dict[int, Params]:
+        """The parameters of the finished trials ``numbers``."""
+        params: dict[int, Params] = {number: {} for number in numbers}
         if len(numbers) <= _MAX_IN_LIST:
             query = (
                 "SELECT number, name, dist_id, internal FROM params WHERE study_id = ? "
@@ -656,51 +595,36 @@ class SQLiteStorage(BaseStorage):
             row_params = params.get(number)
             if row_params is not None:
                 row_params[name] = (self._dist(conn, dist_id), internal)
+        return params
 
     def _load_trials(
         self, conn: sqlite3.Connection, study_id: int, where: str = "", args: Sequence[Any] = ()
     ) -> list[FrozenTrial]:
         """Read trials (all, or those matching ``where``) with their params and attributes."""
-        trials: dict[int, FrozenTrial] = {}
-        for number, state, vals, start, complete in conn.execute(
+        rows = conn.execute(
             "SELECT number, state, vals, datetime_start, datetime_complete FROM trials "
             f"WHERE study_id = ? {where} ORDER BY number", (study_id, *args)
-        ):
-            trials[number] = FrozenTrial(
-                number, TrialState(state), None if vals is None else json.loads(vals), {}, {},
-                datetime_start=_datetime(start), datetime_complete=_datetime(complete),
-            )
-        if not trials:
+        ).fetchall()
+        if not rows:
             return []
-        if len(trials) <= _MAX_IN_LIST:
-            numbers = list(trials)
+        if len(rows) <= _MAX_IN_LIST:
+            numbers = [row[0] for row in rows]
             subset = f"AND number IN ({','.join('?' * len(numbers))})"
         else:
             numbers, subset = [], ""
         query_args = (study_id, *numbers)
-        for number, name, dist_id, value in conn.execute(
-            f"SELECT number, name, dist_id, value FROM params WHERE study_id = ? {subset} "
-            "ORDER BY rowid", query_args,
-        ):
-            trial = trials.get(number)
-            if trial is not None:
-                trial.params[name] = json.loads(value)
-                trial.distributions[name] = self._dist(conn, dist_id)
-        for number, step, value in conn.execute(
-            f"SELECT number, step, value FROM intermediate WHERE study_id = ? {subset} "
-            "ORDER BY rowid", query_args,
-        ):
-            trial = trials.get(number)
-            if trial is not None:
-                trial.intermediate_values[step] = float("nan") if value is None else value
-        for number, system, key, value in conn.execute(
-            f"SELECT number, system, key, value FROM trial_attrs WHERE study_id = ? {subset} "
-            "ORDER BY rowid", query_args,
-        ):
-            trial = trials.get(number)
-            if trial is not None:
-                (trial.system_attrs if system else trial.user_attrs)[key] = json.loads(value)
-        return list(trials.values())
+
+        def select(columns: str, table: str) -> Any:
+            return conn.execute(
+                f"SELECT {columns} FROM {table} WHERE study_id = ? {subset} ORDER BY rowid",
+                query_args,
+            ).fetchall()
+
+        return decode_trials(
+            rows, select("number, name, dist_id, value", "params"),
+            select("number, step, value", "intermediate"),
+            select("number, system, key, value", "trial_attrs"), self._dist_of(conn),
+        )
 
     # -- studies -------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
@@ -717,7 +641,7 @@ class SQLiteStorage(BaseStorage):
                     "pass load_if_exists=True to load it."
                 ) from None
             study_id = int(cursor.lastrowid)  # type: ignore[arg-type]
-            self._caches[study_id] = _StudyCache(study_name, list(directions))
+            self._caches[study_id] = StudyCache(study_name, list(directions))
             return study_id
 
     def delete_study(self, study_id: int) -> None:
@@ -785,7 +709,7 @@ class SQLiteStorage(BaseStorage):
                 "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
                 "SELECT study_id, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials "
                 "WHERE study_id = ?), ?, ?, ? FROM studies WHERE study_id = ? RETURNING number",
-                (study_id, _RUNNING, _now(), time.time(), study_id),
+                (study_id, _RUNNING, now(), time.time(), study_id),
             )
             if not rows:
                 raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
@@ -822,41 +746,32 @@ class SQLiteStorage(BaseStorage):
         self, conn: sqlite3.Connection, study_id: int, number: int, template: FrozenTrial,
         seq: int | None,
     ) -> None:
-        start = template.datetime_start
-        complete = template.datetime_complete
+        trial, params, intermediate, attrs = template_rows(template, _dumps)
         conn.execute(
             "INSERT INTO trials (study_id, number, state, vals, datetime_start, "
             "datetime_complete, heartbeat, finish_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (study_id, number, int(template.state),
-             None if template.values is None else json.dumps(list(template.values)),
-             None if start is None else start.isoformat(),
-             None if complete is None else complete.isoformat(), time.time(), seq),
+            (study_id, number, *trial, time.time(), seq),
         )
-        for name, distribution in template.distributions.items():
-            value = template.params[name]
-            conn.execute(
-                "INSERT INTO params (study_id, number, name, dist_id, value, internal) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (study_id, number, name, self._dist_id(conn, distribution),
-                 _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value)),
-            )
+        conn.executemany(
+            "INSERT INTO params (study_id, number, name, dist_id, value, internal) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(study_id, number, name, self._dist_id(conn, distribution), value, internal)
+             for name, distribution, value, internal in params],
+        )
         if seq is not None:
             conn.execute(
                 f"UPDATE trials SET row_params = {_ROW_PARAMS} "
                 "WHERE study_id = ? AND number = ?", (study_id, number),
             )
-        for step, value in template.intermediate_values.items():
-            conn.execute(
-                "INSERT INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?)",
-                (study_id, number, step, value),
-            )
-        for system, attrs in ((0, template.user_attrs), (1, template.system_attrs)):
-            for key, value in attrs.items():
-                conn.execute(
-                    "INSERT INTO trial_attrs (study_id, number, system, key, value) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (study_id, number, system, key, _dumps(value, f"the attribute {key!r}")),
-                )
+        conn.executemany(
+            "INSERT INTO intermediate (study_id, number, step, value) VALUES (?, ?, ?, ?)",
+            [(study_id, number, step, value) for step, value in intermediate],
+        )
+        conn.executemany(
+            "INSERT INTO trial_attrs (study_id, number, system, key, value) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(study_id, number, system, key, value) for system, key, value in attrs],
+        )
 
     def _own(self, study_id: int, number: int) -> None:
         self._owned.add((study_id, number))
@@ -903,12 +818,8 @@ class SQLiteStorage(BaseStorage):
         list of int
             The numbers of the trials marked FAIL.
         """
-        grace = self._grace_period if grace_period is None else grace_period
-        if isinstance(grace, bool) or not isinstance(grace, (int, float)) or not grace >= 0:
-            raise ValueError(
-                "The 'grace_period' parameter of SQLiteStorage.fail_stale_trials must be a "
-                f"number >= 0 (or set heartbeat_interval on the storage). Got {grace!r} instead."
-            )
+        grace = check_grace(
+            self._grace_period if grace_period is None else grace_period, "SQLiteStorage")
         limit = time.time() - grace
         with self._write(durable=True) as conn:
             cache = self._cache(conn, study_id)
@@ -917,12 +828,12 @@ class SQLiteStorage(BaseStorage):
                 "ORDER BY number", (study_id, _RUNNING, limit),
             ) if (study_id, n) not in self._owned]
             seq = self._next_seq(conn, study_id)
-            now = _now()
+            finished_at = now()
             for number in stale:
                 conn.execute(
                     "UPDATE trials SET state = ?, datetime_complete = ?, finish_seq = ?, "
                     f"row_params = {_ROW_PARAMS} WHERE study_id = ? AND number = ?",
-                    (int(TrialState.FAIL), now, seq, study_id, number),
+                    (int(TrialState.FAIL), finished_at, seq, study_id, number),
                 )
                 seq += 1
         if stale:
@@ -937,7 +848,7 @@ class SQLiteStorage(BaseStorage):
             "UPDATE trials SET state = ?, datetime_start = ?, heartbeat = ? "
             "WHERE study_id = ? AND number = (SELECT MIN(number) FROM trials "
             "WHERE study_id = ? AND state = ?) RETURNING number",
-            (_RUNNING, _now(), time.time(), study_id, study_id, _WAITING),
+            (_RUNNING, now(), time.time(), study_id, study_id, _WAITING),
         )
         if not rows:
             return None
@@ -1018,13 +929,13 @@ class SQLiteStorage(BaseStorage):
     def finish_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        vals = None if values is None else json.dumps([float(v) for v in values])
+        vals = dumps_values(values)
         count, _ = self._statement(
             "UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, finish_seq = "
             "(SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM trials "
             f"WHERE study_id = ? AND finish_seq IS NOT NULL), row_params = {_ROW_PARAMS} "
             "WHERE study_id = ? AND number = ? AND state = ?",
-            (int(state), vals, _now(), study_id, study_id, number, _RUNNING), durable=True,
+            (int(state), vals, now(), study_id, study_id, number, _RUNNING), durable=True,
         )
         with self._read() as conn:
             if count == 0:
@@ -1086,21 +997,11 @@ class SQLiteStorage(BaseStorage):
     def get_running_points(self, study_id: int) -> RunningPoints:
         with self._read() as conn:
             cache = self._cache(conn, study_id)
-            rows: dict[int, dict[str, tuple[BaseDistribution, float]]] = {}
-            for number, name, dist_id, internal in conn.execute(
+            return cache.running_points(conn.execute(
                 "SELECT t.number, p.name, p.dist_id, p.internal FROM trials AS t "
                 "LEFT JOIN params AS p ON p.study_id = t.study_id AND p.number = t.number "
                 "WHERE t.study_id = ? AND t.state = ?", (study_id, _RUNNING),
-            ):
-                row = rows.setdefault(number, {})
-                if name is not None:
-                    row[name] = (self._dists.get(dist_id) or self._dist(conn, dist_id), internal)
-            for number in [n for n in cache.notes if n not in rows]:  # finished elsewhere
-                del cache.notes[number]
-            cache.observations.replace_running(
-                (number, {**cache.notes.get(number, {}), **row}) for number, row in rows.items()
-            )
-            return cache.observations.running_points()
+            ), self._dist_of(conn))
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
@@ -1117,27 +1018,18 @@ class SQLiteStorage(BaseStorage):
     ) -> np.ndarray:
         # One transaction: the trials, then their parameters, each one bulk insert.
         n = values.shape[0]
-        internal = np.empty_like(values)
-        for j, (_, distribution) in enumerate(params):
-            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
-        texts = [
-            # JSON of a finite float is its repr, of an int its str.
-            list(map(str, values[:, j].astype(np.int64).tolist()))
-            if isinstance(distribution, IntDistribution)
-            else list(map(repr, values[:, j].tolist()))
-            for j, (_, distribution) in enumerate(params)
-        ]
+        internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         with self._write() as conn:
             self._cache(conn, study_id)
             start = self._count_all(conn, study_id)
             numbers = list(range(start, start + n))
-            now, beat = _now(), time.time()
+            started, beat = now(), time.time()
             conn.executemany(
                 "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
                 "VALUES (?, ?, ?, ?, ?)",
-                ((study_id, number, _RUNNING, now, beat) for number in numbers),
+                ((study_id, number, _RUNNING, started, beat) for number in numbers),
             )
             for j, (name, distribution) in enumerate(params):
                 dist_id = self._dist_id(conn, distribution)
@@ -1154,16 +1046,14 @@ class SQLiteStorage(BaseStorage):
     def finish_trials(
         self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
     ) -> None:
-        complete = int(TrialState.COMPLETE)
-        now = _now()
+        finished_at = now()
         listed = numbers.tolist()
         with self._write(durable=True) as conn:
             seq = self._next_seq(conn, study_id)  # the transaction holds the write lock
             rows = [
-                (state, json.dumps(row) if state == complete else None, now, seq + k,
-                 study_id, number, _RUNNING)
-                for k, (number, state, row) in enumerate(
-                    zip(listed, states.tolist(), values.tolist()))
+                (state, vals, finished_at, seq + k, study_id, number, _RUNNING)
+                for k, (number, state, vals) in enumerate(
+                    zip(listed, states.tolist(), dumps_rows(states, values)))
             ]
             cursor = conn.executemany(
                 "UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, finish_seq = ?, "

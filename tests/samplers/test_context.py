@@ -17,13 +17,12 @@ from bbopt.samplers import (
     TPESampler,
     TrustRegionGPSampler,
 )
-from bbopt.storage import InMemoryStorage, Observations, SQLiteStorage
+from bbopt.storage import Observations, SQLiteStorage
 
 SPACE = {"x": FloatDistribution(-1.0, 1.0), "n": IntDistribution(1, 9)}
 
 
-def _storage(kind: str, tmp_path) -> bbopt.storage.BaseStorage:
-    return InMemoryStorage() if kind == "memory" else SQLiteStorage(tmp_path / "s.db")
+KINDS = ["memory", "sqlite", "journal", "postgres"]  # make_storage: tests/conftest.py
 
 
 class _Counting:
@@ -45,7 +44,7 @@ class _Counting:
         storage.get_running_points = running  # type: ignore[method-assign]
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("make_sampler", [
     lambda: TPESampler(seed=0, n_startup_trials=3),
     lambda: TPESampler(seed=0, n_startup_trials=3, multivariate=False),
@@ -54,8 +53,8 @@ class _Counting:
     lambda: RandomSampler(seed=0),
     lambda: QMCSampler(seed=0),
 ], ids=["tpe", "tpe-univariate", "gp", "trust-region", "random", "qmc"])
-def test_at_most_one_read_of_each_kind_per_ask(kind, make_sampler, tmp_path) -> None:
-    storage = _storage(kind, tmp_path)
+def test_at_most_one_read_of_each_kind_per_ask(kind, make_sampler, make_storage) -> None:
+    storage = make_storage()
     study = bbopt.create_study(storage=storage, sampler=make_sampler())
     for _ in range(6):
         trial = study.ask()
@@ -71,9 +70,9 @@ def test_at_most_one_read_of_each_kind_per_ask(kind, make_sampler, tmp_path) -> 
         study.tell(other, 1.0)
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_running_points_follow_the_running_trials(kind, tmp_path) -> None:
-    storage = _storage(kind, tmp_path)
+@pytest.mark.parametrize("kind", KINDS)
+def test_running_points_follow_the_running_trials(kind, make_storage) -> None:
+    storage = make_storage()
     study = bbopt.create_study(storage=storage, sampler=RandomSampler(seed=1))
     trials = [study.ask(SPACE) for _ in range(4)]
     half = study.ask()
@@ -155,9 +154,9 @@ def test_array_sampler_subclass_overriding_an_optuna_style_method() -> None:
     assert issubclass(Recording, ArraySampler)
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_an_array_ask_reads_storage_at_most_once_of_each_kind(kind, tmp_path) -> None:
-    storage = _storage(kind, tmp_path)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_array_ask_reads_storage_at_most_once_of_each_kind(kind, make_storage) -> None:
+    storage = make_storage()
     study = bbopt.create_study(storage=storage, sampler=RandomSampler(seed=0))
     numbers, X = study.ask_array(10, SPACE)
     study.tell_array(numbers, X[:, 0])

@@ -1,4 +1,8 @@
-"""Every storage refuses the same inputs with the same message (bbopt/storage/_checks.py)."""
+"""Every storage refuses the same inputs with the same message (bbopt/storage/_checks.py).
+
+Each test runs on every storage (tests/storage/conftest.py) and compares with
+the in-memory storage's error.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ import pytest
 import bbopt
 
 
-def _storages(tmp_path):
-    return [bbopt.storage.InMemoryStorage(), bbopt.storage.SQLiteStorage(tmp_path / "s.db")]
+@pytest.fixture
+def storages(make_storage):
+    return [bbopt.storage.InMemoryStorage(), make_storage()]
 
 
-def _errors(tmp_path, action):
+def _errors(storages, action):
     """The (type, message) raised by ``action(study, trial)`` in each storage."""
     seen = []
-    for storage in _storages(tmp_path):
+    for storage in storages:
         study = bbopt.create_study(storage=storage)
         trial = study.ask()
         with pytest.raises((TypeError, ValueError)) as info:
@@ -27,27 +32,27 @@ def _errors(tmp_path, action):
 
 
 @pytest.mark.parametrize("key", [5, None, (1, 2), b"k", "\ud800"])
-def test_attribute_keys(tmp_path, key):
-    kind, message = _errors(tmp_path, lambda s, t: t.set_user_attr(key, 1))
+def test_attribute_keys(storages, key):
+    kind, message = _errors(storages, lambda s, t: t.set_user_attr(key, 1))
     assert "'key' parameter of Trial.set_user_attr" in message
 
 
 @pytest.mark.parametrize("value", [b"5", {1, 2}, object(), {(1, 2): 3}, float])
-def test_attribute_values(tmp_path, value):
-    kind, message = _errors(tmp_path, lambda s, t: t.set_user_attr("k", value))
+def test_attribute_values(storages, value):
+    kind, message = _errors(storages, lambda s, t: t.set_user_attr("k", value))
     assert kind is TypeError and "'value' parameter of Trial.set_user_attr" in message
-    kind, message = _errors(tmp_path, lambda s, t: s.set_user_attr("k", value))
+    kind, message = _errors(storages, lambda s, t: s.set_user_attr("k", value))
     assert kind is TypeError and "'value' parameter of Study.set_user_attr" in message
 
 
 @pytest.mark.parametrize("step", [2**63, -1, 10**30, 1.0, True])
-def test_report_steps(tmp_path, step):
-    kind, message = _errors(tmp_path, lambda s, t: t.report(1.0, step))
+def test_report_steps(storages, step):
+    kind, message = _errors(storages, lambda s, t: t.report(1.0, step))
     assert kind is ValueError and "'step' parameter of Trial.report" in message
 
 
-def test_the_largest_step_is_stored(tmp_path):
-    for storage in _storages(tmp_path):
+def test_the_largest_step_is_stored(storages):
+    for storage in storages:
         study = bbopt.create_study(storage=storage)
         trial = study.ask()
         trial.report(1.0, 2**63 - 1)
@@ -55,13 +60,13 @@ def test_the_largest_step_is_stored(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["\udcff", 3])
-def test_parameter_names(tmp_path, name):
-    kind, message = _errors(tmp_path, lambda s, t: t.suggest_float(name, 0, 1))
+def test_parameter_names(storages, name):
+    kind, message = _errors(storages, lambda s, t: t.suggest_float(name, 0, 1))
     assert "'name' parameter of Trial.suggest" in message
 
 
-def test_study_names(tmp_path):
-    for storage in _storages(tmp_path):
+def test_study_names(storages):
+    for storage in storages:
         with pytest.raises(ValueError, match="'study_name' parameter of create_study"):
             bbopt.create_study(study_name="\ud800", storage=storage)
         assert storage.get_all_study_names() == []

@@ -1,0 +1,970 @@
+"""Storage on a PostgreSQL server: one study shared by workers on many machines.
+
+Layout (schema version 1), every table prefixed ``bbopt_`` so that the
+database may hold other applications' tables
+--------------------------------------------------------------------------
+``bbopt_meta`` (key, value): ``schema_version``, checked on every connection.
+``bbopt_studies`` (study_id, name, directions, n_trials, n_finished): the two
+counters hand out trial numbers and finish sequence numbers.
+``bbopt_study_attrs``, ``bbopt_distributions`` (each distinct distribution
+once, as JSON), ``bbopt_trials`` (one row per trial, as in the SQLite
+storage: state, values, timestamps, heartbeat, ``finish_seq``, ``row_params``),
+``bbopt_params``, ``bbopt_intermediate``, ``bbopt_trial_attrs`` (one row per
+parameter, report and attribute, with a serial ``id`` that keeps their order).
+
+Concurrency and durability
+--------------------------
+A new trial takes its number by incrementing ``n_trials`` of its study row
+in the statement that inserts it, so the row lock serialises numbering: no
+number is given twice, none is skipped. Finishing a trial increments
+``n_finished`` in the same transaction that changes the trial, and holds the
+study row's lock until it commits: transactions therefore commit in
+``finish_seq`` order, and a reader that has seen ``finish_seq = k`` will never
+see a smaller one appear later. That is what lets each process append only
+the trials finished since its last read (``finish_seq > k``) to its
+`Observations`, an O(new rows) read per ask.
+
+Every transaction commits with the server's ``synchronous_commit`` (on by
+default): a tell is on the server's disk when it returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from bbopt._distributions import BaseDistribution, distribution_from_dict
+from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt.storage._base import (
+    BaseStorage,
+    DuplicatedStudyError,
+    StudyNotFoundError,
+    TrialFinishedError,
+    TrialNotFoundError,
+)
+from bbopt.storage._checks import check_attr, check_name, check_step, check_template
+from bbopt.storage._observations import Observations, RunningPoints
+from bbopt.storage._sql import (
+    Params,
+    StudyCache,
+    block_columns,
+    check_grace,
+    check_positive,
+    decode_trials,
+    dumps,
+    dumps_rows,
+    dumps_values,
+    now,
+    template_rows,
+)
+from bbopt.storage._sqlite import StorageFileError, StorageLockedError
+from bbopt.storage._urls import is_postgresql_url
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE bbopt_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE bbopt_studies (
+    study_id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    directions TEXT NOT NULL,
+    n_trials BIGINT NOT NULL DEFAULT 0,
+    n_finished BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE bbopt_study_attrs (
+    id BIGSERIAL PRIMARY KEY,
+    study_id BIGINT NOT NULL REFERENCES bbopt_studies ON DELETE CASCADE,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    UNIQUE (study_id, key)
+);
+CREATE TABLE bbopt_distributions (dist_id BIGSERIAL PRIMARY KEY, spec TEXT NOT NULL UNIQUE);
+CREATE TABLE bbopt_trials (
+    study_id BIGINT NOT NULL REFERENCES bbopt_studies ON DELETE CASCADE,
+    number BIGINT NOT NULL,
+    state SMALLINT NOT NULL,
+    vals TEXT,
+    datetime_start TEXT,
+    datetime_complete TEXT,
+    heartbeat DOUBLE PRECISION,
+    finish_seq BIGINT,
+    row_params TEXT,
+    PRIMARY KEY (study_id, number)
+);
+CREATE INDEX bbopt_trials_by_state ON bbopt_trials (study_id, state, number);
+CREATE UNIQUE INDEX bbopt_trials_by_finish
+    ON bbopt_trials (study_id, finish_seq) WHERE finish_seq IS NOT NULL;
+CREATE TABLE bbopt_params (
+    id BIGSERIAL PRIMARY KEY,
+    study_id BIGINT NOT NULL, number BIGINT NOT NULL, name TEXT NOT NULL,
+    dist_id BIGINT NOT NULL REFERENCES bbopt_distributions,
+    value TEXT NOT NULL, internal DOUBLE PRECISION NOT NULL,
+    UNIQUE (study_id, number, name),
+    FOREIGN KEY (study_id, number) REFERENCES bbopt_trials ON DELETE CASCADE
+);
+CREATE TABLE bbopt_intermediate (
+    id BIGSERIAL PRIMARY KEY,
+    study_id BIGINT NOT NULL, number BIGINT NOT NULL, step BIGINT NOT NULL,
+    value DOUBLE PRECISION,
+    UNIQUE (study_id, number, step),
+    FOREIGN KEY (study_id, number) REFERENCES bbopt_trials ON DELETE CASCADE
+);
+CREATE TABLE bbopt_trial_attrs (
+    id BIGSERIAL PRIMARY KEY,
+    study_id BIGINT NOT NULL, number BIGINT NOT NULL, system SMALLINT NOT NULL,
+    key TEXT NOT NULL, value TEXT NOT NULL,
+    UNIQUE (study_id, number, system, key),
+    FOREIGN KEY (study_id, number) REFERENCES bbopt_trials ON DELETE CASCADE
+)
+"""
+# A constant key for the advisory lock that serialises creating the schema.
+_SCHEMA_LOCK = 0x6262_6F70_7400
+
+# The parameters of a trial as JSON, in the order they were set; float8 is
+# written with the shortest text that reads back exactly (PostgreSQL >= 12).
+_ROW_PARAMS = (
+    "(SELECT json_agg(json_build_array(p.name, p.dist_id, p.internal) ORDER BY p.id)::text "
+    "FROM bbopt_params AS p WHERE p.study_id = t.study_id AND p.number = t.number)"
+)
+_RUNNING = int(TrialState.RUNNING)
+_WAITING = int(TrialState.WAITING)
+# Connections abandoned by a fork: closing them in the child would end the
+# parent's session, so the child keeps them unreferenced-but-alive.
+_FORKED_AWAY: list[Any] = []
+
+
+class StorageServerError(ConnectionError):
+    """The storage server cannot be used: unreachable, bad credentials or no such database.
+
+    Examples
+    --------
+    >>> import bbopt
+    >>> issubclass(bbopt.storage.StorageServerError, ConnectionError)
+    True
+    """
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ImportError(
+            "PostgreSQLStorage needs the psycopg package (version 3): "
+            'pip install "bbopt[postgres]"'
+        ) from None
+    return psycopg
+
+
+def _dumps(value: Any, what: str) -> str:
+    return dumps(value, what, "PostgreSQLStorage")
+
+
+class PostgreSQLStorage(BaseStorage):
+    """Keep studies on a PostgreSQL server, shared by worker processes on any machine.
+
+    Needs the ``postgres`` extra (``pip install "bbopt[postgres]"``, the
+    psycopg 3 driver).
+
+    Parameters
+    ----------
+    url : str
+        ``"postgresql://user:password@host:port/database"`` (any libpq
+        connection URL; ``postgres://`` too). The database must exist; bbopt
+        creates its tables (all named ``bbopt_*``) on first use.
+    timeout : float, default 60
+        Seconds to wait for the server (connecting) and for another
+        transaction's lock before raising `StorageServerError` or
+        `StorageLockedError`.
+    heartbeat_interval : float, optional
+        If set, a background thread marks the running trials of this process
+        alive every that many seconds, and each new trial first fails the
+        running trials of the study whose heartbeat is older than
+        ``grace_period`` (their worker died).
+    grace_period : float, optional
+        Seconds without heartbeat after which a running trial is stale;
+        default ``2 * heartbeat_interval``.
+
+    Examples
+    --------
+    With a server at ``$BBOPT_TEST_POSTGRES_URL`` (skipped without one):
+
+    >>> import os, uuid, bbopt
+    >>> url = os.environ.get("BBOPT_TEST_POSTGRES_URL")
+    >>> if url:  # doctest: +SKIP
+    ...     name = f"doc-{uuid.uuid4().hex}"
+    ...     study = bbopt.create_study(study_name=name, storage=url)
+    ...     _ = study.tell(study.ask({"x": bbopt.FloatDistribution(0, 1)}), 0.5)
+    ...     print(bbopt.load_study(name, url).trials[0].state.name)
+    ...     bbopt.delete_study(name, url)
+    COMPLETE
+    """
+
+    # Pickled (to reconnect in another process) by its public path.
+    __module__ = "bbopt.storage"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 60.0,
+        heartbeat_interval: float | None = None,
+        grace_period: float | None = None,
+    ) -> None:
+        owner = "PostgreSQLStorage"
+        if not isinstance(url, str) or not is_postgresql_url(url):
+            raise ValueError(
+                f"The 'url' parameter of {owner} must be 'postgresql://user:password@host:"
+                f"port/database'. Got {url!r} instead."
+            )
+        check_positive(owner, timeout=timeout, heartbeat_interval=heartbeat_interval,
+                       grace_period=grace_period)
+        if grace_period is not None and heartbeat_interval is None:
+            raise ValueError(
+                f"The 'grace_period' parameter of {owner} needs a 'heartbeat_interval'. "
+                f"Got grace_period={grace_period!r} alone."
+            )
+        _psycopg()
+        self.url = url
+        self._timeout = float(timeout)
+        self._heartbeat_interval = heartbeat_interval
+        self._grace_period = (
+            grace_period if grace_period is not None
+            else None if heartbeat_interval is None else 2.0 * heartbeat_interval
+        )
+        self._setup()
+
+    # -- connection --------------------------------------------------------------
+    def _setup(self) -> None:
+        self._pid = os.getpid()
+        self._lock = threading.RLock()
+        self._caches: dict[int, StudyCache] = {}
+        self._dist_ids: dict[BaseDistribution, int] = {}
+        self._dists: dict[int, BaseDistribution] = {}
+        self._owned: set[tuple[int, int]] = set()
+        self._heartbeat_thread: threading.Thread | None = None
+        self._heartbeat_stop = threading.Event()
+        self._conn: Any = None
+        self._connect()
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for messages."""
+        psycopg = _psycopg()
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(self.url)
+        except psycopg.Error:
+            return self.url.split("@")[-1]
+        user = f"{info['user']}@" if info.get("user") else ""
+        port = f":{info['port']}" if info.get("port") else ""
+        return f"postgresql://{user}{info.get('host', '')}{port}/{info.get('dbname', '')}"
+
+    def _connect(self) -> None:
+        psycopg = _psycopg()
+        try:
+            # Keep the URL's own options (a search_path, say) beside the lock timeout.
+            options = psycopg.conninfo.conninfo_to_dict(self.url).get("options", "")
+            conn = psycopg.connect(
+                self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
+                options=f"{options} -c lock_timeout={int(self._timeout * 1000)}".strip(),
+            )
+        except psycopg.Error as error:
+            raise self._translate(error) from None
+        try:
+            self._open_schema(conn)
+        except BaseException as error:
+            conn.close()
+            if isinstance(error, psycopg.Error):
+                raise self._translate(error) from None
+            raise
+        self._conn = conn
+
+    def _open_schema(self, conn: Any) -> None:
+        """Check that the database holds a bbopt storage of a known version; create it if not."""
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            tables = {row[0] for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_name LIKE 'bbopt%%'")}
+            if "bbopt_meta" in tables:
+                row = conn.execute(
+                    "SELECT value FROM bbopt_meta WHERE key = 'schema_version'").fetchone()
+                version = None if row is None else int(row[0])
+                if version != SCHEMA_VERSION:
+                    raise StorageFileError(
+                        f"The database {self.display_url} holds a bbopt storage of schema "
+                        f"version {version}, "
+                        + (f"newer than this bbopt reads ({SCHEMA_VERSION}); upgrade bbopt."
+                           if version is None or version > SCHEMA_VERSION else
+                           f"older than this bbopt reads ({SCHEMA_VERSION}).")
+                    )
+                return
+            if tables:
+                raise StorageFileError(
+                    f"The database {self.display_url} has tables named like bbopt's "
+                    f"({sorted(tables)}) but no bbopt_meta: not a bbopt storage; bbopt does "
+                    "not write into it."
+                )
+            for statement in _SCHEMA.split(";"):
+                conn.execute(statement)
+            conn.execute("INSERT INTO bbopt_meta (key, value) VALUES ('schema_version', %s)",
+                         (str(SCHEMA_VERSION),))
+
+    def _translate(self, error: Exception) -> Exception:
+        """Map a psycopg error to a clear one that names the server (never the password)."""
+        psycopg = _psycopg()
+        message = " ".join(str(error).split())
+        lowered = message.lower()
+        if isinstance(error, psycopg.errors.LockNotAvailable):
+            return StorageLockedError(
+                f"A lock of the PostgreSQL storage {self.display_url} was held by another "
+                f"transaction for more than timeout={self._timeout:g} s ({message})."
+            )
+        if isinstance(error, psycopg.OperationalError):
+            if "password authentication failed" in lowered or "authentication" in lowered:
+                hint = "check the user name and password in the URL"
+            elif "does not exist" in lowered:
+                hint = "create the database or role first (createdb, createuser)"
+            else:
+                hint = "is the server running, and are the host and port right?"
+            return StorageServerError(
+                f"Cannot use the PostgreSQL server of {self.display_url}: {message} ({hint})."
+            )
+        return StorageFileError(f"PostgreSQL error on {self.display_url}: {message}")
+
+    def _connection(self) -> Any:
+        if os.getpid() != self._pid:
+            # A forked child must not use (nor close) its parent's session.
+            _FORKED_AWAY.append(self._conn)
+            self._setup()
+        if self._conn is None or self._conn.closed:
+            with self._lock:
+                if self._conn is None or self._conn.closed:
+                    self._connect()
+        return self._conn
+
+    @contextlib.contextmanager
+    def _tx(self, snapshot: bool = False) -> Iterator[Any]:
+        """One transaction (a consistent snapshot with ``snapshot``); errors translated."""
+        psycopg = _psycopg()
+        conn = self._connection()
+        with self._lock:
+            try:
+                with conn.transaction():
+                    if snapshot:
+                        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    yield conn
+            except psycopg.Error as error:
+                raise self._translate(error) from None
+
+    def _run(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        """One statement as its own transaction; return its rows."""
+        psycopg = _psycopg()
+        conn = self._connection()
+        with self._lock:
+            try:
+                cursor = conn.execute(sql, args)
+                return cursor.fetchall() if cursor.description is not None else []
+            except psycopg.Error as error:
+                raise self._translate(error) from None
+
+    def close(self) -> None:
+        """Stop the heartbeat thread and close the connection (reopened on next use)."""
+        self._heartbeat_stop.set()
+        thread = self._heartbeat_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        self._heartbeat_thread = None
+        self._heartbeat_stop = threading.Event()
+        if self._conn is not None and os.getpid() == self._pid:
+            with self._lock:
+                self._conn.close()
+                self._conn = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to another process, a storage reconnects there.
+        return {"url": self.url, "timeout": self._timeout,
+                "heartbeat_interval": self._heartbeat_interval,
+                "grace_period": self._grace_period}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.url = state["url"]
+        self._timeout = state["timeout"]
+        self._heartbeat_interval = state["heartbeat_interval"]
+        self._grace_period = state["grace_period"]
+        self._setup()
+
+    def __repr__(self) -> str:
+        return f"PostgreSQLStorage({self.display_url!r})"
+
+    # -- helpers -------------------------------------------------------------------
+    def _cache(self, conn: Any, study_id: int) -> StudyCache:
+        cache = self._caches.get(study_id)
+        if cache is None:
+            row = None
+            if isinstance(study_id, int) and not isinstance(study_id, bool):
+                row = conn.execute(
+                    "SELECT name, directions FROM bbopt_studies WHERE study_id = %s",
+                    (study_id,)).fetchone()
+            if row is None:
+                raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
+            directions = [StudyDirection(d) for d in json.loads(row[1])]
+            cache = self._caches[study_id] = StudyCache(row[0], directions)
+        return cache
+
+    def _dist_id(self, conn: Any, distribution: BaseDistribution) -> int:
+        dist_id = self._dist_ids.get(distribution)
+        if dist_id is None:
+            spec = json.dumps(distribution.to_dict())
+            conn.execute("INSERT INTO bbopt_distributions (spec) VALUES (%s) "
+                         "ON CONFLICT (spec) DO NOTHING", (spec,))
+            dist_id = conn.execute(
+                "SELECT dist_id FROM bbopt_distributions WHERE spec = %s", (spec,)
+            ).fetchone()[0]
+            self._dist_ids[distribution] = dist_id
+            self._dists[dist_id] = distribution
+        return int(dist_id)
+
+    def _dist_of(self, conn: Any) -> Any:
+        dists = self._dists
+
+        def dist_of(dist_id: int) -> BaseDistribution:
+            distribution = dists.get(dist_id)
+            if distribution is None:
+                spec = conn.execute("SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
+                                    (dist_id,)).fetchone()[0]
+                distribution = dists[dist_id] = distribution_from_dict(json.loads(spec))
+                self._dist_ids.setdefault(distribution, dist_id)
+            return distribution
+
+        return dist_of
+
+    def _count_all(self, conn: Any, study_id: int) -> int:
+        row = conn.execute("SELECT n_trials FROM bbopt_studies WHERE study_id = %s",
+                           (study_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _missing_trial(self, conn: Any, study_id: int, number: Any) -> Exception:
+        name = self._cache(conn, study_id).name  # StudyNotFoundError first
+        return TrialNotFoundError(
+            f"No trial number {number!r} in study {name!r} "
+            f"(it has {self._count_all(conn, study_id)} trials)."
+        )
+
+    def _state(self, conn: Any, study_id: int, number: Any) -> TrialState:
+        row = None
+        if isinstance(number, int) and not isinstance(number, bool):
+            row = conn.execute(
+                "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
+                (study_id, number)).fetchone()
+        if row is None:
+            raise self._missing_trial(conn, study_id, number)
+        return TrialState(row[0])
+
+    def _not_running(self, study_id: int, number: Any) -> Exception:
+        """The error for a write to a trial that is not running."""
+        with self._tx() as conn:
+            state = self._state(conn, study_id, number)
+            name = self._cache(conn, study_id).name
+        return TrialFinishedError(
+            f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
+            "it cannot change any more."
+        )
+
+    def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
+        """Append the trials finished since the last read to the study's observations."""
+        finished = conn.execute(
+            "SELECT finish_seq, number, state, vals, row_params FROM bbopt_trials "
+            "WHERE study_id = %s AND finish_seq > %s ORDER BY finish_seq",
+            (study_id, cache.last_seq),
+        ).fetchall()
+        cache.append_finished(finished, self._dist_of(conn),
+                              lambda numbers: self._read_params(conn, study_id, numbers))
+
+    def _read_params(self, conn: Any, study_id: int, numbers: list[int]) -> dict[int, Params]:
+        params: dict[int, Params] = {number: {} for number in numbers}
+        dist_of = self._dist_of(conn)
+        for number, name, dist_id, internal in conn.execute(
+            "SELECT number, name, dist_id, internal FROM bbopt_params "
+            "WHERE study_id = %s AND number = ANY(%s) ORDER BY id", (study_id, numbers),
+        ):
+            params[number][name] = (dist_of(dist_id), internal)
+        return params
+
+    def _load_trials(self, conn: Any, study_id: int, where: str = "",
+                     args: Sequence[Any] = ()) -> list[FrozenTrial]:
+        rows = conn.execute(
+            "SELECT number, state, vals, datetime_start, datetime_complete FROM bbopt_trials "
+            f"WHERE study_id = %s {where} ORDER BY number", (study_id, *args),
+        ).fetchall()
+        if not rows:
+            return []
+        subset = "AND number = ANY(%s)" if where else ""
+        query_args = (study_id, [row[0] for row in rows]) if where else (study_id,)
+
+        def select(columns: str, table: str) -> Any:
+            return conn.execute(
+                f"SELECT {columns} FROM {table} WHERE study_id = %s {subset} ORDER BY id",
+                query_args,
+            ).fetchall()
+
+        return decode_trials(
+            rows, select("number, name, dist_id, value", "bbopt_params"),
+            select("number, step, value", "bbopt_intermediate"),
+            select("number, system, key, value", "bbopt_trial_attrs"), self._dist_of(conn),
+        )
+
+    def _own(self, study_id: int, number: int) -> None:
+        self._owned.add((study_id, number))
+        if self._heartbeat_interval is not None and self._heartbeat_thread is None:
+            thread = threading.Thread(
+                target=self._beat, name="bbopt-postgres-heartbeat", daemon=True)
+            self._heartbeat_thread = thread
+            thread.start()
+
+    def _beat(self) -> None:
+        """Mark the running trials of this process alive until `close`."""
+        assert self._heartbeat_interval is not None
+        stop = self._heartbeat_stop
+        while not stop.wait(self._heartbeat_interval):
+            if os.getpid() != self._pid:  # pragma: no cover - threads do not survive fork
+                return
+            with self._lock:
+                owned = list(self._owned)
+            if not owned:
+                continue
+            try:
+                self._run(
+                    "UPDATE bbopt_trials SET heartbeat = %s WHERE state = %s "
+                    "AND (study_id, number) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+                    (time.time(), _RUNNING, [s for s, _ in owned], [n for _, n in owned]),
+                )
+            except (StorageLockedError, StorageServerError, StorageFileError):
+                continue  # pragma: no cover - retried at the next beat
+
+    def _insert_template(self, conn: Any, study_id: int, number: int, template: FrozenTrial,
+                         seq: int | None) -> None:
+        trial, params, intermediate, attrs = template_rows(template, _dumps)
+        conn.execute(
+            "INSERT INTO bbopt_trials (study_id, number, state, vals, datetime_start, "
+            "datetime_complete, heartbeat, finish_seq) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (study_id, number, *trial, time.time(), seq),
+        )
+        with conn.cursor() as cursor:
+            if params:
+                cursor.executemany(
+                    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    [(study_id, number, name, self._dist_id(conn, distribution), value, internal)
+                     for name, distribution, value, internal in params],
+                )
+            if intermediate:
+                cursor.executemany(
+                    "INSERT INTO bbopt_intermediate (study_id, number, step, value) "
+                    "VALUES (%s, %s, %s, %s)",
+                    [(study_id, number, step, value) for step, value in intermediate],
+                )
+            if attrs:
+                cursor.executemany(
+                    "INSERT INTO bbopt_trial_attrs (study_id, number, system, key, value) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(study_id, number, system, key, value) for system, key, value in attrs],
+                )
+        if seq is not None:
+            conn.execute(
+                f"UPDATE bbopt_trials AS t SET row_params = {_ROW_PARAMS} "
+                "WHERE study_id = %s AND number = %s", (study_id, number),
+            )
+
+    # -- studies ---------------------------------------------------------------------
+    def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
+        check_name(study_name, "study_name", "create_study")
+        rows = self._run(
+            "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO NOTHING RETURNING study_id",
+            (study_name, json.dumps([int(d) for d in directions])),
+        )
+        if not rows:
+            raise DuplicatedStudyError(
+                f"A study named {study_name!r} already exists in this storage; "
+                "pass load_if_exists=True to load it."
+            )
+        study_id = int(rows[0][0])
+        with self._lock:
+            self._caches[study_id] = StudyCache(study_name, list(directions))
+        return study_id
+
+    def delete_study(self, study_id: int) -> None:
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            conn.execute("DELETE FROM bbopt_studies WHERE study_id = %s", (study_id,))
+            self._caches.pop(study_id, None)
+            self._owned = {key for key in self._owned if key[0] != study_id}
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        with self._tx() as conn:
+            row = None
+            if isinstance(study_name, str):
+                row = conn.execute("SELECT study_id FROM bbopt_studies WHERE name = %s",
+                                   (study_name,)).fetchone()
+            if row is None:
+                known = sorted(r[0] for r in conn.execute("SELECT name FROM bbopt_studies"))
+                raise StudyNotFoundError(
+                    f"No study named {study_name!r} in this storage. Known studies: {known!r}."
+                )
+            return int(row[0])
+
+    def get_study_name(self, study_id: int) -> str:
+        with self._tx() as conn:
+            return self._cache(conn, study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._tx() as conn:
+            return list(self._cache(conn, study_id).directions)
+
+    def get_all_study_names(self) -> list[str]:
+        return [r[0] for r in self._run("SELECT name FROM bbopt_studies ORDER BY study_id")]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        text = check_attr(key, value, "Study.set_user_attr")
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            conn.execute(
+                "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
+                "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+                (study_id, key, text),
+            )
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            return {key: json.loads(value) for key, value in conn.execute(
+                "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
+                (study_id,))}
+
+    # -- trials ------------------------------------------------------------------------
+    def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
+        if template is not None:
+            check_template(template, "Study.add_trial")
+        finished = template is not None and template.state.is_finished()
+        if not finished and self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            row = conn.execute(
+                "UPDATE bbopt_studies SET n_trials = n_trials + 1, "
+                f"n_finished = n_finished + {1 if finished else 0} WHERE study_id = %s "
+                "RETURNING n_trials - 1, n_finished", (study_id,),
+            ).fetchone()
+            number = int(row[0])
+            if template is None:
+                conn.execute(
+                    "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+                    "heartbeat) VALUES (%s, %s, %s, %s, %s)",
+                    (study_id, number, _RUNNING, now(), time.time()),
+                )
+            else:
+                self._insert_template(conn, study_id, number, template,
+                                      int(row[1]) if finished else None)
+        if finished:
+            with self._tx() as conn:
+                self._sync(conn, study_id, cache)
+        elif template is None or template.state == TrialState.RUNNING:
+            self._own(study_id, number)
+        return number
+
+    def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
+        """Mark FAIL the running trials whose worker stopped beating; return their numbers.
+
+        Parameters
+        ----------
+        study_id : int
+        grace_period : float, optional
+            Seconds since the last sign of life (heartbeat, a report, or the
+            start) after which a running trial is stale; default the
+            storage's ``grace_period``. Trials running in this process are
+            never stale.
+
+        Returns
+        -------
+        list of int
+            The numbers of the trials marked FAIL.
+        """
+        grace = check_grace(
+            self._grace_period if grace_period is None else grace_period, "PostgreSQLStorage")
+        limit = time.time() - grace
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            # Trial rows first, then the study row: the lock order of finish_trial.
+            stale = [n for (n,) in conn.execute(
+                "SELECT number FROM bbopt_trials WHERE study_id = %s AND state = %s "
+                "AND heartbeat < %s ORDER BY number FOR UPDATE",
+                (study_id, _RUNNING, limit),
+            ) if (study_id, n) not in self._owned]
+            if stale:
+                (last,) = conn.execute(
+                    "UPDATE bbopt_studies SET n_finished = n_finished + %s "
+                    "WHERE study_id = %s RETURNING n_finished", (len(stale), study_id),
+                ).fetchone()
+                conn.execute(
+                    f"UPDATE bbopt_trials AS t SET state = %s, datetime_complete = %s, "
+                    f"finish_seq = %s + array_position(%s::bigint[], number), "
+                    f"row_params = {_ROW_PARAMS} WHERE study_id = %s AND number = ANY(%s)",
+                    (int(TrialState.FAIL), now(), int(last) - len(stale), stale, study_id,
+                     stale),
+                )
+        if stale:
+            with self._tx() as conn:
+                self._sync(conn, study_id, cache)
+        return stale
+
+    def pop_waiting_trial(self, study_id: int) -> int | None:
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            row = conn.execute(
+                "UPDATE bbopt_trials SET state = %s, datetime_start = %s, heartbeat = %s "
+                "WHERE study_id = %s AND number = (SELECT number FROM bbopt_trials "
+                "WHERE study_id = %s AND state = %s ORDER BY number LIMIT 1 "
+                "FOR UPDATE SKIP LOCKED) RETURNING number",
+                (_RUNNING, now(), time.time(), study_id, study_id, _WAITING),
+            ).fetchone()
+        if row is None:
+            return None
+        number = int(row[0])
+        self._own(study_id, number)
+        return number
+
+    def set_trial_param(
+        self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
+    ) -> None:
+        self.set_trial_params(study_id, number, {name: (distribution, value)})
+
+    def set_trial_params(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, Any]]
+    ) -> None:
+        rows = [(check_name(name, "name", "Trial.suggest"), distribution,
+                 _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value))
+                for name, (distribution, value) in params.items()]
+        with self._tx() as conn:
+            if not self._lock_running(conn, study_id, number):
+                raise self._not_running(study_id, number)
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (study_id, number, name) "
+                    "DO UPDATE SET dist_id = excluded.dist_id, value = excluded.value, "
+                    "internal = excluded.internal",
+                    [(study_id, number, name, self._dist_id(conn, distribution), text, internal)
+                     for name, distribution, text, internal in rows],
+                )
+
+    def _lock_running(self, conn: Any, study_id: int, number: int, beat: bool = False) -> bool:
+        """Lock a running trial's row (marking it alive); False if it is not running.
+
+        A report (``beat``) always counts as a sign of life; other writes only
+        when heartbeats are on.
+        """
+        if isinstance(number, bool) or not isinstance(number, int):
+            return False
+        beat = beat or self._heartbeat_interval is not None
+        return conn.execute(
+            "UPDATE bbopt_trials SET heartbeat = CASE WHEN %s THEN %s ELSE heartbeat END "
+            "WHERE study_id = %s AND number = %s AND state = %s RETURNING number",
+            (beat, time.time(), study_id, number, _RUNNING),
+        ).fetchone() is not None
+
+    def set_trial_intermediate_value(
+        self, study_id: int, number: int, step: int, value: float
+    ) -> None:
+        check_step(step, "Trial.report")
+        with self._tx() as conn:
+            if not self._lock_running(conn, study_id, number, beat=True):
+                raise self._not_running(study_id, number)
+            conn.execute(
+                "INSERT INTO bbopt_intermediate (study_id, number, step, value) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (study_id, number, step) "
+                "DO UPDATE SET value = excluded.value", (study_id, number, step, value),
+            )
+
+    def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
+                        value: Any) -> None:
+        text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
+        with self._tx() as conn:
+            self._state(conn, study_id, number)
+            conn.execute(
+                "INSERT INTO bbopt_trial_attrs (study_id, number, system, key, value) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (study_id, number, system, key) "
+                "DO UPDATE SET value = excluded.value", (study_id, number, system, key, text),
+            )
+
+    def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        self._set_trial_attr(study_id, number, 0, key, value)
+
+    def set_trial_system_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
+        self._set_trial_attr(study_id, number, 1, key, value)
+
+    def finish_trial(
+        self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
+    ) -> None:
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            done = conn.execute(
+                "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
+                f"row_params = {_ROW_PARAMS} WHERE study_id = %s AND number = %s "
+                "AND state = %s RETURNING number",
+                (int(state), dumps_values(values), now(), study_id, number, _RUNNING),
+            ).fetchone()
+            if done is not None:
+                conn.execute(
+                    "WITH s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
+                    "WHERE study_id = %s RETURNING n_finished) "
+                    "UPDATE bbopt_trials SET finish_seq = s.n_finished FROM s "
+                    "WHERE bbopt_trials.study_id = %s AND number = %s",
+                    (study_id, study_id, number),
+                )
+        if done is None:
+            raise self._not_running(study_id, number)
+        with self._tx() as conn:
+            self._owned.discard((study_id, number))
+            cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)
+
+    def get_trial_state(self, study_id: int, number: int) -> TrialState:
+        with self._tx() as conn:
+            return self._state(conn, study_id, number)
+
+    def get_trial(self, study_id: int, number: int) -> FrozenTrial:
+        with self._tx(snapshot=True) as conn:
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise self._missing_trial(conn, study_id, number)
+            trials = self._load_trials(conn, study_id, "AND number = %s", (number,))
+            if not trials:
+                raise self._missing_trial(conn, study_id, number)
+            return trials[0]
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Collection[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        # Every call builds new records, so deepcopy=False costs nothing extra.
+        with self._tx(snapshot=True) as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._load_trials(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            if not codes:
+                return []
+            return self._load_trials(conn, study_id, "AND state = ANY(%s)", (codes,))
+
+    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._count_all(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            return int(conn.execute(
+                "SELECT COUNT(*) FROM bbopt_trials WHERE study_id = %s AND state = ANY(%s)",
+                (study_id, codes),
+            ).fetchone()[0])
+
+    def get_observations(self, study_id: int) -> Observations:
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            self._sync(conn, study_id, cache)
+            return cache.observations
+
+    def get_running_points(self, study_id: int) -> RunningPoints:
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            return cache.running_points(conn.execute(
+                "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
+                "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
+                "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
+            ).fetchall(), self._dist_of(conn))
+
+    def note_running_point(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        with self._lock:
+            cache = self._caches.get(study_id)
+            if cache is not None:
+                cache.notes.setdefault(number, {}).update(params)
+
+    # -- blocks of trials (the array fast path) ----------------------------------------
+    def create_running_trials(
+        self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
+        values: np.ndarray,
+    ) -> np.ndarray:
+        # One transaction: the numbers taken at once, the trials, then each parameter
+        # column, each one statement over arrays.
+        n = values.shape[0]
+        internal, texts = block_columns(params, values)
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        with self._tx() as conn:
+            self._cache(conn, study_id)
+            (start,) = conn.execute(
+                "UPDATE bbopt_studies SET n_trials = n_trials + %s WHERE study_id = %s "
+                "RETURNING n_trials - %s", (n, study_id, n),
+            ).fetchone()
+            numbers = list(range(int(start), int(start) + n))
+            conn.execute(
+                "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, heartbeat) "
+                "SELECT %s, number, %s, %s, %s FROM unnest(%s::bigint[]) AS number",
+                (study_id, _RUNNING, now(), time.time(), numbers),
+            )
+            for j, (name, distribution) in enumerate(params):
+                conn.execute(
+                    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+                    "SELECT %s, u.number, %s, %s, u.value, u.internal "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::float8[]) "
+                    "AS u(number, value, internal)",
+                    (study_id, name, self._dist_id(conn, distribution), numbers, texts[j],
+                     internal[:, j].tolist()),
+                )
+        for number in numbers:
+            self._own(study_id, number)
+        return np.arange(int(start), int(start) + n, dtype=np.int64)
+
+    def finish_trials(
+        self, study_id: int, numbers: np.ndarray, states: np.ndarray, values: np.ndarray
+    ) -> None:
+        listed = numbers.tolist()
+        n = len(listed)
+        with self._tx() as conn:
+            cache = self._cache(conn, study_id)
+            # Trial rows first (in number order), then the study row: the lock order
+            # of finish_trial and fail_stale_trials.
+            running = {number for (number,) in conn.execute(
+                "SELECT number FROM bbopt_trials WHERE study_id = %s AND number = ANY(%s) "
+                "AND state = %s ORDER BY number FOR UPDATE", (study_id, listed, _RUNNING),
+            )}
+            if len(running) != n:  # some trial is not running: change nothing
+                for number in listed:
+                    if number not in running:
+                        raise self._not_running(study_id, number)
+                raise TrialFinishedError("finish_trials was given a trial twice.")
+            (last,) = conn.execute(
+                "UPDATE bbopt_studies SET n_finished = n_finished + %s WHERE study_id = %s "
+                "RETURNING n_finished", (n, study_id),
+            ).fetchone()
+            conn.execute(
+                "UPDATE bbopt_trials AS t SET state = u.state, vals = u.vals, "
+                f"datetime_complete = %s, finish_seq = %s + u.k, row_params = {_ROW_PARAMS} "
+                "FROM unnest(%s::bigint[], %s::smallint[], %s::text[]) WITH ORDINALITY "
+                "AS u(number, state, vals, k) WHERE t.study_id = %s AND t.number = u.number",
+                (now(), int(last) - n, listed, states.tolist(), dumps_rows(states, values),
+                 study_id),
+            )
+        with self._tx() as conn:
+            for number in listed:
+                self._owned.discard((study_id, number))
+                cache.notes.pop(number, None)
+            self._sync(conn, study_id, cache)
