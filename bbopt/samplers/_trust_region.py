@@ -113,6 +113,7 @@ class _Model:
         self.x = np.empty((0, space.d))  # every COMPLETE row, model coordinates
         self.y = np.empty(0)  # their values, to minimise
         self.numbers = np.empty(0, dtype=np.int64)  # their trial numbers
+        self.seen: set[bytes] = set()  # _keys(x): the points observed
         self.n_rows_seen = 0
         self.region = _Region(0, init_length, 0)
         self.gp = GaussianProcess(space.categorical, noise_floor, fixed_noise)
@@ -198,6 +199,9 @@ class TrustRegionGPSampler(JointSampler):
     Grid parameters (ints, ``step``) are snapped to their grid; categorical
     parameters are perturbed to a uniformly drawn choice, with the
     probability of a numeric coordinate scaled by ``L / init_length``.
+    Candidates equal to an observed or running point are dropped; when the
+    box holds no other grid point, the candidates come from a box of edge
+    ``max_length`` around the centre.
 
     A change of the joint search space (define-by-run objectives) starts a
     new region on the new space, replaying its observations, with one
@@ -365,6 +369,7 @@ class TrustRegionGPSampler(JointSampler):
         model.x = np.concatenate([model.x, x_new[keep]])
         model.y = np.concatenate([model.y, y_new[keep]])
         model.numbers = np.concatenate([model.numbers, observations.numbers[rows[keep]]])
+        model.seen.update(_keys(x_new[keep]))
         fail_tol = self._failure_tol_for(space.d)
         for row in range(first, model.y.size):
             self._replay(model, row, fail_tol)
@@ -420,13 +425,16 @@ class TrustRegionGPSampler(JointSampler):
         gp = self._local_gp(model, centre)
         if pending.shape[0]:
             gp = gp.fantasised(pending)
-        candidates = self._candidates(model, centre)
-        if pending.shape[0] or gp.n:
-            # Drop candidates that repeat a running trial or the GP's points.
-            seen = np.concatenate([pending, gp.x])
-            fresh = ~_rows_in(candidates, seen)
+        # Drop candidates that repeat a running trial or any observation (on grids, a
+        # restarted region could otherwise suggest an earlier region's points again); when
+        # the box holds no fresh grid point, draw from a box of the largest length.
+        running = set(_keys(pending))
+        for length in (region.length, self._max_length):
+            candidates = self._candidates(model, centre, length)
+            fresh = _fresh(candidates, model.seen, running)
             if np.any(fresh):
                 candidates = candidates[fresh]
+                break
         sample = gp.thompson_sample(candidates, space.n_cells, self._rng)
         point = candidates[int(np.argmin(sample))]
         if not np.all(np.isfinite(point)):
@@ -442,8 +450,7 @@ class TrustRegionGPSampler(JointSampler):
                           seed=np.random.default_rng([self._design_seed, region.n_restarts]))
         n_points = self._n_startup
         design = space.from_unit(sobol.random_base2((n_points - 1).bit_length())[:n_points])
-        fresh = np.flatnonzero(~_rows_in(design, np.concatenate([model.x[region.start:],
-                                                                   pending])))
+        fresh = np.flatnonzero(_fresh(design, model.seen, set(_keys(pending))))
         return design[fresh[0]] if fresh.size else None
 
     def _local_gp(self, model: _Model, centre: FloatArray) -> GaussianProcess:
@@ -495,11 +502,11 @@ class TrustRegionGPSampler(JointSampler):
             weights[numeric] = scales / math.exp(float(np.mean(np.log(scales))))
         model.weights = weights
 
-    def _candidates(self, model: _Model, centre: FloatArray) -> FloatArray:
-        """Perturbations of ``centre`` inside the box, shape (m, d)."""
+    def _candidates(self, model: _Model, centre: FloatArray, length: float) -> FloatArray:
+        """Perturbations of ``centre`` inside the box of edge ``length``, shape (m, d)."""
         from scipy.stats import qmc
 
-        space, rng, length = model.space, self._rng, model.region.length
+        space, rng = model.space, self._rng
         d = space.d
         m = self._n_candidates or min(100 * d, 4096)
         half = 0.5 * length * model.weights
@@ -528,13 +535,13 @@ def _positive(value: Any, name: str) -> float:
     return value
 
 
-def _rows_in(points: FloatArray, others: FloatArray) -> NDArray[np.bool_]:
-    """Whether each row of ``points`` (m, d) equals a row of ``others`` (k, d).
+def _keys(points: FloatArray) -> list[bytes]:
+    """The bytes of each row of ``points`` (k, d), -0.0 read as 0.0: equal rows, equal keys."""
+    rows = np.ascontiguousarray(points + 0.0)
+    return rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1]))).ravel().tolist()  # type: ignore[return-value]
 
-    Rows are compared by a random projection: equal rows have equal keys, and
-    different rows of finite coordinates collide with probability zero.
-    """
-    if others.shape[0] == 0:
-        return np.zeros(points.shape[0], dtype=bool)
-    direction = np.random.default_rng(0).standard_normal(points.shape[1])
-    return np.isin(points @ direction, others @ direction)
+
+def _fresh(points: FloatArray, seen: set[bytes], running: set[bytes]) -> NDArray[np.bool_]:
+    """Whether each row of ``points`` is neither in ``seen`` nor in ``running``."""
+    return np.array([key not in seen and key not in running for key in _keys(points)],
+                    dtype=bool)

@@ -214,3 +214,31 @@ def test_thompson_sample_matches_the_posterior() -> None:
     # Within 5 standard errors; the variance's relative standard error is sqrt(2 / n_draws).
     assert np.all(np.abs(draws.mean(axis=0) - mean) <= 5 * np.sqrt(var / n_draws) + 1e-3)
     np.testing.assert_allclose(draws.var(axis=0), var, rtol=5 * math.sqrt(2 / n_draws))
+
+
+def test_integer_space_never_repeats_an_observed_point() -> None:
+    # Small grids: a shrunk box snaps its candidates onto points already observed, and a
+    # restarted region would suggest the earlier regions' points again.
+    def objective(trial: bbopt.Trial) -> float:
+        return sum((trial.suggest_int(f"n{i}", 0, 6) - 2) ** 2 for i in range(3))
+
+    sampler = TrustRegionGPSampler(seed=0, n_startup_trials=5, failure_tolerance=3)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    assert sampler._model is not None and sampler._model.region.n_restarts >= 1
+    points = [tuple(t.params.values()) for t in study.trials]
+    assert len(set(points)) == len(points)
+    batch = [tuple(t.suggest_int(f"n{i}", 0, 6) for i in range(3)) for t in study.ask_batch(4)]
+    assert len(set(batch + points)) == len(points) + 4
+
+
+def test_local_gp_holds_at_most_max_region_points() -> None:
+    sampler = TrustRegionGPSampler(seed=0, n_startup_trials=5, max_region_points=16)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(lambda t: sum((t.suggest_float(f"x{i}", 0, 1) - 0.3) ** 2 for i in range(3)),
+                   n_trials=60)
+    model = sampler._model
+    assert model is not None and model.y.size - model.region.start > 16
+    assert model.gp.n == model.gp_rows.size == 16
+    assert np.all(model.gp_rows >= model.region.start)
+    np.testing.assert_array_equal(model.gp.x, model.x[model.gp_rows])
