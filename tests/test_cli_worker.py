@@ -77,7 +77,10 @@ def test_a_terminated_worker_fails_its_trial_and_a_killed_ones_is_failed_later(
         kind, target, objective):
     study = bbopt.create_study(study_name="s", storage=target)
     study.set_user_attr("sleep", 60)
-    terminated = _start(target, f"{objective}:slow", "--n-trials", 1)
+    # Workers of one study beat at the same interval: a worker fails the trials that
+    # have been silent for twice its own.
+    terminated = _start(target, f"{objective}:slow", "--n-trials", 1,
+                        "--heartbeat-interval", 0.2)
     killed = _start(target, f"{objective}:slow", "--n-trials", 1, "--heartbeat-interval", 0.2)
     deadline = time.monotonic() + 120
     while len(study.get_trials(states=[TrialState.RUNNING])) < 2:
