@@ -11,7 +11,7 @@ Examples
 >>> round(study.best_params["x"])
 2
 
-The submodules ``importance``, ``visualization``, ``trial``,
+The submodules ``importance``, ``visualization``, ``integration``, ``trial``,
 ``study``, ``distributions``, ``exceptions`` and ``logging`` are loaded on
 first use (``bbopt.importance.get_param_importances`` works after a plain
 ``import bbopt``), so that ``import bbopt`` stays fast.
@@ -74,6 +74,7 @@ __all__ = [
     "hypervolume_estimate",
     "import_optuna",
     "importance",
+    "integration",
     "load_study",
     "logging",
     "minimize",
@@ -87,7 +88,7 @@ __all__ = [
 ]
 
 _LAZY_SUBMODULES = frozenset({"importance", "visualization", "trial", "study",
-                              "distributions", "exceptions", "logging"})
+                              "distributions", "exceptions", "logging", "integration"})
 
 
 def __getattr__(name: str) -> ModuleType:

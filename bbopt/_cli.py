@@ -32,7 +32,7 @@ from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
-from bbopt.samplers import BaseSampler, TPESampler
+from bbopt.samplers import BaseSampler, RandomSampler, TPESampler
 from bbopt.storage import (
     BaseStorage,
     JournalFileStorage,
@@ -134,7 +134,7 @@ def _plot(args: argparse.Namespace, storage: BaseStorage) -> int:
     if args.params is not None and args.kind not in with_params:
         raise CommandError(f"--params applies to the kinds {', '.join(with_params)}; "
                            f"not to {args.kind!r}.")
-    study = load_study(study_name=args.study, storage=storage)
+    study = _load(args, storage)
     options: dict[str, Any] = {} if args.params is None else {"params": args.params}
     path = save_plot(study, args.kind, args.output, dpi=args.dpi, **options)
     _print_json({"kind": args.kind, "path": str(path)})
@@ -217,6 +217,15 @@ def _search_space(text: str) -> dict[str, BaseDistribution]:
     return space
 
 
+def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
+    """The study, for a command that samples nothing (tell, trials, best...).
+
+    A random sampler stands in for the default one: a new process has no sampler
+    state to update, and the default (AutoSampler) would load the GP and scipy.
+    """
+    return load_study(study_name=args.study, storage=storage, sampler=RandomSampler())
+
+
 def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
     seed = args.seed
     if seed is not None:
@@ -239,7 +248,7 @@ def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _tell(args: argparse.Namespace, storage: BaseStorage) -> int:
-    study = load_study(study_name=args.study, storage=storage)
+    study = _load(args, storage)
     state = None if args.state is None else TrialState[args.state.upper()]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -261,7 +270,7 @@ def _records(study: Study) -> list[dict[str, Any]]:
 
 
 def _trials(args: argparse.Namespace, storage: BaseStorage) -> int:
-    study = load_study(study_name=args.study, storage=storage)
+    study = _load(args, storage)
     records = _records(study)
     if args.format == "json":
         _print_json(records)
@@ -278,7 +287,7 @@ def _trials(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _best(args: argparse.Namespace, storage: BaseStorage) -> int:
-    study = load_study(study_name=args.study, storage=storage)
+    study = _load(args, storage)
     if len(study.directions) == 1:
         _print_json(_trial_json(study.best_trial))
     else:
@@ -457,7 +466,7 @@ def _seed(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="bbopt", description="bbopt command line")
     parser.add_argument("--version", action="version", version=f"bbopt {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -483,7 +492,9 @@ def _parser() -> argparse.ArgumentParser:
         "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
         description="Run optimizers on test functions (resumable with --results) and print "
                     "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
-    _benchmark_command().add_arguments(bench)
+    # The benchmark's options need bbopt.benchmark: imported only for that command.
+    if "benchmark" in (sys.argv[1:] if argv is None else argv):
+        _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True,
                 flags: tuple[str, ...] = ("--storage",)) -> argparse.ArgumentParser:
@@ -594,7 +605,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     if args.command == "benchmark":
         try:
             return _benchmark_command().main(args)

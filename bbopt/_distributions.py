@@ -250,7 +250,12 @@ class FloatDistribution(_NumericDistribution):
     def to_external(self, internal: float) -> float:
         if self.log or self.step is not None:
             return float(self._snap(internal))
-        return float(min(max(internal, self.low), self.high))
+        # Clipped to the bounds (comparisons: cheaper than min and max; NaN stays NaN).
+        if internal < self.low:
+            return float(self.low)
+        if internal > self.high:
+            return float(self.high)
+        return float(internal)
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from bbopt._validation import ensure_int
+
 CRITICAL = logging.CRITICAL
 FATAL = logging.FATAL
 ERROR = logging.ERROR
@@ -25,6 +27,7 @@ DEBUG = logging.DEBUG
 _ROOT = "bbopt"
 _LOCK = threading.Lock()
 _handler: logging.Handler | None = None
+_LOGGER = logging.getLogger(_ROOT)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -42,17 +45,16 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def _root_logger() -> logging.Logger:
     """The ``bbopt`` logger, given its default handler and level on first use."""
     global _handler
-    logger = logging.getLogger(_ROOT)
     if _handler is None:
         with _LOCK:
             if _handler is None:
                 _handler = _StderrHandler()
                 _handler.setFormatter(logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
-                logger.addHandler(_handler)
-                if logger.level == logging.NOTSET:
-                    logger.setLevel(WARNING)
-                logger.propagate = False
-    return logger
+                _LOGGER.addHandler(_handler)
+                if _LOGGER.level == logging.NOTSET:
+                    _LOGGER.setLevel(WARNING)
+                _LOGGER.propagate = False
+    return _LOGGER
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -96,12 +98,7 @@ def set_verbosity(verbosity: int) -> None:
     True
     >>> bbopt.logging.set_verbosity(bbopt.logging.WARNING)
     """
-    if isinstance(verbosity, bool) or not isinstance(verbosity, int):
-        raise TypeError(
-            f"The 'verbosity' parameter of set_verbosity must be a logging level (int). "
-            f"Got {verbosity!r} instead."
-        )
-    _root_logger().setLevel(verbosity)
+    _root_logger().setLevel(ensure_int(verbosity, "verbosity", "set_verbosity"))
 
 
 def disable_default_handler() -> None:

@@ -83,6 +83,8 @@ class Study:
         self._study_id = storage.get_study_id_from_name(study_name)
         self.study_name = study_name
         self._directions = storage.get_study_directions(self._study_id)
+        # What identifies the study to samplers (`SamplingContext.study_key`).
+        self._key = (_storage_key(storage), self._study_id)
         self.sampler = _ensure_sampler(sampler)
         self.pruner = _ensure_pruner(pruner)
         if len(self._directions) > 1 and not self.sampler.supports_multi_objective:
@@ -835,7 +837,7 @@ class _StudyContext(SamplingContext):
     def __init__(self, study: Study, trial: Trial) -> None:  # noqa: D107
         self.trial_number = trial.number
         self.directions = list(study._directions)
-        self.study_key = (_storage_key(study._storage), study._study_id)
+        self.study_key = study._key
         self.study = study
         self.trial = trial
         self._storage = study._storage

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import math
-import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,6 +15,7 @@ from bbopt._distributions import (
     IntDistribution,
 )
 from bbopt._frozen import FrozenTrial
+from bbopt._validation import ensure_finite_real, ensure_int
 from bbopt.samplers import ArraySampler
 from bbopt.storage._checks import check_name, check_step
 
@@ -184,15 +183,7 @@ class BaseTrial:
             A non-negative step (epoch, iteration); reporting a step twice
             keeps the first value and warns.
         """
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(
-                f"The 'value' parameter of Trial.report must be a real number. "
-                f"Got {value!r} instead."
-            )
-        if not math.isfinite(value):
-            raise ValueError(
-                f"The 'value' parameter of Trial.report must be finite. Got {value!r} instead."
-            )
+        value = ensure_finite_real(value, "value", "Trial.report")
         step = check_step(step, "Trial.report")
         if step in self._reported_steps:
             warnings.warn(
@@ -201,7 +192,7 @@ class BaseTrial:
                 stacklevel=2,
             )
             return
-        self._store_report(float(value), step)
+        self._store_report(value, step)
         self._reported_steps.add(step)
 
     def _store_report(self, value: float, step: int) -> None:
@@ -432,12 +423,7 @@ class FixedTrial(BaseTrial):
             raise TypeError(
                 f"The 'params' parameter of FixedTrial must be a dict. Got {params!r} instead."
             )
-        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
-            raise ValueError(
-                f"The 'number' parameter of FixedTrial must be an int >= 0. Got {number!r} "
-                "instead."
-            )
-        self.number = int(number)
+        self.number = ensure_int(number, "number", "FixedTrial", minimum=0)
         self._fixed: dict[str, Any] = dict(params)
         self._params: dict[str, Any] = {}
         self._distributions: dict[str, BaseDistribution] = {}

@@ -31,6 +31,39 @@ def ensure_finite_real(value: Any, name: str, owner: str) -> float:
     return value
 
 
+def ensure_real_in(
+    value: Any, name: str, owner: str, low: float = -math.inf, high: float = math.inf,
+    *, low_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite float in ``[low, high]`` (``(low, high]`` when ``low_open``).
+
+    Every failure, a value that is not a number included, is a ValueError.
+
+    Examples
+    --------
+    >>> ensure_real_in(50, "percentile", "PercentilePruner", 0.0, 100.0)
+    50.0
+    >>> ensure_real_in(0.0, "seconds", "TimeBudgetCallback", 0.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'seconds' parameter of TimeBudgetCallback must be a finite number > 0. \
+Got 0.0 instead.
+    """
+    if low_open:
+        expected = f"> {low:g}" if high == math.inf else f"in ({low:g}, {high:g}]"
+    elif high == math.inf:
+        expected = "" if low == -math.inf else f">= {low:g}"
+    else:
+        expected = f"in [{low:g}, {high:g}]"
+    expected = f"a finite number {expected}".rstrip()
+    if not _is_real(value) or not math.isfinite(_as_float(value)):
+        raise _fail(ValueError, name, owner, expected, value)
+    value = float(value)
+    if not (low < value if low_open else low <= value) or not value <= high:
+        raise _fail(ValueError, name, owner, expected, value)
+    return value
+
+
 def ensure_int(value: Any, name: str, owner: str, minimum: int | None = None) -> int:
     """Return ``value`` as an int, optionally ``>= minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -191,6 +191,9 @@ BBOPT_INLINE cat_logp categorical_log_probs(double n, double a) {
     return p;
 }
 
+/* Categorical dimensions whose log-probabilities bbopt_parzen_log_pdf computes once. */
+#define CAT_CACHE 64
+
 static int check_categorical(intptr_t n_cat, const double *n_choices, const double *spread) {
     for (intptr_t c = 0; c < n_cat; ++c) {
         if (isnan(n_choices[c]) || isnan(spread[c])) {
@@ -473,6 +476,12 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
         has_nan(2 * n_boxed, box_radius) || (n_boxed > 0 && has_nan(n_refs * n_dims, refs))) {
         return BBOPT_ERR_NAN;
     }
+    /* The categorical kernels' log-probabilities depend on the dimension only: computed
+     * once here (for the first CAT_CACHE dimensions; further ones in the loop). */
+    cat_logp cat_p[CAT_CACHE];
+    for (intptr_t c = 0; c < n_cat && c < CAT_CACHE; ++c) {
+        cat_p[c] = categorical_log_probs(n_choices[c], spread[c]);
+    }
     double sq[BLOCK_COMP];
     double lg[BLOCK_COMP];
     double run_max[BLOCK_X];
@@ -540,7 +549,9 @@ int bbopt_parzen_log_pdf(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_t n_
                     lg[k] = log_const[k0 + k];
                 }
                 for (intptr_t c = 0; c < n_cat; ++c) {
-                    add_categorical(nk, ci[c], categorical_log_probs(n_choices[c], spread[c]),
+                    add_categorical(nk, ci[c],
+                                    c < CAT_CACHE ? cat_p[c]
+                                                  : categorical_log_probs(n_choices[c], spread[c]),
                                     choice + c * ld + k0, lg);
                 }
                 /* Every dimension adds a non-positive log-kernel, so after any prefix of

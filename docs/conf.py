@@ -6,6 +6,7 @@ repository root (after ``pip install -e ".[docs]"``).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -91,5 +92,14 @@ def _public_summary_directive() -> type:
     return PublicSummary
 
 
+def _skip_metadata_requests(app: object, what: str, name: str, obj: object, skip: bool,
+                            options: object) -> bool | None:
+    """Leave out the ``set_*_request`` methods scikit-learn adds to its estimators' subclasses."""
+    if re.fullmatch(r"set_\w+_request", name.rsplit(".", 1)[-1]):
+        return True
+    return None
+
+
 def setup(app: object) -> None:
     app.add_directive("public-summary", _public_summary_directive())  # type: ignore[attr-defined]
+    app.connect("autodoc-skip-member", _skip_metadata_requests)  # type: ignore[attr-defined]

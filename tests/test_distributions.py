@@ -608,3 +608,24 @@ def test_exact_integer_grid_at_the_largest_bounds():
     assert d.contains(2**53) and not d.contains(2**53 - 1)
     low, high = d.internal_bounds()
     assert d.to_external(high) == 2**53 and d.to_external(low) == -(2**53)
+
+
+def test_encoding_is_the_one_map_to_model_dimensions():
+    """TPE's Parzen box, the GP's unit box and PED-ANOVA read the same encoding."""
+    from bbopt._encoding import CATEGORICAL, CONTINUOUS, GRID, LOG_INT, Encoding
+
+    dists = [FloatDistribution(-1.0, 3.0), FloatDistribution(0.5, 2.0, step=0.5),
+             FloatDistribution(1e-3, 1.0, log=True), IntDistribution(2, 9, step=7),
+             IntDistribution(1, 64, log=True), CategoricalDistribution([None, "a"])]
+    enc = Encoding(dists, "demo")
+    assert enc.kind.tolist() == [CONTINUOUS, GRID, CONTINUOUS, GRID, LOG_INT, CATEGORICAL]
+    assert enc.numeric == [0, 1, 2, 3, 4] and enc.categorical == [5]
+    assert enc.is_categorical.tolist() == [False] * 5 + [True]
+    # The values' cells are the internal bounds: low - step / 2 to high + step / 2.
+    for j, dist in enumerate(dists):
+        assert (enc.internal_low[j], enc.internal_high[j]) == dist.internal_bounds()
+        assert enc.low[j] - 0.5 * enc.step[j] == pytest.approx(enc.internal_low[j])
+        assert enc.high[j] + 0.5 * enc.step[j] == pytest.approx(enc.internal_high[j])
+    assert enc.n_cells.tolist() == [0.0, 4.0, 0.0, 2.0, 0.0, 2.0]
+    with pytest.raises(TypeError, match="demo does not support"):
+        Encoding([object()], "demo")  # type: ignore[list-item]

@@ -30,6 +30,7 @@ LAYERS = {
     "bbopt._distributions": 1,
     "bbopt._frozen": 1,
     "bbopt._lattice": 1,
+    "bbopt._encoding": 1,
     "bbopt._exceptions": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
@@ -39,6 +40,8 @@ LAYERS = {
     "bbopt.visualization": 5,
     "bbopt.importance": 5,
     "bbopt.callbacks": 5,
+    # Integrations with ML libraries, over the public API.
+    "bbopt.integration": 5,
     "bbopt._cli": 5,
     "bbopt.__main__": 5,
     "bbopt.testfunctions": 5,

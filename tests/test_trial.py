@@ -408,3 +408,18 @@ def test_suggest_int_cache_tells_log_true_from_log_one():
     trial.suggest_int("n", 1, 8, log=True)
     with pytest.raises(TypeError, match="'log' parameter of IntDistribution"):
         trial.suggest_int("m", 1, 8, log=1)
+
+
+def test_boundary_checks_go_through_validation():
+    """Trial.report, FixedTrial and set_verbosity refuse with the _validation messages."""
+    from bbopt.trial import FixedTrial
+
+    trial = bbopt.create_study().ask()
+    with pytest.raises(ValueError, match="'value' parameter of Trial.report must be finite"):
+        trial.report(10**400, 0)  # an int beyond the float range: not an OverflowError
+    with pytest.raises(TypeError, match="'value' parameter of Trial.report must be a real"):
+        trial.report("1", 0)
+    with pytest.raises(TypeError, match="'number' parameter of FixedTrial must be an int"):
+        FixedTrial({}, number=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="'verbosity' parameter of set_verbosity"):
+        bbopt.logging.set_verbosity(True)  # type: ignore[arg-type]

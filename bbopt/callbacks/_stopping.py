@@ -11,7 +11,6 @@ finish and starts no new one.
 from __future__ import annotations
 
 import math
-import numbers
 import threading
 import time
 import weakref
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt._validation import ensure_int
+from bbopt._validation import ensure_int, ensure_real_in
 
 if TYPE_CHECKING:
     from bbopt._study import Study
@@ -45,17 +44,6 @@ def _ensure_states(states: Any, owner: str) -> frozenset[TrialState] | None:
             f"TrialState. Got {states!r} instead."
         )
     return result
-
-
-def _ensure_real(value: Any, name: str, owner: str, positive: bool = False) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, numbers.Real)
-    ok = ok and math.isfinite(value) and (not positive or value > 0)
-    if not ok:
-        expected = "a finite number > 0" if positive else "a finite number"
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be {expected}. Got {value!r} instead."
-        )
-    return float(value)
 
 
 class _PerStudy:
@@ -188,12 +176,7 @@ class NoImprovementCallback:
     ) -> None:
         owner = type(self).__name__
         self._patience = ensure_int(patience, "patience", owner, 1)
-        self._min_delta = _ensure_real(min_delta, "min_delta", owner)
-        if self._min_delta < 0:
-            raise ValueError(
-                f"The 'min_delta' parameter of {owner} must be a finite number >= 0. "
-                f"Got {min_delta!r} instead."
-            )
+        self._min_delta = ensure_real_in(min_delta, "min_delta", owner, 0.0)
         found = _ensure_states(states, owner)
         if found is None or not found <= _FINISHED:
             raise ValueError(
@@ -254,7 +237,7 @@ class TargetValueCallback:
     """
 
     def __init__(self, target: float) -> None:
-        self._target = _ensure_real(target, "target", type(self).__name__)
+        self._target = ensure_real_in(target, "target", type(self).__name__)
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         direction = study.direction
@@ -297,7 +280,8 @@ class TimeBudgetCallback:
     """
 
     def __init__(self, seconds: float) -> None:
-        self._seconds = _ensure_real(seconds, "seconds", type(self).__name__, positive=True)
+        self._seconds = ensure_real_in(seconds, "seconds", type(self).__name__, 0.0,
+                                       low_open=True)
         self._start = time.monotonic()
 
     def restart(self) -> None:

@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from bbopt._encoding import Encoding
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int
 from bbopt.importance._table import StudyTable, Target, study_table
-from bbopt.samplers._tpe._rules import _model_space
 from bbopt.surrogates import ParzenEstimator, ParzenSpace, scott_bandwidth
 
 if TYPE_CHECKING:
@@ -152,8 +152,9 @@ class PedAnovaImportanceEvaluator:
         if n_top == 0 or n < 2:
             return 0.0
         distribution = table.distributions[j]
-        space, numeric_dims, _ = _model_space([distribution])
-        numeric = bool(numeric_dims)
+        encoding = Encoding([distribution], "PedAnovaImportanceEvaluator")
+        space = ParzenSpace.from_encoding(encoding)
+        numeric = bool(encoding.numeric)
         if not numeric:
             grid = np.arange(space.n_choices[0])
         elif space.discrete[0]:

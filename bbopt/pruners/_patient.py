@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING
 
 from bbopt._frozen import FrozenTrial, StudyDirection
-from bbopt._validation import ensure_int
+from bbopt._validation import ensure_int, ensure_real_in
 from bbopt.pruners._base import BasePruner
 from bbopt.pruners._cache import best_of, record_of
 
@@ -59,16 +58,7 @@ class PatientPruner(BasePruner):
             )
         self._wrapped_pruner = wrapped_pruner
         self._patience = ensure_int(patience, "patience", owner, 0)
-        if (
-            isinstance(min_delta, bool)
-            or not isinstance(min_delta, numbers.Real)
-            or not 0.0 <= min_delta < math.inf
-        ):
-            raise ValueError(
-                f"The 'min_delta' parameter of {owner} must be a finite number >= 0. "
-                f"Got {min_delta!r} instead."
-            )
-        self._min_delta: float = float(min_delta)
+        self._min_delta = ensure_real_in(min_delta, "min_delta", owner, 0.0)
 
     def prune(self, study: Study, trial: Trial | FrozenTrial) -> bool:
         record = record_of(trial)

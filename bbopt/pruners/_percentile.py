@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import TYPE_CHECKING
 
 from bbopt._frozen import FrozenTrial, StudyDirection
-from bbopt._validation import ensure_int
+from bbopt._validation import ensure_int, ensure_real_in
 from bbopt.pruners._base import BasePruner
 from bbopt.pruners._cache import (
     CacheRegistry,
@@ -70,16 +69,7 @@ class PercentilePruner(BasePruner):
         n_min_trials: int = 1,
     ) -> None:
         owner = type(self).__name__
-        if (
-            isinstance(percentile, bool)
-            or not isinstance(percentile, numbers.Real)
-            or not 0.0 <= percentile <= 100.0
-        ):
-            raise ValueError(
-                f"The 'percentile' parameter of {owner} must be a number in [0, 100]. "
-                f"Got {percentile!r} instead."
-            )
-        self._percentile: float = float(percentile)
+        self._percentile = ensure_real_in(percentile, "percentile", owner, 0.0, 100.0)
         self._n_startup_trials: int = ensure_int(n_startup_trials, "n_startup_trials", owner, 0)
         self._n_warmup_steps: int = ensure_int(n_warmup_steps, "n_warmup_steps", owner, 0)
         self._interval_steps: int = ensure_int(interval_steps, "interval_steps", owner, 1)

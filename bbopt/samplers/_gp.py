@@ -39,10 +39,8 @@ from scipy import optimize
 
 from bbopt._distributions import (
     BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
 )
+from bbopt._encoding import CONTINUOUS, GRID, LOG_INT, Encoding
 from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
@@ -78,8 +76,6 @@ LOCAL_SEARCH_ROUNDS = 8
 #: At most this many choices of a categorical parameter are tried per round.
 MAX_CHOICES_PER_ROUND = 32
 
-# Kinds of model dimensions.
-_CONTINUOUS, _GRID, _LOG_INT, _CATEGORICAL = 0, 1, 2, 3
 
 
 class _Space:
@@ -88,35 +84,21 @@ class _Space:
     def __init__(self, space: dict[str, BaseDistribution]) -> None:
         self.names = list(space)
         self.distributions = list(space.values())
-        d = len(self.names)
-        self.kind = np.zeros(d, dtype=np.int64)
-        self.low = np.zeros(d)  # internal lower bound (numeric)
-        self.width = np.ones(d)  # internal width (numeric)
-        self.n_cells = np.zeros(d)  # grid cells / choices
-        self.int_low = np.zeros(d)  # log ints: bounds of the values
-        self.int_high = np.zeros(d)
-        for j, dist in enumerate(self.distributions):
-            lo, hi = dist.internal_bounds()
-            if isinstance(dist, CategoricalDistribution):
-                self.kind[j] = _CATEGORICAL
-                self.n_cells[j] = len(dist.choices)
-                continue
-            self.low[j], self.width[j] = lo, hi - lo
-            if isinstance(dist, IntDistribution) and dist.log:
-                self.kind[j] = _LOG_INT
-                self.int_low[j], self.int_high[j] = dist.low, dist.high
-            elif isinstance(dist, IntDistribution) or (
-                isinstance(dist, FloatDistribution) and dist.step is not None
-            ):
-                self.kind[j] = _GRID
-                step = dist.step
-                assert step is not None
-                self.n_cells[j] = round((dist.high - dist.low) / step) + 1
-            elif not isinstance(dist, FloatDistribution):
-                raise TypeError(f"{_OWNER} does not support {dist!r}.")
-        self.categorical = self.kind == _CATEGORICAL
-        self.continuous = np.flatnonzero(self.kind == _CONTINUOUS)
-        self.discrete = np.flatnonzero(self.kind != _CONTINUOUS)
+        encoding = Encoding(self.distributions, _OWNER)
+        self.kind = encoding.kind
+        self.categorical = encoding.is_categorical
+        # Numeric dimensions: internal lower bound and width (cells included).
+        self.low = np.where(self.categorical, 0.0, encoding.internal_low)
+        self.width = np.where(self.categorical, 1.0,
+                              encoding.internal_high - encoding.internal_low)
+        self.n_cells = encoding.n_cells  # grid cells / choices
+        self.int_low = np.zeros(self.d)  # log ints: bounds of the values
+        self.int_high = np.zeros(self.d)
+        for j in np.flatnonzero(self.kind == LOG_INT):
+            dist = self.distributions[j]
+            self.int_low[j], self.int_high[j] = dist.low, dist.high  # type: ignore[attr-defined]
+        self.continuous = np.flatnonzero(self.kind == CONTINUOUS)
+        self.discrete = np.flatnonzero(self.kind != CONTINUOUS)
 
     @property
     def d(self) -> int:
@@ -140,10 +122,10 @@ class _Space:
         u[:, numeric] = np.clip(u[:, numeric], 0.0, 1.0)
         for j in self.discrete:
             kind, col = self.kind[j], u[:, j]
-            if kind == _GRID:
+            if kind == GRID:
                 cells = self.n_cells[j]
                 u[:, j] = (np.clip(np.floor(col * cells), 0, cells - 1) + 0.5) / cells
-            elif kind == _LOG_INT:
+            elif kind == LOG_INT:
                 value = np.floor(np.exp(self.low[j] + col * self.width[j]) + 0.5)
                 value = np.clip(value, self.int_low[j], self.int_high[j])
                 u[:, j] = (np.log(value) - self.low[j]) / self.width[j]
@@ -163,12 +145,12 @@ class _Space:
         moves = []
         for j in self.discrete:
             kind = self.kind[j]
-            if kind == _GRID:
+            if kind == GRID:
                 cells = self.n_cells[j]
                 cell = math.floor(point[j] * cells)
                 values = [(c + 0.5) / cells for c in (cell - 2, cell - 1, cell + 1, cell + 2)
                           if 0 <= c < cells]
-            elif kind == _LOG_INT:
+            elif kind == LOG_INT:
                 value = math.floor(math.exp(self.low[j] + point[j] * self.width[j]) + 0.5)
                 values = [(math.log(v) - self.low[j]) / self.width[j]
                           for v in (value - 1, value + 1, 2 * value, value // 2)

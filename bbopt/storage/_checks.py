@@ -34,6 +34,8 @@ def check_name(name: Any, what: str, owner: str) -> str:
     ...
     TypeError: The 'key' parameter of Trial.set_user_attr must be a str. Got 5 instead.
     """
+    if type(name) is str and name.isascii():
+        return name  # the common case: ASCII always encodes
     if type(name) is not str:
         raise TypeError(f"The '{what}' parameter of {owner} must be a str. Got {name!r} instead.")
     try:

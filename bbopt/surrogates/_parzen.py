@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.typing import NDArray
 
+from bbopt._encoding import Encoding
 from bbopt._kernels import (
     PARZEN_BLOCK,
     PARZEN_MAX_REFS,
@@ -125,6 +126,24 @@ class ParzenSpace:
         #: Width of the range extended by half a step at each end (the kernels' support).
         self.width = self.high - self.low + self.step
         self.discrete = self.step > 0.0
+
+    @classmethod
+    def from_encoding(cls, encoding: Encoding) -> ParzenSpace:
+        """The box of encoded distributions: its numeric dimensions, then its categorical ones.
+
+        Examples
+        --------
+        >>> import bbopt
+        >>> from bbopt._encoding import Encoding
+        >>> enc = Encoding([bbopt.CategoricalDistribution([1, 2]), bbopt.IntDistribution(1, 5)],
+        ...                "demo")
+        >>> space = ParzenSpace.from_encoding(enc)
+        >>> space.low.tolist(), space.step.tolist(), space.n_choices.tolist()
+        ([1.0], [1.0], [2.0])
+        """
+        numeric, categorical = encoding.numeric, encoding.categorical
+        return cls(encoding.low[numeric], encoding.high[numeric], encoding.step[numeric],
+                   encoding.n_cells[categorical])
 
 
 def scott_bandwidth(space: ParzenSpace, n_obs: int, n_params: int) -> FloatArray:

@@ -52,18 +52,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bbopt._distributions import BaseDistribution, IntDistribution
+from bbopt._encoding import Encoding
 from bbopt._frozen import TrialState
 from bbopt._kernels import nondominated_rank
 from bbopt.samplers._tpe._rules import (
     _default_weights_at,
-    _model_space,
     default_weights,
     improvement_factors,
     min_bandwidth,
     neighbour_bandwidth,
 )
 from bbopt.storage import Observations
-from bbopt.surrogates import ParzenEstimator
+from bbopt.surrogates import ParzenEstimator, ParzenSpace
 
 _OWNER = "TPESampler"
 #: The bad group's shared bandwidth is recomputed when n_bad leaves
@@ -98,7 +98,9 @@ class _GroupModel:
         self.params = params
         self.names = [name for name, _ in params]
         dists = [dist for _, dist in params]
-        self.space, self.numeric, self.categorical = _model_space(dists)
+        encoding = Encoding(dists, _OWNER)
+        self.space = ParzenSpace.from_encoding(encoding)
+        self.numeric, self.categorical = encoding.numeric, encoding.categorical
         self.multivariate = multivariate
         self.n_seen = 0  # observation rows processed
         self.n_valid = 0

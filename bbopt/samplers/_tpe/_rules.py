@@ -4,20 +4,12 @@ order and by improvement, bandwidth floors and the neighbour-gap bandwidths."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bbopt._distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
 from bbopt.surrogates import ParzenSpace
 
-_OWNER = "TPESampler"
 #: Floor of every numeric bandwidth, as a fraction of the width of its dimension (and at
 #: least half a step on a grid): the "minimum bandwidth factor" of Watanabe (2023,
 #: "Tree-structured Parzen estimator: understanding its algorithm components and their
@@ -144,46 +136,6 @@ def min_bandwidth(space: ParzenSpace, n: int, multivariate: bool = True) -> NDAr
         return space.width / min(100.0, 2.0 + n)  # type: ignore[no-any-return]
     factor = max(MIN_BANDWIDTH * min(1.0, FLOOR_DECAY_N / max(n, 1)), LONG_MIN_BANDWIDTH)
     return np.maximum(factor * space.width, 0.5 * space.step)  # type: ignore[no-any-return]
-
-
-def _model_space(
-    distributions: Sequence[BaseDistribution],
-) -> tuple[ParzenSpace, list[int], list[int]]:
-    """Arrays of the box of ``distributions``; indices of numeric and categorical ones."""
-    low: list[float] = []
-    high: list[float] = []
-    step: list[float] = []
-    n_choices: list[float] = []
-    numeric: list[int] = []
-    categorical: list[int] = []
-    for i, dist in enumerate(distributions):
-        if isinstance(dist, CategoricalDistribution):
-            categorical.append(i)
-            n_choices.append(float(len(dist.choices)))
-            continue
-        numeric.append(i)
-        if isinstance(dist, IntDistribution) and dist.log:
-            # Modelled as continuous in log space over the cells of the ints.
-            lo, hi = dist.internal_bounds()
-            low.append(lo)
-            high.append(hi)
-            step.append(0.0)
-        elif isinstance(dist, IntDistribution):
-            low.append(float(dist.low))
-            high.append(float(dist.high))
-            step.append(float(dist.step))
-        elif isinstance(dist, FloatDistribution) and dist.log:
-            low.append(math.log(dist.low))
-            high.append(math.log(dist.high))
-            step.append(0.0)
-        elif isinstance(dist, FloatDistribution):
-            low.append(dist.low)
-            high.append(dist.high)
-            step.append(0.0 if dist.step is None else float(dist.step))
-        else:
-            raise TypeError(f"{_OWNER} does not support {dist!r}.")
-    space = ParzenSpace(np.array(low), np.array(high), np.array(step), np.array(n_choices))
-    return space, numeric, categorical
 
 
 def neighbour_bandwidth(space: ParzenSpace, x: NDArray[np.float64],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import threading
 from collections.abc import Callable
@@ -14,7 +13,14 @@ from numpy.typing import NDArray
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
-from bbopt._validation import ensure_bool, ensure_callable, ensure_int, ensure_seed
+from bbopt._validation import (
+    ensure_bool,
+    ensure_callable,
+    ensure_finite_real,
+    ensure_int,
+    ensure_real_in,
+    ensure_seed,
+)
 from bbopt.samplers._base import ArraySampler
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._per_study import PerStudy
@@ -143,17 +149,10 @@ class TPESampler(ArraySampler):
         self._n_ei_candidates = ensure_int(n_ei_candidates, "n_ei_candidates", _OWNER, 1)
         self._gamma = ensure_callable(gamma, "gamma", _OWNER)
         self._weights = ensure_callable(weights, "weights", _OWNER)
-        if isinstance(prior_weight, bool) or not isinstance(prior_weight, numbers.Real):
-            raise TypeError(
-                f"The 'prior_weight' parameter of {_OWNER} must be a real number. "
-                f"Got {prior_weight!r} instead."
-            )
-        if not (math.isfinite(prior_weight) and prior_weight > 0):
-            raise ValueError(
-                f"The 'prior_weight' parameter of {_OWNER} must be a finite number > 0. "
-                f"Got {prior_weight!r} instead."
-            )
-        self._prior_weight: float = float(prior_weight)
+        # A TypeError for a non-number, then a ValueError outside (0, inf).
+        self._prior_weight = ensure_real_in(
+            ensure_finite_real(prior_weight, "prior_weight", _OWNER), "prior_weight", _OWNER,
+            0.0, low_open=True)
         self._consider_endpoints: bool = ensure_bool(
             consider_endpoints, "consider_endpoints", _OWNER)
         self._multivariate: bool = ensure_bool(multivariate, "multivariate", _OWNER)
