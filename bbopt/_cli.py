@@ -1,4 +1,4 @@
-"""The ``bbopt`` command line: a demo, and ask/tell on a storage file for any language.
+"""The ``bbopt`` command line: a demo, ask/tell on a storage for any language, workers.
 
 Every subcommand exits with 0 on success and prints its result on stdout
 (JSON, or CSV for ``trials --format csv``); on failure it exits with 1 (2 for
@@ -9,27 +9,39 @@ nothing in the storage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
+import importlib
+import importlib.util
 import io
 import json
 import math
 import os
 import re
+import signal
+import socket
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from bbopt import testfunctions
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
-from bbopt._study import Study, create_study, delete_study, load_study
+from bbopt._study import Study, copy_study, create_study, delete_study, load_study
 from bbopt.samplers import BaseSampler, RandomSampler, TPESampler
-from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError
-from bbopt.storage._urls import parse_sqlite_url
+from bbopt.storage import (
+    BaseStorage,
+    JournalFileStorage,
+    PostgreSQLStorage,
+    SQLiteStorage,
+    StorageLockedError,
+    storage_from_url,
+)
+from bbopt.storage._urls import URL_FORMS, is_postgresql_url, parse_journal_url, parse_sqlite_url
 
 _DEMO_FUNCTIONS = {
     "branin": testfunctions.Branin,
@@ -137,19 +149,23 @@ def _plot(args: argparse.Namespace, storage: BaseStorage) -> int:
 # -- storage commands ------------------------------------------------------------
 
 
-def _storage(url: str, create: bool = False) -> BaseStorage:
-    """Open the storage of ``--storage``; it must exist unless ``create``."""
-    path = parse_sqlite_url(url) if url.startswith("sqlite:") else url
-    if "://" in path:
-        raise CommandError(
-            f"--storage must be an SQLite URL 'sqlite:///path.db' or a file path. Got {url!r}."
-        )
-    if not create and path != ":memory:" and not os.path.exists(path):
-        raise CommandError(
-            f"No storage file {path!r} (--storage {url}); create a study in it first with "
-            "'bbopt create-study'."
-        )
-    return SQLiteStorage(path)
+def _storage(url: str, create: bool = False, **options: Any) -> BaseStorage:
+    """Open the storage of ``--storage`` (``options`` to its class); a file must exist
+    unless ``create``."""
+    if not create and not is_postgresql_url(url):
+        path = (parse_journal_url(url) if url.startswith("journal:")
+                else parse_sqlite_url(url) if url.startswith("sqlite:") else url)
+        if "://" not in path and path != ":memory:" and not os.path.exists(path):
+            raise CommandError(
+                f"No storage file {path!r} (--storage {url}); create a study in it first with "
+                "'bbopt create-study'."
+            )
+    try:
+        return storage_from_url(url, **options)
+    except ValueError as error:
+        if "'storage' parameter" in str(error):
+            raise CommandError(f"--storage must be {URL_FORMS}. Got {url!r}.") from None
+        raise
 
 
 def _print_json(data: Any) -> None:
@@ -313,10 +329,97 @@ def _delete_study(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _fail_stale(args: argparse.Namespace, storage: BaseStorage) -> int:
-    assert isinstance(storage, SQLiteStorage)
+    assert isinstance(storage, (SQLiteStorage, JournalFileStorage, PostgreSQLStorage))
     study_id = storage.get_study_id_from_name(args.study)
     failed = storage.fail_stale_trials(study_id, grace_period=args.grace_period)
     _print_json({"failed": failed})
+    return 0
+
+
+def _copy_study(args: argparse.Namespace, storage: BaseStorage) -> int:
+    target = _storage(args.to, create=True)
+    name = args.study if args.to_study is None else args.to_study
+    try:
+        copy_study(from_study_name=args.study, from_storage=storage, to_storage=target,
+                   to_study_name=name)
+        n_trials = target.get_n_trials(target.get_study_id_from_name(name))
+    finally:
+        _close(target)
+    _print_json({"copied": args.study, "to": name, "n_trials": n_trials})
+    return 0
+
+
+# -- workers ----------------------------------------------------------------------------
+
+
+def _objective(spec: str) -> Callable[..., Any]:
+    """The function of ``--objective``: ``module:function`` or ``path/file.py:function``."""
+    where, _, name = spec.rpartition(":")
+    if not where or not name.isidentifier():
+        raise CommandError(
+            f"--objective must be 'module:function' or 'path/to/file.py:function'. "
+            f"Got {spec!r}."
+        )
+    if where.endswith(".py"):
+        if not os.path.isfile(where):
+            raise CommandError(f"--objective: no file {where!r}.")
+        # Its folder first on the path, as for 'python file.py': it may import its siblings.
+        sys.path.insert(0, os.path.dirname(os.path.abspath(where)))
+        loaded = importlib.util.spec_from_file_location("__bbopt_objective__", where)
+        assert loaded is not None and loaded.loader is not None
+        module = importlib.util.module_from_spec(loaded)
+        sys.modules[loaded.name] = module  # so that the objective pickles for process pools
+        loaded.loader.exec_module(module)
+    else:
+        sys.path.insert(0, os.getcwd())  # as for 'python -m module'
+        module = importlib.import_module(where)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise CommandError(f"--objective: {where!r} has no function {name!r}.")
+    return function  # type: ignore[no-any-return]
+
+
+def _worker(args: argparse.Namespace, storage: BaseStorage) -> int:
+    objective = _objective(args.objective)  # before anything touches the storage
+    sampler = None if args.sampler is None else SAMPLERS[args.sampler](args.seed)
+    if args.create:
+        study = create_study(study_name=args.study, storage=storage, sampler=sampler,
+                             directions=args.directions or [args.direction],
+                             load_if_exists=True)
+    else:
+        study = load_study(study_name=args.study, storage=storage, sampler=sampler)
+    ran = []
+    callbacks: list[Callable[[Study, FrozenTrial], None]] = [
+        lambda study, trial: ran.append(trial.state)]
+    if args.max_trials is not None:
+        from bbopt.callbacks import MaxTrialsCallback
+
+        # Every trial counts, running ones too: workers stop as soon as the study is full.
+        callbacks.append(MaxTrialsCallback(args.max_trials, states=None))
+    full = args.max_trials is not None and len(study.trials) >= args.max_trials
+
+    def terminate(signum: int, frame: Any) -> None:
+        # A job scheduler's SIGTERM (SLURM's scancel, Kubernetes): the running trial
+        # is marked FAIL (as for Ctrl-C) before the worker exits.
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        if not full:
+            study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout,
+                           catch=(Exception,) if args.catch else (), callbacks=callbacks)
+    except KeyboardInterrupt:
+        print(f"bbopt worker: interrupted after {len(ran)} trials", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    states = [state.name for state in ran]
+    best = None
+    with contextlib.suppress(ValueError):  # no complete trial yet
+        best = study.best_value if len(study.directions) == 1 else None
+    _print_json({"study": args.study, "worker": f"{socket.gethostname()}:{os.getpid()}",
+                 "n_trials": len(ran), "n_complete": states.count("COMPLETE"),
+                 "study_n_trials": len(study.trials), "best_value": best})
     return 0
 
 
@@ -398,14 +501,27 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     if "benchmark" in (sys.argv[1:] if argv is None else argv):
         _benchmark_command().add_arguments(bench)
 
-    def command(name: str, run: Any, help: str, study: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, run: Any, help: str, study: bool = True,
+                flags: tuple[str, ...] = ("--storage",)) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("--storage", required=True,
-                         help="the study file: 'sqlite:///path.db' or a path")
+        sub.add_argument(*flags, dest="storage", required=True,
+                         help="the storage: 'sqlite:///path.db' (or a path), "
+                              "'journal:///path.log' or 'postgresql://user:pw@host/db'")
         if study:
             sub.add_argument("--study", required=True, help="the study name")
         sub.set_defaults(run=run, create=name in ("create-study", "import-optuna"))
         return sub
+
+    def positive(kind: type) -> Any:
+        def parse(text: str) -> Any:
+            try:
+                value = kind(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+            if not value > 0 or (kind is float and math.isinf(value)):
+                raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+            return value
+        return parse
 
     create = command("create-study", _create_study, "create a study (prints its name)")
     objectives = create.add_mutually_exclusive_group()
@@ -446,6 +562,43 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                           "path or a journal file")
     imported.add_argument("--study", dest="studies", nargs="+", default=None,
                           help="the studies to import (default: all)")
+    worker = command(
+        "worker", _worker,
+        "run trials of an objective on a shared study until a budget is spent; start as "
+        "many as you like, on any machines (see docs/scaling.md); prints a summary as JSON")
+    worker.add_argument("--objective", required=True,
+                        help="the objective: 'module:function' (importable from the current "
+                             "folder) or 'path/to/file.py:function'; it takes a trial")
+    worker.add_argument("--n-trials", type=positive(int), default=None,
+                        help="trials this worker runs (default: no limit)")
+    worker.add_argument("--max-trials", type=positive(int), default=None,
+                        help="stop when the study holds this many trials, counting every "
+                             "worker's (it may exceed it by up to one per worker)")
+    worker.add_argument("--timeout", type=positive(float), default=None,
+                        help="seconds after which this worker starts no new trial")
+    worker.add_argument("--sampler", choices=sorted(SAMPLERS), default=None,
+                        help="default: the study's default (auto)")
+    worker.add_argument("--seed", type=_seed, default=None,
+                        help="seed of the sampler (give each worker its own)")
+    worker.add_argument("--create", action="store_true",
+                        help="create the study if it does not exist (workers may race)")
+    directions = worker.add_mutually_exclusive_group()
+    directions.add_argument("--direction", choices=["minimize", "maximize"],
+                            default="minimize", help="with --create")
+    directions.add_argument("--directions", nargs="+", choices=["minimize", "maximize"],
+                            help="with --create, for several objectives")
+    worker.add_argument("--catch", action="store_true",
+                        help="a trial whose objective raises fails alone; the worker goes on")
+    worker.add_argument("--heartbeat-interval", type=positive(float), default=60.0,
+                        help="seconds between heartbeats of the running trial; a trial silent "
+                             "for twice as long (its worker died) is failed by the next "
+                             "worker's ask")
+    copy = command("copy-study", _copy_study,
+                   "copy a study and its trials into another storage (laptop to cluster "
+                   "and back); prints {\"copied\": name, \"to\": name, \"n_trials\": N}",
+                   flags=("--from", "--storage"))
+    copy.add_argument("--to", required=True, help="the target storage URL (created if absent)")
+    copy.add_argument("--to-study", default=None, help="the copy's name (default: the same)")
     plot = command("plot", _plot, "draw a plot of the study to a PNG, SVG or PDF file "
                    "(needs matplotlib: pip install \"bbopt[plot]\")")
     plot.add_argument("--kind", required=True, choices=_PLOT_KINDS)
@@ -475,13 +628,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(args.run(args))
     storage: BaseStorage | None = None
+    options = {}
+    if args.command == "worker":
+        options = {"heartbeat_interval": args.heartbeat_interval}
     try:
-        storage = _storage(args.storage, create=args.create)
+        storage = _storage(args.storage, create=args.create, **options)
         return int(args.run(args, storage))
     except (CommandError, ValueError, TypeError, KeyError, RuntimeError, OSError,
             StorageLockedError, ImportError) as error:
         print(f"bbopt {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     finally:
-        if isinstance(storage, SQLiteStorage):
-            storage.close()
+        if storage is not None:
+            _close(storage)
+
+
+def _close(storage: BaseStorage) -> None:
+    """Stop a storage's heartbeat thread and close its connection, if it has them."""
+    close = getattr(storage, "close", None)
+    if close is not None:
+        close()

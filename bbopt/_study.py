@@ -1161,8 +1161,9 @@ def copy_study(
     ----------
     from_study_name : str
     from_storage, to_storage : BaseStorage or str
-        Storages, SQLite URLs or file paths (the same storage is allowed with
-        another ``to_study_name``).
+        Storages or storage URLs as in `create_study` (the same storage is
+        allowed with another ``to_study_name``); ``bbopt copy-study`` on the
+        command line.
     to_study_name : str, optional
         Name of the copy; default ``from_study_name``.
         `bbopt.storage.DuplicatedStudyError` if it exists in ``to_storage``.
@@ -1177,7 +1178,7 @@ def copy_study(
     >>> len(bbopt.load_study("s", target).trials)
     3
     """
-    source = _ensure_storage(from_storage)
+    source = _ensure_storage(from_storage, existing=True)
     target = _ensure_storage(to_storage)
     from_id = source.get_study_id_from_name(from_study_name)
     name = from_study_name if to_study_name is None else to_study_name

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-GUIDE_PAGES = ["tutorial", "search_spaces", "pruning", "parallel", "plots", "embedding",
+GUIDE_PAGES = ["tutorial", "search_spaces", "pruning", "parallel", "scaling", "plots", "embedding",
                "benchmarking", "importance", "multi_objective", "warm_start", "resuming"]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 

@@ -6,15 +6,16 @@ gives. Each process keeps the replayed state in memory (an `InMemoryStorage`
 with the log's time stamps) and, before each operation, reads only the lines
 appended since its last read.
 
-Writers take a lock file beside the journal (``<path>.lock``) created with
-``open(O_CREAT | O_EXCL)``, which NFS (version 3 and later) performs
-atomically on the server, unlike ``flock``/``fcntl`` locks: under the lock, a writer reads the
-new lines, checks its change against the state (a change that would fail
-writes nothing), appends one line and flushes it. Trial numbers are therefore
-given once, in log order. A lock older than ``lock_timeout`` seconds, or
-held by a process of this machine that no longer exists, is from a dead
-writer and is broken (under a second lock, so that two writers never break a
-fresh one).
+Writers take a lock file beside the journal (``<path>.lock``), made by
+``link()``-ing a file of their own to that name: NFS performs ``link``
+atomically on the server (unlike ``flock``/``fcntl`` locks), and the lock
+appears with its content, the holder's machine, pid and a token. Under the
+lock, a writer reads the new lines, checks its change against the state (a
+change that would fail writes nothing), checks that the lock is still its
+own, appends one line and flushes it. Trial numbers are therefore given
+once, in log order. A lock whose holder is a process of this machine that no
+longer exists is broken at once; one held from another machine, after it has
+been seen unchanged for ``lock_timeout`` seconds (see `_FileLock`).
 
 A writer killed in the middle of a line leaves a torn final record, without
 its newline: readers ignore it (they read whole lines only) and the next
@@ -30,12 +31,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
+import functools
 import json
 import os
 import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -80,96 +84,185 @@ class _Replayed(InMemoryStorage):
         return datetime.datetime.fromtimestamp(self.clock)
 
 
-class _FileLock:
-    """A lock file made with ``open(O_CREAT | O_EXCL)`` (atomic on NFS v3 and later).
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, Linux), or "" if unknown.
 
-    It holds the host name and process id of its holder; it is stale after
-    ``stale_after`` seconds, or at once if its holder is a process of this
-    machine that no longer exists.
+    With the pid, it names a process: a pid reused by a later process differs.
     """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _machine() -> str:
+    """This machine, boot and process namespace: where a pid means the same process.
+
+    Two containers of one host (their own pid namespaces) or two boots of one
+    machine differ, so that a lock holder is only looked up where its pid is
+    meaningful.
+    """
+    parts = [socket.gethostname(), "", ""]
+    with contextlib.suppress(OSError), open("/proc/sys/kernel/random/boot_id") as f:
+        parts[1] = f.read().strip()
+    with contextlib.suppress(OSError):
+        parts[2] = os.readlink("/proc/self/ns/pid")
+    return " ".join(parts)
+
+
+_LOCK_FIELDS = 4  # machine, pid, process start, token
+
+
+class _FileLock:
+    """A lock file that NFS honours: created whole by ``link()``, naming its holder.
+
+    The holder writes its machine, pid, process start and a random token to a
+    file of its own, then links it to the lock's name: ``link`` is atomic on
+    NFS (v2 and later) as on local disks, and the lock appears with its
+    content, never empty. (Where hard links are refused, the lock is made with
+    ``open(O_CREAT | O_EXCL)`` and then written; an empty lock older than 2 s
+    is taken for one whose writer died in between.)
+
+    A lock is stale, and broken, when its holder is a process of this machine
+    (same boot and pid namespace) that no longer exists, at once; when it is
+    empty for 2 s; otherwise when the same lock file has been seen for longer
+    than ``stale_after`` seconds of this process's clock (a holder on another
+    machine: no clock skew matters). Breaking happens under a second lock
+    (``<lock>.break``), after checking that the lock is still the stale one.
+    A holder checks that the lock is still its own before it writes, so a
+    holder stalled for longer than ``stale_after`` writes nothing.
+    """
+
+    EMPTY_GRACE = 2.0
 
     def __init__(self, path: str, timeout: float, stale_after: float) -> None:
         self.path = path
         self.timeout = timeout
         self.stale_after = stale_after
+        self._content: bytes | None = None  # the lock's content while this process holds it
+        self._seen: dict[tuple[str, tuple[int, int, float]], float] = {}
 
     @staticmethod
-    def _try(path: str) -> bool:
-        """Take ``path`` once; True if taken."""
+    def _read(path: str) -> tuple[tuple[int, int, float], bytes] | None:
+        """The lock file's identity (inode, size, mtime) and content; None if absent."""
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            return False
-        try:
-            os.write(fd, f"{socket.gethostname()}\n{os.getpid()}\n".encode())
-        finally:
-            os.close(fd)
-        return True
-
-    @staticmethod
-    def _age(path: str) -> float | None:
-        try:
-            return time.time() - os.stat(path).st_mtime
+            with open(path, "rb") as f:
+                stat = os.fstat(f.fileno())
+                return (stat.st_ino, stat.st_size, stat.st_mtime), f.read()
         except FileNotFoundError:
             return None
 
-    def _is_stale(self, path: str, age: float) -> bool:
-        if age > self.stale_after:
-            return True
+    @staticmethod
+    def _try(path: str) -> bytes | None:
+        """Take ``path`` once; its content if taken, None if it is held."""
+        pid = os.getpid()
+        content = (f"{_machine()}\n{pid}\n{_process_start(pid)}\n"
+                   f"{uuid.uuid4().hex}\n").encode()
+        own = f"{path}.{pid}.{uuid.uuid4().hex[:8]}"
+        fd = os.open(own, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         try:
-            with open(path) as f:
-                host, pid = f.read().split()
-        except (OSError, ValueError):  # gone, or being written
-            return False
-        if host != socket.gethostname() or int(pid) == os.getpid():
-            return False
+            os.write(fd, content)
+        finally:
+            os.close(fd)
         try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:  # alive, another user's
-            return False
-        return False
+            os.link(own, path)
+            return content
+        except FileExistsError:
+            return None
+        except OSError as error:
+            if error.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
+                               errno.ENOSYS):
+                return _FileLock._try_exclusive(path, content)
+            # NFS: the link may be made though its reply was lost; the link count tells.
+            return content if os.stat(own).st_nlink == 2 else None
+        finally:
+            os.unlink(own)
 
-    def _break_if_stale(self) -> None:
-        """Remove the lock if stale, holding ``<lock>.break`` so that no fresh lock is removed."""
-        breaker = self.path + ".break"
-        if not self._try(breaker):
-            age = self._age(breaker)
-            if age is not None and age > 2 * self.stale_after:  # a breaker died
+    @staticmethod
+    def _try_exclusive(path: str, content: bytes) -> bytes | None:
+        """Take ``path`` with ``open(O_CREAT | O_EXCL)`` (file systems without hard links)."""
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return None
+        try:
+            os.write(fd, content)
+        finally:
+            os.close(fd)
+        return content
+
+    def _is_stale(self, path: str, identity: tuple[int, int, float], content: bytes) -> bool:
+        fields = content.decode(errors="replace").split("\n")
+        if len(fields) < _LOCK_FIELDS:  # empty or half-written: its writer died, or is writing
+            return time.time() - identity[2] > self.EMPTY_GRACE
+        machine, pid, start = fields[0], fields[1], fields[2]
+        if machine == _machine() and pid.isdigit():
+            holder = int(pid)
+            if holder == os.getpid():
+                return False
+            try:
+                os.kill(holder, 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:  # alive, another user's
+                pass
+            if start and _process_start(holder) not in ("", start):
+                return True  # its pid now names a later process
+        first = self._seen.setdefault((path, identity), time.monotonic())
+        return time.monotonic() - first > self.stale_after
+
+    def _break(self, path: str) -> None:
+        """Remove the lock at ``path`` if it is stale (under ``<path>.break``)."""
+        found = self._read(path)
+        if found is None or not self._is_stale(path, *found):
+            return
+        breaker = path + ".break"
+        if self._try(breaker) is None:
+            # A breaker holds its lock for microseconds: a stale one died breaking.
+            held = self._read(breaker)
+            if held is not None and self._is_stale(breaker, *held) and \
+                    self._read(breaker) == held:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(breaker)
             return
         try:
-            age = self._age(self.path)
-            if age is not None and self._is_stale(self.path, age):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(self.path)
+            if self._read(path) == found:  # still the lock judged stale
+                os.unlink(path)
         finally:
             os.unlink(breaker)
 
     def acquire(self) -> None:
         start = time.monotonic()
         while True:
-            age = self._age(self.path)  # a stat: cheap to poll, unlike a create
-            if age is None:
-                if self._try(self.path):
+            if os.path.lexists(self.path):  # a stat: cheap to poll, unlike a create
+                self._break(self.path)
+            else:
+                content = self._try(self.path)
+                if content is not None:
+                    self._content = content
+                    self._seen.clear()
                     return
-            elif self._is_stale(self.path, age):
-                self._break_if_stale()
-                continue
             if time.monotonic() - start > self.timeout:
                 raise StorageLockedError(
                     f"The journal lock {self.path!r} was held by another writer for more than "
-                    f"timeout={self.timeout:g} s; a lock older than lock_timeout="
+                    f"timeout={self.timeout:g} s; a lock seen for longer than lock_timeout="
                     f"{self.stale_after:g} s is broken as stale."
                 )
             # Writers hold the lock for about a millisecond: poll often, with jitter.
             time.sleep(random.uniform(0.0001, 0.001))
 
+    def still_held(self) -> bool:
+        """Whether the lock is still this holder's (not broken as stale meanwhile)."""
+        found = self._read(self.path)
+        return found is not None and found[1] == self._content
+
     def release(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        if self.still_held():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+        self._content = None
 
 
 class JournalFileStorage(BaseStorage):
@@ -184,8 +277,9 @@ class JournalFileStorage(BaseStorage):
         Seconds to wait for another writer's lock before raising
         `StorageLockedError`.
     lock_timeout : float, default 30
-        A lock held longer than this is from a dead writer and is broken.
-        Writers hold it for milliseconds.
+        A lock seen unchanged for longer than this is from a dead writer and
+        is broken (writers hold it for milliseconds). A lock whose holder was
+        a process of this machine that died is broken at once.
     fsync : bool, default True
         Flush each append to the disk before returning; False leaves it to
         the operating system (faster; survives the death of the process,
@@ -323,26 +417,33 @@ class JournalFileStorage(BaseStorage):
         """
         self._check_fork()
         with self._lock:
-            self._file_lock.acquire()
-            try:
-                torn = self._replay()
-                record = build()
-                if record is None:
-                    return None
-                record["t"] = time.time()
-                line = (json.dumps(record) + "\n").encode()
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+            self._replay()  # catch up first: the lock is then held for the newest lines only
+            while True:
+                self._file_lock.acquire()
                 try:
-                    if torn:  # a writer died mid-line: its record was never acknowledged
-                        os.ftruncate(fd, self._offset)
-                    os.lseek(fd, self._offset, os.SEEK_SET)
-                    os.write(fd, line)
-                    if self._fsync and durable:
-                        os.fsync(fd)
+                    torn = self._replay()
+                    record = build()
+                    if record is None:
+                        return None
+                    record["t"] = time.time()
+                    line = (json.dumps(record) + "\n").encode()
+                    if not self._file_lock.still_held():
+                        continue  # this process stalled and its lock was broken: again
+                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+                    try:
+                        if torn:  # a writer died mid-line: its record was never acknowledged
+                            os.ftruncate(fd, self._offset)
+                        os.lseek(fd, self._offset, os.SEEK_SET)
+                        written = 0
+                        while written < len(line):
+                            written += os.write(fd, line[written:])
+                        if self._fsync and durable:
+                            os.fsync(fd)
+                    finally:
+                        os.close(fd)
                 finally:
-                    os.close(fd)
-            finally:
-                self._file_lock.release()
+                    self._file_lock.release()
+                break
             self._line += 1
             self._offset += len(line)
             self._state.clock = record["t"]

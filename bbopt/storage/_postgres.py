@@ -25,7 +25,10 @@ the trials finished since its last read (``finish_seq > k``) to its
 `Observations`, an O(new rows) read per ask.
 
 Every transaction commits with the server's ``synchronous_commit`` (on by
-default): a tell is on the server's disk when it returns.
+default): a tell is on the server's disk when it returns; ``synchronous=
+"normal"`` turns it off for the storage's connection. Single changes (a new
+trial, parameters, a report, an attribute, a tell) are one statement each,
+so one round trip to the server.
 """
 
 from __future__ import annotations
@@ -132,6 +135,16 @@ _ROW_PARAMS = (
     "(SELECT json_agg(json_build_array(p.name, p.dist_id, p.internal) ORDER BY p.id)::text "
     "FROM bbopt_params AS p WHERE p.study_id = t.study_id AND p.number = t.number)"
 )
+_ONE_TRIAL = (
+    "SELECT t.number, t.state, t.vals, t.datetime_start, t.datetime_complete, "
+    "(SELECT json_agg(json_build_array(p.name, p.dist_id, p.value) ORDER BY p.id) "
+    "FROM bbopt_params AS p WHERE p.study_id = t.study_id AND p.number = t.number), "
+    "(SELECT json_agg(json_build_array(i.step, i.value) ORDER BY i.id) "
+    "FROM bbopt_intermediate AS i WHERE i.study_id = t.study_id AND i.number = t.number), "
+    "(SELECT json_agg(json_build_array(a.system, a.key, a.value) ORDER BY a.id) "
+    "FROM bbopt_trial_attrs AS a WHERE a.study_id = t.study_id AND a.number = t.number) "
+    "FROM bbopt_trials AS t WHERE t.study_id = %s AND t.number = %s"
+)
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
 # Connections abandoned by a fork: closing them in the child would end the
@@ -181,6 +194,13 @@ class PostgreSQLStorage(BaseStorage):
         Seconds to wait for the server (connecting) and for another
         transaction's lock before raising `StorageServerError` or
         `StorageLockedError`.
+    synchronous : {"full", "normal"}, default "full"
+        ``"full"``: every change is on the server's disk when the call
+        returns (the server's ``synchronous_commit``, on by default).
+        ``"normal"``: commits do not wait for the disk (``synchronous_commit
+        = off`` for this connection): a change survives the death of the
+        worker, but a crash of the server can forget the last fraction of a
+        second of them (never half of one); saves one disk flush per write.
     heartbeat_interval : float, optional
         If set, a background thread marks the running trials of this process
         alive every that many seconds, and each new trial first fails the
@@ -213,6 +233,7 @@ class PostgreSQLStorage(BaseStorage):
         url: str,
         *,
         timeout: float = 60.0,
+        synchronous: str = "full",
         heartbeat_interval: float | None = None,
         grace_period: float | None = None,
     ) -> None:
@@ -224,6 +245,11 @@ class PostgreSQLStorage(BaseStorage):
             )
         check_positive(owner, timeout=timeout, heartbeat_interval=heartbeat_interval,
                        grace_period=grace_period)
+        if synchronous not in ("full", "normal"):
+            raise ValueError(
+                f"The 'synchronous' parameter of {owner} must be 'full' or 'normal'. "
+                f"Got {synchronous!r} instead."
+            )
         if grace_period is not None and heartbeat_interval is None:
             raise ValueError(
                 f"The 'grace_period' parameter of {owner} needs a 'heartbeat_interval'. "
@@ -232,6 +258,7 @@ class PostgreSQLStorage(BaseStorage):
         _psycopg()
         self.url = url
         self._timeout = float(timeout)
+        self._synchronous = synchronous
         self._heartbeat_interval = heartbeat_interval
         self._grace_period = (
             grace_period if grace_period is not None
@@ -271,7 +298,9 @@ class PostgreSQLStorage(BaseStorage):
             options = psycopg.conninfo.conninfo_to_dict(self.url).get("options", "")
             conn = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
-                options=f"{options} -c lock_timeout={int(self._timeout * 1000)}".strip(),
+                options=(f"{options} -c lock_timeout={int(self._timeout * 1000)}"
+                         + (" -c synchronous_commit=off" if self._synchronous == "normal"
+                            else "")).strip(),
             )
         except psycopg.Error as error:
             raise self._translate(error) from None
@@ -362,6 +391,18 @@ class PostgreSQLStorage(BaseStorage):
             except psycopg.Error as error:
                 raise self._translate(error) from None
 
+    @contextlib.contextmanager
+    def _each(self) -> Iterator[Any]:
+        """Statements that are each their own transaction (one round trip each, no
+        BEGIN/COMMIT); errors translated."""
+        psycopg = _psycopg()
+        conn = self._connection()
+        with self._lock:
+            try:
+                yield conn
+            except psycopg.Error as error:
+                raise self._translate(error) from None
+
     def _run(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
         """One statement as its own transaction; return its rows."""
         psycopg = _psycopg()
@@ -388,13 +429,14 @@ class PostgreSQLStorage(BaseStorage):
 
     def __getstate__(self) -> dict[str, Any]:
         # Sent to another process, a storage reconnects there.
-        return {"url": self.url, "timeout": self._timeout,
+        return {"url": self.url, "timeout": self._timeout, "synchronous": self._synchronous,
                 "heartbeat_interval": self._heartbeat_interval,
                 "grace_period": self._grace_period}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.url = state["url"]
         self._timeout = state["timeout"]
+        self._synchronous = state["synchronous"]
         self._heartbeat_interval = state["heartbeat_interval"]
         self._grace_period = state["grace_period"]
         self._setup()
@@ -468,7 +510,7 @@ class PostgreSQLStorage(BaseStorage):
 
     def _not_running(self, study_id: int, number: Any) -> Exception:
         """The error for a write to a trial that is not running."""
-        with self._tx() as conn:
+        with self._each() as conn:
             state = self._state(conn, study_id, number)
             name = self._cache(conn, study_id).name
         return TrialFinishedError(
@@ -609,7 +651,7 @@ class PostgreSQLStorage(BaseStorage):
             self._owned = {key for key in self._owned if key[0] != study_id}
 
     def get_study_id_from_name(self, study_name: str) -> int:
-        with self._tx() as conn:
+        with self._each() as conn:
             row = None
             if isinstance(study_name, str):
                 row = conn.execute("SELECT study_id FROM bbopt_studies WHERE name = %s",
@@ -622,11 +664,11 @@ class PostgreSQLStorage(BaseStorage):
             return int(row[0])
 
     def get_study_name(self, study_id: int) -> str:
-        with self._tx() as conn:
+        with self._each() as conn:
             return self._cache(conn, study_id).name
 
     def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        with self._tx() as conn:
+        with self._each() as conn:
             return list(self._cache(conn, study_id).directions)
 
     def get_all_study_names(self) -> list[str]:
@@ -634,7 +676,7 @@ class PostgreSQLStorage(BaseStorage):
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         text = check_attr(key, value, "Study.set_user_attr")
-        with self._tx() as conn:
+        with self._each() as conn:
             self._cache(conn, study_id)
             conn.execute(
                 "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
@@ -643,7 +685,7 @@ class PostgreSQLStorage(BaseStorage):
             )
 
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        with self._tx() as conn:
+        with self._each() as conn:
             self._cache(conn, study_id)
             return {key: json.loads(value) for key, value in conn.execute(
                 "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
@@ -656,6 +698,19 @@ class PostgreSQLStorage(BaseStorage):
         finished = template is not None and template.state.is_finished()
         if not finished and self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
+        if template is None:
+            with self._each() as conn:
+                self._cache(conn, study_id)
+                # The number taken and the trial written in one statement (one transaction).
+                number = int(conn.execute(
+                    "WITH s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 "
+                    "WHERE study_id = %s RETURNING n_trials - 1 AS number) "
+                    "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+                    "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number",
+                    (study_id, study_id, _RUNNING, now(), time.time()),
+                ).fetchone()[0])
+            self._own(study_id, number)
+            return number
         with self._tx() as conn:
             cache = self._cache(conn, study_id)
             row = conn.execute(
@@ -664,19 +719,12 @@ class PostgreSQLStorage(BaseStorage):
                 "RETURNING n_trials - 1, n_finished", (study_id,),
             ).fetchone()
             number = int(row[0])
-            if template is None:
-                conn.execute(
-                    "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
-                    "heartbeat) VALUES (%s, %s, %s, %s, %s)",
-                    (study_id, number, _RUNNING, now(), time.time()),
-                )
-            else:
-                self._insert_template(conn, study_id, number, template,
-                                      int(row[1]) if finished else None)
+            self._insert_template(conn, study_id, number, template,
+                                  int(row[1]) if finished else None)
         if finished:
-            with self._tx() as conn:
+            with self._each() as conn:
                 self._sync(conn, study_id, cache)
-        elif template is None or template.state == TrialState.RUNNING:
+        elif template.state == TrialState.RUNNING:
             self._own(study_id, number)
         return number
 
@@ -721,7 +769,7 @@ class PostgreSQLStorage(BaseStorage):
                      stale),
                 )
         if stale:
-            with self._tx() as conn:
+            with self._each() as conn:
                 self._sync(conn, study_id, cache)
         return stale
 
@@ -752,57 +800,73 @@ class PostgreSQLStorage(BaseStorage):
         rows = [(check_name(name, "name", "Trial.suggest"), distribution,
                  _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value))
                 for name, (distribution, value) in params.items()]
-        with self._tx() as conn:
-            if not self._lock_running(conn, study_id, number):
-                raise self._not_running(study_id, number)
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
-                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (study_id, number, name) "
-                    "DO UPDATE SET dist_id = excluded.dist_id, value = excluded.value, "
-                    "internal = excluded.internal",
-                    [(study_id, number, name, self._dist_id(conn, distribution), text, internal)
-                     for name, distribution, text, internal in rows],
-                )
+        with self._each() as conn:
+            dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
+            written = self._write_running(
+                conn, study_id, number, False,
+                "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+                "SELECT %s, t.number, u.name, u.dist_id, u.value, u.internal FROM t, "
+                "unnest(%s::text[], %s::bigint[], %s::text[], %s::float8[]) WITH ORDINALITY "
+                "AS u(name, dist_id, value, internal, k) ORDER BY u.k "
+                "ON CONFLICT (study_id, number, name) DO UPDATE SET dist_id = excluded.dist_id, "
+                "value = excluded.value, internal = excluded.internal RETURNING number",
+                (study_id, [r[0] for r in rows], dist_ids, [r[2] for r in rows],
+                 [r[3] for r in rows]),
+            )
+        if not written:
+            raise self._not_running(study_id, number)
 
-    def _lock_running(self, conn: Any, study_id: int, number: int, beat: bool = False) -> bool:
-        """Lock a running trial's row (marking it alive); False if it is not running.
+    def _write_running(self, conn: Any, study_id: int, number: int, beat: bool, insert: str,
+                       args: Sequence[Any]) -> bool:
+        """Run ``insert`` (which selects from ``t``) if the trial is running, in one statement.
 
-        A report (``beat``) always counts as a sign of life; other writes only
-        when heartbeats are on.
+        ``t`` holds the trial's number if it is running, locked so that it cannot
+        finish meanwhile, and marked alive if ``beat`` (a report always counts as
+        a sign of life; other writes only when heartbeats are on). Returns
+        whether a row was written (False: the trial is not running, or nothing
+        was given to write).
         """
         if isinstance(number, bool) or not isinstance(number, int):
             return False
-        beat = beat or self._heartbeat_interval is not None
-        return conn.execute(
-            "UPDATE bbopt_trials SET heartbeat = CASE WHEN %s THEN %s ELSE heartbeat END "
-            "WHERE study_id = %s AND number = %s AND state = %s RETURNING number",
-            (beat, time.time(), study_id, number, _RUNNING),
-        ).fetchone() is not None
+        if beat or self._heartbeat_interval is not None:
+            running = ("UPDATE bbopt_trials SET heartbeat = %s WHERE study_id = %s "
+                       "AND number = %s AND state = %s RETURNING number")
+            head: tuple[Any, ...] = (time.time(), study_id, number, _RUNNING)
+        else:
+            running = ("SELECT number FROM bbopt_trials WHERE study_id = %s AND number = %s "
+                       "AND state = %s FOR SHARE")
+            head = (study_id, number, _RUNNING)
+        return conn.execute(f"WITH t AS ({running}) {insert}", (*head, *args)).fetchone() \
+            is not None
 
     def set_trial_intermediate_value(
         self, study_id: int, number: int, step: int, value: float
     ) -> None:
         check_step(step, "Trial.report")
-        with self._tx() as conn:
-            if not self._lock_running(conn, study_id, number, beat=True):
-                raise self._not_running(study_id, number)
-            conn.execute(
+        with self._each() as conn:
+            written = self._write_running(
+                conn, study_id, number, True,
                 "INSERT INTO bbopt_intermediate (study_id, number, step, value) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (study_id, number, step) "
-                "DO UPDATE SET value = excluded.value", (study_id, number, step, value),
+                "SELECT %s, t.number, %s, %s FROM t ON CONFLICT (study_id, number, step) "
+                "DO UPDATE SET value = excluded.value RETURNING number",
+                (study_id, step, value),
             )
+        if not written:
+            raise self._not_running(study_id, number)
 
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
         text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
-        with self._tx() as conn:
-            self._state(conn, study_id, number)
-            conn.execute(
+        with self._each() as conn:
+            written = isinstance(number, int) and not isinstance(number, bool) and conn.execute(
                 "INSERT INTO bbopt_trial_attrs (study_id, number, system, key, value) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (study_id, number, system, key) "
-                "DO UPDATE SET value = excluded.value", (study_id, number, system, key, text),
-            )
+                "SELECT study_id, number, %s, %s, %s FROM bbopt_trials "
+                "WHERE study_id = %s AND number = %s ON CONFLICT (study_id, number, system, key) "
+                "DO UPDATE SET value = excluded.value RETURNING number",
+                (system, key, text, study_id, number),
+            ).fetchone() is not None
+            if not written:
+                raise self._missing_trial(conn, study_id, number)
 
     def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
         self._set_trial_attr(study_id, number, 0, key, value)
@@ -813,41 +877,48 @@ class PostgreSQLStorage(BaseStorage):
     def finish_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        with self._tx() as conn:
+        with self._each() as conn:
             cache = self._cache(conn, study_id)
+            # One statement: the trial row locked, then the study row (the lock order of
+            # fail_stale_trials), both held until it commits.
             done = conn.execute(
+                "WITH running AS (SELECT number FROM bbopt_trials WHERE study_id = %s "
+                "AND number = %s AND state = %s FOR UPDATE), "
+                "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 WHERE study_id = %s "
+                "AND EXISTS (SELECT 1 FROM running) RETURNING n_finished) "
                 "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
-                f"row_params = {_ROW_PARAMS} WHERE study_id = %s AND number = %s "
-                "AND state = %s RETURNING number",
-                (int(state), dumps_values(values), now(), study_id, number, _RUNNING),
-            ).fetchone()
-            if done is not None:
-                conn.execute(
-                    "WITH s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
-                    "WHERE study_id = %s RETURNING n_finished) "
-                    "UPDATE bbopt_trials SET finish_seq = s.n_finished FROM s "
-                    "WHERE bbopt_trials.study_id = %s AND number = %s",
-                    (study_id, study_id, number),
-                )
+                f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s "
+                "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
+                (study_id, number, _RUNNING, study_id, int(state), dumps_values(values), now(),
+                 study_id, number),
+            ).fetchone() if isinstance(number, int) and not isinstance(number, bool) else None
         if done is None:
             raise self._not_running(study_id, number)
-        with self._tx() as conn:
+        with self._each() as conn:
             self._owned.discard((study_id, number))
             cache.notes.pop(number, None)
             self._sync(conn, study_id, cache)
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
-        with self._tx() as conn:
+        with self._each() as conn:
             return self._state(conn, study_id, number)
 
     def get_trial(self, study_id: int, number: int) -> FrozenTrial:
-        with self._tx(snapshot=True) as conn:
-            if isinstance(number, bool) or not isinstance(number, int):
+        with self._each() as conn:
+            row = None
+            if isinstance(number, int) and not isinstance(number, bool):
+                # One statement (one snapshot, one round trip): the trial's row and its
+                # parameters, reports and attributes as JSON arrays in insertion order.
+                row = conn.execute(_ONE_TRIAL, (study_id, number)).fetchone()
+            if row is None:
                 raise self._missing_trial(conn, study_id, number)
-            trials = self._load_trials(conn, study_id, "AND number = %s", (number,))
-            if not trials:
-                raise self._missing_trial(conn, study_id, number)
-            return trials[0]
+            params, reports, attrs = row[5:]
+            return decode_trials(
+                [row[:5]], [(number, *p) for p in params or ()],
+                [(number, step, None if value is None else float(value))
+                 for step, value in reports or ()],
+                [(number, *a) for a in attrs or ()], self._dist_of(conn),
+            )[0]
 
     def get_all_trials(
         self,
@@ -866,7 +937,7 @@ class PostgreSQLStorage(BaseStorage):
             return self._load_trials(conn, study_id, "AND state = ANY(%s)", (codes,))
 
     def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
-        with self._tx() as conn:
+        with self._each() as conn:
             self._cache(conn, study_id)
             if states is None:
                 return self._count_all(conn, study_id)
@@ -877,13 +948,13 @@ class PostgreSQLStorage(BaseStorage):
             ).fetchone()[0])
 
     def get_observations(self, study_id: int) -> Observations:
-        with self._tx() as conn:
+        with self._each() as conn:
             cache = self._cache(conn, study_id)
             self._sync(conn, study_id, cache)
             return cache.observations
 
     def get_running_points(self, study_id: int) -> RunningPoints:
-        with self._tx() as conn:
+        with self._each() as conn:
             cache = self._cache(conn, study_id)
             return cache.running_points(conn.execute(
                 "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
@@ -965,7 +1036,7 @@ class PostgreSQLStorage(BaseStorage):
                 (now(), int(last) - n, listed, states.tolist(), dumps_rows(states, values),
                  study_id),
             )
-        with self._tx() as conn:
+        with self._each() as conn:
             for number in listed:
                 self._owned.discard((study_id, number))
                 cache.notes.pop(number, None)

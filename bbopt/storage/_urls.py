@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bbopt.storage._base import BaseStorage
@@ -52,12 +52,15 @@ def is_postgresql_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def storage_from_url(url: str | os.PathLike[str], existing: bool = False) -> BaseStorage:
+def storage_from_url(
+    url: str | os.PathLike[str], existing: bool = False, **options: Any
+) -> BaseStorage:
     """Open the storage a URL or a file path names (ValueError for any other text).
 
     With ``existing`` (`load_study`, `delete_study`), an SQLite or journal file must
     already exist: a mistyped path raises `StudyNotFoundError` instead of creating an
-    empty storage there.
+    empty storage there. ``options`` go to the storage's class (``timeout``,
+    ``heartbeat_interval``, ``grace_period``: every one of them takes these).
 
     Examples
     --------
@@ -75,7 +78,7 @@ def storage_from_url(url: str | os.PathLike[str], existing: bool = False) -> Bas
         url = os.fspath(url)
     if isinstance(url, str) and url:
         if is_postgresql_url(url):
-            return PostgreSQLStorage(url)
+            return PostgreSQLStorage(url, **options)
         is_journal = url.startswith("journal:")
         if is_journal or url.startswith("sqlite:///") or "://" not in url:
             path = (parse_journal_url(url) if is_journal
@@ -86,7 +89,8 @@ def storage_from_url(url: str | os.PathLike[str], existing: bool = False) -> Bas
                     f"(from the 'storage' parameter "
                     f"{url!r}); nothing was created there."
                 )
-            return JournalFileStorage(url) if is_journal else SQLiteStorage(url)
+            return (JournalFileStorage(url, **options) if is_journal
+                    else SQLiteStorage(url, **options))
     raise ValueError(
         f"The 'storage' parameter must be None, a BaseStorage, {URL_FORMS}. "
         f"Got {url!r} instead."

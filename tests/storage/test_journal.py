@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 
 import bbopt
 from bbopt import FloatDistribution, TrialState
-from bbopt.storage import JournalFileStorage, StorageJournalError
+from bbopt.storage import JournalFileStorage, StorageJournalError, StorageLockedError
 
 X = FloatDistribution(-1.0, 1.0)
 
@@ -76,18 +77,89 @@ def _dead_pid():
     return process.pid
 
 
-def test_the_lock_of_a_dead_writer_is_broken_at_once(path):
-    storage = JournalFileStorage(path, lock_timeout=600)
-    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
-    storage.close()
-    lock = JournalFileStorage(path, lock_timeout=600)._file_lock
+def _lock_content(path, **fields):
+    """The content of a lock of the journal at ``path`` taken by this process, with
+    some fields (machine, pid) replaced."""
+    lock = JournalFileStorage(path)._file_lock
     lock.acquire()
-    with open(lock.path) as f:
-        content = f.read()
-    os.unlink(lock.path)
-    with open(lock.path, "w") as f:  # the same lock, held by a process that died
-        f.write(content.replace(str(os.getpid()), str(_dead_pid())))
+    machine, pid, start, token, _ = lock._read(lock.path)[1].decode().split("\n")
+    lock.release()
+    values = {"machine": machine, "pid": pid, "start": start, "token": token, **fields}
+    return lock.path, "".join(f"{values[k]}\n" for k in ("machine", "pid", "start", "token"))
+
+
+def _write_after(path, lock_timeout, timeout=60.0):
+    """Seconds that a new trial took to be written, the lock being held."""
+    storage = JournalFileStorage(path, lock_timeout=lock_timeout, timeout=timeout)
     start = time.monotonic()
-    assert JournalFileStorage(path, lock_timeout=600).create_new_trial(study_id) == 0
-    assert time.monotonic() - start < 5
+    storage.create_new_trial(0)
+    return time.monotonic() - start
+
+
+def test_a_killed_writer_holding_the_lock_delays_nobody(path):
+    JournalFileStorage(path).create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: takes the lock and is killed holding it
+        lock = JournalFileStorage(path)._file_lock
+        lock.acquire()
+        os.write(write, b"x")
+        time.sleep(60)
+    os.read(read, 1)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert os.path.exists(path + ".lock")
+    assert _write_after(path, lock_timeout=600) < 2
+    assert not os.path.exists(path + ".lock")
+
+
+def test_the_lock_of_a_dead_or_reused_pid_is_broken_at_once(path):
+    JournalFileStorage(path).create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    for fields in ({"pid": _dead_pid()}, {"pid": 1, "start": "0"}):  # pid 1 started long ago
+        lock, content = _lock_content(path, **fields)
+        with open(lock, "w") as f:
+            f.write(content)
+        assert _write_after(path, lock_timeout=600) < 2
+
+
+def test_an_empty_lock_is_broken_after_two_seconds(path):
+    # Left by a writer killed between creating and writing it (no hard links, or
+    # an older bbopt): not 30 s but 2 s.
+    JournalFileStorage(path).create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    open(path + ".lock", "w").close()
+    assert 1.5 < _write_after(path, lock_timeout=600) < 5
+
+
+def test_a_live_holder_keeps_its_lock(path):
+    JournalFileStorage(path).create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    lock = JournalFileStorage(path)._file_lock
+    lock.acquire()
+    with pytest.raises(StorageLockedError, match="held by another writer"):
+        _write_after(path, lock_timeout=600, timeout=0.5)
+    assert lock.still_held()
+    lock.release()
     assert not os.path.exists(lock.path)
+
+
+def test_a_lock_from_another_machine_is_broken_after_lock_timeout(path):
+    JournalFileStorage(path).create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    lock, content = _lock_content(path, machine="node-17 other-boot pid:[1]", pid=1)
+    with open(lock, "w") as f:
+        f.write(content)
+    os.utime(lock, (0, 0))  # its clock does not matter: only how long it is seen here
+    assert 1.0 < _write_after(path, lock_timeout=1.0) < 5
+
+
+def test_a_holder_whose_lock_was_broken_takes_it_again(path):
+    storage = JournalFileStorage(path)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    lock = storage._file_lock
+    lock.acquire()
+    os.unlink(lock.path)  # as a waiter would, taking it for stale
+    other = JournalFileStorage(path)._file_lock
+    other.acquire()
+    assert not lock.still_held() and other.still_held()
+    lock.release()  # leaves the other's lock alone
+    assert other.still_held()
+    other.release()
+    assert storage.create_new_trial(study_id) == 0

@@ -83,3 +83,16 @@ def test_url_and_driver_errors(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(ImportError, match=r"bbopt\[postgres\]"):
         PostgreSQLStorage("postgresql://localhost/db")
+
+
+def test_synchronous_normal_turns_off_the_wait_for_the_disk(postgres_url):
+    import pickle
+
+    full, normal = PostgreSQLStorage(postgres_url), PostgreSQLStorage(postgres_url,
+                                                                     synchronous="normal")
+    for storage, expected in ((full, "on"), (normal, "off"),
+                              (pickle.loads(pickle.dumps(normal)), "off")):
+        assert storage._run("SHOW synchronous_commit") == [(expected,)]
+        storage.close()
+    with pytest.raises(ValueError, match="'synchronous' parameter of PostgreSQLStorage"):
+        PostgreSQLStorage(postgres_url, synchronous="off")

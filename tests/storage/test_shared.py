@@ -300,7 +300,11 @@ def test_workers_killed_mid_trial_lose_no_told_trial(target):
                 os.write(write, struct.pack("<q", trial.number))  # after the tell returned
         os.close(write)
         workers.append((pid, read))
-    time.sleep(0.3)
+    watcher = bbopt.load_study(study_name="k", storage=target)
+    deadline = time.monotonic() + 120
+    while watcher.get_observations().n_complete < 10:  # however loaded the machine is
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     told: set[int] = set()
     for pid, read in workers:
         time.sleep(rng.uniform(0.0, 0.05))

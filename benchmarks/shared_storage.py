@@ -1,0 +1,304 @@
+"""Storages that workers on many machines share: PostgreSQL and journal files, beside Optuna's.
+
+Two parts, each measurement in a fresh subprocess that imports only the
+library it measures, repeated ``--repeats`` times in alternating order (the
+table gives the median):
+
+``asktell``
+    A study already holding ``--n`` trials (10 float parameters, random
+    sampler) gets ``--k`` more trials asked and told; the table gives the
+    time per ask+tell. Two ways of asking: ``space`` (the whole search space
+    at once: bbopt's ``study.ask(space)``, Optuna's
+    ``study.ask(fixed_distributions)``) and ``define-by-run`` (ten
+    ``trial.suggest_float`` calls). Storages: bbopt's ``PostgreSQLStorage``
+    and Optuna 5's ``RDBStorage`` (SQLAlchemy over psycopg 3) on the same
+    server, each in a database of its own created for the run; bbopt's
+    ``JournalFileStorage`` and Optuna's ``JournalStorage(JournalFileBackend)``
+    in the same folder. The ``n`` trials are added beforehand, untimed.
+``tpe``
+    The same study of ``--tpe-n`` trials (10 floats, values of a sphere)
+    in memory and on PostgreSQL (``synchronous="full"``, the default, and
+    ``"normal"``); ``--tpe-k`` trials of bbopt's ``TPESampler`` are asked
+    (whole space) and told; the table gives the time per trial and the ratio
+    to memory.
+
+The server should be a real one (``fsync`` on): ``--url`` names a role that
+may create databases.
+
+Usage::
+
+    python benchmarks/shared_storage.py --url postgresql://postgres:pw@localhost:5432/postgres \\
+        --parts asktell tpe --json results/shared_storage.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
+
+N_DIMS = 10
+N_WARMUP = 10
+LIBS = ("bbopt-postgres", "optuna-rdb-postgres", "bbopt-journal", "optuna-journal")
+MODES = ("space", "define-by-run")
+
+
+# -- a database of its own per measurement ------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    """``url`` with its database replaced by ``name``."""
+    base, _, rest = url.rpartition("/")
+    query = rest.partition("?")[2]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+class _Database:
+    """A database created on the server of ``url`` for one measurement, then dropped."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.admin = url
+        self.name = f"bench_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {self.name}")
+        self.url = _with_database(url, self.name)
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {self.name} WITH (FORCE)")
+
+
+# -- workers (each in a fresh process) -------------------------------------------------
+
+
+def _timed(ask: Any, tell: Any, k: int) -> float:
+    """Milliseconds per ask+tell over ``k`` trials, after a warm-up."""
+    for _ in range(N_WARMUP):
+        tell(ask())
+    start = time.perf_counter()
+    for _ in range(k):
+        tell(ask())
+    return 1e3 * (time.perf_counter() - start) / k
+
+
+def _fill_values(n: int) -> list[dict[str, float]]:
+    draw = random.Random(0)  # the values of the filled trials do not matter
+    return [{f"x{i}": draw.uniform(-5, 5) for i in range(N_DIMS)} for _ in range(n)]
+
+
+def _asktell_bbopt(backend: str, mode: str, n: int, k: int, url: str,
+                   folder: str) -> dict[str, Any]:
+    import bbopt
+    from bbopt.samplers import RandomSampler
+
+    space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
+    database = _Database(url) if backend == "postgres" else None
+    target = database.url if database else f"journal:///{os.path.join(folder, 'bbopt.log')}"
+    try:
+        filler = bbopt.create_study(study_name="s", storage=target,
+                                    sampler=RandomSampler(seed=1))
+        numbers, x = filler.ask_array(n, space)  # the n trials in two writes
+        filler.tell_array(numbers, x.sum(axis=1))
+        study = bbopt.load_study(study_name="s", storage=target,
+                                 sampler=RandomSampler(seed=0))
+        study.get_observations()
+        if mode == "space":
+            def ask() -> Any:
+                return study.ask(space)
+        else:
+            def ask() -> Any:
+                trial = study.ask()
+                for name in space:
+                    trial.suggest_float(name, -5, 5)
+                return trial
+        ms = _timed(ask, lambda t: study.tell(t, sum(t.params.values())), k)
+        ok = len(study.trials) == n + k + N_WARMUP
+        return {"status": "ok" if ok else "wrong trial count", "per_trial_ms": ms}
+    finally:
+        if database:
+            database.drop()
+
+
+def _asktell_optuna(backend: str, mode: str, n: int, k: int, url: str,
+                    folder: str) -> dict[str, Any]:
+    import optuna
+    from optuna.distributions import FloatDistribution
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    space = {f"x{i}": FloatDistribution(-5, 5) for i in range(N_DIMS)}
+    database = _Database(url) if backend == "postgres" else None
+    try:
+        if database:
+            target = database.url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+            def storage() -> Any:
+                return optuna.storages.RDBStorage(target)
+        else:
+            from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+            path = os.path.join(folder, "optuna.log")
+
+            def storage() -> Any:
+                return JournalStorage(JournalFileBackend(path))
+
+        filler = optuna.create_study(study_name="s", storage=storage())
+        filler.add_trials(
+            optuna.trial.create_trial(params=row, distributions=space, value=sum(row.values()))
+            for row in _fill_values(n))
+        study = optuna.load_study(study_name="s", storage=storage(),
+                                  sampler=optuna.samplers.RandomSampler(seed=0))
+        study.get_trials(deepcopy=False)
+        if mode == "space":
+            def ask() -> Any:
+                return study.ask(fixed_distributions=space)
+        else:
+            def ask() -> Any:
+                trial = study.ask()
+                for name in space:
+                    trial.suggest_float(name, -5, 5)
+                return trial
+        ms = _timed(ask, lambda t: study.tell(t, sum(t.params.values())), k)
+        ok = len(study.trials) == n + k + N_WARMUP
+        return {"status": "ok" if ok else "wrong trial count", "per_trial_ms": ms}
+    finally:
+        if database:
+            database.drop()
+
+
+def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
+    import bbopt
+    from bbopt.samplers import RandomSampler, TPESampler
+
+    space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
+    database = _Database(url) if where.startswith("postgres") else None
+    try:
+        storage: Any = bbopt.storage.InMemoryStorage()
+        if database:
+            storage = bbopt.storage.PostgreSQLStorage(
+                database.url, synchronous="normal" if where.endswith("normal") else "full")
+        filler = bbopt.create_study(study_name="s", storage=storage,
+                                    sampler=RandomSampler(seed=1))
+        numbers, x = filler.ask_array(n, space)  # the n trials in two writes
+        filler.tell_array(numbers, (x**2).sum(axis=1))
+        study = bbopt.load_study(study_name="s", storage=storage, sampler=TPESampler(seed=0))
+        ms = _timed(lambda: study.ask(space),
+                    lambda t: study.tell(t, sum(v * v for v in t.params.values())), k)
+        return {"status": "ok", "per_trial_ms": ms, "best": study.best_value}
+    finally:
+        if database:
+            database.drop()
+
+
+def _worker(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        if args.worker == "asktell":
+            library, _, backend = args.lib.partition("-")
+            backend = backend.rpartition("-")[2]  # rdb-postgres -> postgres
+            run = _asktell_bbopt if library == "bbopt" else _asktell_optuna
+            result = run(backend, args.mode, args.n, args.k, args.url, folder)
+        else:
+            result = _tpe(args.where, args.tpe_n, args.tpe_k, args.url)
+    print(json.dumps(result))
+
+
+# -- driver ----------------------------------------------------------------------------
+
+
+def _median(results: list[dict[str, Any]]) -> float | None:
+    times = [r["per_trial_ms"] for r in results if r.get("status") == "ok"]
+    return statistics.median(times) if len(times) == len(results) else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", required=True, help="a PostgreSQL server's URL (a role "
+                        "that may create databases)")
+    parser.add_argument("--parts", nargs="+", choices=["asktell", "tpe"],
+                        default=["asktell", "tpe"])
+    parser.add_argument("--libs", nargs="+", choices=LIBS, default=list(LIBS))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--n", type=int, default=1000, help="trials in the study (asktell)")
+    parser.add_argument("--k", type=int, default=200, help="trials timed (asktell)")
+    parser.add_argument("--tpe-n", type=int, default=10_000)
+    parser.add_argument("--tpe-k", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-seconds", type=float, default=1800)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--worker", choices=["asktell", "tpe"], help=argparse.SUPPRESS)
+    parser.add_argument("--lib", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
+    parser.add_argument("--where", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        _worker(args)
+        return
+    script = str(Path(__file__).resolve())
+    common = ["--url", args.url]
+    results: dict[str, Any] = {"machine": _common.machine_info(), "asktell": {}, "tpe": {}}
+
+    def measure(key: tuple[str, ...], argv: list[str], store: dict[str, Any]) -> None:
+        result = _common.run_worker([script, *argv, *common], timeout=args.max_seconds)
+        store.setdefault("/".join(key), []).append(result)
+        print(json.dumps({"key": key, **result}), file=sys.stderr, flush=True)
+
+    if "asktell" in args.parts:
+        for repeat in range(args.repeats):
+            libs = args.libs if repeat % 2 == 0 else args.libs[::-1]  # alternate the order
+            for mode in args.modes:
+                for lib in libs:
+                    measure((lib, mode), ["--worker", "asktell", "--lib", lib, "--mode", mode,
+                                          "--n", str(args.n), "--k", str(args.k)],
+                            results["asktell"])
+        rows = []
+        for mode in args.modes:
+            for lib in args.libs:
+                ms = _median(results["asktell"][f"{lib}/{mode}"])
+                anchor = lib.replace("bbopt-", "optuna-rdb-" if "postgres" in lib
+                                     else "optuna-") if lib.startswith("bbopt") else None
+                ratio = ""
+                if anchor in args.libs and ms is not None:
+                    other = _median(results["asktell"][f"{anchor}/{mode}"])
+                    ratio = "" if other is None else f"{other / ms:.1f}x"
+                rows.append([lib, mode, "failed" if ms is None else f"{ms:.3f}", ratio])
+        print(f"\nask+tell per trial, random sampler, 10 floats, study of {args.n:,} trials "
+              f"(median of {args.repeats} runs of {args.k} trials)\n")
+        print(_common.markdown_table(["storage", "ask", "ms / trial", "Optuna / bbopt"],
+                                     rows, "llrr"))
+    if "tpe" in args.parts:
+        wheres = ("memory", "postgres", "postgres-normal")
+        for repeat in range(args.repeats):
+            for where in wheres if repeat % 2 == 0 else wheres[::-1]:
+                measure((where,), ["--worker", "tpe", "--where", where, "--tpe-n",
+                                   str(args.tpe_n), "--tpe-k", str(args.tpe_k)],
+                        results["tpe"])
+        medians = {where: _median(results["tpe"][where]) for where in wheres}
+        memory = medians["memory"]
+        print(f"\nTPE ask+tell per trial on a study of {args.tpe_n:,} trials (10 floats, "
+              f"median of {args.repeats} runs of {args.tpe_k} trials)\n")
+        print(_common.markdown_table(
+            ["storage", "ms / trial", "vs memory"],
+            [[where, "failed" if ms is None else f"{ms:.2f}",
+              f"{ms / memory:.2f}x" if ms and memory else ""]
+             for where, ms in medians.items()], "lrr"))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
