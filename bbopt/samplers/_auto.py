@@ -12,6 +12,10 @@ The rules (see docs/which_sampler.md for the measurements behind them):
 
 - several objectives, a conditional space (some parameter used by only part
   of the trials), or a categorical parameter: ``"tpe"`` throughout;
+- constraints (``constraints_func``, or trials that recorded constraint
+  values): the constrained models only, ``"gp"`` (log EI times the
+  probability of feasibility) while ``n < MAX_GP_TRIALS``, then ``"tpe"``
+  (feasible-first split), after the same start as below;
 - otherwise, the first trial: ``"center"``, the centre of each continuous
   range (the usual start of local methods: nevergrad's and CMA-ES's);
 - then, for ``n < n_startup``: ``"random"`` (the GP's start);
@@ -49,6 +53,7 @@ from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_int, ensure_optional_int, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import GPSampler
 from bbopt.samplers._quadratic_tr import QuadraticTrustRegion, n_coefficients
@@ -117,6 +122,11 @@ class AutoSampler(ArraySampler):
     n_startup_trials : int, default 10
         Random trials before a model is used (fewer for small budgets:
         ``min(n_startup_trials, max(3, budget // 5))``).
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with each finishing trial; its values are stored
+        with the trial and the sampler then uses the constrained GP, then the
+        constrained TPE (see the rules above).
 
     Attributes
     ----------
@@ -142,7 +152,9 @@ class AutoSampler(ArraySampler):
         seed: int | None = None,
         budget: int | None = None,
         n_startup_trials: int = 10,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
+        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
         self._seed = ensure_seed(seed, _OWNER)
         self._budget = ensure_optional_int(budget, "budget", _OWNER, minimum=1)
         self._n_startup = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 1)
@@ -251,6 +263,10 @@ class AutoSampler(ArraySampler):
             return "center", self._center, "first trial: the centre of the box"
         if n < n_startup or not space:
             return "random", self._random, f"{n} < {n_startup} startup trials"
+        if self._constraints_func is not None or obs.constraints.shape[1]:
+            if n < MAX_GP_TRIALS:
+                return "gp", self._gp, f"constraints, n < {MAX_GP_TRIALS}"
+            return "tpe", self._tpe, f"constraints, long study, n >= {MAX_GP_TRIALS}"
         d = len(space)
         continuous = all(isinstance(dist, FloatDistribution) and dist.step is None
                          for dist in space.values())

@@ -274,3 +274,21 @@ def test_one_step_at_a_time_for_parallel_workers() -> None:
     # ... and once it ended without a value (failed), a new step is taken, even while
     # geometry points run
     assert local.propose(u, f, np.array([[0.9, 0.9]]), rng)[1] == "step"
+
+
+def test_constraints_use_the_constrained_gp_then_tpe(monkeypatch) -> None:
+    monkeypatch.setattr(_auto, "MAX_GP_TRIALS", 10)
+    problem = bbopt.testfunctions.WeldedBeam()
+    sampler = AutoSampler(seed=0, n_startup_trials=3, constraints_func=problem.trial_constraints)
+    study = bbopt.create_study(sampler=sampler)
+    study.optimize(problem.objective, n_trials=14)
+    assert _algorithms(study) == ["center"] + ["random"] * 2 + ["gp"] * 7 + ["tpe"] * 4
+    assert all(len(t.system_attrs["constraints"]) == 7 for t in study.trials)
+    feasible = [t for t in study.trials if max(t.system_attrs["constraints"]) <= 0]
+    if feasible:
+        assert study.best_trial.number in {t.number for t in feasible}
+
+
+def test_constraints_func_must_be_callable() -> None:
+    with pytest.raises(TypeError, match="constraints_func"):
+        AutoSampler(constraints_func=3)
