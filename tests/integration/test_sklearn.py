@@ -1,5 +1,7 @@
 """BboptSearchCV against the real scikit-learn (skipped where it is not installed)."""
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -158,18 +160,20 @@ def test_failed_fits_fail_their_trials_or_raise(iris):
                       sampler=_random()).fit(X, y)
 
 
-def test_per_trial_log_lines_with_verbose(iris, caplog):
+def test_per_trial_log_lines_with_verbose(iris):
     X, y = iris
     before = bbopt.logging.get_verbosity()
-    with caplog.at_level("INFO", logger="bbopt"):
-        logger = bbopt.logging.get_logger("bbopt")
-        logger.propagate = True
-        try:
-            BboptSearchCV(DecisionTreeClassifier(), SPACE, n_trials=3, cv=2, verbose=1,
-                          sampler=_random()).fit(X, y)
-        finally:
-            logger.propagate = False
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bbopt")]
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = bbopt.logging.get_logger("bbopt")
+    logger.addHandler(handler)
+    try:
+        BboptSearchCV(DecisionTreeClassifier(), SPACE, n_trials=3, cv=2, verbose=1,
+                      sampler=_random()).fit(X, y)
+    finally:
+        logger.removeHandler(handler)
+    lines = [r.getMessage() for r in records]
     assert sum("Trial" in line and "finished" in line for line in lines) == 3
     assert bbopt.logging.get_verbosity() == before
 
