@@ -351,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "cmaes", "random"],
                         help="single bbopt samplers to compare with")
     parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
-    parser.add_argument("--parts", nargs="+",
-                        default=["continuous", "precision", "mixed", "overhead"])
+    parts = ["continuous", "precision", "mixed", "overhead"]
+    parser.add_argument("--parts", nargs="+", choices=parts, default=parts)
     parser.add_argument("--precision-seeds", type=int, default=3,
                         help="runs (shifted instances) per problem of the precision part")
     parser.add_argument("--mixed-trials", type=int, default=100)
