@@ -49,6 +49,7 @@ from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import BaseStorage, DuplicatedStudyError, TrialFinishedError
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
+from bbopt.storage._heartbeat import HeartbeatMixin
 from bbopt.storage._in_memory import InMemoryStorage
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import check_grace, check_positive, dumps
@@ -265,7 +266,7 @@ class _FileLock:
         self._content = None
 
 
-class JournalFileStorage(BaseStorage):
+class JournalFileStorage(HeartbeatMixin, BaseStorage):
     """Keep studies in an append-only journal file that workers on many machines share over NFS.
 
     Parameters
@@ -302,6 +303,9 @@ class JournalFileStorage(BaseStorage):
     >>> bbopt.load_study("a", bbopt.storage.JournalFileStorage(path)).trials[0].state.name
     'COMPLETE'
     """
+
+    _heartbeat_name = "bbopt-journal-heartbeat"
+    _heartbeat_errors = (StorageLockedError, OSError)
 
     # Pickled (to reopen the file in another process) by its public path.
     __module__ = "bbopt.storage"
@@ -352,11 +356,9 @@ class JournalFileStorage(BaseStorage):
         self._offset = 0
         self._line = 0
         self._alive: dict[tuple[int, int], float] = {}  # last sign of life of running trials
-        self._owned: set[tuple[int, int]] = set()
         self._dists: dict[str, BaseDistribution] = {}
         self._specs: dict[BaseDistribution, str] = {}
-        self._heartbeat_thread: threading.Thread | None = None
-        self._heartbeat_stop = threading.Event()
+        self._init_heartbeats()
         directory = os.path.dirname(self.path)
         if not os.path.isdir(directory):
             raise StorageJournalError(
@@ -774,30 +776,8 @@ class JournalFileStorage(BaseStorage):
                       "states": states.tolist(), "values": values.tolist()}, check)
 
     # -- heartbeats ------------------------------------------------------------------------
-    def _own(self, study_id: int, number: int) -> None:
-        with self._lock:
-            self._owned.add((study_id, number))
-        if self._heartbeat_interval is not None and self._heartbeat_thread is None:
-            thread = threading.Thread(
-                target=self._beat, name="bbopt-journal-heartbeat", daemon=True)
-            self._heartbeat_thread = thread
-            thread.start()
-
-    def _beat(self) -> None:
-        """Mark the running trials of this process alive until `close`."""
-        assert self._heartbeat_interval is not None
-        stop = self._heartbeat_stop
-        while not stop.wait(self._heartbeat_interval):
-            if os.getpid() != self._pid:  # pragma: no cover - threads do not survive fork
-                return
-            with self._lock:
-                owned = sorted(self._owned)
-            if owned:
-                try:
-                    self._append({"op": "beat", "trials": owned},
-                                durable=False)
-                except (StorageLockedError, OSError):  # pragma: no cover - next beat
-                    continue
+    def _touch(self, owned: list[tuple[int, int]]) -> None:
+        self._append({"op": "beat", "trials": owned}, durable=False)
 
     def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
         """Mark FAIL the running trials whose worker stopped beating; return their numbers.
@@ -831,12 +811,7 @@ class JournalFileStorage(BaseStorage):
 
     def close(self) -> None:
         """Stop the heartbeat thread (the storage stays usable)."""
-        self._heartbeat_stop.set()
-        thread = self._heartbeat_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-        self._heartbeat_thread = None
-        self._heartbeat_stop = threading.Event()
+        self._stop_heartbeats()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "timeout": self._timeout,

@@ -53,6 +53,7 @@ from bbopt.storage._base import (
     TrialNotFoundError,
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
+from bbopt.storage._heartbeat import HeartbeatMixin
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
@@ -178,7 +179,7 @@ def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "PostgreSQLStorage")
 
 
-class PostgreSQLStorage(BaseStorage):
+class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     """Keep studies on a PostgreSQL server, shared by worker processes on any machine.
 
     Needs the ``postgres`` extra (``pip install "bbopt[postgres]"``, the
@@ -224,6 +225,9 @@ class PostgreSQLStorage(BaseStorage):
     ...     bbopt.delete_study(name, url)
     COMPLETE
     """
+
+    _heartbeat_name = "bbopt-postgres-heartbeat"
+    _heartbeat_errors = (StorageLockedError, StorageServerError, StorageFileError)
 
     # Pickled (to reconnect in another process) by its public path.
     __module__ = "bbopt.storage"
@@ -273,9 +277,7 @@ class PostgreSQLStorage(BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         self._dist_ids: dict[BaseDistribution, int] = {}
         self._dists: dict[int, BaseDistribution] = {}
-        self._owned: set[tuple[int, int]] = set()
-        self._heartbeat_thread: threading.Thread | None = None
-        self._heartbeat_stop = threading.Event()
+        self._init_heartbeats()
         self._conn: Any = None
         self._connect()
 
@@ -416,12 +418,7 @@ class PostgreSQLStorage(BaseStorage):
 
     def close(self) -> None:
         """Stop the heartbeat thread and close the connection (reopened on next use)."""
-        self._heartbeat_stop.set()
-        thread = self._heartbeat_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-        self._heartbeat_thread = None
-        self._heartbeat_stop = threading.Event()
+        self._stop_heartbeats()
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
                 self._conn.close()
@@ -563,33 +560,12 @@ class PostgreSQLStorage(BaseStorage):
             select("number, system, key, value", "bbopt_trial_attrs"), self._dist_of(conn),
         )
 
-    def _own(self, study_id: int, number: int) -> None:
-        self._owned.add((study_id, number))
-        if self._heartbeat_interval is not None and self._heartbeat_thread is None:
-            thread = threading.Thread(
-                target=self._beat, name="bbopt-postgres-heartbeat", daemon=True)
-            self._heartbeat_thread = thread
-            thread.start()
-
-    def _beat(self) -> None:
-        """Mark the running trials of this process alive until `close`."""
-        assert self._heartbeat_interval is not None
-        stop = self._heartbeat_stop
-        while not stop.wait(self._heartbeat_interval):
-            if os.getpid() != self._pid:  # pragma: no cover - threads do not survive fork
-                return
-            with self._lock:
-                owned = list(self._owned)
-            if not owned:
-                continue
-            try:
-                self._run(
-                    "UPDATE bbopt_trials SET heartbeat = %s WHERE state = %s "
-                    "AND (study_id, number) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
-                    (time.time(), _RUNNING, [s for s, _ in owned], [n for _, n in owned]),
-                )
-            except (StorageLockedError, StorageServerError, StorageFileError):
-                continue  # pragma: no cover - retried at the next beat
+    def _touch(self, owned: list[tuple[int, int]]) -> None:
+        self._run(
+            "UPDATE bbopt_trials SET heartbeat = %s WHERE state = %s "
+            "AND (study_id, number) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+            (time.time(), _RUNNING, [s for s, _ in owned], [n for _, n in owned]),
+        )
 
     def _insert_template(self, conn: Any, study_id: int, number: int, template: FrozenTrial,
                          seq: int | None) -> None:

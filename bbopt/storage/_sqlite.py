@@ -67,6 +67,7 @@ from bbopt.storage._base import (
     TrialNotFoundError,
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
+from bbopt.storage._heartbeat import HeartbeatMixin
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
@@ -176,7 +177,7 @@ def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "SQLiteStorage")
 
 
-class SQLiteStorage(BaseStorage):
+class SQLiteStorage(HeartbeatMixin, BaseStorage):
     """Keep studies in an SQLite file that survives crashes and is shared by processes.
 
     Parameters
@@ -210,6 +211,9 @@ class SQLiteStorage(BaseStorage):
     >>> bbopt.load_study(study_name="a", storage=path).trials[0].state.name
     'COMPLETE'
     """
+
+    _heartbeat_name = "bbopt-sqlite-heartbeat"
+    _heartbeat_errors = (StorageLockedError, StorageFileError)
 
     # Pickled (to reopen the file in another process) by its public path.
     __module__ = "bbopt.storage"
@@ -262,9 +266,7 @@ class SQLiteStorage(BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         self._dist_ids: dict[BaseDistribution, int] = {}
         self._dists: dict[int, BaseDistribution] = {}
-        self._owned: set[tuple[int, int]] = set()
-        self._heartbeat_thread: threading.Thread | None = None
-        self._heartbeat_stop = threading.Event()
+        self._init_heartbeats()
         self._conn: sqlite3.Connection | None = None
         self._connect()
 
@@ -468,12 +470,7 @@ class SQLiteStorage(BaseStorage):
 
     def close(self) -> None:
         """Stop the heartbeat thread and close the connection (reopened on next use)."""
-        self._heartbeat_stop.set()
-        thread = self._heartbeat_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-        self._heartbeat_thread = None
-        self._heartbeat_stop = threading.Event()
+        self._stop_heartbeats()
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
                 self._conn.close()
@@ -775,33 +772,12 @@ class SQLiteStorage(BaseStorage):
             [(study_id, number, system, key, value) for system, key, value in attrs],
         )
 
-    def _own(self, study_id: int, number: int) -> None:
-        self._owned.add((study_id, number))
-        if self._heartbeat_interval is not None and self._heartbeat_thread is None:
-            thread = threading.Thread(
-                target=self._beat, name="bbopt-sqlite-heartbeat", daemon=True)
-            self._heartbeat_thread = thread
-            thread.start()
-
-    def _beat(self) -> None:
-        """Mark the running trials of this process alive until `close`."""
-        assert self._heartbeat_interval is not None
-        stop = self._heartbeat_stop
-        while not stop.wait(self._heartbeat_interval):
-            if os.getpid() != self._pid:  # pragma: no cover - threads do not survive fork
-                return
-            with self._lock:
-                owned = list(self._owned)
-            if not owned:
-                continue
-            try:
-                with self._write() as conn:
-                    conn.executemany(
-                        "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? "
-                        "AND state = ?", [(time.time(), s, n, _RUNNING) for s, n in owned],
-                    )
-            except (StorageLockedError, StorageFileError):  # pragma: no cover - retried later
-                continue
+    def _touch(self, owned: list[tuple[int, int]]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE trials SET heartbeat = ? WHERE study_id = ? AND number = ? "
+                "AND state = ?", [(time.time(), s, n, _RUNNING) for s, n in owned],
+            )
 
     def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
         """Mark FAIL the running trials whose process stopped beating; return their numbers.
