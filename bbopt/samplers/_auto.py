@@ -20,8 +20,7 @@ The rules (see docs/which_sampler.md for the measurements behind them):
   range (the usual start of local methods: nevergrad's and CMA-ES's);
 - then, for ``n < n_startup``: ``"random"`` (the GP's start);
 - integer or stepped parameters, or ``d > MAX_LOCAL_DIMS``: ``"gp"`` while
-  ``n < MAX_GP_TRIALS``, then the long-study sampler (`CmaEsSampler` when
-  bbopt has it, else ``"tpe"``);
+  ``n < MAX_GP_TRIALS``, then ``"cmaes"`` (`CmaEsSampler`, built on first use);
 - all parameters continuous: ``"gp"`` for a global phase of ``n_global``
   trials (a quarter of B, clipped; see `_global_trials`), then ``"local"``:
   a trust-region method on quadratic models (`_quadratic_tr`) started at the
@@ -177,15 +176,16 @@ class AutoSampler(ArraySampler):
         self._gp = GPSampler(seed=seeds[1], independent_sampler=self._random)
         self._tpe = TPESampler(seed=seeds[2])
         self._rng = np.random.default_rng(seeds[3])
-        self._long = self._long_study_sampler(seeds[2])
+        self._long_seed = seeds[2]
+        self._long: BaseSampler | None = None
 
-    @staticmethod
-    def _long_study_sampler(seed: int | None) -> BaseSampler | None:
-        """`CmaEsSampler` when bbopt has it (it slots in here), else None (TPE)."""
-        import bbopt.samplers
+    def _long_study_sampler(self) -> BaseSampler:
+        """`CmaEsSampler` for long studies, built (its kernels loaded) on first use."""
+        if self._long is None:
+            from bbopt.samplers._cmaes import CmaEsSampler
 
-        cls = getattr(bbopt.samplers, "CmaEsSampler", None)
-        return cls(seed=seed) if cls is not None else None
+            self._long = CmaEsSampler(seed=self._long_seed)
+        return self._long
 
     def reseed_rng(self, seed: int | None = None) -> None:
         with self._lock:
@@ -274,9 +274,7 @@ class AutoSampler(ArraySampler):
             if n < MAX_GP_TRIALS:
                 why = "integer or step parameters" if not continuous else f"d = {d}"
                 return "gp", self._gp, f"{why}, n < {MAX_GP_TRIALS}"
-            if self._long is not None:
-                return "cmaes", self._long, f"long study, n >= {MAX_GP_TRIALS}"
-            return "tpe", self._tpe, f"long study, n >= {MAX_GP_TRIALS}"
+            return "cmaes", self._long_study_sampler(), f"long study, n >= {MAX_GP_TRIALS}"
         self._update(obs, state, space)
         n_global = _global_trials(d, budget, n_startup)
         if state.local is None and state.restart_from < 0:
@@ -290,12 +288,9 @@ class AutoSampler(ArraySampler):
         if state.local is None:
             n_restart = max(n_startup, d + 2)
             if state.f.size - state.restart_from < n_restart:
-                global_sampler: BaseSampler = self._gp
-                name = "gp"
                 if n >= MAX_GP_TRIALS:
-                    global_sampler = self._long or self._tpe
-                    name = "cmaes" if self._long is not None else "tpe"
-                return name, global_sampler, "restart: the local run stalled"
+                    return "cmaes", self._long_study_sampler(), "restart: the local run stalled"
+                return "gp", self._gp, "restart: the local run stalled"
             self._start_local(state, state.restart_from)
             return "local", self, "local phase from the restart's best point"
         return "local", self, "local phase"
