@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
-def test_import_loads_no_heavy_scipy_module() -> None:
+
+@pytest.mark.parametrize("statement", ["pass", "bbopt.create_study()"])
+def test_import_and_default_study_load_no_heavy_scipy_module(statement: str) -> None:
+    # The default sampler (AutoSampler) builds its GP and local models on first use.
     code = (
-        "import sys, bbopt\n"
+        f"import sys, bbopt\n{statement}\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[:2] in (['scipy', 'optimize'], "
         "['scipy', 'linalg'], ['scipy', 'special'], ['scipy', 'stats']) "
         "or m in ('bbopt.samplers._gp', 'bbopt.surrogates._gp', 'bbopt._kernels._gp'))\n"

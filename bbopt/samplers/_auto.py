@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,11 +54,13 @@ from bbopt._validation import ensure_int, ensure_optional_int, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
-from bbopt.samplers._gp import GPSampler
-from bbopt.samplers._quadratic_tr import QuadraticTrustRegion, n_coefficients
 from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe import TPESampler
 from bbopt.storage import Observations
+
+if TYPE_CHECKING:
+    from bbopt.samplers._gp import GPSampler
+    from bbopt.samplers._quadratic_tr import QuadraticTrustRegion
 
 FloatArray = NDArray[np.float64]
 
@@ -173,11 +175,21 @@ class AutoSampler(ArraySampler):
             seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(4)]
         self._random = RandomSampler(seed=seeds[0])
         self._center = _CenterSampler(self._random)
-        self._gp = GPSampler(seed=seeds[1], independent_sampler=self._random)
+        self._gp_seed = seeds[1]
+        self._gp_sampler: GPSampler | None = None
         self._tpe = TPESampler(seed=seeds[2])
         self._rng = np.random.default_rng(seeds[3])
         self._long_seed = seeds[2]
         self._long: BaseSampler | None = None
+
+    @property
+    def _gp(self) -> GPSampler:
+        """The GP sampler, built (scipy and the GP kernels loaded) on first use."""
+        if self._gp_sampler is None:
+            from bbopt.samplers._gp import GPSampler
+
+            self._gp_sampler = GPSampler(seed=self._gp_seed, independent_sampler=self._random)
+        return self._gp_sampler
 
     def _long_study_sampler(self) -> BaseSampler:
         """`CmaEsSampler` for long studies, built (its kernels loaded) on first use."""
@@ -333,6 +345,8 @@ class AutoSampler(ArraySampler):
         top = np.argsort(f, kind="stable")[:n_near]
         spread = float(np.max(np.linalg.norm(u[top] - u[best], axis=1))) if n_near > 1 else 0.2
         radius = min(max(0.5 * spread, 1e-3), 0.2)
+        from bbopt.samplers._quadratic_tr import QuadraticTrustRegion, n_coefficients
+
         stall_rows = max(n_coefficients(d), 30)
         state.local = QuadraticTrustRegion(u[best], float(f[best]), radius, stall_rows)
         state.restart_from = -1
