@@ -11,16 +11,17 @@ Examples
 >>> round(study.best_params["x"])
 2
 
-The submodules ``importance``, ``visualization``, ``integration``, ``trial``,
-``study``, ``distributions``, ``exceptions`` and ``logging`` are loaded on
-first use (``bbopt.importance.get_param_importances`` works after a plain
-``import bbopt``), so that ``import bbopt`` stays fast.
+The submodules ``importance``, ``visualization``, ``integration``,
+``testfunctions``, ``trial``, ``study``, ``distributions``, ``exceptions`` and
+``logging``, and `import_optuna`, are loaded on first use
+(``bbopt.importance.get_param_importances`` works after a plain ``import
+bbopt``), so that ``import bbopt`` stays fast.
 """
 
 import importlib
-from types import ModuleType
+from typing import Any
 
-from bbopt import callbacks, pruners, samplers, storage, testfunctions
+from bbopt import callbacks, pruners, samplers, storage
 from bbopt._distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -32,7 +33,6 @@ from bbopt._distributions import (
 )
 from bbopt._exceptions import TrialPruned
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState, create_trial
-from bbopt._import_optuna import import_optuna
 from bbopt._minimize import OptimizeResult, minimize
 from bbopt._multi_objective import HypervolumeEstimate, hypervolume, hypervolume_estimate
 from bbopt._study import (
@@ -88,15 +88,20 @@ __all__ = [
 ]
 
 _LAZY_SUBMODULES = frozenset({"importance", "visualization", "trial", "study",
-                              "distributions", "exceptions", "logging", "integration"})
+                              "distributions", "exceptions", "logging", "integration",
+                              "testfunctions"})
+#: Functions loaded with their module on first use.
+_LAZY_FUNCTIONS = {"import_optuna": "bbopt._import_optuna"}
 
 
-def __getattr__(name: str) -> ModuleType:
-    """Import a submodule of `_LAZY_SUBMODULES` on first access (PEP 562)."""
+def __getattr__(name: str) -> Any:
+    """Import a submodule of `_LAZY_SUBMODULES` or `_LAZY_FUNCTIONS` on first access."""
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"bbopt.{name}")
+    if name in _LAZY_FUNCTIONS:
+        return getattr(importlib.import_module(_LAZY_FUNCTIONS[name]), name)
     raise AttributeError(f"module 'bbopt' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES)
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_FUNCTIONS))

@@ -27,28 +27,21 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from bbopt import testfunctions
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
 from bbopt.samplers import BaseSampler, RandomSampler, TPESampler
-from bbopt.storage import (
-    BaseStorage,
-    JournalFileStorage,
-    PostgreSQLStorage,
-    SQLiteStorage,
-    StorageLockedError,
-    storage_from_url,
-)
+from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError, storage_from_url
 from bbopt.storage._urls import URL_FORMS, is_postgresql_url, parse_journal_url, parse_sqlite_url
 
-_DEMO_FUNCTIONS = {
-    "branin": testfunctions.Branin,
-    "hartmann6": testfunctions.Hartmann6,
-    "rosenbrock": lambda: testfunctions.Rosenbrock(n_dims=4),
-    "ackley": lambda: testfunctions.Ackley(n_dims=5),
-    "mixed": testfunctions.MixedAckley,
+# name -> (bbopt.testfunctions class, its arguments); imported by the demo only.
+_DEMO_FUNCTIONS: dict[str, tuple[str, dict[str, int]]] = {
+    "branin": ("Branin", {}),
+    "hartmann6": ("Hartmann6", {}),
+    "rosenbrock": ("Rosenbrock", {"n_dims": 4}),
+    "ackley": ("Ackley", {"n_dims": 5}),
+    "mixed": ("MixedAckley", {}),
 }
 
 _ASK_SAMPLERS = {
@@ -83,7 +76,10 @@ def _benchmark_command() -> Any:
 
 def _demo(args: argparse.Namespace) -> int:
     """Optimise a test function and print progress and the result."""
-    function = _DEMO_FUNCTIONS[args.function]()
+    from bbopt import testfunctions
+
+    class_name, arguments = _DEMO_FUNCTIONS[args.function]
+    function = getattr(testfunctions, class_name)(**arguments)
     sampler = SAMPLERS[args.sampler](args.seed)
     study = create_study(study_name=f"demo-{args.function}", sampler=sampler)
     print(f"bbopt demo: minimising {function!r} ({function.n_dims} parameters) with "
@@ -329,6 +325,8 @@ def _delete_study(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _fail_stale(args: argparse.Namespace, storage: BaseStorage) -> int:
+    from bbopt.storage import JournalFileStorage, PostgreSQLStorage
+
     assert isinstance(storage, (SQLiteStorage, JournalFileStorage, PostgreSQLStorage))
     study_id = storage.get_study_id_from_name(args.study)
     failed = storage.fail_stale_trials(study_id, grace_period=args.grace_period)
@@ -379,6 +377,10 @@ def _objective(spec: str) -> Callable[..., Any]:
     return function  # type: ignore[no-any-return]
 
 
+class _Terminated(BaseException):
+    """The worker received SIGTERM (raised in the main thread by its handler)."""
+
+
 def _worker(args: argparse.Namespace, storage: BaseStorage) -> int:
     objective = _objective(args.objective)  # before anything touches the storage
     sampler = None if args.sampler is None else SAMPLERS[args.sampler](args.seed)
@@ -400,15 +402,16 @@ def _worker(args: argparse.Namespace, storage: BaseStorage) -> int:
 
     def terminate(signum: int, frame: Any) -> None:
         # A job scheduler's SIGTERM (SLURM's scancel, Kubernetes): the running trial
-        # is marked FAIL (as for Ctrl-C) before the worker exits.
-        raise KeyboardInterrupt(f"signal {signum}")
+        # is marked FAIL (as for Ctrl-C) before the worker exits. Not a KeyboardInterrupt:
+        # `python -m` would then end the process by SIGINT instead of exit code 130.
+        raise _Terminated(f"signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         if not full:
             study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout,
                            catch=(Exception,) if args.catch else (), callbacks=callbacks)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
         print(f"bbopt worker: interrupted after {len(ran)} trials", file=sys.stderr)
         return 130
     finally:

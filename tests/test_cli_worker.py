@@ -90,7 +90,7 @@ def test_a_terminated_worker_fails_its_trial_and_a_killed_ones_is_failed_later(
     killed.kill()
     _, err = terminated.communicate(timeout=60)
     killed.communicate(timeout=60)
-    assert terminated.returncode == 130 and "interrupted" in err
+    assert terminated.returncode == 130 and "interrupted" in err, err
     states = {t.number: t.state for t in study.trials}
     assert list(states.values()).count(TrialState.FAIL) == 1  # the terminated one's
     # The killed worker's trial stopped beating: the next worker's ask fails it.
