@@ -307,9 +307,6 @@ class JournalFileStorage(HeartbeatMixin, BaseStorage):
     _heartbeat_name = "bbopt-journal-heartbeat"
     _heartbeat_errors = (StorageLockedError, OSError)
 
-    # Pickled (to reopen the file in another process) by its public path.
-    __module__ = "bbopt.storage"
-
     def __init__(
         self,
         path: str | os.PathLike[str],

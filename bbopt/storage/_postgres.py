@@ -229,9 +229,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     _heartbeat_name = "bbopt-postgres-heartbeat"
     _heartbeat_errors = (StorageLockedError, StorageServerError, StorageFileError)
 
-    # Pickled (to reconnect in another process) by its public path.
-    __module__ = "bbopt.storage"
-
     def __init__(
         self,
         url: str,
