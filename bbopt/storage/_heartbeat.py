@@ -30,6 +30,21 @@ class HeartbeatMixin:
     #: Errors of a beat that the next beat retries (a locked file, a lost server).
     _heartbeat_errors: ClassVar[tuple[type[Exception], ...]] = ()
 
+    def _set_heartbeat(self, owner: str, heartbeat_interval: float | None,
+                       grace_period: float | None) -> None:
+        """Keep the interval and the grace period (default: two intervals); checked
+        positive by the caller, a grace period needs an interval."""
+        if grace_period is not None and heartbeat_interval is None:
+            raise ValueError(
+                f"The 'grace_period' parameter of {owner} needs a 'heartbeat_interval'. "
+                f"Got grace_period={grace_period!r} alone."
+            )
+        self._heartbeat_interval = heartbeat_interval
+        self._grace_period: float | None = (
+            grace_period if grace_period is not None
+            else None if heartbeat_interval is None else 2.0 * heartbeat_interval
+        )
+
     def _init_heartbeats(self) -> None:
         self._owned: set[tuple[int, int]] = set()
         self._heartbeat_thread: threading.Thread | None = None

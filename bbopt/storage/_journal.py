@@ -329,20 +329,11 @@ class JournalFileStorage(HeartbeatMixin, BaseStorage):
             path = parse_journal_url(path)
         check_positive(owner, timeout=timeout, lock_timeout=lock_timeout,
                        heartbeat_interval=heartbeat_interval, grace_period=grace_period)
-        if grace_period is not None and heartbeat_interval is None:
-            raise ValueError(
-                f"The 'grace_period' parameter of {owner} needs a 'heartbeat_interval'. "
-                f"Got grace_period={grace_period!r} alone."
-            )
+        self._set_heartbeat(owner, heartbeat_interval, grace_period)
         self.path = os.path.abspath(path)
         self._timeout = float(timeout)
         self._lock_timeout = float(lock_timeout)
         self._fsync = bool(fsync)
-        self._heartbeat_interval = heartbeat_interval
-        self._grace_period = (
-            grace_period if grace_period is not None
-            else None if heartbeat_interval is None else 2.0 * heartbeat_interval
-        )
         self._setup()
 
     def _setup(self) -> None:

@@ -251,20 +251,11 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 f"The 'synchronous' parameter of {owner} must be 'full' or 'normal'. "
                 f"Got {synchronous!r} instead."
             )
-        if grace_period is not None and heartbeat_interval is None:
-            raise ValueError(
-                f"The 'grace_period' parameter of {owner} needs a 'heartbeat_interval'. "
-                f"Got grace_period={grace_period!r} alone."
-            )
+        self._set_heartbeat(owner, heartbeat_interval, grace_period)
         _psycopg()
         self.url = url
         self._timeout = float(timeout)
         self._synchronous = synchronous
-        self._heartbeat_interval = heartbeat_interval
-        self._grace_period = (
-            grace_period if grace_period is not None
-            else None if heartbeat_interval is None else 2.0 * heartbeat_interval
-        )
         self._setup()
 
     # -- connection --------------------------------------------------------------
