@@ -222,7 +222,6 @@ class AutoSampler(ArraySampler):
             self._budget_given = True
 
     # -- the choice ------------------------------------------------------
-    @one_blas_thread()
     def begin(self, context: SamplingContext) -> None:
         with self._lock:
             state = self._state(context)
@@ -359,16 +358,15 @@ class AutoSampler(ArraySampler):
         space: dict[str, BaseDistribution] = chosen[1].joint_space(context)
         return space
 
-    @one_blas_thread()
     def sample_joint(
         self, context: SamplingContext, space: dict[str, BaseDistribution]
     ) -> dict[str, float]:
         if not space:
             return {}
         sampler = self._proposer(context)
-        if sampler is not self:
+        if sampler is not self:  # the model-based ones keep to one BLAS thread themselves
             return sampler.sample_joint(context, space)
-        with self._lock:
+        with one_blas_thread(), self._lock:
             state = self._states[context.study_key]
             local = state.local
             if local is None or list(space) != state.names:
