@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -154,6 +155,19 @@ class BaseStorage(abc.ABC):
         """Record several parameters of a running trial: name to (distribution, value)."""
         for name, (distribution, value) in params.items():
             self.set_trial_param(study_id, number, name, distribution, value)
+
+    def _param_writer(
+        self, study_id: int, number: int
+    ) -> Callable[[str, BaseDistribution, Any], None]:
+        """Return ``write(name, distribution, value)``, `set_trial_param` of one trial.
+
+        A trial that suggests parameters one by one takes it once and calls it
+        for each; a storage may return something faster than the method (the
+        in-memory storage writes the trial's record in place). This default
+        is the method itself, so a storage that does not override it keeps
+        working unchanged.
+        """
+        return functools.partial(self.set_trial_param, study_id, number)
 
     @abc.abstractmethod
     def set_trial_intermediate_value(
