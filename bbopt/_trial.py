@@ -343,9 +343,10 @@ class Trial(BaseTrial):
             and name in self._relative_params
         ):
             return distribution.to_external(self._relative_params[name])
-        if distribution.single():
+        if distribution._single:
             return distribution.to_external(distribution.internal_bounds()[0])
-        internal = self._sampler.sample_one(self._sampling_context(), name, distribution)
+        internal = self._sampler.sample_one(self._context or self._sampling_context(), name,
+                                            distribution)
         return distribution.to_external(internal)
 
     def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:
