@@ -146,6 +146,13 @@ _ONE_TRIAL = (
     "FROM bbopt_trial_attrs AS a WHERE a.study_id = t.study_id AND a.number = t.number) "
     "FROM bbopt_trials AS t WHERE t.study_id = %s AND t.number = %s"
 )
+# Makes the transaction it runs in commit with the given ``synchronous_commit``
+# (the connection's own is "off"): as a statement, or as a CTE of a single one.
+_DURABLE_SELECT = "SELECT set_config('synchronous_commit', %s, true)"
+_DURABLE_CTE = f"durable AS ({_DURABLE_SELECT} AS level)"
+# In a statement on ``bbopt_trials`` of a trial this process started: the row is
+# still the one it started (``datetime_start`` as it wrote it; NULL: not started here).
+_STARTED_HERE = "AND (%s::text IS NULL OR datetime_start = %s)"
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
 # Connections abandoned by a fork: closing them in the child would end the
@@ -265,6 +272,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         self._dist_ids: dict[BaseDistribution, int] = {}
         self._dists: dict[int, BaseDistribution] = {}
+        # The datetime_start this process wrote for each trial it started and runs.
+        self._starts: dict[tuple[int, int], str] = {}
         self._init_heartbeats()
         self._conn: Any = None
         self._connect()
@@ -288,13 +297,17 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             options = psycopg.conninfo.conninfo_to_dict(self.url).get("options", "")
             conn = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
-                options=(f"{options} -c lock_timeout={int(self._timeout * 1000)}"
-                         + (" -c synchronous_commit=off" if self._synchronous == "normal"
-                            else "")).strip(),
+                options=f"{options} -c lock_timeout={int(self._timeout * 1000)}".strip(),
             )
         except psycopg.Error as error:
             raise self._translate(error) from None
         try:
+            # Changes of running trials commit without waiting for the disk; the
+            # durable ones (`_durable`) commit with the level the server (or the
+            # URL's options) set, read here: "off" with synchronous="normal".
+            level = conn.execute("SHOW synchronous_commit").fetchone()[0]
+            self._level = level if self._synchronous == "full" else "off"
+            conn.execute("SET synchronous_commit = off")
             self._open_schema(conn)
         except BaseException as error:
             conn.close()
@@ -368,8 +381,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return self._conn
 
     @contextlib.contextmanager
-    def _tx(self, snapshot: bool = False) -> Iterator[Any]:
-        """One transaction (a consistent snapshot with ``snapshot``); errors translated."""
+    def _tx(self, snapshot: bool = False, durable: bool = False) -> Iterator[Any]:
+        """One transaction (a consistent snapshot with ``snapshot``; committed with the
+        server's durability with ``durable``); errors translated."""
         psycopg = _psycopg()
         conn = self._connection()
         with self._lock:
@@ -377,6 +391,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 with conn.transaction():
                     if snapshot:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    if durable:
+                        conn.execute(_DURABLE_SELECT, (self._level,))
                     yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -403,6 +419,19 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 return cursor.fetchall() if cursor.description is not None else []
             except psycopg.Error as error:
                 raise self._translate(error) from None
+
+    def sync(self) -> None:
+        """Wait until every earlier change of this process is on the server's disk.
+
+        Tells wait for it as they happen; the changes of running trials (their
+        start, parameters, reports, attributes) commit without waiting, so
+        that a crash of the server (not of the worker) may forget the last
+        fraction of a second of them. This makes them survive it too
+        (``bbopt ask`` calls it before printing a trial).
+        """
+        with self._tx(durable=True) as conn:
+            # A transaction that writes nothing commits without a flush: write one row.
+            conn.execute("UPDATE bbopt_meta SET value = value WHERE key = 'schema_version'")
 
     def close(self) -> None:
         """Stop the heartbeat thread and close the connection (reopened on next use)."""
@@ -471,6 +500,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
         return dist_of
 
+    def _started(self, study_id: int, number: int, start: str | None) -> None:
+        """Own a trial this process started (its heartbeat) and keep its start time."""
+        if start is not None:
+            self._starts[(study_id, number)] = start
+        self._own(study_id, number)
+
+    def _ended(self, study_id: int, number: int) -> None:
+        self._owned.discard((study_id, number))
+        self._starts.pop((study_id, number), None)
+
     def _count_all(self, conn: Any, study_id: int) -> int:
         row = conn.execute("SELECT n_trials FROM bbopt_studies WHERE study_id = %s",
                            (study_id,)).fetchone()
@@ -494,10 +533,24 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return TrialState(row[0])
 
     def _not_running(self, study_id: int, number: Any) -> Exception:
-        """The error for a write to a trial that is not running."""
+        """The error for a write to a trial that is not running (or not the one
+        this process started)."""
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
-            state = self._state(conn, study_id, number)
             name = self._cache(conn, study_id).name
+            row = None if start is None else conn.execute(
+                "SELECT datetime_start FROM bbopt_trials WHERE study_id = %s AND number = %s",
+                (study_id, number)).fetchone()
+            if start is not None and (row is None or row[0] != start):
+                # Its start committed without waiting for the disk, and the server
+                # crashed before anything flushed it: the number may be another's now.
+                self._ended(study_id, number)
+                return StorageServerError(
+                    f"Trial {number} of study {name!r} was lost by the PostgreSQL server "
+                    f"{self.display_url} (it restarted before the trial's start reached its "
+                    "disk); the trial cannot be recorded."
+                )
+            state = self._state(conn, study_id, number)
         return TrialFinishedError(
             f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
             "it cannot change any more."
@@ -505,13 +558,22 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
     def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
         """Append the trials finished since the last read to the study's observations."""
-        finished = conn.execute(
+        self._append_finished(conn, study_id, cache,
+                              self._finished_since(conn, study_id, cache).fetchall())
+
+    @staticmethod
+    def _finished_since(conn: Any, study_id: int, cache: StudyCache) -> Any:
+        """The cursor of the trials finished since the last read (in a pipeline or not)."""
+        return conn.execute(
             "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
             "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
             "AND a.number = t.number AND a.system = 1 AND a.key = %s "
             "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq",
             (CONSTRAINTS_KEY, study_id, cache.last_seq),
-        ).fetchall()
+        )
+
+    def _append_finished(self, conn: Any, study_id: int, cache: StudyCache,
+                         finished: list[Any]) -> None:
         cache.append_finished(finished, self._dist_of(conn),
                               lambda numbers: self._read_params(conn, study_id, numbers))
 
@@ -592,11 +654,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     # -- studies ---------------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
         check_name(study_name, "study_name", "create_study")
-        rows = self._run(
-            "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
-            "ON CONFLICT (name) DO NOTHING RETURNING study_id",
-            (study_name, json.dumps([int(d) for d in directions])),
-        )
+        with self._tx(durable=True) as conn:
+            rows = conn.execute(
+                "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO NOTHING RETURNING study_id",
+                (study_name, json.dumps([int(d) for d in directions])),
+            ).fetchall()
         if not rows:
             raise DuplicatedStudyError(
                 f"A study named {study_name!r} already exists in this storage; "
@@ -608,11 +671,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return study_id
 
     def delete_study(self, study_id: int) -> None:
-        with self._tx() as conn:
+        with self._tx(durable=True) as conn:
             self._cache(conn, study_id)
             conn.execute("DELETE FROM bbopt_studies WHERE study_id = %s", (study_id,))
             self._caches.pop(study_id, None)
             self._owned = {key for key in self._owned if key[0] != study_id}
+            self._starts = {key: v for key, v in self._starts.items() if key[0] != study_id}
 
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._each() as conn:
@@ -663,6 +727,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if not finished and self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         if template is None:
+            start = now()
             with self._each() as conn:
                 self._cache(conn, study_id)
                 # The number taken and the trial written in one statement (one transaction).
@@ -671,11 +736,11 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                     "WHERE study_id = %s RETURNING n_trials - 1 AS number) "
                     "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
                     "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number",
-                    (study_id, study_id, _RUNNING, now(), time.time()),
+                    (study_id, study_id, _RUNNING, start, time.time()),
                 ).fetchone()[0])
-            self._own(study_id, number)
+            self._started(study_id, number, start)
             return number
-        with self._tx() as conn:
+        with self._tx(durable=finished) as conn:
             cache = self._cache(conn, study_id)
             row = conn.execute(
                 "UPDATE bbopt_studies SET n_trials = n_trials + 1, "
@@ -689,7 +754,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             with self._each() as conn:
                 self._sync(conn, study_id, cache)
         elif template.state == TrialState.RUNNING:
-            self._own(study_id, number)
+            start = template.datetime_start
+            self._started(study_id, number, None if start is None else start.isoformat())
         return number
 
     def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
@@ -712,7 +778,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         grace = check_grace(
             self._grace_period if grace_period is None else grace_period, "PostgreSQLStorage")
         limit = time.time() - grace
-        with self._tx() as conn:
+        with self._tx(durable=True) as conn:
             cache = self._cache(conn, study_id)
             # Trial rows first, then the study row: the lock order of finish_trial.
             stale = [n for (n,) in conn.execute(
@@ -738,19 +804,20 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return stale
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
-        with self._tx() as conn:
+        start = now()
+        with self._each() as conn:
             self._cache(conn, study_id)
             row = conn.execute(
                 "UPDATE bbopt_trials SET state = %s, datetime_start = %s, heartbeat = %s "
                 "WHERE study_id = %s AND number = (SELECT number FROM bbopt_trials "
                 "WHERE study_id = %s AND state = %s ORDER BY number LIMIT 1 "
                 "FOR UPDATE SKIP LOCKED) RETURNING number",
-                (_RUNNING, now(), time.time(), study_id, study_id, _WAITING),
+                (_RUNNING, start, time.time(), study_id, study_id, _WAITING),
             ).fetchone()
         if row is None:
             return None
         number = int(row[0])
-        self._own(study_id, number)
+        self._started(study_id, number, start)
         return number
 
     def set_trial_param(
@@ -792,14 +859,15 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         """
         if isinstance(number, bool) or not isinstance(number, int):
             return False
+        start = self._starts.get((study_id, number))
         if beat or self._heartbeat_interval is not None:
             running = ("UPDATE bbopt_trials SET heartbeat = %s WHERE study_id = %s "
-                       "AND number = %s AND state = %s RETURNING number")
-            head: tuple[Any, ...] = (time.time(), study_id, number, _RUNNING)
+                       f"AND number = %s AND state = %s {_STARTED_HERE} RETURNING number")
+            head: tuple[Any, ...] = (time.time(), study_id, number, _RUNNING, start, start)
         else:
             running = ("SELECT number FROM bbopt_trials WHERE study_id = %s AND number = %s "
-                       "AND state = %s FOR SHARE")
-            head = (study_id, number, _RUNNING)
+                       f"AND state = %s {_STARTED_HERE} FOR SHARE")
+            head = (study_id, number, _RUNNING, start, start)
         return conn.execute(f"WITH t AS ({running}) {insert}", (*head, *args)).fetchone() \
             is not None
 
@@ -821,15 +889,20 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
         text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
             written = isinstance(number, int) and not isinstance(number, bool) and conn.execute(
                 "INSERT INTO bbopt_trial_attrs (study_id, number, system, key, value) "
                 "SELECT study_id, number, %s, %s, %s FROM bbopt_trials "
-                "WHERE study_id = %s AND number = %s ON CONFLICT (study_id, number, system, key) "
+                f"WHERE study_id = %s AND number = %s {_STARTED_HERE} "
+                "ON CONFLICT (study_id, number, system, key) "
                 "DO UPDATE SET value = excluded.value RETURNING number",
-                (system, key, text, study_id, number),
+                (system, key, text, study_id, number, start, start),
             ).fetchone() is not None
-            if not written:
+        if not written:
+            if start is not None:
+                raise self._not_running(study_id, number)  # lost, or finished meanwhile
+            with self._each() as conn:
                 raise self._missing_trial(conn, study_id, number)
 
     def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
@@ -841,27 +914,36 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def finish_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise self._not_running(study_id, number)
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            # One statement: the trial row locked, then the study row (the lock order of
-            # fail_stale_trials), both held until it commits.
-            done = conn.execute(
-                "WITH running AS (SELECT number FROM bbopt_trials WHERE study_id = %s "
-                "AND number = %s AND state = %s FOR UPDATE), "
-                "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 WHERE study_id = %s "
-                "AND EXISTS (SELECT 1 FROM running) RETURNING n_finished) "
-                "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
-                f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s "
-                "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
-                (study_id, number, _RUNNING, study_id, int(state), dumps_values(values), now(),
-                 study_id, number),
-            ).fetchone() if isinstance(number, int) and not isinstance(number, bool) else None
+            # One round trip, one transaction, one wait for the disk: the tell (the trial
+            # row locked, then the study row: the lock order of fail_stale_trials, both
+            # held until it commits), then the trials finished since the last read.
+            with conn.pipeline():
+                told = conn.execute(
+                    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
+                    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
+                    "FOR UPDATE), "
+                    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
+                    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
+                    "RETURNING n_finished) "
+                    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
+                    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
+                    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
+                    (self._level, study_id, number, _RUNNING, start, start, study_id,
+                     int(state), dumps_values(values), now(), study_id, number),
+                )
+                finished = self._finished_since(conn, study_id, cache)
+            done = told.fetchone()
+            if done is not None:
+                self._ended(study_id, number)
+                cache.notes.pop(number, None)
+            self._append_finished(conn, study_id, cache, finished.fetchall())
         if done is None:
             raise self._not_running(study_id, number)
-        with self._each() as conn:
-            self._owned.discard((study_id, number))
-            cache.notes.pop(number, None)
-            self._sync(conn, study_id, cache)
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._each() as conn:
@@ -945,6 +1027,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
+        started = now()
         with self._tx() as conn:
             self._cache(conn, study_id)
             (start,) = conn.execute(
@@ -955,7 +1038,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             conn.execute(
                 "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, heartbeat) "
                 "SELECT %s, number, %s, %s, %s FROM unnest(%s::bigint[]) AS number",
-                (study_id, _RUNNING, now(), time.time(), numbers),
+                (study_id, _RUNNING, started, time.time(), numbers),
             )
             for j, (name, distribution) in enumerate(params):
                 conn.execute(
@@ -967,7 +1050,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                      internal[:, j].tolist()),
                 )
         for number in numbers:
-            self._own(study_id, number)
+            self._started(study_id, number, started)
         return np.arange(int(start), int(start) + n, dtype=np.int64)
 
     def finish_trials(
@@ -975,13 +1058,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     ) -> None:
         listed = numbers.tolist()
         n = len(listed)
-        with self._tx() as conn:
+        starts = [self._starts.get((study_id, number)) for number in listed]
+        with self._tx(durable=True) as conn:
             cache = self._cache(conn, study_id)
             # Trial rows first (in number order), then the study row: the lock order
             # of finish_trial and fail_stale_trials.
             running = {number for (number,) in conn.execute(
-                "SELECT number FROM bbopt_trials WHERE study_id = %s AND number = ANY(%s) "
-                "AND state = %s ORDER BY number FOR UPDATE", (study_id, listed, _RUNNING),
+                "SELECT t.number FROM bbopt_trials AS t, unnest(%s::bigint[], %s::text[]) "
+                "AS u(number, start) WHERE t.study_id = %s AND t.number = u.number "
+                "AND t.state = %s AND (u.start IS NULL OR t.datetime_start = u.start) "
+                "ORDER BY t.number FOR UPDATE OF t", (listed, starts, study_id, _RUNNING),
             )}
             if len(running) != n:  # some trial is not running: change nothing
                 for number in listed:
@@ -1002,6 +1088,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             )
         with self._each() as conn:
             for number in listed:
-                self._owned.discard((study_id, number))
+                self._ended(study_id, number)
                 cache.notes.pop(number, None)
             self._sync(conn, study_id, cache)

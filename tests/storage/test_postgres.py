@@ -18,6 +18,7 @@ from bbopt.storage import (
     StorageLockedError,
     StorageServerError,
 )
+from bbopt.storage._postgres import _DURABLE_CTE
 
 psycopg = pytest.importorskip("psycopg")  # in the 'test' extra; absent, the fixtures skip
 
@@ -92,7 +93,15 @@ def test_synchronous_normal_turns_off_the_wait_for_the_disk(postgres_url):
                                                                      synchronous="normal")
     for storage, expected in ((full, "on"), (normal, "off"),
                               (pickle.loads(pickle.dumps(normal)), "off")):
-        assert storage._run("SHOW synchronous_commit") == [(expected,)]
+        # Changes of running trials never wait for the disk; durable ones (tells,
+        # studies, failing stale trials) commit with the server's level ("on" here).
+        assert storage._run("SHOW synchronous_commit") == [("off",)]
+        with storage._tx(durable=True) as conn:
+            assert conn.execute("SHOW synchronous_commit").fetchone() == (expected,)
+        assert storage._run(
+            f"WITH {_DURABLE_CTE} SELECT current_setting('synchronous_commit') FROM durable",
+            (storage._level,)) == [(expected,)]
+        assert storage._run("SHOW synchronous_commit") == [("off",)]
         storage.close()
     with pytest.raises(ValueError, match="'synchronous' parameter of PostgreSQLStorage"):
         PostgreSQLStorage(postgres_url, synchronous="off")
