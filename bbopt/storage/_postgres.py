@@ -754,8 +754,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             with self._each() as conn:
                 self._sync(conn, study_id, cache)
         elif template.state == TrialState.RUNNING:
-            start = template.datetime_start
-            self._started(study_id, number, None if start is None else start.isoformat())
+            begun = template.datetime_start
+            self._started(study_id, number, None if begun is None else begun.isoformat())
         return number
 
     def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
@@ -802,6 +802,30 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             with self._each() as conn:
                 self._sync(conn, study_id, cache)
         return stale
+
+    def start_trial(self, study_id: int) -> tuple[int, bool]:
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        start = now()
+        with self._each() as conn:
+            self._cache(conn, study_id)
+            # One statement: the oldest WAITING trial made RUNNING, or else (NOT EXISTS)
+            # a new number taken with the study row's lock and its trial written.
+            number, popped = conn.execute(
+                "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
+                "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
+                "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
+                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
+                "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
+                "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
+                "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+                "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
+                "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
+                (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
+                 study_id, _RUNNING, start, time.time()),
+            ).fetchone()
+        self._started(study_id, int(number), start)
+        return int(number), bool(popped)
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
         start = now()
@@ -914,6 +938,18 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def finish_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
+        self._finish(study_id, number, state, values, False)
+
+    def tell_trial(
+        self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
+    ) -> FrozenTrial:
+        with self._each() as conn:
+            return self._decode_one(conn, number,
+                                    self._finish(study_id, number, state, values, True))
+
+    def _finish(self, study_id: int, number: int, state: TrialState,
+                values: Sequence[float] | None, read_back: bool) -> Any:
+        """Finish a running trial; return its `_ONE_TRIAL` row as told if ``read_back``."""
         if isinstance(number, bool) or not isinstance(number, int):
             raise self._not_running(study_id, number)
         start = self._starts.get((study_id, number))
@@ -921,7 +957,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             cache = self._cache(conn, study_id)
             # One round trip, one transaction, one wait for the disk: the tell (the trial
             # row locked, then the study row: the lock order of fail_stale_trials, both
-            # held until it commits), then the trials finished since the last read.
+            # held until it commits), the trials finished since the last read, and the
+            # trial as told.
             with conn.pipeline():
                 told = conn.execute(
                     f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
@@ -937,13 +974,15 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                      int(state), dumps_values(values), now(), study_id, number),
                 )
                 finished = self._finished_since(conn, study_id, cache)
+                record = conn.execute(_ONE_TRIAL, (study_id, number)) if read_back else None
             done = told.fetchone()
+            self._append_finished(conn, study_id, cache, finished.fetchall())
             if done is not None:
                 self._ended(study_id, number)
                 cache.notes.pop(number, None)
-            self._append_finished(conn, study_id, cache, finished.fetchall())
         if done is None:
             raise self._not_running(study_id, number)
+        return None if record is None else record.fetchone()
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._each() as conn:
@@ -958,13 +997,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 row = conn.execute(_ONE_TRIAL, (study_id, number)).fetchone()
             if row is None:
                 raise self._missing_trial(conn, study_id, number)
-            params, reports, attrs = row[5:]
-            return decode_trials(
-                [row[:5]], [(number, *p) for p in params or ()],
-                [(number, step, None if value is None else float(value))
-                 for step, value in reports or ()],
-                [(number, *a) for a in attrs or ()], self._dist_of(conn),
-            )[0]
+            return self._decode_one(conn, number, row)
+
+    def _decode_one(self, conn: Any, number: int, row: Any) -> FrozenTrial:
+        params, reports, attrs = row[5:]
+        return decode_trials(
+            [row[:5]], [(number, *p) for p in params or ()],
+            [(number, step, None if value is None else float(value))
+             for step, value in reports or ()],
+            [(number, *a) for a in attrs or ()], self._dist_of(conn),
+        )[0]
 
     def get_all_trials(
         self,
@@ -1002,11 +1044,30 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def get_running_points(self, study_id: int) -> RunningPoints:
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            return cache.running_points(conn.execute(
-                "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
-                "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
-                "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
-            ).fetchall(), self._dist_of(conn))
+            return cache.running_points(self._running_rows(conn, study_id).fetchall(),
+                                        self._dist_of(conn))
+
+    def get_observations_and_running(
+        self, study_id: int
+    ) -> tuple[Observations, RunningPoints] | None:
+        with self._each() as conn:
+            cache = self._cache(conn, study_id)
+            with conn.pipeline():  # both reads in one round trip
+                finished = self._finished_since(conn, study_id, cache)
+                running = self._running_rows(conn, study_id)
+            self._append_finished(conn, study_id, cache, finished.fetchall())
+            return cache.observations, cache.running_points(running.fetchall(),
+                                                            self._dist_of(conn))
+
+    @staticmethod
+    def _running_rows(conn: Any, study_id: int) -> Any:
+        """The cursor of the parameters of the running trials (in a pipeline or not)."""
+        return conn.execute(
+            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
+            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
+            "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
+        )
+
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
