@@ -24,11 +24,26 @@ see a smaller one appear later. That is what lets each process append only
 the trials finished since its last read (``finish_seq > k``) to its
 `Observations`, an O(new rows) read per ask.
 
-Every transaction commits with the server's ``synchronous_commit`` (on by
-default): a tell is on the server's disk when it returns; ``synchronous=
-"normal"`` turns it off for the storage's connection. Single changes (a new
-trial, parameters, a report, an attribute, a tell) are one statement each,
-so one round trip to the server.
+Durability, as in the SQLite storage: the changes of running trials (a
+start, parameters, reports, attributes) commit without waiting for the disk
+(``synchronous_commit = off`` on the storage's connection): another worker
+sees them at once, and they survive the death of the worker, but a crash of
+the server itself may forget the last fraction of a second of them. The
+changes that must never be lost -- a tell, creating or deleting a study,
+failing stale trials -- commit with the server's own ``synchronous_commit``
+(on by default: on its disk when the call returns); the server's log is
+written in order, so that flush also covers every earlier change.
+``synchronous="normal"`` lets tells skip the wait too. A trial whose start
+the server forgot may see its number given again to another worker: each
+write to a trial this process started also checks its ``datetime_start``,
+so the first worker gets `StorageServerError` instead of writing into the
+other's trial.
+
+Round trips: starting a trial (popping a WAITING one or creating one),
+parameters, a report, an attribute are one statement each; a tell, the read
+of the trials finished since the last read and the trial read back are one
+pipelined round trip (`tell_trial`), and so are a sampler's two reads per ask
+(`get_observations_and_running`).
 """
 
 from __future__ import annotations
@@ -203,12 +218,14 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         transaction's lock before raising `StorageServerError` or
         `StorageLockedError`.
     synchronous : {"full", "normal"}, default "full"
-        ``"full"``: every change is on the server's disk when the call
-        returns (the server's ``synchronous_commit``, on by default).
-        ``"normal"``: commits do not wait for the disk (``synchronous_commit
-        = off`` for this connection): a change survives the death of the
-        worker, but a crash of the server can forget the last fraction of a
-        second of them (never half of one); saves one disk flush per write.
+        ``"full"``: a tell (and creating or deleting a study, failing stale
+        trials) is on the server's disk when the call returns (the server's
+        ``synchronous_commit``, on by default), and so is every change made
+        before it; the changes of running trials (start, parameters,
+        reports) do not wait for the disk. ``"normal"``: no commit waits for
+        the disk: a change survives the death of the worker, but a crash of
+        the server can forget the last fraction of a second of them (never
+        half of one); saves the one disk flush per tell.
     heartbeat_interval : float, optional
         If set, a background thread marks the running trials of this process
         alive every that many seconds, and each new trial first fails the

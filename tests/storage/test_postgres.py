@@ -105,3 +105,58 @@ def test_synchronous_normal_turns_off_the_wait_for_the_disk(postgres_url):
         storage.close()
     with pytest.raises(ValueError, match="'synchronous' parameter of PostgreSQLStorage"):
         PostgreSQLStorage(postgres_url, synchronous="off")
+
+
+def test_a_trial_whose_start_the_server_lost_is_refused(postgres_url):
+    # A start commits without waiting for the disk: a server that crashes at once
+    # forgets it, and another worker may then be given the same number. The worker
+    # that started the trial first must not write into the other's trial.
+    storage = PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x = bbopt.FloatDistribution(0, 1)
+    lost, _ = storage.start_trial(study_id)
+    gone = storage.create_new_trial(study_id)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        # What a restarted server shows: trial `lost` is another worker's, `gone` is gone.
+        conn.execute("UPDATE bbopt_trials SET datetime_start = '2000-01-01T00:00:00' "
+                     "WHERE number = %s", (lost,))
+        conn.execute("DELETE FROM bbopt_trials WHERE number = %s", (gone,))
+    for number in (lost, gone):
+        for write in (lambda n: storage.set_trial_param(study_id, n, "x", x, 0.5),
+                      lambda n: storage.set_trial_intermediate_value(study_id, n, 0, 1.0),
+                      lambda n: storage.set_trial_user_attr(study_id, n, "k", 1),
+                      lambda n: storage.tell_trial(study_id, n, bbopt.TrialState.COMPLETE, [1])):
+            with pytest.raises(StorageServerError, match=f"Trial {number} .* was lost"):
+                write(number)
+            storage._starts[(study_id, number)] = "still mine"  # each write checks anew
+    other = PostgreSQLStorage(postgres_url).get_trial(study_id, lost)
+    assert other.state == bbopt.TrialState.RUNNING and other.params == {}
+    assert other.user_attrs == {} and other.intermediate_values == {}
+    # A trial this process did not start (no start kept) is written as before.
+    storage._starts.clear()
+    storage.finish_trial(study_id, lost, bbopt.TrialState.COMPLETE, [1.0])
+    storage.close()
+
+
+def test_running_writes_do_not_wait_for_the_disk_and_sync_does(postgres_url, monkeypatch):
+    storage = PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    levels = []
+    conn = storage._connection()
+    execute = type(conn).execute
+
+    def spy(self, query, params=None, **kwargs):
+        cursor = execute(self, query, params, **kwargs)
+        if not self._pipeline:
+            levels.append(execute(self, "SHOW synchronous_commit").fetchone()[0])
+        return cursor
+
+    monkeypatch.setattr(type(conn), "execute", spy)
+    number, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, number, "x", bbopt.FloatDistribution(0, 1), 0.5)
+    assert set(levels) == {"off"}
+    levels.clear()
+    storage.sync()
+    assert levels[-1] == "on"  # inside the transaction that writes a row and commits
+    monkeypatch.undo()
+    storage.close()
