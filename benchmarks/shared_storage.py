@@ -22,6 +22,12 @@ table gives the median):
     (whole space) and told; the table gives the time per trial and the ratio
     to memory.
 
+``roundtrips``
+    Round trips to the server per ask+tell of bbopt's ``PostgreSQLStorage``
+    (whole space, define-by-run, TPE), counted in the driver (psycopg's
+    waits for the server outside a pipeline, plus one per pipeline); they
+    do not depend on the load.
+
 The server should be a real one (``fsync`` on): ``--url`` names a role that
 may create databases.
 
@@ -204,9 +210,57 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
             database.drop()
 
 
+def _roundtrips(url: str) -> dict[str, float]:
+    import psycopg
+
+    import bbopt
+    from bbopt.samplers import RandomSampler, TPESampler
+
+    count = [0]
+    wait = psycopg.Connection.wait
+
+    def counted(self: Any, gen: Any, *args: Any, **kwargs: Any) -> Any:
+        # Statements of a pipeline are sent without waiting: only its end waits.
+        if self._pipeline is None or getattr(gen, "__name__", "") == "_exit_gen":
+            count[0] += 1
+        return wait(self, gen, *args, **kwargs)
+
+    psycopg.Connection.wait = counted  # type: ignore[method-assign]
+    space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
+    result = {}
+    database = _Database(url)
+    try:
+        for mode in ("space", "define-by-run", "tpe"):
+            sampler = TPESampler(seed=0) if mode == "tpe" else RandomSampler(seed=0)
+            study = bbopt.create_study(study_name=mode, storage=database.url, sampler=sampler)
+
+            def ask() -> Any:
+                if mode != "define-by-run":
+                    return study.ask(space)
+                trial = study.ask()
+                for name in space:
+                    trial.suggest_float(name, -5, 5)
+                return trial
+
+            for _ in range(20):  # past TPE's start-up trials
+                trial = ask()
+                study.tell(trial, sum(trial.params.values()))
+            count[0] = 0
+            for _ in range(10):
+                trial = ask()
+                study.tell(trial, sum(trial.params.values()))
+            result[mode] = count[0] / 10
+    finally:
+        psycopg.Connection.wait = wait  # type: ignore[method-assign]
+        database.drop()
+    return result
+
+
 def _worker(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        if args.worker == "asktell":
+        if args.worker == "roundtrips":
+            result: dict[str, Any] = _roundtrips(args.url)
+        elif args.worker == "asktell":
             library, _, backend = args.lib.partition("-")
             backend = backend.rpartition("-")[2]  # rdb-postgres -> postgres
             run = _asktell_bbopt if library == "bbopt" else _asktell_optuna
@@ -228,7 +282,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="a PostgreSQL server's URL (a role "
                         "that may create databases)")
-    parser.add_argument("--parts", nargs="+", choices=["asktell", "tpe"],
+    parser.add_argument("--parts", nargs="+", choices=["roundtrips", "asktell", "tpe"],
                         default=["asktell", "tpe"])
     parser.add_argument("--libs", nargs="+", choices=LIBS, default=list(LIBS))
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
@@ -239,7 +293,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", default=None)
-    parser.add_argument("--worker", choices=["asktell", "tpe"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["roundtrips", "asktell", "tpe"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--lib", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
@@ -250,6 +305,14 @@ def main() -> None:
     script = str(Path(__file__).resolve())
     common = ["--url", args.url]
     results: dict[str, Any] = {"machine": _common.machine_info(), "asktell": {}, "tpe": {}}
+    if "roundtrips" in args.parts:
+        counts = _common.run_worker([script, "--worker", "roundtrips", *common],
+                                    timeout=args.max_seconds)
+        results["roundtrips"] = counts
+        print("\nround trips to the server per ask+tell (PostgreSQLStorage, 10 floats)\n")
+        print(_common.markdown_table(["ask", "round trips"],
+                                     [[mode, f"{counts.get(mode, 'failed')}"]
+                                      for mode in ("space", "define-by-run", "tpe")], "lr"))
 
     def measure(key: tuple[str, ...], argv: list[str], store: dict[str, Any]) -> None:
         result = _common.run_worker([script, *argv, *common], timeout=args.max_seconds)
