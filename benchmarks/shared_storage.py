@@ -11,6 +11,7 @@ table gives the median):
     at once: bbopt's ``study.ask(space)``, Optuna's
     ``study.ask(fixed_distributions)``) and ``define-by-run`` (ten
     ``trial.suggest_float`` calls). Storages: bbopt's ``PostgreSQLStorage``
+    (by default, and with ``param_delay=0.05``: ``bbopt-postgres-delayed``)
     and Optuna 5's ``RDBStorage`` (SQLAlchemy over psycopg 3) on the same
     server, each in a database of its own created for the run; bbopt's
     ``JournalFileStorage`` and Optuna's ``JournalStorage(JournalFileBackend)``
@@ -56,8 +57,11 @@ import _common  # noqa: E402
 
 N_DIMS = 10
 N_WARMUP = 10
-LIBS = ("bbopt-postgres", "optuna-rdb-postgres", "bbopt-journal", "optuna-journal")
+LIBS = ("bbopt-postgres", "bbopt-postgres-delayed", "optuna-rdb-postgres", "bbopt-journal",
+        "optuna-journal")
+PARAM_DELAY = 0.05  # bbopt-postgres-delayed: PostgreSQLStorage(param_delay=PARAM_DELAY)
 MODES = ("space", "define-by-run")
+ROUND_TRIP_MODES = ("space", "define-by-run", "define-by-run-delayed", "tpe")
 
 
 # -- a database of its own per measurement ------------------------------------------
@@ -113,14 +117,17 @@ def _asktell_bbopt(backend: str, mode: str, n: int, k: int, url: str,
     from bbopt.samplers import RandomSampler
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
-    database = _Database(url) if backend == "postgres" else None
+    database = _Database(url) if backend.startswith("postgres") else None
     target = database.url if database else f"journal:///{os.path.join(folder, 'bbopt.log')}"
     try:
         filler = bbopt.create_study(study_name="s", storage=target,
                                     sampler=RandomSampler(seed=1))
         numbers, x = filler.ask_array(n, space)  # the n trials in two writes
         filler.tell_array(numbers, x.sum(axis=1))
-        study = bbopt.load_study(study_name="s", storage=target,
+        storage: Any = target
+        if backend == "postgres-delayed":
+            storage = bbopt.storage.PostgreSQLStorage(target, param_delay=PARAM_DELAY)
+        study = bbopt.load_study(study_name="s", storage=storage,
                                  sampler=RandomSampler(seed=0))
         study.get_observations()
         if mode == "space":
@@ -230,12 +237,14 @@ def _roundtrips(url: str) -> dict[str, float]:
     result = {}
     database = _Database(url)
     try:
-        for mode in ("space", "define-by-run", "tpe"):
+        for mode in ROUND_TRIP_MODES:
             sampler = TPESampler(seed=0) if mode == "tpe" else RandomSampler(seed=0)
-            study = bbopt.create_study(study_name=mode, storage=database.url, sampler=sampler)
+            storage = bbopt.storage.PostgreSQLStorage(
+                database.url, param_delay=PARAM_DELAY if mode.endswith("delayed") else 0.0)
+            study = bbopt.create_study(study_name=mode, storage=storage, sampler=sampler)
 
             def ask() -> Any:
-                if mode != "define-by-run":
+                if not mode.startswith("define-by-run"):
                     return study.ask(space)
                 trial = study.ask()
                 for name in space:
@@ -250,6 +259,7 @@ def _roundtrips(url: str) -> dict[str, float]:
                 trial = ask()
                 study.tell(trial, sum(trial.params.values()))
             result[mode] = count[0] / 10
+            storage.close()
     finally:
         psycopg.Connection.wait = wait  # type: ignore[method-assign]
         database.drop()
@@ -262,7 +272,7 @@ def _worker(args: argparse.Namespace) -> None:
             result: dict[str, Any] = _roundtrips(args.url)
         elif args.worker == "asktell":
             library, _, backend = args.lib.partition("-")
-            backend = backend.rpartition("-")[2]  # rdb-postgres -> postgres
+            backend = backend.removeprefix("rdb-")  # rdb-postgres -> postgres
             run = _asktell_bbopt if library == "bbopt" else _asktell_optuna
             result = run(backend, args.mode, args.n, args.k, args.url, folder)
         else:
@@ -312,7 +322,7 @@ def main() -> None:
         print("\nround trips to the server per ask+tell (PostgreSQLStorage, 10 floats)\n")
         print(_common.markdown_table(["ask", "round trips"],
                                      [[mode, f"{counts.get(mode, 'failed')}"]
-                                      for mode in ("space", "define-by-run", "tpe")], "lr"))
+                                      for mode in ROUND_TRIP_MODES], "lr"))
 
     def measure(key: tuple[str, ...], argv: list[str], store: dict[str, Any]) -> None:
         result = _common.run_worker([script, *argv, *common], timeout=args.max_seconds)
@@ -331,8 +341,8 @@ def main() -> None:
         for mode in args.modes:
             for lib in args.libs:
                 ms = _median(results["asktell"][f"{lib}/{mode}"])
-                anchor = lib.replace("bbopt-", "optuna-rdb-" if "postgres" in lib
-                                     else "optuna-") if lib.startswith("bbopt") else None
+                anchor = None if not lib.startswith("bbopt") else (
+                    "optuna-rdb-postgres" if "postgres" in lib else "optuna-journal")
                 ratio = ""
                 if anchor in args.libs and ms is not None:
                     other = _median(results["asktell"][f"{anchor}/{mode}"])

@@ -226,6 +226,14 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         the disk: a change survives the death of the worker, but a crash of
         the server can forget the last fraction of a second of them (never
         half of one); saves the one disk flush per tell.
+    param_delay : float, default 0
+        Seconds by which the parameters of a trial this process started may
+        reach the server late: the ``suggest_*`` calls made within that time
+        are written together, in one round trip instead of one each, by a
+        timer or by this storage's next call, whichever comes first. 0:
+        each is written as it is suggested. Until written, other workers'
+        samplers do not see them (this process's reads always do), and a
+        worker killed meanwhile loses them with its trial.
     heartbeat_interval : float, optional
         If set, a background thread marks the running trials of this process
         alive every that many seconds, and each new trial first fails the
@@ -259,6 +267,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         *,
         timeout: float = 60.0,
         synchronous: str = "full",
+        param_delay: float = 0.0,
         heartbeat_interval: float | None = None,
         grace_period: float | None = None,
     ) -> None:
@@ -275,11 +284,18 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 f"The 'synchronous' parameter of {owner} must be 'full' or 'normal'. "
                 f"Got {synchronous!r} instead."
             )
+        if (isinstance(param_delay, bool) or not isinstance(param_delay, (int, float))
+                or not param_delay >= 0):
+            raise ValueError(
+                f"The 'param_delay' parameter of {owner} must be a number >= 0. "
+                f"Got {param_delay!r} instead."
+            )
         self._set_heartbeat(owner, heartbeat_interval, grace_period)
         _psycopg()
         self.url = url
         self._timeout = float(timeout)
         self._synchronous = synchronous
+        self._param_delay = float(param_delay)
         self._setup()
 
     # -- connection --------------------------------------------------------------
@@ -291,6 +307,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self._dists: dict[int, BaseDistribution] = {}
         # The datetime_start this process wrote for each trial it started and runs.
         self._starts: dict[tuple[int, int], str] = {}
+        # Parameters not written yet (param_delay): (study_id, number) -> name -> row.
+        self._pending: dict[tuple[int, int], dict[str, tuple[int, str, float]]] = {}
+        self._flush_timer: threading.Timer | None = None
         self._init_heartbeats()
         self._conn: Any = None
         self._connect()
@@ -405,6 +424,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 with conn.transaction():
                     if snapshot:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -422,6 +443,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -432,6 +455,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 cursor = conn.execute(sql, args)
                 return cursor.fetchall() if cursor.description is not None else []
             except psycopg.Error as error:
@@ -451,16 +476,24 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             conn.execute("UPDATE bbopt_meta SET value = value WHERE key = 'schema_version'")
 
     def close(self) -> None:
-        """Stop the heartbeat thread and close the connection (reopened on next use)."""
+        """Write the parameters not written yet, stop the heartbeat thread and close the
+        connection (reopened on next use)."""
         self._stop_heartbeats()
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
+                if self._pending:
+                    with self._each():
+                        pass  # its start writes them
                 self._conn.close()
                 self._conn = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Sent to another process, a storage reconnects there.
         return {"url": self.url, "timeout": self._timeout, "synchronous": self._synchronous,
+                "param_delay": self._param_delay,
                 "heartbeat_interval": self._heartbeat_interval,
                 "grace_period": self._grace_period}
 
@@ -468,6 +501,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self.url = state["url"]
         self._timeout = state["timeout"]
         self._synchronous = state["synchronous"]
+        self._param_delay = state.get("param_delay", 0.0)
         self._heartbeat_interval = state["heartbeat_interval"]
         self._grace_period = state["grace_period"]
         self._setup()
@@ -795,7 +829,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         grace = check_grace(
             self._grace_period if grace_period is None else grace_period, "PostgreSQLStorage")
         limit = time.time() - grace
-        with self._tx(durable=True) as conn:
+        with self._tx() as conn:
             cache = self._cache(conn, study_id)
             # Trial rows first, then the study row: the lock order of finish_trial.
             stale = [n for (n,) in conn.execute(
@@ -804,6 +838,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 (study_id, _RUNNING, limit),
             ) if (study_id, n) not in self._owned]
             if stale:
+                conn.execute(_DURABLE_SELECT, (self._level,))  # a flush only if it fails some
                 (last,) = conn.execute(
                     "UPDATE bbopt_studies SET n_finished = n_finished + %s "
                     "WHERE study_id = %s RETURNING n_finished", (len(stale), study_id),
@@ -872,6 +907,24 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         rows = [(check_name(name, "name", "Trial.suggest"), distribution,
                  _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value))
                 for name, (distribution, value) in params.items()]
+        key = (study_id, number)
+        if self._param_delay > 0 and key in self._starts:
+            # A trial this process started and runs: written with others, soon (a call
+            # of this storage would write what is held back first: not for these).
+            if any(distribution not in self._dist_ids for _, distribution, _, _ in rows):
+                with self._each() as conn:
+                    for _, distribution, _, _ in rows:
+                        self._dist_id(conn, distribution)
+            with self._lock:
+                pending = self._pending.setdefault(key, {})
+                for name, distribution, value, internal in rows:
+                    pending[name] = (self._dist_ids[distribution], value, internal)
+                if self._flush_timer is None:
+                    timer = threading.Timer(self._param_delay, self._flush_pending)
+                    timer.daemon = True
+                    self._flush_timer = timer
+                    timer.start()
+            return
         with self._each() as conn:
             dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
             written = self._write_running(
@@ -887,6 +940,36 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             )
         if not written:
             raise self._not_running(study_id, number)
+
+    def _write_pending(self, conn: Any) -> None:
+        """Write the parameters held back by ``param_delay``, of all trials, in one
+        statement (those of a trial no longer running, or lost, are dropped)."""
+        rows = [(study_id, number, self._starts.get((study_id, number)), name, *row)
+                for (study_id, number), params in self._pending.items()
+                for name, row in params.items()]
+        columns = list(zip(*rows))
+        conn.execute(
+            "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+            "SELECT t.study_id, t.number, u.name, u.dist_id, u.value, u.internal "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::float8[]) WITH ORDINALITY "
+            "AS u(study_id, number, start, name, dist_id, value, internal, k) "
+            "JOIN bbopt_trials AS t ON t.study_id = u.study_id AND t.number = u.number "
+            "AND t.state = %s AND (u.start IS NULL OR t.datetime_start = u.start) "
+            "ORDER BY u.k ON CONFLICT (study_id, number, name) DO UPDATE SET "
+            "dist_id = excluded.dist_id, value = excluded.value, internal = excluded.internal",
+            (*[list(column) for column in columns], _RUNNING),
+        )
+        self._pending.clear()
+
+    def _flush_pending(self) -> None:
+        """The timer of ``param_delay``: write what is held back (any later call would)."""
+        with self._lock:
+            self._flush_timer = None
+            if not self._pending or os.getpid() != self._pid:
+                return
+        with contextlib.suppress(*self._heartbeat_errors), self._each():
+            pass  # its start writes them (or the next call does, if the server is away)
 
     def _write_running(self, conn: Any, study_id: int, number: int, beat: bool, insert: str,
                        args: Sequence[Any]) -> bool:

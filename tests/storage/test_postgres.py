@@ -160,3 +160,55 @@ def test_running_writes_do_not_wait_for_the_disk_and_sync_does(postgres_url, mon
     assert levels[-1] == "on"  # inside the transaction that writes a row and commits
     monkeypatch.undo()
     storage.close()
+
+
+def test_param_delay_writes_suggestions_together(postgres_url):
+    import pickle
+    import time
+
+    with pytest.raises(ValueError, match="'param_delay' parameter of PostgreSQLStorage"):
+        PostgreSQLStorage(postgres_url, param_delay=-1)
+    delayed = PostgreSQLStorage(postgres_url, param_delay=0.3)
+    assert pickle.loads(pickle.dumps(delayed))._param_delay == 0.3
+    other = PostgreSQLStorage(postgres_url)
+    study_id = delayed.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x, y = bbopt.FloatDistribution(0, 1), bbopt.IntDistribution(0, 9)
+    # (A distribution new to this process is looked up first, which writes them too.)
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_params(study_id, number, {"x": (x, 0.1), "y": (y, 1)})
+    delayed.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    # Held back, then written by the timer with no further call of this storage.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "y", y, 3)
+    delayed.set_trial_param(study_id, number, "x", x, 0.25)
+    delayed.set_trial_param(study_id, number, "z", x, 0.5)
+    assert other.get_trial(study_id, number).params == {}
+    time.sleep(1.0)
+    assert other.get_trial(study_id, number).params == {"y": 3, "x": 0.25, "z": 0.5}
+    # Written by this storage's next call: its own reads and tells see them.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    delayed.set_trial_param(study_id, number, "x", x, 0.75)  # the last value wins
+    assert delayed.get_trial(study_id, number).params == {"x": 0.75}
+    delayed.set_trial_param(study_id, number, "y", y, 4)
+    told = delayed.tell_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    assert told.params == {"x": 0.75, "y": 4}
+    observations = other.get_observations(study_id)
+    assert observations.x[-1, observations.column("y", y)] == 4
+    # A trial another worker failed meanwhile: its held-back parameters are dropped.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    other.finish_trial(study_id, number, bbopt.TrialState.FAIL, None)
+    with pytest.raises(bbopt.storage.TrialFinishedError, match="is FAIL"):
+        delayed.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    assert other.get_trial(study_id, number).params == {}
+    # Closing writes what is held back; a trial not started here is written at once.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    delayed.close()
+    assert other.get_trial(study_id, number).params == {"x": 0.5}
+    fresh = PostgreSQLStorage(postgres_url, param_delay=10)
+    fresh.set_trial_param(study_id, number, "y", y, 1)
+    assert other.get_trial(study_id, number).params == {"x": 0.5, "y": 1}
+    fresh.close()
+    other.close()
