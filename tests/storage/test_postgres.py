@@ -183,7 +183,9 @@ def test_param_delay_writes_suggestions_together(postgres_url):
     delayed.set_trial_param(study_id, number, "x", x, 0.25)
     delayed.set_trial_param(study_id, number, "z", x, 0.5)
     assert other.get_trial(study_id, number).params == {}
-    time.sleep(1.0)
+    deadline = time.monotonic() + 10
+    while not other.get_trial(study_id, number).params and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert other.get_trial(study_id, number).params == {"y": 3, "x": 0.25, "z": 0.5}
     # Written by this storage's next call: its own reads and tells see them.
     number, _ = delayed.start_trial(study_id)
