@@ -339,8 +339,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             raise self._translate(error) from None
         try:
             # Changes of running trials commit without waiting for the disk; the
-            # durable ones (`_durable`) commit with the level the server (or the
-            # URL's options) set, read here: "off" with synchronous="normal".
+            # durable ones (`_tx(durable=True)`, `_DURABLE_CTE`) commit with the level
+            # the server (or the URL's options) set, read here: "off" with
+            # synchronous="normal".
             level = conn.execute("SHOW synchronous_commit").fetchone()[0]
             self._level = level if self._synchronous == "full" else "off"
             conn.execute("SET synchronous_commit = off")
