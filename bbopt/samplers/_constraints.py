@@ -104,6 +104,7 @@ def record(func: ConstraintsFunc | None, context: SamplingContext, state: TrialS
         ) from error
     values = _checked(raw, number, context.observations.constraints.shape[1])
     context.set_system_attr(CONSTRAINTS_KEY, values)
+    context.constraints = values
 
 
 def _checked(raw: Any, number: int, n_constraints: int) -> list[float]:

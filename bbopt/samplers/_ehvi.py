@@ -117,7 +117,7 @@ def pareto_rows(values: FloatArray) -> NDArray[np.intp]:
     return np.flatnonzero(rank == 0)
 
 
-def reference_point(front: FloatArray) -> FloatArray:
+def reference_point(front: FloatArray, observed: FloatArray | None = None) -> FloatArray:
     """A reference point beyond the front's central part, robust to its extreme points.
 
     For objective ``j`` the nadir is taken over the front points that are
@@ -133,7 +133,12 @@ def reference_point(front: FloatArray) -> FloatArray:
         central = ~np.delete(extreme, j, axis=1).any(axis=1)
         if central.any():
             nadir[j] = front[central, j].max()
-    return nadir + REFERENCE_MARGIN * np.maximum(nadir - best, 1.0)  # type: ignore[no-any-return]
+    ref = nadir + REFERENCE_MARGIN * np.maximum(nadir - best, 1.0)
+    if observed is not None and FLOOR:
+        ref = np.maximum(ref, np.quantile(observed, FLOOR, axis=0))
+    return ref  # type: ignore[no-any-return]
+
+FLOOR = 0.5
 
 def _log1mexp(x: FloatArray) -> FloatArray:
     """``log(1 - exp(x))`` for ``x <= 0``, accurate at both ends (-inf at 0)."""

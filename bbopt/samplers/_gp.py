@@ -496,7 +496,7 @@ class GPSampler(JointSampler):
                     [gp.posterior(pending)[0] for gp in gps])])
             if observed.shape[0]:
                 front = observed[pareto_rows(observed)]
-                acquisition = LogEHVI(gps, front, reference_point(front))
+                acquisition = LogEHVI(gps, front, reference_point(front, observed))
             else:
                 acquisition, best = LogEHVI(gps, scaled[:1], scaled[0]), None
         else:
