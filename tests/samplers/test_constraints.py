@@ -16,6 +16,7 @@ from bbopt.samplers import (
     QMCSampler,
     RandomSampler,
     TPESampler,
+    TrustRegionGPSampler,
 )
 from bbopt.samplers._constraints import (
     ConstrainedAcquisition,
@@ -31,6 +32,7 @@ SAMPLERS = {
     "random": lambda cf: RandomSampler(seed=0, constraints_func=cf),
     "qmc": lambda cf: QMCSampler(seed=0, constraints_func=cf),
     "cmaes": lambda cf: CmaEsSampler(seed=0, popsize=6, constraints_func=cf),
+    "trgp": lambda cf: TrustRegionGPSampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "tpe": lambda cf: TPESampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "gp": lambda cf: GPSampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "nsga2": lambda cf: NSGAIISampler(seed=0, population_size=4, constraints_func=cf),
@@ -205,7 +207,7 @@ def _infeasible_late(sampler, n_trials):
     return int((late > 0).sum()), study
 
 
-@pytest.mark.parametrize("name, n_trials", [("tpe", 60), ("gp", 16), ("cmaes", 120)])
+@pytest.mark.parametrize("name, n_trials", [("tpe", 60), ("gp", 16), ("cmaes", 120), ("trgp", 30)])
 def test_constrained_models_avoid_the_infeasible_region(name, n_trials):
     # The unconstrained minimum (0, 0) is infeasible; the feasible optimum is
     # (1 - 1/sqrt 2, 1 - 1/sqrt 2), value 3 - 2 sqrt 2 ~ 0.17.
