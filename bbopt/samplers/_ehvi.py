@@ -263,7 +263,7 @@ def parego_scalarise(values: FloatArray, weights: FloatArray) -> FloatArray:
     Examples
     --------
     >>> parego_scalarise(np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]), np.array([0.5, 0.5]))
-    array([0.525, 0.525, 0.3  ])
+    array([0.525, 0.525, 0.275])
     """
     low, high = values.min(axis=0), values.max(axis=0)
     scaled = (values - low) / np.where(high > low, high - low, 1.0)
