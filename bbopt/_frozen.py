@@ -6,8 +6,11 @@ import copy
 import datetime
 import enum
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from bbopt._distributions import BaseDistribution
 
@@ -170,6 +173,25 @@ class FrozenTrial:
         )
 
 
+def checked_constraints(value: Any, name: str, owner: str) -> list[float]:
+    """Constraint values as a list of floats; ValueError/TypeError naming the argument."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"The {name!r} parameter of {owner} must be a sequence of floats. Got {value!r} "
+            "instead.")
+    items = list(value)
+    if not items or not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                            for v in items):
+        raise TypeError(
+            f"The {name!r} parameter of {owner} must be a non-empty sequence of real numbers. "
+            f"Got {value!r} instead.")
+    floats = [float(v) for v in items]
+    if any(math.isnan(v) for v in floats):
+        raise ValueError(
+            f"The {name!r} parameter of {owner} must not contain NaN. Got {floats!r} instead.")
+    return floats
+
+
 def create_trial(
     *,
     params: Mapping[str, Any],
@@ -179,6 +201,7 @@ def create_trial(
     state: TrialState = TrialState.COMPLETE,
     intermediate_values: Mapping[int, float] | None = None,
     user_attrs: Mapping[str, Any] | None = None,
+    constraints: Sequence[float] | None = None,
 ) -> FrozenTrial:
     """Build a finished trial to pass to `Study.add_trial` (warm start).
 
@@ -192,6 +215,12 @@ def create_trial(
         The objective value(s); give one of them for a complete trial.
     state : TrialState, default COMPLETE
         COMPLETE, PRUNED or FAIL.
+    intermediate_values, user_attrs : dict, optional
+    constraints : sequence of float, optional
+        Constraint values (feasible when all are <= 0), kept as
+        ``system_attrs["constraints"]`` as a ``constraints_func`` would: the
+        constrained samplers and `Study.best_trial` use them. Real numbers,
+        not NaN (infinite is allowed).
 
     Examples
     --------
@@ -200,6 +229,9 @@ def create_trial(
     ...                        distributions={"x": bbopt.FloatDistribution(0, 1)}, value=0.25)
     >>> t.value
     0.25
+    >>> bbopt.create_trial(params={}, distributions={}, value=1.0,
+    ...                    constraints=[-1, 0.5]).system_attrs
+    {'constraints': [-1.0, 0.5]}
     """
     owner = "create_trial"
     if value is not None and values is not None:
@@ -235,6 +267,9 @@ def create_trial(
             raise ValueError(f"The 'values' of {owner} must be finite. Got {values!r}.")
     elif values is not None:
         values = [float(v) for v in values]
+    system_attrs = {}
+    if constraints is not None:
+        system_attrs[CONSTRAINTS_KEY] = checked_constraints(constraints, "constraints", owner)
     now = datetime.datetime.now()
     return FrozenTrial(
         number=-1,
@@ -244,6 +279,7 @@ def create_trial(
         distributions=dict(distributions),
         intermediate_values={int(k): float(v) for k, v in (intermediate_values or {}).items()},
         user_attrs=dict(user_attrs or {}),
+        system_attrs=system_attrs,
         datetime_start=now,
         datetime_complete=now,
     )

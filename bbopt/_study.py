@@ -22,7 +22,14 @@ from bbopt._distributions import (
     IntDistribution,
     _numeric_to_external,
 )
-from bbopt._frozen import CONSTRAINTS_KEY, FAIL_REASON, FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import (
+    CONSTRAINTS_KEY,
+    FAIL_REASON,
+    FrozenTrial,
+    StudyDirection,
+    TrialState,
+    checked_constraints,
+)
 from bbopt._logging import log_finished_trial
 from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
@@ -711,6 +718,14 @@ class Study:
                     f"The value {trial.params.get(name)!r} of parameter {name!r} in "
                     f"Study.add_trial is not in {distribution!r}."
                 )
+        if CONSTRAINTS_KEY in trial.system_attrs:
+            constraints = checked_constraints(trial.system_attrs[CONSTRAINTS_KEY],
+                                              "constraints", "Study.add_trial")
+            expected = self.get_observations().constraints.shape[1]
+            if expected and len(constraints) != expected:
+                raise ValueError(
+                    f"The constraints of a trial given to Study.add_trial must have the study's "
+                    f"length {expected}. Got {constraints!r}.")
         if trial.state == TrialState.COMPLETE:
             checked, problem = as_objective_values(trial.values, len(self._directions))
             if problem is not None or not all(math.isfinite(v) for v in checked or ()):
@@ -905,6 +920,7 @@ class _StudyContext(SamplingContext):
         self._observations = None
         self._running = None
         self._system_attrs = None
+        self.constraints = None
 
     def trial_system_attrs(self) -> dict[int, dict[str, Any]]:
         if self._system_attrs is None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -104,6 +104,7 @@ def record(func: ConstraintsFunc | None, context: SamplingContext, state: TrialS
         ) from error
     values = _checked(raw, number, context.observations.constraints.shape[1])
     context.set_system_attr(CONSTRAINTS_KEY, values)
+    context.constraints = values
 
 
 def _checked(raw: Any, number: int, n_constraints: int) -> list[float]:
@@ -209,13 +210,22 @@ def standardised_best(gp: GaussianProcess, y: FloatArray,
     return float((y[feasible].min() - gp.y_shift) / gp.y_scale)
 
 
+class LogAcquisition(Protocol):
+    """What `ConstrainedAcquisition` wraps: a GP, or the multi-objective `LogEHVI`."""
+
+    d: int
+
+    def log_ei(self, x_new: FloatArray, best: float | None = None, grad: bool = False
+               ) -> tuple[FloatArray, FloatArray | None]: ...
+
+
 class ConstrainedAcquisition:
     """Log EI of ``gp`` plus the log probability that every constraint is <= 0.
 
     Parameters
     ----------
-    gp : GaussianProcess
-        Of the objective (minimised).
+    gp : GaussianProcess or LogEHVI
+        Of the objective (minimised), or the multi-objective acquisition.
     constraint_gps : sequence of GaussianProcess
         One per constraint, fitted to its values on the same inputs.
 
@@ -225,7 +235,7 @@ class ConstrainedAcquisition:
     feasibility alone.
     """
 
-    def __init__(self, gp: GaussianProcess, constraint_gps: Sequence[GaussianProcess]) -> None:
+    def __init__(self, gp: LogAcquisition, constraint_gps: Sequence[GaussianProcess]) -> None:
         self.gp = gp
         self.constraint_gps = list(constraint_gps)
 

@@ -49,6 +49,12 @@ class SamplingContext:
         The `bbopt.Study` and `bbopt.Trial` behind the context, for samplers
         written against ``(study, trial)``; None for a context built from arrays.
 
+    Attributes
+    ----------
+    constraints : list of float or None
+        This trial's constraint values once ``constraints_func`` has been
+        evaluated on it (set before the sampler's ``end`` hook), else None.
+
     Examples
     --------
     A context built from arrays, as in a sampler's unit test:
@@ -72,6 +78,7 @@ class SamplingContext:
         "_running",
         "_set_attr",
         "_system_attrs",
+        "constraints",
         "directions",
         "study",
         "study_key",
@@ -105,6 +112,7 @@ class SamplingContext:
         self._system_attrs: dict[int, dict[str, Any]] | None = None
         self._observations: Observations | None = None
         self._running: RunningPoints | None = None
+        self.constraints: list[float] | None = None
 
     @classmethod
     def from_arrays(

@@ -43,7 +43,13 @@ from bbopt._distributions import (
 from bbopt._encoding import CONTINUOUS, GRID, LOG_INT, Encoding
 from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
-from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, ensure_seed
+from bbopt._validation import (
+    ensure_bool,
+    ensure_finite_real,
+    ensure_int,
+    ensure_one_of,
+    ensure_seed,
+)
 from bbopt.samplers._base import BaseSampler
 from bbopt.samplers._constraints import (
     ConstrainedAcquisition,
@@ -53,6 +59,7 @@ from bbopt.samplers._constraints import (
     violations,
 )
 from bbopt.samplers._context import SamplingContext
+from bbopt.samplers._ehvi import LogEHVI, parego_scalarise, pareto_rows, reference_point
 from bbopt.samplers._joint import JointSampler
 from bbopt.samplers._per_study import PerStudy
 from bbopt.storage import Observations
@@ -60,7 +67,7 @@ from bbopt.surrogates import GaussianProcess
 
 FloatArray = NDArray[np.float64]
 # What the acquisition search maximises: ``log_ei(x, best, grad)`` of either.
-_Acquisition: TypeAlias = GaussianProcess | ConstrainedAcquisition
+_Acquisition: TypeAlias = GaussianProcess | ConstrainedAcquisition | LogEHVI
 
 _OWNER = "GPSampler"
 _COMPLETE = int(TrialState.COMPLETE)
@@ -84,6 +91,8 @@ ACQ_MAX_ITER = 50
 LOCAL_SEARCH_ROUNDS = 8
 #: At most this many choices of a categorical parameter are tried per round.
 MAX_CHOICES_PER_ROUND = 32
+#: multi_objective_acquisition="auto": log EHVI up to this many objectives, ParEGO beyond.
+AUTO_EHVI_OBJECTIVES = 2
 
 
 
@@ -187,6 +196,7 @@ class _Model:
         self.rows = np.empty(0, dtype=np.int64)  # their observation rows
         self.c = np.empty((0, 0))  # their constraint values (constrained samplers only)
         self.constraint_gps: list[GaussianProcess] = []
+        self.scalar_gp: GaussianProcess | None = None  # ParEGO's (multi-objective, k > 3)
         self.n_rows_seen = 0
         self.n_at_fit = -1  # observations at the last hyperparameter fit
         self.subset = False  # whether the GP holds a subset of (x, y)
@@ -207,8 +217,11 @@ class GPSampler(JointSampler):
     space; parameters outside it are drawn by ``independent_sampler``.
     Floats, ints, log-scaled and step parameters and categoricals are
     supported. Only COMPLETE trials feed the GP: PRUNED and FAIL trials are
-    ignored (a NaN or infinite objective value makes a trial FAIL). Single
-    objective only.
+    ignored (a NaN or infinite objective value makes a trial FAIL).
+
+    Several objectives: one GP per objective, and the acquisition is the log
+    expected hypervolume improvement over the observed Pareto front, or log
+    EI on a ParEGO scalarisation (see ``multi_objective_acquisition``).
 
     Parameters
     ----------
@@ -240,7 +253,21 @@ class GPSampler(JointSampler):
         the acquisition is log EI over
         the best feasible value plus the log probability that every
         constraint is <= 0 (that probability alone while no trial is
-        feasible).
+        feasible). With several objectives the Pareto front is that of the
+        feasible trials.
+    multi_objective_acquisition : {"auto", "ehvi", "parego"}, default "auto"
+        With several objectives: ``"ehvi"``, the log expected hypervolume
+        improvement (Emmerich et al. 2006) over a box decomposition of the
+        region the front does not dominate, with a reference point beyond
+        the worst values of the front's central part by half its range
+        (cost grows as ``n_front^(k - 1)`` boxes: for 2 and 3 objectives);
+        ``"parego"``, log EI on a GP of the augmented Chebyshev
+        scalarisation of the normalised objectives, with random weights
+        drawn anew for each suggestion (Knowles 2006; any number of
+        objectives); ``"auto"``, EHVI for 2 objectives and ParEGO beyond
+        (on 3-objective DTLZ2 the EHVI's estimated reference point lets it
+        spend evaluations on dominance-resistant points near the axes,
+        where ParEGO reaches a larger hypervolume: see docs/benchmarks.md).
 
     Notes
     -----
@@ -269,9 +296,16 @@ class GPSampler(JointSampler):
     >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=15)
     >>> bool(study.best_value < 0.1)
     True
-    """
 
-    supports_multi_objective = False
+    Two objectives (log EHVI):
+
+    >>> study = bbopt.create_study(directions=["minimize", "minimize"],
+    ...                            sampler=bbopt.samplers.GPSampler(seed=0, n_startup_trials=5))
+    >>> study.optimize(lambda t: (t.suggest_float("x", 0, 1), (1 - t.params["x"]) ** 2),
+    ...                n_trials=10)
+    >>> len(study.best_trials) > 1
+    True
+    """
 
     def __init__(
         self,
@@ -284,8 +318,12 @@ class GPSampler(JointSampler):
         n_candidates: int = 1024,
         max_exact_observations: int = 1000,
         constraints_func: ConstraintsFunc | None = None,
+        multi_objective_acquisition: str = "auto",
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
+        self._mo_acquisition = ensure_one_of(multi_objective_acquisition,
+                                             "multi_objective_acquisition", _OWNER,
+                                             ("auto", "ehvi", "parego"))
         self._n_startup_trials = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 0)
         self._deterministic = ensure_bool(deterministic_objective, "deterministic_objective",
                                           _OWNER)
@@ -317,12 +355,20 @@ class GPSampler(JointSampler):
             return {}
         with self._lock:
             key = tuple(search_space.items())
+            slot = self._models.get(context.study_key)
+            n_objectives = len(context.directions)
+            slot.extend([None] * (n_objectives - len(slot)))
             try:
-                model = self._update_model(self._models.get(context.study_key), observations,
-                                           key, search_space)
+                models = [self._update_model(slot, j, observations, key, search_space)
+                          for j in range(n_objectives)]
+                model = models[0]
                 if model is None:
                     return {}
-                point = self._suggest(model, self._pending_points(context, model.space))
+                pending = self._pending_points(context, model.space)
+                if n_objectives == 1:
+                    point = self._suggest(model, pending)
+                else:
+                    point = self._suggest_multi([m for m in models if m is not None], pending)
             except np.linalg.LinAlgError as exc:  # not positive definite, even jittered
                 warnings.warn(
                     f"{_OWNER} could not fit its Gaussian process ({exc}); trial "
@@ -335,13 +381,14 @@ class GPSampler(JointSampler):
 
     # -- the model -------------------------------------------------------
     def _update_model(
-        self, slot: list[_Model | None], observations: Observations, key: tuple[Any, ...],
-        search_space: dict[str, BaseDistribution],
+        self, slot: list[_Model | None], objective: int, observations: Observations,
+        key: tuple[Any, ...], search_space: dict[str, BaseDistribution],
     ) -> _Model | None:
-        model = slot[0]
+        """The model of one objective, with the new COMPLETE rows added."""
+        model = slot[objective]
         if model is None or tuple(zip(model.space.names, model.space.distributions)) != key:
-            model = slot[0] = _Model(_Space(search_space), self._noise_floor,
-                                     self._deterministic)
+            model = slot[objective] = _Model(_Space(search_space), self._noise_floor,
+                                             self._deterministic)
         space = model.space
         n_rows = observations.n_rows
         if n_rows > model.n_rows_seen:
@@ -352,8 +399,10 @@ class GPSampler(JointSampler):
             columns = [c for c in found if c is not None]
             if rows.size and len(columns) == len(found):
                 x_new = space.to_model(observations.x[np.ix_(rows, columns)])
-                y_new = observations.values[rows, 0] * observations.signs[0]
-                keep = np.all(np.isfinite(x_new), axis=1) & np.isfinite(y_new)
+                y_new = observations.values[rows, objective] * observations.signs[objective]
+                # The same rows for every objective's model.
+                keep = (np.all(np.isfinite(x_new), axis=1)
+                        & np.all(np.isfinite(observations.values[rows]), axis=1))
                 x_new, y_new = x_new[keep], y_new[keep]
                 model.rows = np.concatenate([model.rows, rows[keep]])
             else:
@@ -388,13 +437,18 @@ class GPSampler(JointSampler):
 
     def _subset(self, model: _Model) -> tuple[FloatArray, FloatArray]:
         """The best half by value and the most recent others, ``max_exact`` rows."""
-        n, size = model.y.size, self._max_exact
+        chosen = self._subset_rows(model.y)
+        return model.x[chosen], model.y[chosen]
+
+    def _subset_rows(self, y: FloatArray) -> NDArray[np.bool_]:
+        """Mask of the best half of ``y`` and the most recent others, ``max_exact`` rows."""
+        n, size = y.size, self._max_exact
         n_best = size // 2
         chosen = np.zeros(n, dtype=bool)
-        chosen[np.argpartition(model.y, n_best)[:n_best]] = True
+        chosen[np.argpartition(y, n_best)[:n_best]] = True
         recent = np.flatnonzero(~chosen)[-(size - n_best):]
         chosen[recent] = True
-        return model.x[chosen], model.y[chosen]
+        return chosen
 
     def _pending_points(self, context: SamplingContext, space: _Space) -> FloatArray:
         """Model coordinates of the other running trials that set the whole space, (k, d)."""
@@ -443,6 +497,74 @@ class GPSampler(JointSampler):
             raise ArithmeticError("the suggested point is not finite")
         return point
 
+    def _suggest_multi(self, models: list[_Model], pending: FloatArray) -> FloatArray:
+        """The point of largest log EHVI or ParEGO log EI, times P(feasible) if constrained."""
+        model = models[0]
+        space, rng = model.space, self._rng
+        values = np.column_stack([m.y for m in models])  # (n, k), to minimise
+        feasible = (violations(model.c) == 0.0 if model.c.shape[1]
+                    else np.ones(values.shape[0], dtype=bool))
+        acquisition: _Acquisition
+        best: float | None = 0.0  # ignored by LogEHVI
+        ehvi = self._mo_acquisition == "ehvi" or (
+            self._mo_acquisition == "auto" and len(models) <= AUTO_EHVI_OBJECTIVES)
+        if ehvi:
+            gps = [m.gp.fantasised(pending) if pending.shape[0] else m.gp for m in models]
+            scaled = np.column_stack([(values[:, j] - m.gp.y_shift) / m.gp.y_scale
+                                      for j, m in enumerate(models)])
+            observed = scaled[feasible]
+            if pending.shape[0]:  # Kriging believer: the pending points at their means
+                observed = np.concatenate([observed, np.column_stack(
+                    [gp.posterior(pending)[0] for gp in gps])])
+            if observed.shape[0]:
+                front = observed[pareto_rows(observed)]
+                acquisition = LogEHVI(gps, front, reference_point(front))
+            else:
+                acquisition, best = LogEHVI(gps, scaled[:1], scaled[0]), None
+        else:
+            scalar = parego_scalarise(values, rng.dirichlet(np.ones(len(models))))
+            gp = self._fit_scalar(model, scalar)
+            best = standardised_best(gp, scalar, feasible)
+            acquisition = gp.fantasised(pending) if pending.shape[0] else gp
+        if model.c.shape[1]:
+            acquisition = ConstrainedAcquisition(acquisition, self._fit_constraints(model))
+        elif best is None:
+            raise ArithmeticError("no observation to improve on")
+        m = self._n_candidates_for(model.y.size)
+        from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
+
+        sobol = qmc.Sobol(space.d, scramble=True, seed=rng)
+        candidates = space.from_unit(sobol.random_base2(max(m.bit_length() - 1, 0)))
+        front_rows = np.flatnonzero(feasible) if feasible.any() else np.arange(values.shape[0])
+        front_rows = front_rows[pareto_rows(values[front_rows])]
+        local = self._local_candidates(model, rng, max(m // 4, 16), model.x[front_rows])
+        candidates = np.concatenate([candidates, local])
+        scores = acquisition.log_ei(candidates, best)[0]
+        order = np.argsort(-scores, kind="stable")
+        starts = np.concatenate([candidates[order[:N_STARTS]],
+                                 model.x[[rng.choice(front_rows)]]])
+        points, scores = self._refine(acquisition, space, starts, best, rng)
+        if not np.any(np.isfinite(scores)):
+            raise ArithmeticError("the acquisition function is not finite anywhere")
+        point = points[int(np.nanargmax(scores))]
+        if not np.all(np.isfinite(point)):
+            raise ArithmeticError("the suggested point is not finite")
+        return point
+
+    def _fit_scalar(self, model: _Model, scalar: FloatArray) -> GaussianProcess:
+        """ParEGO's GP of the scalarised values, warm-started from its last fit."""
+        first = model.scalar_gp is None
+        if model.scalar_gp is None:
+            model.scalar_gp = GaussianProcess(model.space.categorical, self._noise_floor,
+                                              self._deterministic)
+        x = model.x
+        if scalar.size > self._max_exact:
+            chosen = self._subset_rows(scalar)
+            x, scalar = x[chosen], scalar[chosen]
+        model.scalar_gp.fit(x, scalar, FIT_MAX_ITER if first else REFIT_MAX_ITER,
+                            restart=first, max_fit_points=MAX_FIT_POINTS)
+        return model.scalar_gp
+
     def _fit_constraints(self, model: _Model) -> list[GaussianProcess]:
         """One GP per constraint on the observations that have its value, warm-started."""
         gps = model.constraint_gps
@@ -456,11 +578,14 @@ class GPSampler(JointSampler):
                     max_fit_points=MAX_FIT_POINTS)
         return gps
 
-    def _local_candidates(self, model: _Model, rng: np.random.Generator, k: int) -> FloatArray:
-        """Gaussian perturbations (scale 0.01 to 0.2) of the best observations."""
+    def _local_candidates(self, model: _Model, rng: np.random.Generator, k: int,
+                          top: FloatArray | None = None) -> FloatArray:
+        """Gaussian perturbations (scale 0.01 to 0.2) of ``top`` (the 5 best observations)."""
         space = model.space
-        n_top = min(5, model.y.size)
-        top = model.x[np.argpartition(model.y, n_top - 1)[:n_top]]
+        if top is None:
+            n_top = min(5, model.y.size)
+            top = model.x[np.argpartition(model.y, n_top - 1)[:n_top]]
+        n_top = top.shape[0]
         points = top[rng.integers(0, n_top, k)].copy()
         scale = rng.choice([0.01, 0.05, 0.1, 0.2], size=(k, 1))
         points[:, ~space.categorical] += scale * rng.standard_normal(

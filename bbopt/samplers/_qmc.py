@@ -10,6 +10,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution
 from bbopt._validation import ensure_bool, ensure_one_of, ensure_seed
 from bbopt.samplers._base import ArraySampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
@@ -34,6 +35,13 @@ class QMCSampler(ArraySampler):
         Randomise the sequence (Owen scrambling for Sobol); needs a seed to
         be reproducible.
     seed : int, optional
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats``, called with the
+        `bbopt.FrozenTrial` of each trial that finishes COMPLETE or PRUNED;
+        the trial is feasible when all values are <= 0. The values are kept
+        with the trial (``system_attrs["constraints"]``) for
+        `bbopt.Study.best_trial` (feasible first) and the other samplers; they
+        do not change the sequence.
 
     Examples
     --------
@@ -47,9 +55,11 @@ class QMCSampler(ArraySampler):
     """
 
     def __init__(
-        self, qmc_type: str = "sobol", scramble: bool = True, seed: int | None = None
+        self, qmc_type: str = "sobol", scramble: bool = True, seed: int | None = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         owner = "QMCSampler"
+        self._constraints_func = check_constraints_func(constraints_func, owner)
         self._qmc_type = ensure_one_of(qmc_type, "qmc_type", owner, ("sobol", "halton"))
         self._scramble = ensure_bool(scramble, "scramble", owner)
         self._seed = ensure_seed(seed, owner)

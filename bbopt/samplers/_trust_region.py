@@ -67,6 +67,7 @@ from bbopt._frozen import TrialState
 from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_finite_real, ensure_int, ensure_seed
 from bbopt.samplers._base import BaseSampler
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func, violations
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._gp import MAX_FIT_POINTS, _Space
 from bbopt.samplers._joint import JointSampler
@@ -99,6 +100,7 @@ class _Region:
         self.n_success = 0
         self.n_failure = 0
         self.best = math.inf
+        self.best_violation = math.inf  # of the best row (0 when feasible)
         self.best_row = -1
         self.n_moves = 0  # successes since the region started (the centre moved)
 
@@ -113,6 +115,10 @@ class _Model:
         self.x = np.empty((0, space.d))  # every COMPLETE row, model coordinates
         self.y = np.empty(0)  # their values, to minimise
         self.numbers = np.empty(0, dtype=np.int64)  # their trial numbers
+        self.rows = np.empty(0, dtype=np.int64)  # their observation rows
+        self.c = np.empty((0, 0))  # their constraint values (NaN: none recorded)
+        self.violation = np.empty(0)  # their summed violations (0 without constraints)
+        self.constraint_gps: list[GaussianProcess] = []
         self.seen: set[bytes] = set()  # _keys(x): the points observed
         self.n_rows_seen = 0
         self.region = _Region(0, init_length, 0)
@@ -178,6 +184,16 @@ class TrustRegionGPSampler(JointSampler):
     independent_sampler : BaseSampler, optional
         For parameters outside the joint space; ``RandomSampler(seed)`` by
         default.
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial. As
+        in SCBO (Eriksson and Poloczek 2021, "Scalable Constrained Bayesian
+        Optimization"): the incumbent and the region's successes compare
+        rows feasible first (by value), then by summed violation; each
+        constraint gets a local GP on the region's set, and the suggestion
+        is the candidate of best sampled value among those whose sampled
+        constraints are all <= 0, or of least sampled violation if none.
 
     Notes
     -----
@@ -240,8 +256,10 @@ class TrustRegionGPSampler(JointSampler):
         deterministic_objective: bool = False,
         noise_floor: float = 1e-6,
         independent_sampler: BaseSampler | None = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
+        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
         self._n_startup = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 1)
         self._min_length = _positive(min_length, "min_length")
         self._max_length = _positive(max_length, "max_length")
@@ -369,6 +387,10 @@ class TrustRegionGPSampler(JointSampler):
         model.x = np.concatenate([model.x, x_new[keep]])
         model.y = np.concatenate([model.y, y_new[keep]])
         model.numbers = np.concatenate([model.numbers, observations.numbers[rows[keep]]])
+        model.rows = np.concatenate([model.rows, rows[keep]])
+        model.c = observations.constraints[model.rows]
+        model.violation = (violations(model.c) if model.c.shape[1]
+                           else np.zeros(model.y.size))
         model.seen.update(_keys(x_new[keep]))
         fail_tol = self._failure_tol_for(space.d)
         for row in range(first, model.y.size):
@@ -376,22 +398,31 @@ class TrustRegionGPSampler(JointSampler):
 
     def _replay(self, model: _Model, row: int, fail_tol: int) -> None:
         region, value = model.region, float(model.y[row])
+        violation = float(model.violation[row])
+        # Feasible first: a smaller violation is better; among feasible rows, the value.
+        better = (violation < region.best_violation
+                  or (violation == region.best_violation and value < region.best))
         counted = (region.n_design >= self._n_startup
                    and not (region.n_restarts == 0 and model.numbers[row] < self._first_trial))
         if not counted:
             region.n_design += 1
-            if value < region.best:
-                region.best, region.best_row = value, row
+            if better:
+                region.best, region.best_violation, region.best_row = value, violation, row
             return
-        if value < region.best - SUCCESS_MARGIN * abs(region.best):
+        if region.best_violation > 0.0:
+            success = violation < region.best_violation * (1.0 - SUCCESS_MARGIN)
+        else:
+            success = violation == 0.0 and value < region.best - SUCCESS_MARGIN * abs(
+                region.best)
+        if success:
             region.n_success += 1
             region.n_failure = 0
             region.n_moves += 1
         else:
             region.n_success = 0
             region.n_failure += 1
-        if value < region.best:
-            region.best, region.best_row = value, row
+        if better:
+            region.best, region.best_violation, region.best_row = value, violation, row
         if region.n_success >= self._success_tol:
             region.length = min(2.0 * region.length, self._max_length)
             region.n_success = 0
@@ -436,10 +467,38 @@ class TrustRegionGPSampler(JointSampler):
                 candidates = candidates[fresh]
                 break
         sample = gp.thompson_sample(candidates, space.n_cells, self._rng)
+        if model.c.shape[1]:
+            sample = self._constrained_sample(model, candidates, pending, sample)
         point = candidates[int(np.argmin(sample))]
         if not np.all(np.isfinite(point)):
             raise ArithmeticError("the suggested point is not finite")
         return point
+
+    def _constrained_sample(self, model: _Model, candidates: FloatArray, pending: FloatArray,
+                            sample: FloatArray) -> FloatArray:
+        """Scores to minimise: the objective sample where every sampled constraint is <= 0,
+        else (no such candidate) the sampled summed violation."""
+        rows = model.gp_rows
+        gps = model.constraint_gps
+        while len(gps) < model.c.shape[1]:
+            gps.append(GaussianProcess(model.space.categorical, self._noise_floor,
+                                       self._deterministic))
+        sampled_violation = np.zeros(candidates.shape[0])
+        for k, cgp in enumerate(gps):
+            known = rows[np.isfinite(model.c[rows, k])]
+            if known.size < 2:
+                continue
+            first = cgp.n == 0
+            cgp.fit(model.x[known], model.c[known, k], FIT_MAX_ITER if first else REFIT_MAX_ITER,
+                    restart=first, max_fit_points=MAX_FIT_POINTS)
+            fantasy = cgp.fantasised(pending) if pending.shape[0] else cgp
+            values = cgp.unstandardise(fantasy.thompson_sample(candidates, model.space.n_cells,
+                                                               self._rng))
+            sampled_violation += np.maximum(values, 0.0)
+        feasible = sampled_violation == 0.0
+        if feasible.any():
+            return np.where(feasible, sample, np.inf)  # type: ignore[no-any-return]
+        return sampled_violation
 
     def _design_point(self, model: _Model, pending: FloatArray) -> FloatArray | None:
         """The first Sobol point of the region's design not yet observed nor running."""

@@ -8,7 +8,16 @@ import pytest
 
 import bbopt
 from bbopt import FloatDistribution, StudyDirection, TrialState
-from bbopt.samplers import GPSampler, NSGAIIISampler, NSGAIISampler, RandomSampler, TPESampler
+from bbopt.samplers import (
+    CmaEsSampler,
+    GPSampler,
+    NSGAIIISampler,
+    NSGAIISampler,
+    QMCSampler,
+    RandomSampler,
+    TPESampler,
+    TrustRegionGPSampler,
+)
 from bbopt.samplers._constraints import (
     ConstrainedAcquisition,
     constrained_keys,
@@ -21,6 +30,9 @@ from bbopt.testfunctions import C2DTLZ2
 
 SAMPLERS = {
     "random": lambda cf: RandomSampler(seed=0, constraints_func=cf),
+    "qmc": lambda cf: QMCSampler(seed=0, constraints_func=cf),
+    "cmaes": lambda cf: CmaEsSampler(seed=0, popsize=6, constraints_func=cf),
+    "trgp": lambda cf: TrustRegionGPSampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "tpe": lambda cf: TPESampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "gp": lambda cf: GPSampler(seed=0, n_startup_trials=5, constraints_func=cf),
     "nsga2": lambda cf: NSGAIISampler(seed=0, population_size=4, constraints_func=cf),
@@ -195,7 +207,7 @@ def _infeasible_late(sampler, n_trials):
     return int((late > 0).sum()), study
 
 
-@pytest.mark.parametrize("name, n_trials", [("tpe", 60), ("gp", 16)])
+@pytest.mark.parametrize("name, n_trials", [("tpe", 60), ("gp", 16), ("cmaes", 120), ("trgp", 30)])
 def test_constrained_models_avoid_the_infeasible_region(name, n_trials):
     # The unconstrained minimum (0, 0) is infeasible; the feasible optimum is
     # (1 - 1/sqrt 2, 1 - 1/sqrt 2), value 3 - 2 sqrt 2 ~ 0.17.
@@ -276,3 +288,56 @@ def test_constrained_study_on_every_storage_as_another_process_sees_it(make_stor
     assert [t.system_attrs["constraints"] for t in again.trials[:24]] == c[:24].tolist()
     assert again.best_trial.number == study.best_trial.number
     assert violations(c[[again.best_trial.number]])[0] == 0
+
+
+@pytest.mark.parametrize("storage", [None, "sqlite"])
+def test_create_trial_and_add_trial_take_constraints(storage, tmp_path):
+    url = None if storage is None else f"sqlite:///{tmp_path / 'c.db'}"
+    study = bbopt.create_study(storage=url)
+    d = {"x": FloatDistribution(0, 1)}
+    study.add_trials([
+        bbopt.create_trial(params={"x": 0.1}, distributions=d, value=0.0, constraints=[1.0, 0.0]),
+        bbopt.create_trial(params={"x": 0.2}, distributions=d, value=1.0,
+                           constraints=np.array([-1.0, -np.inf])),
+    ])
+    assert study.best_trial.number == 1  # the feasible one, though worse
+    assert study.trials[1].system_attrs["constraints"] == [-1.0, -math.inf]
+    assert study.get_observations().constraints.tolist() == [[1.0, 0.0], [-1.0, -math.inf]]
+    with pytest.raises(ValueError, match="study's length 2"):
+        study.add_trial(bbopt.create_trial(params={"x": 0.3}, distributions=d, value=1.0,
+                                           constraints=[0.0]))
+    assert len(study.trials) == 2
+
+
+@pytest.mark.parametrize(("bad", "error", "words"), [
+    ([float("nan")], ValueError, "must not contain NaN"),
+    ("ab", TypeError, "must be a sequence of floats"),
+    ([], TypeError, "must be a non-empty sequence of real numbers"),
+    ([True], TypeError, "must be a non-empty sequence of real numbers"),
+])
+def test_create_trial_checks_constraints(bad, error, words):
+    with pytest.raises(error, match=f"'constraints' parameter of create_trial {words}"):
+        bbopt.create_trial(params={}, distributions={}, value=0.0, constraints=bad)
+
+
+def test_cmaes_ranks_feasible_members_first_then_by_violation():
+    from bbopt.samplers._cmaes._sampler import feasible_first
+
+    values = np.array([3.0, -10.0, 1.0, np.inf, 0.5])
+    violation = np.array([0.0, 2.0, 0.0, 0.0, 0.1])
+    ranked = np.argsort(feasible_first(values, violation), kind="stable")
+    assert ranked.tolist() == [2, 0, 4, 1, 3]  # feasible by value, infeasible by violation
+    assert feasible_first(values[:2], np.zeros(2)) is not None
+    np.testing.assert_array_equal(feasible_first(np.array([4.0, 2.0]), np.array([1.0, 3.0])),
+                                  [1.0, 3.0])  # none feasible: the violations alone
+
+
+def test_cmaes_rebuilt_from_storage_uses_the_recorded_violations(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    make = lambda: CmaEsSampler(seed=1, popsize=6, constraints_func=_disk)  # noqa: E731
+    study = bbopt.create_study(storage=url, study_name="s", sampler=make())
+    study.optimize(_objective, n_trials=30)
+    again = bbopt.load_study(storage=url, study_name="s", sampler=make())
+    again.optimize(_objective, n_trials=30)
+    late = violations(np.array([_disk(t) for t in again.trials]))[40:]
+    assert (late > 0).mean() < 0.5

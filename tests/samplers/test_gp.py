@@ -70,11 +70,6 @@ def test_invalid_options(kwargs: dict, match: str, error: type) -> None:
         GPSampler(**kwargs)
 
 
-def test_multi_objective_is_refused() -> None:
-    with pytest.raises(ValueError, match="GPSampler does not support several objectives"):
-        bbopt.create_study(directions=["minimize", "minimize"], sampler=GPSampler())
-
-
 def test_beats_random_search_on_a_smooth_function() -> None:
     space = {"x": FloatDistribution(-5.0, 5.0), "y": FloatDistribution(-5.0, 5.0)}
 

@@ -54,6 +54,7 @@ from bbopt.samplers._cmaes._array import (
     ensure_popsize,
     ensure_sigma0,
 )
+from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func, violations
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._random import RandomSampler
 
@@ -92,6 +93,29 @@ def _is_discrete(distribution: BaseDistribution) -> bool:
     return not isinstance(distribution, FloatDistribution) or distribution.step is not None
 
 
+def feasible_first(values: np.ndarray, violation: np.ndarray) -> np.ndarray:
+    """Values whose order ranks feasible members by value, then the others by violation.
+
+    Deb's rules (Deb 2000, "An efficient constraint handling method for genetic
+    algorithms"): an infeasible member scores the generation's worst
+    finite feasible value (0 if none) plus its summed violation, so it ranks
+    after every feasible one and among the infeasible ones by violation;
+    CMA-ES uses only the ranks (and the value spread for its stopping tests).
+
+    Examples
+    --------
+    >>> feasible_first(np.array([5.0, 1.0, -3.0, 2.0]), np.array([0.0, 0.5, 2.0, 0.0]))
+    array([5. , 5.5, 7. , 2. ])
+    """
+    infeasible = violation > 0.0
+    if not infeasible.any():
+        return values
+    feasible = values[~infeasible]
+    feasible = feasible[np.isfinite(feasible)]
+    base = feasible.max() if feasible.size else 0.0
+    return np.where(infeasible, base + violation, values)
+
+
 class _Search:
     """One CMA-ES search of a study: the engine and its generation bookkeeping."""
 
@@ -114,6 +138,7 @@ class _Search:
         self.members: dict[int, tuple[tuple[int, int], np.ndarray]] = {}
         self.points: list[np.ndarray] = []  # finished members of the generation
         self.values: list[float] = []
+        self.violations: list[float] = []  # summed constraint violations (0: feasible)
         self.run_announced = False  # the current run's start is recorded in a trial
 
     def draw(self) -> tuple[np.ndarray, list[float]]:
@@ -125,16 +150,20 @@ class _Search:
             self.queue.reverse()
         return self.queue.pop()
 
-    def add(self, key: tuple[int, int], point: np.ndarray, value: float) -> None:
+    def add(self, key: tuple[int, int], point: np.ndarray, value: float,
+            violation: float = 0.0) -> None:
         """Record a finished member; tell the generation once it is complete."""
         if key != self.key:
             return  # a late member of a generation already told
         self.points.append(point)
         self.values.append(value)
+        self.violations.append(violation)
         if len(self.values) < self.engine.popsize:
             return
-        restarted = self.engine.tell(np.array(self.points), np.array(self.values))
-        self.points, self.values = [], []
+        restarted = self.engine.tell(np.array(self.points),
+                                     feasible_first(np.array(self.values),
+                                                    np.array(self.violations)))
+        self.points, self.values, self.violations = [], [], []
         self.queue = []
         if restarted:
             self.key = (self.key[0] + 1, 0)
@@ -205,6 +234,14 @@ class CmaEsSampler(ArraySampler):
         Finished trials of an earlier, similar study: the search starts from
         the mean and covariance of their best tenth (warm start); not with ``x0``
         or ``sigma0``.
+    constraints_func : callable, optional
+        ``constraints_func(trial) -> sequence of floats`` (feasible when all
+        are <= 0), called with the `bbopt.FrozenTrial` of each trial that
+        finishes COMPLETE or PRUNED; the values are kept with the trial.
+        Each generation is ranked feasible first (by value), then the
+        infeasible members by their summed violation (Deb's rules, see
+        `feasible_first`): with no feasible member, CMA-ES minimises the
+        violation.
 
     Notes
     -----
@@ -259,6 +296,7 @@ class CmaEsSampler(ArraySampler):
         lr_adapt: bool = False,
         variant: str = "auto",
         source_trials: Sequence[FrozenTrial] | None = None,
+        constraints_func: ConstraintsFunc | None = None,
     ) -> None:
         if x0 is not None and not isinstance(x0, dict):
             raise TypeError(f"The 'x0' parameter of {_OWNER} must be a dict of parameter "
@@ -288,6 +326,7 @@ class CmaEsSampler(ArraySampler):
             self._variant = "sep"
         self._lr_adapt = ensure_lr_adapt(lr_adapt, self._variant, _OWNER)
         self._source = self._checked_source(source_trials)
+        self._constraints_func = check_constraints_func(constraints_func, _OWNER)
         self._lock = threading.RLock()
         self._searches: dict[Any, _Search | None] = {}
         self._warned: set[Any] = set()
@@ -377,7 +416,9 @@ class CmaEsSampler(ArraySampler):
             member = search.members.pop(context.trial_number, None)
             if member is not None:
                 sign = 1.0 if context.directions[0] == StudyDirection.MINIMIZE else -1.0
-                search.add(member[0], member[1], self._score(state, values, sign))
+                violation = (0.0 if context.constraints is None
+                             else float(violations(np.array([context.constraints]))[0]))
+                search.add(member[0], member[1], self._score(state, values, sign), violation)
 
     # -- the search of a study -----------------------------------------------
     def _score(self, state: TrialState, values: Sequence[float] | None, sign: float) -> float:
@@ -527,6 +568,9 @@ class CmaEsSampler(ArraySampler):
             value = obs.values[row, 0]
             values = None if np.isnan(value) else [sign * value]
             np.clip(point[:search.n_numeric], 0.0, 1.0, out=point[:search.n_numeric])
-            search.add(key, point, self._score(state, values, 1.0))
+            violation = (float(violations(obs.constraints[[row]])[0])
+                         if self._constraints_func is not None and obs.constraints.shape[1]
+                         else 0.0)
+            search.add(key, point, self._score(state, values, 1.0), violation)
         search.run_announced = True
         return search
