@@ -71,6 +71,7 @@ from bbopt._kernels import (
     lmma_sample,
     lmma_update,
 )
+from bbopt._kernels._blas_threads import one_blas_thread
 
 #: Largest dimension for which ``variant="auto"`` keeps a full covariance matrix.
 FULL_MAX_DIMS = 200
@@ -200,8 +201,14 @@ class _Run:
             return x
         return np.hstack([x, self.categories.sample(u)])
 
+    @one_blas_thread()
     def update(self, x: np.ndarray, values: np.ndarray) -> None:
-        """One generation: ``x`` (popsize, d [+ k]) points as `sample` gives, ``values``."""
+        """One generation: ``x`` (popsize, d [+ k]) points as `sample` gives, ``values``.
+
+        The linear algebra (the eigendecomposition, the learning rates'
+        products) runs on one BLAS thread: the scope is entered once a
+        generation, not once a point.
+        """
         order = np.argsort(values, kind="stable")
         ranked = values[order]
         d = self.n_dims

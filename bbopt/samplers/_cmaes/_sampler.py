@@ -43,7 +43,6 @@ import numpy as np
 
 from bbopt._distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_bool, ensure_int, ensure_one_of, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._cmaes._array import (
@@ -318,7 +317,6 @@ class CmaEsSampler(ArraySampler):
             self._searches.clear()
 
     # -- the array-level hooks ----------------------------------------------
-    @one_blas_thread()
     def begin(self, context: SamplingContext) -> None:
         if context.n_objectives > 1:
             raise ValueError(
@@ -331,7 +329,6 @@ class CmaEsSampler(ArraySampler):
             search = self._search(context)
             return {} if search is None else search.space
 
-    @one_blas_thread()
     def sample_joint(self, context: SamplingContext,
                      space: dict[str, BaseDistribution]) -> dict[str, float]:
         with self._lock:
