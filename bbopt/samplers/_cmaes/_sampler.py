@@ -182,8 +182,10 @@ class CmaEsSampler(ArraySampler):
         space (default: the centre of each range); categorical parameters
         start uniform.
     sigma0 : float, optional
-        Initial step size as a fraction of each range's width (default 0.3,
-        or derived from ``source_trials``).
+        Step size at the start of each run, as a fraction of each range's
+        width (default: 1/6 for the first run, so that ``x0 +- 3 sigma0``
+        spans the ranges from their centres, and 0.3 for restarts, which
+        start from random means; or derived from ``source_trials``).
     n_startup_trials : int, default 0
         Complete trials (of any sampler) to wait for before CMA-ES starts.
     independent_sampler : BaseSampler, optional
@@ -446,7 +448,7 @@ class CmaEsSampler(ArraySampler):
         low = np.array([dist.internal_bounds()[0] for dist in space.values()])
         width = np.array([dist.internal_bounds()[1] for dist in space.values()]) - low
         x0 = None
-        sigma0 = 0.3 if self._sigma0 is None else self._sigma0
+        sigma0 = self._sigma0  # None: the engine's defaults
         cov0 = None
         if self._x0 is not None:
             unknown = sorted(set(self._x0) - set(names))
