@@ -43,6 +43,10 @@ class BaseDistribution:
 
     __slots__ = ()
 
+    # Cached by _freeze for the suggestion path: internal_bounds() and single().
+    _internal_bounds: tuple[float, float]
+    _single: bool
+
     def to_internal(self, value: Any) -> float:
         """Encode a user value (already validated) into its internal float."""
         raise NotImplementedError
@@ -66,7 +70,7 @@ class BaseDistribution:
         the distribution: grid points (steps, ints, choices) own the half-step
         around them, log-scaled ones in log space.
         """
-        return self._internal_bounds  # type: ignore[attr-defined, no-any-return]
+        return self._internal_bounds
 
     def _compute_internal_bounds(self) -> tuple[float, float]:
         raise NotImplementedError
@@ -90,6 +94,7 @@ class BaseDistribution:
         """Cache what suggestions use often, once all fields are set."""
         object.__setattr__(self, "_hash", hash((type(self).__name__, self._key())))
         object.__setattr__(self, "_internal_bounds", self._compute_internal_bounds())
+        object.__setattr__(self, "_single", self.single())
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "type")
@@ -159,7 +164,7 @@ def _check_step_divides(owner: str, low: float, high: float, step: float) -> Non
 class _NumericDistribution(BaseDistribution):
     """Fields and encoding shared by float and int distributions."""
 
-    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds")
+    __slots__ = ("low", "high", "log", "step", "_hash", "_internal_bounds", "_single")
 
     low: Any
     high: Any
@@ -372,7 +377,7 @@ class CategoricalDistribution(BaseDistribution):
     (1.0, None)
     """
 
-    __slots__ = ("choices", "_index", "_hash", "_internal_bounds")
+    __slots__ = ("choices", "_index", "_hash", "_internal_bounds", "_single")
 
     choices: tuple[CategoricalChoice, ...]
     _index: dict[tuple[str, Any], int]

@@ -128,7 +128,7 @@ def enable_propagation() -> None:
 def log_finished_trial(number: int, state_name: str, values: Sequence[float] | None,
                        params: dict[str, Any], best: Any) -> None:
     """Log the INFO line of a finished trial (``best``: a callable giving the best trial)."""
-    logger = _root_logger()
+    logger = _LOGGER if _handler is not None else _root_logger()
     if not logger.isEnabledFor(INFO):
         return
     if state_name == "COMPLETE" and values is not None:

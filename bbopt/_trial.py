@@ -6,7 +6,7 @@ import datetime
 import math
 import numbers
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import (
@@ -158,17 +158,22 @@ class BaseTrial:
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         known = self._distributions.get(name)
         if known is not None:
-            if known != distribution:
-                raise ValueError(
-                    f"The parameter {name!r} was already suggested in trial {self.number} "
-                    f"with {known!r}; it cannot change to {distribution!r}."
-                )
-            return self._params[name]
-        check_name(name, "name", "Trial.suggest")
+            return self._repeat(name, known, distribution)
+        if type(name) is not str or not name.isascii():  # what check_name lets through at once
+            check_name(name, "name", "Trial.suggest")
         value = self._new_param(name, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
         return value
+
+    def _repeat(self, name: str, known: BaseDistribution, distribution: BaseDistribution) -> Any:
+        """The value of a name suggested before (with ``known``), or ValueError."""
+        if known != distribution:
+            raise ValueError(
+                f"The parameter {name!r} was already suggested in trial {self.number} "
+                f"with {known!r}; it cannot change to {distribution!r}."
+            )
+        return self._params[name]
 
     def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
         """Choose (and record) the value of a parameter suggested for the first time."""
@@ -235,7 +240,7 @@ class Trial(BaseTrial):
 
     __slots__ = ("study", "number", "_study_id", "_storage", "_sampler", "_params",
                  "_distributions", "_fixed_params", "_relative_space", "_relative_params",
-                 "_reported_steps", "datetime_start", "_context", "_constraints")
+                 "_reported_steps", "_context", "_constraints", "_write")
 
     def __init__(self, study: Study, number: int, fixed_params: Mapping[str, Any]) -> None:
         self.study = study
@@ -250,8 +255,13 @@ class Trial(BaseTrial):
         self._relative_params: dict[str, float] = {}
         self._reported_steps: set[int] = set()
         self._constraints: dict[str, float] = {}
-        self.datetime_start = datetime.datetime.now()
         self._context: SamplingContext | None = None
+        self._write: Callable[[str, BaseDistribution, Any], None] | None = None
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started (as stored)."""
+        return self._storage.get_trial(self._study_id, self.number).datetime_start
 
     def _sampling_context(self) -> SamplingContext:
         """The context the sampler reads for this trial (built once)."""
@@ -285,14 +295,27 @@ class Trial(BaseTrial):
                 })
 
     # -- suggestions -----------------------------------------------------
-    def _new_param(self, name: str, distribution: BaseDistribution) -> Any:
-        if self._fixed_params or self._relative_params or distribution.single():
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        # BaseTrial._suggest with _new_param inline: this is the path of every suggestion.
+        known = self._distributions.get(name)
+        if known is not None:
+            return self._repeat(name, known, distribution)
+        if type(name) is not str or not name.isascii():  # what check_name lets through at once
+            check_name(name, "name", "Trial.suggest")
+        if self._fixed_params or self._relative_params or distribution._single:
             value = self._choose(name, distribution)
         else:  # the common case of _choose
             value = distribution.to_external(self._sampler.sample_one(
                 self._context or self._sampling_context(), name, distribution))
-        self._storage.set_trial_param(self._study_id, self.number, name, distribution, value)
+        (self._write or self._writer())(name, distribution, value)
+        self._params[name] = value
+        self._distributions[name] = distribution
         return value
+
+    def _writer(self) -> Callable[[str, BaseDistribution, Any], None]:
+        """The storage's writer of this trial's parameters (taken at the first one)."""
+        self._write = self._storage._param_writer(self._study_id, self.number)
+        return self._write
 
     def _suggest_all(self, distributions: Mapping[str, BaseDistribution]) -> None:
         """Suggest every parameter of ``distributions``, stored in one storage call."""
@@ -320,9 +343,10 @@ class Trial(BaseTrial):
             and name in self._relative_params
         ):
             return distribution.to_external(self._relative_params[name])
-        if distribution.single():
+        if distribution._single:
             return distribution.to_external(distribution.internal_bounds()[0])
-        internal = self._sampler.sample_one(self._sampling_context(), name, distribution)
+        internal = self._sampler.sample_one(self._context or self._sampling_context(), name,
+                                            distribution)
         return distribution.to_external(internal)
 
     def _fixed_value_fits(self, name: str, distribution: BaseDistribution) -> bool:

@@ -23,6 +23,7 @@ Usage::
 
     python benchmarks/tpe_speed.py --n 100 1000 10000 100000 --dims 2 10 100 \\
         --libs bbopt optuna rustuna --json benchmarks/results/tpe_speed.json
+    python benchmarks/tpe_speed.py --n 10000 --dims 100 --libs bbopt bbopt-univariate
     python benchmarks/tpe_speed.py --kernel  # C kernel against numba-compiled reference
 """
 
@@ -48,7 +49,8 @@ from _common import (  # noqa: E402
     run_worker,
 )
 
-LIBS = ("bbopt", "optuna", "rustuna")
+LIBS = ("bbopt", "bbopt-univariate", "optuna", "rustuna")
+# bbopt-univariate: bbopt's TPESampler(multivariate=False), timed beside the default.
 
 
 # -- worker side ---------------------------------------------------------------------------
@@ -62,15 +64,21 @@ def _history(n: int, d: int, seed: int) -> tuple[list[list[float]], list[float]]
     return points, [sum(v * v for v in p) for p in points]
 
 
+def _package(lib: str) -> str:
+    """The installed package a ``--libs`` entry runs."""
+    return "bbopt" if lib == "bbopt-univariate" else lib
+
+
 def _study(lib: str, n: int, d: int, seed: int) -> tuple[Any, Any]:
     """A study of ``lib`` holding ``n`` finished trials, and its tell function."""
     points, values = _history(n, d, seed)
     names = [f"x{i}" for i in range(d)]
-    if lib == "bbopt":
+    if lib in ("bbopt", "bbopt-univariate"):
         import bbopt
 
         dist = bbopt.FloatDistribution(-5.0, 5.0)
-        study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(seed=seed))
+        study = bbopt.create_study(sampler=bbopt.samplers.TPESampler(
+            seed=seed, multivariate=lib == "bbopt"))
         dists = dict.fromkeys(names, dist)
         for p, v in zip(points, values):
             study.add_trial(bbopt.create_trial(params=dict(zip(names, p)), distributions=dists,
@@ -250,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         stopped: dict[str, str] = {}
         for n in sorted(args.n):
             for lib in args.libs:
-                if not is_installed(lib):
+                if not is_installed(_package(lib)):
                     results.append({"status": "missing", "lib": lib, "n": n, "d": d})
                     continue
                 if lib in stopped:
@@ -265,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
                 res.update(n=n, d=d)
                 results.append(res)
                 limit_ms = args.max_suggestion_seconds * 1e3
-                if lib == "bbopt":
+                if lib.startswith("bbopt"):
                     pass
                 elif res.get("status") != "ok":
                     stopped[lib] = f"{res.get('status')} at n={n}"
@@ -298,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(row)
     print(f"TPE ms per suggestion (median; first suggestion and peak RSS in parentheses; "
           f"xN = time relative to bbopt); {os.cpu_count()} CPUs")
-    print(markdown_table(["d", "n"] + [f"{lib} {library_version(lib) or ''}".strip()
+    print(markdown_table(["d", "n"] + [f"{lib} {library_version(_package(lib)) or ''}".strip()
                                        for lib in args.libs], rows, align="rr" + "l" * len(
                                            args.libs)))
     if args.json:

@@ -15,25 +15,6 @@ from bbopt.samplers._context import SamplingContext
 _BLOCK = 4096
 
 
-class UniformDraws:
-    """Uniform internal values of distributions, from a generator, one at a time."""
-
-    __slots__ = ("_rng", "_uniforms")
-
-    def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-        self._uniforms: list[float] = []
-
-    def draw(self, distribution: BaseDistribution) -> float:
-        """A uniform draw in ``distribution.internal_bounds()``."""
-        low, high = distribution.internal_bounds()
-        uniforms = self._uniforms
-        if not uniforms:
-            uniforms = self._uniforms = self._rng.random(_BLOCK).tolist()
-        u = uniforms.pop()
-        return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
-
-
 class RandomSampler(ArraySampler):
     """Draw every parameter independently and uniformly.
 
@@ -68,12 +49,17 @@ class RandomSampler(ArraySampler):
 
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
-        self._draw = UniformDraws(self._rng).draw
+        self._uniforms: list[float] = []
 
     def sample_one(
         self, context: SamplingContext, name: str, distribution: BaseDistribution
     ) -> float:
-        return self._draw(distribution)
+        low, high = distribution._internal_bounds  # internal_bounds(), without the call
+        uniforms = self._uniforms
+        if not uniforms:
+            uniforms = self._uniforms = self._rng.random(_BLOCK).tolist()
+        u = uniforms.pop()
+        return low * (1.0 - u) + high * u  # no overflow when high - low exceeds the float range
 
     def sample_array(
         self, context: SamplingContext, space: dict[str, BaseDistribution], n: int

@@ -122,6 +122,7 @@ class Observations:
         self._constraints = np.full((_INITIAL_ROWS, 0), np.nan)
         self._best_row = -1
         self._best_score = np.inf
+        self._sign = float(self.signs[0]) if self.n_objectives else 1.0
         # Running trials: row r of _run_x belongs to trial _run_numbers[r].
         self._run_x = np.full((_INITIAL_RUNNING, _INITIAL_COLUMNS), np.nan)
         self._run_numbers = np.zeros(_INITIAL_RUNNING, dtype=np.int64)
@@ -221,8 +222,9 @@ class Observations:
             x_row[column] = internal
             if complete:
                 counts[column] += 1
+        values_row = self._values[row]
         if values is not None:
-            self._values[row] = values
+            values_row[:] = values
         if constraints is not None:
             self._set_constraints(row, constraints)
         self._states[row] = state
@@ -230,7 +232,7 @@ class Observations:
         self.n_rows = row + 1
         if complete:
             self.n_complete += 1
-            score = self.signs[0] * self._values[row, 0]
+            score = self._sign * values_row.item(0)  # Python floats: cheaper than NumPy scalars
             if score < self._best_score:
                 self._best_score = score
                 self._best_row = row

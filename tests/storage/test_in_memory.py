@@ -67,3 +67,54 @@ def test_thread_safety():
     trials = storage.get_all_trials(study_id, deepcopy=False)
     assert [t.number for t in trials] == list(range(n_total))
     assert all(t.values == [float(t.number)] for t in trials)
+
+
+def test_a_trial_writes_its_parameters_through_the_storage_writer():
+    """The in-memory writer records in place; finished trials and deleted studies refuse."""
+    import pytest
+
+    import bbopt
+    from bbopt.storage import StudyNotFoundError, TrialFinishedError
+
+    storage = InMemoryStorage()
+    study = bbopt.create_study(storage=storage, sampler=bbopt.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    x = trial.suggest_float("x", -1.0, 1.0)
+    k = trial.suggest_categorical("k", ["a", "b"])
+    stored = storage.get_trial(study._study_id, trial.number)
+    assert stored.params == {"x": x, "k": k}
+    assert stored.distributions["x"] == FloatDistribution(-1.0, 1.0)
+    # The running points see the new parameters (the writer marks the row stale).
+    assert storage.get_running_points(study._study_id).x.tolist() == [
+        [x, ["a", "b"].index(k)]]
+    study.tell(trial, x)
+    with pytest.raises(TrialFinishedError):
+        trial.suggest_float("y", 0.0, 1.0)
+    assert "y" not in storage.get_trial(study._study_id, trial.number).params
+
+    other = study.ask()
+    other.suggest_float("x", -1.0, 1.0)
+    bbopt.delete_study(study_name=study.study_name, storage=storage)
+    with pytest.raises(StudyNotFoundError):
+        other.suggest_float("y", 0.0, 1.0)
+
+
+def test_a_storage_that_overrides_set_trial_param_gets_every_parameter():
+    """A subclass keeps its own set_trial_param (the default writer is the method)."""
+    import bbopt
+
+    class Recording(InMemoryStorage):
+        def __init__(self):
+            super().__init__()
+            self.written = []
+
+        def set_trial_param(self, study_id, number, name, distribution, value):
+            self.written.append(name)
+            super().set_trial_param(study_id, number, name, distribution, value)
+
+    storage = Recording()
+    study = bbopt.create_study(storage=storage, sampler=bbopt.samplers.RandomSampler(seed=0))
+    trial = study.ask()
+    trial.suggest_float("x", -1.0, 1.0)
+    trial.suggest_int("n", 1, 3)
+    assert storage.written == ["x", "n"]

@@ -25,7 +25,7 @@ from bbopt.samplers._base import ArraySampler
 from bbopt.samplers._constraints import ConstraintsFunc, check_constraints_func
 from bbopt.samplers._context import SamplingContext
 from bbopt.samplers._per_study import PerStudy
-from bbopt.samplers._random import UniformDraws
+from bbopt.samplers._random import RandomSampler
 from bbopt.samplers._tpe._model import ModelConfig, _GroupModel
 from bbopt.samplers._tpe._rules import default_gamma, default_weights
 from bbopt.storage import Observations
@@ -193,8 +193,7 @@ class TPESampler(ArraySampler):
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
         # Start-up draws: their own stream (of a seed drawn from the main one).
-        self._startup_draw = UniformDraws(
-            np.random.default_rng(int(self._rng.integers(2**63)))).draw
+        self._startup = RandomSampler(seed=int(self._rng.integers(2**63)))
 
     def _starting(self, context: SamplingContext) -> bool:
         """Whether fewer trials finished than the model needs (no model is used yet)."""
@@ -296,10 +295,11 @@ class TPESampler(ArraySampler):
         if self._starting(context):
             # No model is built or updated during the start-up: the first one used is
             # built from all the observation rows then.
-            return self._startup_draw(distribution)
+            return self._startup.sample_one(context, name, distribution)
         with self._lock:
             if not _too_narrow(distribution):
                 point = self._sample_group(context, ((name, distribution),), False)
                 if point:
                     return point[name]
-            return self._startup_draw(distribution)  # too few trials set this parameter
+            # Too few trials set this parameter.
+            return self._startup.sample_one(context, name, distribution)
