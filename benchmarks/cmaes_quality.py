@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--results", type=Path, required=True,
                         help="JSON-lines file of the runs (resumable)")
+    parser.add_argument("--also", nargs="+", type=Path, default=[],
+                        help="more results files to read for the report (runs made by "
+                             "other processes)")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args(argv)
     problems = make_problems(args.functions, dims=args.dims, instances=[1])
@@ -153,8 +156,14 @@ def main(argv: list[str] | None = None) -> None:
                 seeds=args.optuna_seeds if optuna else args.seeds,
                 n_jobs=args.jobs, results=args.results, verbose=True)
     wanted = {p.key for p in problems}
-    runs = [r for r in load(args.results) if r.problem in wanted
-            and r.optimizer in args.optimizers]
+    longest: dict[tuple[str, str, int], Any] = {}  # a run in several files: its longest
+    for path in [args.results, *args.also]:
+        for r in load(path):
+            key = (r.problem, r.optimizer, r.seed)
+            if r.problem in wanted and r.optimizer in args.optimizers and (
+                    key not in longest or r.max_evals > longest[key].max_evals):
+                longest[key] = r
+    runs = list(longest.values())
     print(report(runs, args.budgets, args.optimizers))
 
 

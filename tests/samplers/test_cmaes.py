@@ -10,7 +10,7 @@ import pytest
 import bbopt
 from bbopt import FloatDistribution, IntDistribution, TrialState
 from bbopt.samplers import CmaEs, CmaEsSampler, RandomSampler, SamplingContext
-from bbopt.samplers._cmaes._sampler import _GEN_ATTR
+from bbopt.samplers._cmaes._sampler import _GEN_ATTR, _gen_key
 
 SPACE = {"x": FloatDistribution(-5, 5), "y": FloatDistribution(-5, 5),
          "z": FloatDistribution(1e-3, 10.0, log=True)}
@@ -134,7 +134,7 @@ def test_generation_is_told_once_its_popsize_members_finish() -> None:
     study = bbopt.create_study(sampler=sampler)
     _run(study, 1)  # the first trial (random) makes the space known
     trials = study.ask_batch(6, SPACE)  # 4 members + 2 more of the same generation
-    keys = [tuple(t.system_attrs[_GEN_ATTR][2:]) for t in study.trials[1:]]
+    keys = [_gen_key(t.system_attrs[_GEN_ATTR])[2:] for t in study.trials[1:]]
     assert keys == [(0, 0)] * 6
     for trial in reversed(trials[2:]):  # out of order
         study.tell(trial, _value(trial.params))
@@ -144,7 +144,7 @@ def test_generation_is_told_once_its_popsize_members_finish() -> None:
         study.tell(trial, _value(trial.params))
     assert search.engine.generation == 1 and search.values == []
     number = study.ask(SPACE).number
-    assert study.trials[number].system_attrs[_GEN_ATTR][2:] == [0, 1]
+    assert _gen_key(study.trials[number].system_attrs[_GEN_ATTR])[2:] == (0, 1)
 
 
 def test_failed_and_pruned_trials_rank_worst_and_do_not_break_the_search() -> None:
@@ -182,7 +182,7 @@ def test_state_is_rebuilt_from_storage_by_a_new_sampler(tmp_path) -> None:
     np.testing.assert_allclose(rebuilt.engine.mean, original.engine.mean, rtol=1e-12)
     assert rebuilt.engine.sigma == pytest.approx(original.engine.sigma, rel=1e-12)
     assert len(rebuilt.values) == 2
-    assert reloaded.trials[number].system_attrs[_GEN_ATTR][2:] == [0, 8]
+    assert _gen_key(reloaded.trials[number].system_attrs[_GEN_ATTR])[2:] == (0, 8)
 
 
 def test_a_different_configuration_starts_its_own_search() -> None:
@@ -190,8 +190,8 @@ def test_a_different_configuration_starts_its_own_search() -> None:
     _run(study, 20)
     study.sampler = CmaEsSampler(seed=0, popsize=6)
     number = study.ask(SPACE).number
-    attrs = study.trials[number].system_attrs[_GEN_ATTR]
-    assert attrs[0] == number and attrs[2:] == [0, 0]  # a new search, by its first trial
+    attrs = _gen_key(study.trials[number].system_attrs[_GEN_ATTR])
+    assert attrs is not None and attrs[0] == number and attrs[2:] == (0, 0)  # a new search, by its first trial
 
 
 def test_started_mid_study_at_an_incumbent_uses_only_its_own_trials() -> None:
@@ -307,7 +307,7 @@ def test_parallel_workers_keep_generations_whole(executor: str | None) -> None:
     study.optimize(_sphere_objective, n_trials=61, n_jobs=3, executor=executor)
     search = _search(sampler, study)
     told = search.engine.generation * 6 + len(search.values)
-    keys = [t.system_attrs[_GEN_ATTR][2:] for t in study.trials if _GEN_ATTR in t.system_attrs]
+    keys = [_gen_key(t.system_attrs[_GEN_ATTR])[2:] for t in study.trials if _GEN_ATTR in t.system_attrs]
     assert told <= len(keys) and len(keys) >= 58  # trials asked before the first tell are random
     assert search.engine.generation >= 5  # late members are dropped, but not many
 
@@ -493,3 +493,9 @@ def test_engine_categories() -> None:
     draws = part.sample(np.random.default_rng(0).random((20000, 1)))
     np.testing.assert_allclose(np.bincount(draws[:, 0].astype(int)) / 20000, part.probs[0],
                                atol=0.01)
+
+
+def test_generation_attribute_of_another_format_belongs_to_no_search() -> None:
+    assert _gen_key("12 345 0 7") == (12, 345, 0, 7)
+    for value in ([12, 345, 0, 7], "12 345 0", "a b c d", None):
+        assert _gen_key(value) is None

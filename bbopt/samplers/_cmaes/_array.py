@@ -23,6 +23,9 @@ from bbopt.samplers._cmaes._engine import (
 
 VARIANTS = ("auto", "full", "sep", "lm")
 RESTART_STRATEGIES = (None, "ipop", "bipop")
+#: Default step sizes: the first run (from the centre, or ``x0``) and restarts (random means).
+FIRST_SIGMA0 = 1.0 / 6.0
+RESTART_SIGMA0 = 0.3
 
 
 def ensure_sigma0(value: Any, owner: str) -> float:
@@ -63,8 +66,12 @@ class CmaEs:
         Dimension, >= 2.
     x0 : array-like of shape (n_dims,), optional
         Initial mean, in [0, 1]^n_dims (default: the centre).
-    sigma0 : float, default 0.3
-        Initial step size, as a fraction of the cube's width.
+    sigma0 : float, optional
+        Step size of every run's start, as a fraction of the cube's width.
+        By default, the first run starts with 1/6, so that ``x0 +- 3 sigma0``
+        spans the cube from its centre (the rule of pycma's documentation),
+        and each restart, from a uniformly random mean, with 0.3 (the
+        choice of Hansen's tutorial, appendix A, for a random start).
     popsize : int, optional
         Points per generation, >= 2 (default 4 + floor(3 ln n_dims)).
     variant : {"auto", "full", "sep", "lm"}, default "auto"
@@ -115,7 +122,7 @@ class CmaEs:
     True
     """
 
-    def __init__(self, n_dims: int, x0: Any = None, sigma0: float = 0.3,
+    def __init__(self, n_dims: int, x0: Any = None, sigma0: float | None = None,
                  popsize: int | None = None, variant: str = "auto",
                  restart_strategy: str | None = None, inc_popsize: int = 2,
                  seed: int | None = None, cov0: np.ndarray | None = None,
@@ -123,7 +130,7 @@ class CmaEs:
                  categories: Any = None) -> None:
         owner = "CmaEs"
         self.n_dims = ensure_int(n_dims, "n_dims", owner, minimum=2)
-        sigma = ensure_sigma0(sigma0, owner)
+        given = None if sigma0 is None else ensure_sigma0(sigma0, owner)
         size = ensure_popsize(popsize, owner)
         ensure_one_of(variant, "variant", owner, VARIANTS)
         strategy = ensure_one_of(restart_strategy, "restart_strategy", owner, RESTART_STRATEGIES)
@@ -141,13 +148,14 @@ class CmaEs:
         self._thresholds = {int(j): np.sort(np.asarray(t, dtype=np.float64))
                             for j, t in (thresholds or {}).items() if len(t) > 0}
         self._n_choices = self._checked_categories(categories, owner)
-        self._plan = RestartPlan(strategy, first, inc, sigma)
+        self._plan = RestartPlan(strategy, first, inc,
+                                 RESTART_SIGMA0 if given is None else given)
         self.n_restarts = 0
         self.n_evaluations = 0
         self._run_evaluations = 0
         self._small = False
-        self._run = _Run(self.variant, mean, sigma, first, cov0, self._margin(first),
-                         self._lr_adapt, self._n_choices)
+        self._run = _Run(self.variant, mean, FIRST_SIGMA0 if given is None else given, first,
+                         cov0, self._margin(first), self._lr_adapt, self._n_choices)
 
     @property
     def popsize(self) -> int:

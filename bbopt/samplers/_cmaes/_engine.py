@@ -7,9 +7,10 @@ popsize (lambda) : points per generation;  mu = lambda // 2 selected
 mean (d,), sigma : the search distribution N(mean, sigma^2 C)
 
 Three variants share the interface of `_Run`: ``"full"`` (C a full matrix,
-its eigendecomposition refreshed once ``max(1, 0.5 / (d (c_1 + c_mu)))``
-generations have passed: the lazy update of [H16, B.2] with pycma's default
-gap, five times that of the tutorial, since C hardly changes in between),
+its eigendecomposition refreshed once ``max(1, 0.1 / (d (c_1 + c_mu)))``
+generations have passed: the lazy update of [H16, B.2], the gap pycma uses
+too; every generation up to about 100 dimensions, where a staler
+decomposition slowed the adaptation measurably at budgets of 100 d),
 ``"sep"`` (C diagonal, learning rates scaled by (d + 2) / 3 [RH08]) and
 ``"lm"`` (LM-MA-ES [LGB17]: m = 4 + floor(3 ln d) direction vectors, O(m d)
 per point). Default rates are those of [H16,
@@ -71,6 +72,7 @@ from bbopt._kernels import (
     lmma_sample,
     lmma_update,
 )
+from bbopt._kernels._blas_threads import one_blas_thread
 
 #: Largest dimension for which ``variant="auto"`` keeps a full covariance matrix.
 FULL_MAX_DIMS = 200
@@ -149,7 +151,7 @@ class _Run:
             self.cov = np.eye(d) if cov is None else np.array(cov, dtype=np.float64)
             self.bd, self.invsqrt = np.empty((d, d)), np.empty((d, d))
             self.eigenvalues = np.empty(d)
-            self._eigen_gap = max(1.0, 0.5 / (d * (c_1 + c_mu)))
+            self._eigen_gap = max(1.0, 0.1 / (d * (c_1 + c_mu)))
             if self.learning_rates is not None:  # Sigma^-1/2 of each generation is needed
                 self._eigen_gap = 1.0
             self._refresh_eigen()
@@ -200,8 +202,14 @@ class _Run:
             return x
         return np.hstack([x, self.categories.sample(u)])
 
+    @one_blas_thread()
     def update(self, x: np.ndarray, values: np.ndarray) -> None:
-        """One generation: ``x`` (popsize, d [+ k]) points as `sample` gives, ``values``."""
+        """One generation: ``x`` (popsize, d [+ k]) points as `sample` gives, ``values``.
+
+        The linear algebra (the eigendecomposition, the learning rates'
+        products) runs on one BLAS thread: the scope is entered once a
+        generation, not once a point.
+        """
         order = np.argsort(values, kind="stable")
         ranked = values[order]
         d = self.n_dims
@@ -258,15 +266,18 @@ class _Run:
     def _stop_reason(self, ranked: np.ndarray) -> str:
         """The first termination criterion met [H16, B.3], or ""."""
         d, sigma = self.n_dims, float(self.sigma[0])
-        finite = ranked[np.isfinite(ranked)]
-        if finite.size:
-            self._history.append(float(finite[0]))
+        best, worst = float(ranked[0]), float(ranked[-1])  # ranked ascending
+        if not (math.isfinite(best) and math.isfinite(worst)):
+            finite = ranked[np.isfinite(ranked)]
+            best, worst = (float(finite[0]), float(finite[-1])) if finite.size else (
+                math.inf, -math.inf)
+        if math.isfinite(best):
+            self._history.append(best)
         k = min(len(ranked) - 1, math.ceil(0.1 + self.popsize / 4))
-        if np.isfinite(ranked[0]) and ranked[0] == ranked[k]:
+        if math.isfinite(ranked[0]) and ranked[0] == ranked[k]:
             return "flat fitness"
-        if (len(self._history) == self._history.maxlen and finite.size
-                and max(max(self._history), finite.max()) - min(min(self._history), finite.min())
-                < _TOL_FUN):
+        if (len(self._history) == self._history.maxlen and math.isfinite(best)
+                and max(max(self._history), worst) - min(min(self._history), best) < _TOL_FUN):
             return "tolfun"
         if self.variant == "lm":
             scale = np.ones(d)
@@ -274,17 +285,19 @@ class _Run:
             scale = np.sqrt(self.cov)
         else:
             scale = np.sqrt(np.diag(self.cov))
-        if sigma * max(scale.max(), np.abs(self.p_c).max()) < _TOL_X:
+        if sigma * max(float(scale.max()), float(np.abs(self.p_c).max())) < _TOL_X:
             return "tolx"
         if self.variant == "full":
             if self.eigenvalues[-1] > _MAX_CONDITION * self.eigenvalues[0]:
                 return "condition"
             axis = self.generation % d
-            if np.all(self.mean == self.mean + 0.1 * sigma * self.bd[:, axis]):
+            if np.array_equal(self.mean, self.mean + 0.1 * sigma * self.bd[:, axis]):
                 return "noeffectaxis"
         elif self.variant == "sep" and self.cov.max() > _MAX_CONDITION * self.cov.min():
             return "condition"
-        if np.any(self.mean == self.mean + 0.2 * sigma * scale):
+        scale *= 0.2 * sigma
+        scale += self.mean
+        if np.any(self.mean == scale):
             return "noeffectcoord"
         return ""
 

@@ -21,8 +21,10 @@ worst; a PRUNED one ranks by its last intermediate value if
 ``consider_pruned_trials`` (and it has one), else worst.
 
 State in storage: each trial the sampler proposes gets the system attribute
-``cmaes:gen`` = [search id, option fingerprint, restart, generation] (the
-search id is the number of the search's first trial); the first trial of
+``cmaes:gen`` = "search-id fingerprint restart generation" (four integers
+in one string, which the storage's JSON check writes several times faster
+than a list; the search id is the number of the search's first trial, the
+fingerprint that of the options); the first trial of
 each run also gets ``cmaes:run`` = [mean, sigma, popsize, small], and, when
 the space has int or stepped parameters (whose recorded values are rounded),
 each trial gets its cube point in ``cmaes:x``. A sampler that meets a study
@@ -33,6 +35,7 @@ search it recorded with the same options, or starts a new one.
 
 from __future__ import annotations
 
+import math
 import threading
 import warnings
 import zlib
@@ -43,7 +46,6 @@ import numpy as np
 
 from bbopt._distributions import BaseDistribution, CategoricalDistribution, FloatDistribution
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt._kernels._blas_threads import one_blas_thread
 from bbopt._validation import ensure_bool, ensure_int, ensure_one_of, ensure_seed
 from bbopt.samplers._base import ArraySampler, BaseSampler
 from bbopt.samplers._cmaes._array import (
@@ -89,6 +91,21 @@ def _cell_boundaries(distribution: BaseDistribution) -> np.ndarray | None:
     return np.log(mids) if distribution.log else mids  # type: ignore[attr-defined]
 
 
+def _gen_key(value: Any) -> tuple[int, int, int, int] | None:
+    """(search id, fingerprint, restart, generation) of a ``cmaes:gen`` value, or None.
+
+    None for a value in another format (such as the list earlier versions
+    wrote): the trial then belongs to no search of this sampler.
+    """
+    if not isinstance(value, str):
+        return None
+    parts = value.split()
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        return None
+    origin, fingerprint, restart, generation = map(int, parts)
+    return origin, fingerprint, restart, generation
+
+
 def _is_discrete(distribution: BaseDistribution) -> bool:
     return not isinstance(distribution, FloatDistribution) or distribution.step is not None
 
@@ -132,6 +149,7 @@ class _Search:
         self.engine = engine
         self.origin = origin
         self.fingerprint = fingerprint
+        self.tag = f"{origin} {fingerprint}"  # the start of each member's cmaes:gen
         self.names = list(space)
         self.key = (0, 0)  # (restart, generation) being filled
         self.queue: list[tuple[np.ndarray, list[float]]] = []  # drawn, not handed out yet
@@ -193,8 +211,10 @@ class CmaEsSampler(ArraySampler):
         space (default: the centre of each range); categorical parameters
         start uniform.
     sigma0 : float, optional
-        Initial step size as a fraction of each range's width (default 0.3,
-        or derived from ``source_trials``).
+        Step size at the start of each run, as a fraction of each range's
+        width (default: 1/6 for the first run, so that ``x0 +- 3 sigma0``
+        spans the ranges from their centres, and 0.3 for restarts, which
+        start from random means; or derived from ``source_trials``).
     n_startup_trials : int, default 0
         Complete trials (of any sampler) to wait for before CMA-ES starts.
     independent_sampler : BaseSampler, optional
@@ -357,7 +377,6 @@ class CmaEsSampler(ArraySampler):
             self._searches.clear()
 
     # -- the array-level hooks ----------------------------------------------
-    @one_blas_thread()
     def begin(self, context: SamplingContext) -> None:
         if context.n_objectives > 1:
             raise ValueError(
@@ -370,7 +389,6 @@ class CmaEsSampler(ArraySampler):
             search = self._search(context)
             return {} if search is None else search.space
 
-    @one_blas_thread()
     def sample_joint(self, context: SamplingContext,
                      space: dict[str, BaseDistribution]) -> dict[str, float]:
         with self._lock:
@@ -382,7 +400,7 @@ class CmaEsSampler(ArraySampler):
             key, engine = search.key, search.engine
             announce = not search.run_announced
             search.run_announced = True
-        context.set_system_attr(_GEN_ATTR, [search.origin, search.fingerprint, *key])
+        context.set_system_attr(_GEN_ATTR, f"{search.tag} {key[0]} {key[1]}")
         if announce:
             context.set_system_attr(_RUN_ATTR, [engine.mean.tolist(), engine.sigma,
                                                 engine.popsize, engine.small_run])
@@ -428,7 +446,7 @@ class CmaEsSampler(ArraySampler):
         if state == TrialState.COMPLETE or (
                 state == TrialState.PRUNED and self._consider_pruned):
             value = sign * float(values[0])
-            return value if np.isfinite(value) else np.inf
+            return value if math.isfinite(value) else np.inf
         return np.inf
 
     def _search(self, context: SamplingContext) -> _Search | None:
@@ -471,7 +489,7 @@ class CmaEsSampler(ArraySampler):
         low = np.array([dist.internal_bounds()[0] for dist in space.values()])
         width = np.array([dist.internal_bounds()[1] for dist in space.values()]) - low
         x0 = None
-        sigma0 = 0.3 if self._sigma0 is None else self._sigma0
+        sigma0 = self._sigma0  # None: the engine's defaults
         cov0 = None
         if self._x0 is not None:
             unknown = sorted(set(self._x0) - set(names))
@@ -532,31 +550,35 @@ class CmaEsSampler(ArraySampler):
         """The latest search recorded in the study with these options, replayed; or None."""
         fingerprint = self._fingerprint(space)
         attrs = context.trial_system_attrs()
-        ours = {n: a for n, a in attrs.items()
-                if _GEN_ATTR in a and a[_GEN_ATTR][1] == fingerprint}
+        ours: dict[int, tuple[tuple[int, int, int, int], dict[str, Any]]] = {}
+        for number, a in attrs.items():
+            gen = _gen_key(a.get(_GEN_ATTR))
+            if gen is not None and gen[1] == fingerprint:
+                ours[number] = (gen, a)
         if not ours:
             return None
-        origin = max(a[_GEN_ATTR][0] for a in ours.values())
+        origin = max(gen[0] for gen, _ in ours.values())
         obs = context.observations
-        n_told = sum(1 for a in ours.values() if a[_GEN_ATTR][0] == origin)
+        n_told = sum(1 for gen, _ in ours.values() if gen[0] == origin)
         seed = None if self._seed is None else _derived_seed(self._seed, origin + n_told)
         search = _Search(space, self._engine(space, seed), origin, fingerprint)
         columns = [obs.column(name, dist) for name, dist in space.items()]
         sign = float(obs.signs[0])
-        starts = {int(a[_GEN_ATTR][2]): a[_RUN_ATTR] for a in ours.values()
-                  if a[_GEN_ATTR][0] == origin and _RUN_ATTR in a}
+        starts = {gen[2]: a[_RUN_ATTR] for gen, a in ours.values()
+                  if gen[0] == origin and _RUN_ATTR in a}
         started = 0
         for row, number in enumerate(obs.numbers.tolist()):
-            attr = ours.get(number)
-            if attr is None or attr[_GEN_ATTR][0] != origin:
+            member = ours.get(number)
+            if member is None or member[0][0] != origin:
                 continue
+            (_, _, restart, generation), attr = member
             if search.key[0] > started:  # a restart: the recorded run, not a new random one
                 started = search.key[0]
                 if started in starts:
                     mean, sigma, popsize, small = starts[started]
                     search.engine._start_run(np.array(mean), float(sigma), int(popsize),
                                              bool(small))
-            key = (int(attr[_GEN_ATTR][2]), int(attr[_GEN_ATTR][3]))
+            key = (restart, generation)
             if key != search.key:
                 continue
             if _X_ATTR in attr:
