@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime
 import importlib
 import importlib.util
@@ -19,21 +18,29 @@ import json
 import math
 import os
 import re
-import signal
-import socket
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+# Only what every storage command needs: a sampler, a storage backend, the plots or
+# the test functions are imported by the command that uses them.
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
-from bbopt.samplers import BaseSampler, RandomSampler, TPESampler
-from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError, storage_from_url
-from bbopt.storage._urls import URL_FORMS, is_postgresql_url, parse_journal_url, parse_sqlite_url
+from bbopt.storage._urls import (
+    URL_FORMS,
+    is_postgresql_url,
+    parse_journal_url,
+    parse_sqlite_url,
+    storage_from_url,
+)
+
+if TYPE_CHECKING:
+    from bbopt.samplers import BaseSampler
+    from bbopt.storage import BaseStorage
 
 # name -> (bbopt.testfunctions class, its arguments); imported by the demo only.
 _DEMO_FUNCTIONS: dict[str, tuple[str, dict[str, int]]] = {
@@ -43,12 +50,6 @@ _DEMO_FUNCTIONS: dict[str, tuple[str, dict[str, int]]] = {
     "ackley": ("Ackley", {"n_dims": 5}),
     "mixed": ("MixedAckley", {}),
 }
-
-_ASK_SAMPLERS = {
-    "tpe": lambda seed: TPESampler(seed=seed),
-    **SAMPLERS,
-}
-
 
 # The kinds of bbopt.visualization.save_plot (listed here so that --help imports no plot code).
 _PLOT_KINDS = ["contour", "optimization_history", "slice", "parallel_coordinate",
@@ -224,6 +225,8 @@ def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
     A random sampler stands in for the default one: a new process has no sampler
     state to update, and the default (AutoSampler) would load the GP and scipy.
     """
+    from bbopt.samplers import RandomSampler
+
     return load_study(study_name=args.study, storage=storage, sampler=RandomSampler())
 
 
@@ -234,7 +237,7 @@ def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
         # a fixed --seed gives reproducible, not repeated, suggestions.
         study_id = storage.get_study_id_from_name(args.study)
         seed = (seed * 1_000_003 + storage.get_n_trials(study_id)) % 2**32
-    return _ASK_SAMPLERS[args.sampler](seed)  # type: ignore[no-any-return]
+    return SAMPLERS[args.sampler](seed)
 
 
 def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
@@ -242,6 +245,8 @@ def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
     study = load_study(study_name=args.study, storage=storage,
                        sampler=_ask_sampler(args, storage))
     trial = study.ask(space)
+    from bbopt.storage import SQLiteStorage  # loaded already if the storage is one
+
     if isinstance(storage, SQLiteStorage):
         storage.sync()  # the simulation may run for days: the trial must survive a power cut
     _print_json({"number": trial.number, "params": trial.params})
@@ -279,6 +284,8 @@ def _trials(args: argparse.Namespace, storage: BaseStorage) -> int:
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
+    import csv
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns) or ["number"], lineterminator="\n")
     writer.writeheader()
@@ -325,7 +332,7 @@ def _delete_study(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _fail_stale(args: argparse.Namespace, storage: BaseStorage) -> int:
-    from bbopt.storage import JournalFileStorage, PostgreSQLStorage
+    from bbopt.storage import JournalFileStorage, PostgreSQLStorage, SQLiteStorage
 
     assert isinstance(storage, (SQLiteStorage, JournalFileStorage, PostgreSQLStorage))
     study_id = storage.get_study_id_from_name(args.study)
@@ -382,6 +389,9 @@ class _Terminated(BaseException):
 
 
 def _worker(args: argparse.Namespace, storage: BaseStorage) -> int:
+    import signal
+    import socket
+
     objective = _objective(args.objective)  # before anything touches the storage
     sampler = None if args.sampler is None else SAMPLERS[args.sampler](args.seed)
     if args.create:
@@ -537,7 +547,7 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ask = command("ask", _ask, "start a trial; print {\"number\": N, \"params\": {...}}")
     ask.add_argument("--search-space", required=True,
                      help='JSON (or @file.json): {"x": {"type": "float", "low": 0, "high": 1}}')
-    ask.add_argument("--sampler", choices=sorted(_ASK_SAMPLERS), default="tpe")
+    ask.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe")
     ask.add_argument("--seed", type=_seed, default=None)
 
     tell = command("tell", _tell, "finish a trial with its value(s) or a state")
@@ -637,8 +647,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         storage = _storage(args.storage, create=args.create, **options)
         return int(args.run(args, storage))
+    # OSError includes TimeoutError, whose subclass StorageLockedError is a locked file.
     except (CommandError, ValueError, TypeError, KeyError, RuntimeError, OSError,
-            StorageLockedError, ImportError) as error:
+            ImportError) as error:
         print(f"bbopt {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     finally:
