@@ -187,7 +187,7 @@ def _trial_json(trial: FrozenTrial) -> dict[str, Any]:
 def _create_study(args: argparse.Namespace, storage: BaseStorage) -> int:
     directions = args.directions or [args.direction]
     study = create_study(study_name=args.study, directions=directions, storage=storage,
-                         load_if_exists=args.skip_if_exists)
+                         load_if_exists=args.skip_if_exists, sampler=_no_sampling())
     _print_json({"study": study.study_name,
                  "directions": [d.name.lower() for d in study.directions]})
     return 0
@@ -219,15 +219,20 @@ def _search_space(text: str) -> dict[str, BaseDistribution]:
     return space
 
 
-def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
-    """The study, for a command that samples nothing (tell, trials, best...).
+def _no_sampling() -> BaseSampler:
+    """The sampler of a command that samples nothing (create-study, tell, trials, best...).
 
     A random sampler stands in for the default one: a new process has no sampler
-    state to update, and the default (AutoSampler) would load the GP and scipy.
+    state to update, and the default (AutoSampler) would load its models.
     """
     from bbopt.samplers import RandomSampler
 
-    return load_study(study_name=args.study, storage=storage, sampler=RandomSampler())
+    return RandomSampler()
+
+
+def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
+    """The study, for a command that samples nothing."""
+    return load_study(study_name=args.study, storage=storage, sampler=_no_sampling())
 
 
 def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
