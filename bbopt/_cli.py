@@ -30,6 +30,7 @@ from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
+from bbopt.samplers._base import BaseSampler
 from bbopt.storage._urls import (
     URL_FORMS,
     is_postgresql_url,
@@ -39,7 +40,6 @@ from bbopt.storage._urls import (
 )
 
 if TYPE_CHECKING:
-    from bbopt.samplers import BaseSampler
     from bbopt.storage import BaseStorage
 
 # name -> (bbopt.testfunctions class, its arguments); imported by the demo only.
@@ -187,7 +187,7 @@ def _trial_json(trial: FrozenTrial) -> dict[str, Any]:
 def _create_study(args: argparse.Namespace, storage: BaseStorage) -> int:
     directions = args.directions or [args.direction]
     study = create_study(study_name=args.study, directions=directions, storage=storage,
-                         load_if_exists=args.skip_if_exists, sampler=_no_sampling())
+                         load_if_exists=args.skip_if_exists, sampler=_NoSampling())
     _print_json({"study": study.study_name,
                  "directions": [d.name.lower() for d in study.directions]})
     return 0
@@ -219,20 +219,22 @@ def _search_space(text: str) -> dict[str, BaseDistribution]:
     return space
 
 
-def _no_sampling() -> BaseSampler:
+class _NoSampling(BaseSampler):
     """The sampler of a command that samples nothing (create-study, tell, trials, best...).
 
-    A random sampler stands in for the default one: a new process has no sampler
-    state to update, and the default (AutoSampler) would load its models.
+    It stands in for the default one: a new process has no sampler state to
+    update, the default (AutoSampler) would load its models, and even a random
+    sampler would load numpy's random module.
     """
-    from bbopt.samplers import RandomSampler
 
-    return RandomSampler()
+    def sample_independent(self, study: Study, trial: Any, name: str,
+                           distribution: BaseDistribution) -> float:
+        raise RuntimeError(f"bbopt: this command cannot sample the parameter {name!r}.")
 
 
 def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
     """The study, for a command that samples nothing."""
-    return load_study(study_name=args.study, storage=storage, sampler=_no_sampling())
+    return load_study(study_name=args.study, storage=storage, sampler=_NoSampling())
 
 
 def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
