@@ -10,6 +10,7 @@ Parzen kernels).
 from bbopt.importance._api import ImportanceEvaluator, get_param_importances
 from bbopt.importance._main_effect import MainEffectImportanceEvaluator
 from bbopt.importance._ped_anova import PedAnovaImportanceEvaluator
+from bbopt.importance._sobol import SobolImportanceEvaluator
 
 #: Optuna's name for the fANOVA-style evaluator (bbopt's needs no random forest).
 FanovaImportanceEvaluator = MainEffectImportanceEvaluator
@@ -19,5 +20,6 @@ __all__ = [
     "ImportanceEvaluator",
     "MainEffectImportanceEvaluator",
     "PedAnovaImportanceEvaluator",
+    "SobolImportanceEvaluator",
     "get_param_importances",
 ]
