@@ -491,12 +491,51 @@ def _seed(text: str) -> int:
     return value
 
 
+class _NotBuilt:
+    """Stands in for the parser of a subcommand other than the one run: its options are
+    not built (each subcommand's parser costs about a millisecond, every call)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _NotBuilt:
+        return self
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
 def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line ``argv`` (default: ``sys.argv[1:]``).
+
+    When ``argv`` starts with a subcommand, only that subcommand is built; the
+    usage of ``bbopt``, ``bbopt --help`` and a misspelt subcommand get them all.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and not words[0].startswith("-"):
+        parser = _build_parser(words, only=words[0])
+        if parser is not None:
+            return parser
+    full = _build_parser(words, only=None)
+    assert full is not None
+    return full
+
+
+def _build_parser(words: list[str], only: str | None) -> argparse.ArgumentParser | None:
+    """The parser of every subcommand, or of ``only`` (None if it names none)."""
     parser = _Parser(prog="bbopt", description="bbopt command line")
     parser.add_argument("--version", action="version", version=f"bbopt {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    built = []
+
+    def add(name: str, **kwargs: Any) -> Any:
+        if only is not None and name != only:
+            return _NotBuilt()
+        built.append(name)
+        return commands.add_parser(name, **kwargs)
+
     demo_help = "optimise a test function and print the progress"
-    demo = commands.add_parser(
+    demo = add(
         "demo", help=demo_help, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description=f"{demo_help[0].upper()}{demo_help[1:]}: minimise a test function with a "
                     "known minimum, print a progress table (value, best so far, regret) and "
@@ -513,17 +552,17 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                            "needs the 'plot' extra)")
     demo.add_argument("--no-plots", action="store_true", help="write no plots")
     demo.set_defaults(run=_demo)
-    bench = commands.add_parser(
+    bench = add(
         "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
         description="Run optimizers on test functions (resumable with --results) and print "
                     "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
     # The benchmark's options need bbopt.benchmark: imported only for that command.
-    if "benchmark" in (sys.argv[1:] if argv is None else argv):
+    if "benchmark" in words and not isinstance(bench, _NotBuilt):
         _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True,
-                flags: tuple[str, ...] = ("--storage",)) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+                flags: tuple[str, ...] = ("--storage",)) -> Any:
+        sub = add(name, help=help, description=help)
         sub.add_argument(*flags, dest="storage", required=True,
                          help="the storage: 'sqlite:///path.db' (or a path), "
                               "'journal:///path.log' or 'postgresql://user:pw@host/db'")
@@ -627,7 +666,7 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     plot.add_argument("--dpi", type=_seed, default=100)
     plot.add_argument("--reference-point", nargs="+", type=float, default=None,
                       help="hypervolume_history: one value per objective")
-    return parser
+    return parser if built else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
