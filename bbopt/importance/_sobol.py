@@ -51,9 +51,11 @@ class SobolImportanceEvaluator:
     n_samples : int, default 1024
         Uniform points of each of the two Monte-Carlo samples A and B (the
         GP's mean is evaluated at ``n_samples * (d + 2)`` points).
+    max_trials : int, default 1000
+        The GP learns f from at most this many trials (a seeded random subset
+        of a longer study): its cost grows as the cube of their number.
     max_fit_trials : int, default 200
-        The GP's hyperparameters are fitted to at most this many trials
-        (evenly spread over the study); its posterior uses them all.
+        Its hyperparameters are fitted to at most this many of them.
     seed : int, optional
         Seed of the Monte-Carlo samples and of the values given to absent
         parameters; the result is a pure function of the study and the seed.
@@ -72,9 +74,10 @@ class SobolImportanceEvaluator:
     ['x', 'y', 'unused']
     """
 
-    def __init__(self, n_samples: int = 1024, max_fit_trials: int = 200,
-                 seed: int | None = None) -> None:
+    def __init__(self, n_samples: int = 1024, max_trials: int = 1000,
+                 max_fit_trials: int = 200, seed: int | None = None) -> None:
         self.n_samples = ensure_int(n_samples, "n_samples", _OWNER, minimum=2)
+        self.max_trials = ensure_int(max_trials, "max_trials", _OWNER, minimum=2)
         self.max_fit_trials = ensure_int(max_fit_trials, "max_fit_trials", _OWNER, minimum=2)
         self.seed = None if seed is None else ensure_int(seed, "seed", _OWNER, minimum=0)
 
@@ -88,13 +91,17 @@ class SobolImportanceEvaluator:
         if n < 2 or d == 0 or float(np.ptp(table.values)) == 0.0:
             return dict.fromkeys(table.names, 0.0)
         rng = np.random.default_rng(self.seed)
+        x, values = table.x, table.values
+        if n > self.max_trials:
+            rows = np.sort(rng.choice(n, size=self.max_trials, replace=False))
+            x, values = x[rows], values[rows]
         categorical = np.array([is_categorical(dist) for dist in table.distributions])
         n_choices = np.array([len(dist.choices) if isinstance(dist, CategoricalDistribution)
                               else 0 for dist in table.distributions])
-        unit = _unit_coordinates(table.x, table.distributions, categorical, n_choices, rng)
+        unit = _unit_coordinates(x, table.distributions, categorical, n_choices, rng)
         gp = GaussianProcess(categorical)
         with one_blas_thread():
-            gp.fit(unit, table.values, restart=False, max_fit_points=self.max_fit_trials)
+            gp.fit(unit, values, restart=False, max_fit_points=self.max_fit_trials)
             a = _uniform(rng, self.n_samples, categorical, n_choices)
             b = _uniform(rng, self.n_samples, categorical, n_choices)
             mean_a = gp.posterior(a)[0]

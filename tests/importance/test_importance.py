@@ -285,5 +285,8 @@ def test_sobol_is_stable_under_a_seed_and_zero_on_a_constant_objective():
     a = SobolImportanceEvaluator(seed=3).evaluate(study)
     assert a == SobolImportanceEvaluator(seed=3).evaluate(study)
     assert a != SobolImportanceEvaluator(seed=4).evaluate(study)
+    # A longer study than max_trials: the GP learns from a random subset of them.
+    subset = SobolImportanceEvaluator(max_trials=30, seed=3).evaluate(study)
+    assert max(subset, key=subset.get) == max(a, key=a.get) == "n" and subset != a
     flat = _random_study(lambda p: 1.0, n_trials=20)
     assert SobolImportanceEvaluator(seed=0).evaluate(flat) == dict.fromkeys(sorted(SPACE), 0.0)
