@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import datetime
 import importlib
 import importlib.util
@@ -19,21 +18,29 @@ import json
 import math
 import os
 import re
-import signal
-import socket
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+# Only what every storage command needs: a sampler, a storage backend, the plots or
+# the test functions are imported by the command that uses them.
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
 from bbopt._minimize import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
-from bbopt.samplers import BaseSampler, RandomSampler, TPESampler
-from bbopt.storage import BaseStorage, SQLiteStorage, StorageLockedError, storage_from_url
-from bbopt.storage._urls import URL_FORMS, is_postgresql_url, parse_journal_url, parse_sqlite_url
+from bbopt.samplers._base import BaseSampler
+from bbopt.storage._urls import (
+    URL_FORMS,
+    is_postgresql_url,
+    parse_journal_url,
+    parse_sqlite_url,
+    storage_from_url,
+)
+
+if TYPE_CHECKING:
+    from bbopt.storage import BaseStorage
 
 # name -> (bbopt.testfunctions class, its arguments); imported by the demo only.
 _DEMO_FUNCTIONS: dict[str, tuple[str, dict[str, int]]] = {
@@ -43,12 +50,6 @@ _DEMO_FUNCTIONS: dict[str, tuple[str, dict[str, int]]] = {
     "ackley": ("Ackley", {"n_dims": 5}),
     "mixed": ("MixedAckley", {}),
 }
-
-_ASK_SAMPLERS = {
-    "tpe": lambda seed: TPESampler(seed=seed),
-    **SAMPLERS,
-}
-
 
 # The kinds of bbopt.visualization.save_plot (listed here so that --help imports no plot code).
 _PLOT_KINDS = ["contour", "optimization_history", "slice", "parallel_coordinate",
@@ -186,7 +187,7 @@ def _trial_json(trial: FrozenTrial) -> dict[str, Any]:
 def _create_study(args: argparse.Namespace, storage: BaseStorage) -> int:
     directions = args.directions or [args.direction]
     study = create_study(study_name=args.study, directions=directions, storage=storage,
-                         load_if_exists=args.skip_if_exists)
+                         load_if_exists=args.skip_if_exists, sampler=_NoSampling())
     _print_json({"study": study.study_name,
                  "directions": [d.name.lower() for d in study.directions]})
     return 0
@@ -218,13 +219,22 @@ def _search_space(text: str) -> dict[str, BaseDistribution]:
     return space
 
 
-def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
-    """The study, for a command that samples nothing (tell, trials, best...).
+class _NoSampling(BaseSampler):
+    """The sampler of a command that samples nothing (create-study, tell, trials, best...).
 
-    A random sampler stands in for the default one: a new process has no sampler
-    state to update, and the default (AutoSampler) would load the GP and scipy.
+    It stands in for the default one: a new process has no sampler state to
+    update, the default (AutoSampler) would load its models, and even a random
+    sampler would load numpy's random module.
     """
-    return load_study(study_name=args.study, storage=storage, sampler=RandomSampler())
+
+    def sample_independent(self, study: Study, trial: Any, name: str,
+                           distribution: BaseDistribution) -> float:
+        raise RuntimeError(f"bbopt: this command cannot sample the parameter {name!r}.")
+
+
+def _load(args: argparse.Namespace, storage: BaseStorage) -> Study:
+    """The study, for a command that samples nothing."""
+    return load_study(study_name=args.study, storage=storage, sampler=_NoSampling())
 
 
 def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
@@ -234,7 +244,7 @@ def _ask_sampler(args: argparse.Namespace, storage: BaseStorage) -> BaseSampler:
         # a fixed --seed gives reproducible, not repeated, suggestions.
         study_id = storage.get_study_id_from_name(args.study)
         seed = (seed * 1_000_003 + storage.get_n_trials(study_id)) % 2**32
-    return _ASK_SAMPLERS[args.sampler](seed)  # type: ignore[no-any-return]
+    return SAMPLERS[args.sampler](seed)
 
 
 def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
@@ -280,6 +290,8 @@ def _trials(args: argparse.Namespace, storage: BaseStorage) -> int:
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
+    import csv
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns) or ["number"], lineterminator="\n")
     writer.writeheader()
@@ -326,7 +338,7 @@ def _delete_study(args: argparse.Namespace, storage: BaseStorage) -> int:
 
 
 def _fail_stale(args: argparse.Namespace, storage: BaseStorage) -> int:
-    from bbopt.storage import JournalFileStorage, PostgreSQLStorage
+    from bbopt.storage import JournalFileStorage, PostgreSQLStorage, SQLiteStorage
 
     assert isinstance(storage, (SQLiteStorage, JournalFileStorage, PostgreSQLStorage))
     study_id = storage.get_study_id_from_name(args.study)
@@ -383,6 +395,9 @@ class _Terminated(BaseException):
 
 
 def _worker(args: argparse.Namespace, storage: BaseStorage) -> int:
+    import signal
+    import socket
+
     objective = _objective(args.objective)  # before anything touches the storage
     sampler = None if args.sampler is None else SAMPLERS[args.sampler](args.seed)
     if args.create:
@@ -475,12 +490,51 @@ def _seed(text: str) -> int:
     return value
 
 
+class _NotBuilt:
+    """Stands in for the parser of a subcommand other than the one run: its options are
+    not built (each subcommand's parser costs about a millisecond, every call)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _NotBuilt:
+        return self
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
 def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of the command line ``argv`` (default: ``sys.argv[1:]``).
+
+    When ``argv`` starts with a subcommand, only that subcommand is built; the
+    usage of ``bbopt``, ``bbopt --help`` and a misspelt subcommand get them all.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and not words[0].startswith("-"):
+        parser = _build_parser(words, only=words[0])
+        if parser is not None:
+            return parser
+    full = _build_parser(words, only=None)
+    assert full is not None
+    return full
+
+
+def _build_parser(words: list[str], only: str | None) -> argparse.ArgumentParser | None:
+    """The parser of every subcommand, or of ``only`` (None if it names none)."""
     parser = _Parser(prog="bbopt", description="bbopt command line")
     parser.add_argument("--version", action="version", version=f"bbopt {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    built = []
+
+    def add(name: str, **kwargs: Any) -> Any:
+        if only is not None and name != only:
+            return _NotBuilt()
+        built.append(name)
+        return commands.add_parser(name, **kwargs)
+
     demo_help = "optimise a test function and print the progress"
-    demo = commands.add_parser(
+    demo = add(
         "demo", help=demo_help, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description=f"{demo_help[0].upper()}{demo_help[1:]}: minimise a test function with a "
                     "known minimum, print a progress table (value, best so far, regret) and "
@@ -497,17 +551,17 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                            "needs the 'plot' extra)")
     demo.add_argument("--no-plots", action="store_true", help="write no plots")
     demo.set_defaults(run=_demo)
-    bench = commands.add_parser(
+    bench = add(
         "benchmark", help="run optimizers on test functions; print runtime-ECDF scores",
         description="Run optimizers on test functions (resumable with --results) and print "
                     "runtime-ECDF scores, ranks and a paired test (see bbopt.benchmark).")
     # The benchmark's options need bbopt.benchmark: imported only for that command.
-    if "benchmark" in (sys.argv[1:] if argv is None else argv):
+    if "benchmark" in words and not isinstance(bench, _NotBuilt):
         _benchmark_command().add_arguments(bench)
 
     def command(name: str, run: Any, help: str, study: bool = True,
-                flags: tuple[str, ...] = ("--storage",)) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+                flags: tuple[str, ...] = ("--storage",)) -> Any:
+        sub = add(name, help=help, description=help)
         sub.add_argument(*flags, dest="storage", required=True,
                          help="the storage: 'sqlite:///path.db' (or a path), "
                               "'journal:///path.log' or 'postgresql://user:pw@host/db'")
@@ -538,7 +592,7 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ask = command("ask", _ask, "start a trial; print {\"number\": N, \"params\": {...}}")
     ask.add_argument("--search-space", required=True,
                      help='JSON (or @file.json): {"x": {"type": "float", "low": 0, "high": 1}}')
-    ask.add_argument("--sampler", choices=sorted(_ASK_SAMPLERS), default="tpe")
+    ask.add_argument("--sampler", choices=sorted(SAMPLERS), default="tpe")
     ask.add_argument("--seed", type=_seed, default=None)
 
     tell = command("tell", _tell, "finish a trial with its value(s) or a state")
@@ -611,7 +665,7 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     plot.add_argument("--dpi", type=_seed, default=100)
     plot.add_argument("--reference-point", nargs="+", type=float, default=None,
                       help="hypervolume_history: one value per objective")
-    return parser
+    return parser if built else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -638,8 +692,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         storage = _storage(args.storage, create=args.create, **options)
         return int(args.run(args, storage))
+    # OSError includes TimeoutError, whose subclass StorageLockedError is a locked file.
     except (CommandError, ValueError, TypeError, KeyError, RuntimeError, OSError,
-            StorageLockedError, ImportError) as error:
+            ImportError) as error:
         print(f"bbopt {args.command}: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     finally:

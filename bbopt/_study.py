@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import itertools
 import math
 import numbers
@@ -47,6 +46,8 @@ from bbopt.storage import (
 from bbopt.storage._urls import storage_from_url
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     import pandas
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]

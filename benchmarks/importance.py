@@ -9,6 +9,10 @@ data. Score: Spearman rank correlation between an evaluator's importances and
 the truth, and whether the unused parameter is ranked last; mean over seeds.
 
     python benchmarks/importance.py --n 30 100 300 --seeds 10 --json results/importance.json
+
+With ``--json``, each finished row (case, sampler, n, all seeds) is written at
+once and rows already in the file for the same seeds and evaluators are not
+run again: an interrupted run resumes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -158,12 +163,15 @@ def evaluators(libs: list[str]) -> dict[str, Callable[[bbopt.Study, Any], dict[s
         from bbopt.importance import (
             MainEffectImportanceEvaluator,
             PedAnovaImportanceEvaluator,
+            SobolImportanceEvaluator,
             get_param_importances,
         )
         out["bbopt PED-ANOVA"] = lambda s, o: get_param_importances(
             s, evaluator=PedAnovaImportanceEvaluator())
         out["bbopt main-effect"] = lambda s, o: get_param_importances(
             s, evaluator=MainEffectImportanceEvaluator(seed=0))
+        out["bbopt Sobol (default)"] = lambda s, o: get_param_importances(
+            s, evaluator=SobolImportanceEvaluator(seed=0))
     if "optuna" in libs:
         import optuna
 
@@ -197,6 +205,12 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     evals = evaluators(args.libs)
+    done: dict[tuple[str, str, int], dict[str, Any]] = {}
+    if args.json and os.path.exists(args.json):
+        with open(args.json) as f:
+            stored = json.load(f)
+        if stored["args"]["seeds"] == args.seeds:
+            done = {(r["case"], r["sampler"], r["n"]): r for r in stored["rows"]}
     rows = []
     started = time.perf_counter()
     for case in [c for c in CASES if c.name in args.cases]:
@@ -204,6 +218,9 @@ def main() -> None:
         print(f"{case.name}: truth " + ", ".join(f"{k}={v:.3f}" for k, v in true.items()))
         for sampler in args.samplers:
             for n in args.n:
+                if all(name in done.get((case.name, sampler, n), {}) for name in evals):
+                    rows.append(done[case.name, sampler, n])
+                    continue
                 scores: dict[str, list[tuple[float, bool]]] = {name: [] for name in evals}
                 for seed in range(args.seeds):
                     study = make_study(case, sampler, n, seed)
@@ -215,6 +232,10 @@ def main() -> None:
                     row[name] = {"spearman": float(np.mean([g[0] for g in got])),
                                  "unused_last": float(np.mean([g[1] for g in got]))}
                 rows.append(row)
+                if args.json:
+                    with open(args.json + ".tmp", "w") as f:
+                        json.dump({"args": vars(args), "rows": rows}, f, indent=1)
+                    os.replace(args.json + ".tmp", args.json)
     names = list(evals)
     print(f"\nmean Spearman rho with the truth (fraction of seeds with the unused parameter "
           f"ranked last); {args.seeds} seeds, {time.perf_counter() - started:.0f} s\n")
@@ -223,9 +244,11 @@ def main() -> None:
     for row in rows:
         cells = [f"{row[n]['spearman']:.2f} ({row[n]['unused_last']:.1f})" for n in names]
         print(f"| {row['case']} | {row['sampler']} | {row['n']} | " + " | ".join(cells) + " |")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "rows": rows}, f, indent=1)
+    optuna_names = [n for n in names if n.startswith("Optuna")]
+    for name in [n for n in names if n.startswith("bbopt")] if optuna_names else []:
+        met = sum(row[name]["spearman"] >= max(row[o]["spearman"] for o in optuna_names) - 1e-9
+                  for row in rows)
+        print(f"{name}: Spearman at least Optuna's best evaluator in {met} of {len(rows)} cases")
 
 
 if __name__ == "__main__":

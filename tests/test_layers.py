@@ -26,6 +26,8 @@ PACKAGE_DIR = Path(bbopt.__file__).resolve().parent
 # The longest matching prefix (on dotted-name boundaries) gives a module's rank.
 LAYERS = {
     "bbopt._kernels": 0,
+    # The lazy-name helper of the package and subpackage __init__ files: imports no bbopt module.
+    "bbopt._lazy": 0,
     "bbopt._validation": 1,
     "bbopt._distributions": 1,
     "bbopt._frozen": 1,
@@ -60,6 +62,7 @@ PUBLIC_API_RANK = 4
 # Layers that may import only these prefixes, whatever their rank says.
 ONLY = {
     "bbopt._kernels": ("bbopt._kernels",),
+    "bbopt._lazy": ("bbopt._lazy",),
     "bbopt.testfunctions": ("bbopt.testfunctions", "bbopt._distributions", "bbopt._validation",
                             "bbopt._lattice"),
 }

@@ -1,23 +1,26 @@
 """Parameter importances: which parameters drive the objective of a study.
 
 `get_param_importances` normalises the raw scores of an evaluator:
-`MainEffectImportanceEvaluator` (default: fANOVA-style first-order variance
-shares, without a random forest; also under Optuna's name
-``FanovaImportanceEvaluator``) or `PedAnovaImportanceEvaluator` (on bbopt's
-Parzen kernels).
+`SobolImportanceEvaluator` (default: fANOVA-style total variance shares over
+the whole search space, of a GP fitted to the trials; also under Optuna's name
+``FanovaImportanceEvaluator``), `MainEffectImportanceEvaluator` (first-order
+shares of an additive model of the trials) or `PedAnovaImportanceEvaluator`
+(on bbopt's Parzen kernels).
 """
 
 from bbopt.importance._api import ImportanceEvaluator, get_param_importances
 from bbopt.importance._main_effect import MainEffectImportanceEvaluator
 from bbopt.importance._ped_anova import PedAnovaImportanceEvaluator
+from bbopt.importance._sobol import SobolImportanceEvaluator
 
-#: Optuna's name for the fANOVA-style evaluator (bbopt's needs no random forest).
-FanovaImportanceEvaluator = MainEffectImportanceEvaluator
+#: Optuna's name for the fANOVA-style evaluator (bbopt's fits a GP, not a random forest).
+FanovaImportanceEvaluator = SobolImportanceEvaluator
 
 __all__ = [
     "FanovaImportanceEvaluator",
     "ImportanceEvaluator",
     "MainEffectImportanceEvaluator",
     "PedAnovaImportanceEvaluator",
+    "SobolImportanceEvaluator",
     "get_param_importances",
 ]

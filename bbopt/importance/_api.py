@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bbopt.importance._main_effect import MainEffectImportanceEvaluator
+from bbopt.importance._sobol import SobolImportanceEvaluator
 from bbopt.importance._table import Target
 
 if TYPE_CHECKING:
@@ -54,10 +54,11 @@ def get_param_importances(
     study : Study
         A study with at least one complete trial.
     evaluator : object with ``evaluate(study, params, target)``, optional
-        Default: ``MainEffectImportanceEvaluator(seed=0)`` (fANOVA-style
-        variance shares, which rank best on model-based studies in
-        docs/benchmarks.md); `PedAnovaImportanceEvaluator` on bbopt's Parzen
-        kernels.
+        Default: ``SobolImportanceEvaluator(seed=0)`` (fANOVA-style total
+        variance shares over the search space, of a GP fitted to the trials,
+        which rank best in docs/benchmarks.md); `MainEffectImportanceEvaluator`
+        (first-order shares of an additive model of the trials) and
+        `PedAnovaImportanceEvaluator` (on bbopt's Parzen kernels).
     params : sequence of str, optional
         Parameters to rate (default: every parameter of the complete trials).
     target : callable, optional
@@ -86,7 +87,7 @@ def get_param_importances(
     ['x', 'n']
     """
     if evaluator is None:
-        evaluator = MainEffectImportanceEvaluator(seed=0)
+        evaluator = SobolImportanceEvaluator(seed=0)
     elif not callable(getattr(evaluator, "evaluate", None)):
         raise TypeError(
             "The 'evaluator' parameter of get_param_importances must have an 'evaluate' method. "

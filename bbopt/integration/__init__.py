@@ -12,8 +12,9 @@ logged one INFO line each on the ``bbopt`` logger
 (``bbopt.logging.set_verbosity(bbopt.logging.INFO)``).
 """
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from bbopt._lazy import lazy_names
 
 __all__ = [
     "BboptSearchCV",
@@ -22,20 +23,18 @@ __all__ = [
     "XGBoostPruningCallback",
 ]
 
-_MODULES = {
+# Each name -> the module that defines it.
+_LAZY = {
     "BboptSearchCV": "bbopt.integration._sklearn",
     "LightGBMPruningCallback": "bbopt.integration._lightgbm",
     "PyTorchPruningCallback": "bbopt.integration._torch",
     "XGBoostPruningCallback": "bbopt.integration._xgboost",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """Import the module of an integration on first access (PEP 562)."""
-    if name in _MODULES:
-        return getattr(importlib.import_module(_MODULES[name]), name)
-    raise AttributeError(f"module 'bbopt.integration' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if TYPE_CHECKING:
+    from bbopt.integration._lightgbm import LightGBMPruningCallback
+    from bbopt.integration._sklearn import BboptSearchCV
+    from bbopt.integration._torch import PyTorchPruningCallback
+    from bbopt.integration._xgboost import XGBoostPruningCallback
+else:
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY)

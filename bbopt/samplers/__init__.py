@@ -1,15 +1,12 @@
-"""Samplers: how the next parameters are chosen."""
+"""Samplers: how the next parameters are chosen.
 
-from typing import Any
+Each sampler is loaded on first use (the GP, CMA-ES and the automatic sampler
+import scipy.linalg and scipy.optimize), so that ``import bbopt`` stays fast.
+"""
 
-from bbopt.samplers._base import ArraySampler, BaseSampler
-from bbopt.samplers._constraints import ConstraintsError
-from bbopt.samplers._context import SamplingContext
-from bbopt.samplers._grid import GridSampler
-from bbopt.samplers._nsga import NSGAIIISampler, NSGAIISampler
-from bbopt.samplers._qmc import QMCSampler
-from bbopt.samplers._random import RandomSampler
-from bbopt.samplers._tpe import TPESampler
+from typing import TYPE_CHECKING
+
+from bbopt._lazy import lazy_names
 
 __all__ = [
     "ArraySampler",
@@ -29,21 +26,37 @@ __all__ = [
     "TrustRegionGPSampler",
 ]
 
-# Loaded on first use: they import scipy.linalg (LAPACK) and scipy.optimize, so that
-# `import bbopt` stays fast.
+# Each name -> the module that defines it.
 _LAZY = {
+    "ArraySampler": "bbopt.samplers._base",
     "AutoSampler": "bbopt.samplers._auto",
+    "BaseSampler": "bbopt.samplers._base",
     "CmaEs": "bbopt.samplers._cmaes",
     "CmaEsSampler": "bbopt.samplers._cmaes",
+    "ConstraintsError": "bbopt.samplers._constraints",
     "GPSampler": "bbopt.samplers._gp",
+    "GridSampler": "bbopt.samplers._grid",
+    "NSGAIIISampler": "bbopt.samplers._nsga",
+    "NSGAIISampler": "bbopt.samplers._nsga",
+    "QMCSampler": "bbopt.samplers._qmc",
+    "RandomSampler": "bbopt.samplers._random",
+    "SamplingContext": "bbopt.samplers._context",
+    "TPESampler": "bbopt.samplers._tpe",
     "TrustRegionGPSampler": "bbopt.samplers._trust_region",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is not None:
-        import importlib
-
-        return getattr(importlib.import_module(module_name), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if TYPE_CHECKING:
+    from bbopt.samplers._auto import AutoSampler
+    from bbopt.samplers._base import ArraySampler, BaseSampler
+    from bbopt.samplers._cmaes import CmaEs, CmaEsSampler
+    from bbopt.samplers._constraints import ConstraintsError
+    from bbopt.samplers._context import SamplingContext
+    from bbopt.samplers._gp import GPSampler
+    from bbopt.samplers._grid import GridSampler
+    from bbopt.samplers._nsga import NSGAIIISampler, NSGAIISampler
+    from bbopt.samplers._qmc import QMCSampler
+    from bbopt.samplers._random import RandomSampler
+    from bbopt.samplers._tpe import TPESampler
+    from bbopt.samplers._trust_region import TrustRegionGPSampler
+else:
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY)

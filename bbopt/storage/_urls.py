@@ -69,28 +69,33 @@ def storage_from_url(
     >>> storage_from_url(f"journal:///{folder}/study.log")  # doctest: +ELLIPSIS
     JournalFileStorage('.../study.log')
     """
-    from bbopt.storage._base import StudyNotFoundError
-    from bbopt.storage._journal import JournalFileStorage
-    from bbopt.storage._postgres import PostgreSQLStorage
-    from bbopt.storage._sqlite import SQLiteStorage
-
+    # Each backend is imported only when a URL names it: a command stays fast.
     if isinstance(url, os.PathLike):
         url = os.fspath(url)
     if isinstance(url, str) and url:
         if is_postgresql_url(url):
+            from bbopt.storage._postgres import PostgreSQLStorage
+
             return PostgreSQLStorage(url, **options)
         is_journal = url.startswith("journal:")
         if is_journal or url.startswith("sqlite:///") or "://" not in url:
             path = (parse_journal_url(url) if is_journal
                     else parse_sqlite_url(url) if url.startswith("sqlite:") else url)
             if existing and not os.path.exists(path):
+                from bbopt.storage._base import StudyNotFoundError
+
                 raise StudyNotFoundError(
                     f"No {'journal' if is_journal else 'SQLite'} storage file at {path!r} "
                     f"(from the 'storage' parameter "
                     f"{url!r}); nothing was created there."
                 )
-            return (JournalFileStorage(url, **options) if is_journal
-                    else SQLiteStorage(url, **options))
+            if is_journal:
+                from bbopt.storage._journal import JournalFileStorage
+
+                return JournalFileStorage(url, **options)
+            from bbopt.storage._sqlite import SQLiteStorage
+
+            return SQLiteStorage(url, **options)
     raise ValueError(
         f"The 'storage' parameter must be None, a BaseStorage, {URL_FORMS}. "
         f"Got {url!r} instead."

@@ -33,10 +33,13 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 from bbopt._encoding import Encoding
 from bbopt._kernels import (
@@ -85,6 +88,8 @@ if hasattr(os, "register_at_fork"):
 
 
 def _pool(n_threads: int) -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor  # here, not at import: n_threads > 1 only
+
     with _pools_lock:
         pool = _pools.get(n_threads)
         if pool is None:
