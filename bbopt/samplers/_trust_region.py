@@ -25,7 +25,11 @@ Optimization via Local Bayesian Optimization", Algorithm 1:
   ``failure_tolerance`` failures in a row halve it;
 - when ``L < min_length`` the region restarts: ``L = init_length``, new
   counters, and the next ``n_startup_trials`` rows are its design (a new Sobol
-  set); the rows before the restart no longer feed its GP.
+  set). With ``restart="incumbent"`` (the default) the restarted region keeps
+  the incumbent as its centre (a design row that beats it moves it) and its GP
+  keeps choosing among all the observations; with ``restart="fresh"``
+  (TuRBO's rule) it forgets them: its incumbent is the best of its own rows and
+  the rows before the restart no longer feed its GP.
 
 So a second process that reads the same study from storage rebuilds the same
 state (given the same ``seed``), and the region state never has to be stored.
@@ -178,6 +182,16 @@ class TrustRegionGPSampler(JointSampler):
     independent_sampler : BaseSampler, optional
         For parameters outside the joint space; ``RandomSampler(seed)`` by
         default.
+    restart : {"incumbent", "fresh"}, default "incumbent"
+        What a collapsed region restarts from. Both spend ``n_startup_trials``
+        evaluations on new space-filling points first. ``"incumbent"``: the
+        region then grows back to ``init_length`` around the best point seen so
+        far (unless a new point beats it), its GP on the observations nearest
+        to it. ``"fresh"``: TuRBO's restart, a new region around the best of the
+        new points that forgets the earlier observations; a multi-start for
+        deceptive functions, whose incumbent basin is not the global one, but at
+        budgets of 10 to 50 times ``d`` a fresh region rarely gets back to the
+        level of the first one (docs/benchmarks.md, issue 14, fifth session).
 
     Notes
     -----
@@ -240,6 +254,7 @@ class TrustRegionGPSampler(JointSampler):
         deterministic_objective: bool = False,
         noise_floor: float = 1e-6,
         independent_sampler: BaseSampler | None = None,
+        restart: str = "incumbent",
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
         self._n_startup = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 1)
@@ -278,6 +293,12 @@ class TrustRegionGPSampler(JointSampler):
                 "instead."
             )
         self._set_independent(independent_sampler, seed, _OWNER)
+        if restart not in ("incumbent", "fresh"):
+            raise ValueError(
+                f"The 'restart' parameter of {_OWNER} must be 'incumbent' or 'fresh'. "
+                f"Got {restart!r} instead."
+            )
+        self._restart = restart
         # Design points depend on the seed only, so that another process rebuilds them.
         self._design_seed = (self._seed if self._seed is not None
                              else int(np.random.default_rng().integers(2**31)))
@@ -399,7 +420,12 @@ class TrustRegionGPSampler(JointSampler):
             region.length /= 2.0
             region.n_failure = 0
         if region.length < self._min_length:
-            model.region = _Region(row + 1, self._init_length, region.n_restarts + 1)
+            if self._restart == "fresh":
+                model.region = _Region(row + 1, self._init_length, region.n_restarts + 1)
+            else:  # "incumbent": the same observations and centre, the initial length again
+                restarted = _Region(region.start, self._init_length, region.n_restarts + 1)
+                restarted.best, restarted.best_row = region.best, region.best_row
+                model.region = restarted
 
     def _pending_points(self, context: SamplingContext, space: _Space) -> FloatArray:
         """Model coordinates of the other running trials that set the whole space, (k, d)."""
