@@ -7,11 +7,14 @@ the median and quartiles of the final regret, writes every curve to JSON, and
 optionally a plot (median curves with inter-quartile bands, matplotlib) and a
 Markdown page generated from the JSON.
 
-The runs go through ``bbopt.benchmark.run`` (the functions as defined, instance
-0; ``--jobs`` runs at a time on processes; ``--results FILE.jsonl`` keeps every
-run and resumes from it). bbopt samplers: ``tpe``, ``gp``, ``random``, ``qmc``
-(their defaults, driven through ``study.ask(space)``). Anchors, run when their
-library is installed beside bbopt (skipped with a message otherwise):
+The runs go through ``bbopt.benchmark.run``: seed ``s`` is instance ``s + 1`` of
+each function, moved so that its minimiser is a random point of the central 80 %
+of the box for the functions that allow it (a sampler that starts at the centre
+gains nothing from a centred optimum); ``--jobs`` runs at a time on processes;
+``--results FILE.jsonl`` keeps every run and resumes from it. bbopt samplers:
+``tpe``, ``gp``, ``auto``, ``cmaes``, ``random``, ``qmc`` (their defaults, driven
+through ``study.ask(space)``). Anchors, run when their library is installed beside
+bbopt (skipped with a message otherwise):
 ``optuna-tpe``, ``optuna-gp``, ``optuna-random``, ``rustuna-tpe``, ``hyperopt``
 (TPE, through ``fmin``), ``skopt-gp`` (``skopt.Optimizer``, GP), ``pycma``
 (IPOP-CMA-ES) and ``nevergrad-ngopt``, all with their defaults and the run's seed.
@@ -177,8 +180,9 @@ def run(samplers: list[str], functions: list[str], seeds: list[int], budget: int
         command: str, n_jobs: int = 1, results: Path | None = None) -> dict[str, Any]:
     """Run every (function, sampler, seed) with `bbopt.benchmark.run`; return the JSON record.
 
-    The functions are the examples' (instance 0: as defined, not moved); each run's
-    sampler seed is derived from its seed by `bbopt.benchmark.run_one`.
+    Seed ``s`` is instance ``s + 1`` of each of the examples' functions (see the
+    module docstring); `bbopt.benchmark.run_one` derives each run's sampler seed
+    from the instance.
     """
     registry = _example().FUNCTIONS
     available, skipped = [], {}
@@ -199,26 +203,25 @@ def run(samplers: list[str], functions: list[str], seeds: list[int], budget: int
                                           "description": SAMPLERS[s][1]} for s in available},
         "skipped": skipped, "runs": [],
     }
-    problems = {}
+    optimizers = {name: SAMPLERS[name][2] for name in available}
+    records, function_of = [], {}
     for fname in functions:
         function = registry[fname]()
-        problems[fname] = Problem(function)
         data["functions"][fname] = {"repr": repr(function), "n_dims": function.n_dims,
                                     "minimum": function.minimum,
                                     "reference": function.reference}
-    by_key = {p.key: fname for fname, p in problems.items()}
-    optimizers = {name: SAMPLERS[name][2] for name in available}
-    records = [record for p in problems.values()
-               for record in benchmark_run([p], optimizers, budget=budget / p.n_dims,
-                                           seeds=seeds, n_jobs=n_jobs, results=results,
-                                           verbose=True)]
+        problems = [Problem(function, instance=seed + 1) for seed in seeds]
+        function_of.update((p.key, fname) for p in problems)
+        records += benchmark_run(problems, optimizers, budget=budget / function.n_dims,
+                                 seeds=[0], n_jobs=n_jobs, results=results, verbose=True)
     for record in records:
         if record.n_evals != budget:
             raise RuntimeError(f"{record.optimizer} made {record.n_evals} evaluations on "
                                f"{record.problem}, not {budget}.")
         curve = np.maximum(record.regret_at(np.arange(1, budget + 1)), 0.0)
-        data["runs"].append({"function": by_key[record.problem], "sampler": record.optimizer,
-                             "seed": record.seed, "seconds": record.time + record.eval_time,
+        data["runs"].append({"function": function_of[record.problem],
+                             "sampler": record.optimizer, "seed": record.instance - 1,
+                             "seconds": record.time + record.eval_time,
                              "regret": curve.tolist()})
     return data
 
