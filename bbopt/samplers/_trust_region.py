@@ -42,7 +42,9 @@ mismatches counted 1). While the centre stays, new observations are appended by
 extending the Cholesky factor (O(K^2 d) each); the set is chosen again and
 factorised (O(K^3)) when the centre moves or the set would outgrow ``K``, and
 the MAP hyperparameters are refitted (warm-started) when `REFIT_FRACTION` of
-the set is new since the last fit.
+the set was observed after the last fit (rows that enter the set because the
+centre moved do not count: in 100 dimensions the nearest ``K`` rows change
+with every move of the centre, which otherwise refitted at every suggestion).
 The box is centred on the incumbent with edges ``L w_j``, ``w`` the fitted
 length scales normalised to a geometric mean of 1. Candidates perturb a random
 subset of the centre's coordinates (each with probability ``min(1, 20 / d)``)
@@ -125,7 +127,7 @@ class _Model:
         self.gp_n_seen = 0  # rows of x when the GP's set was last updated
         self.gp_centre = -1  # centre row when the set was chosen
         self.gp_region = -1  # n_restarts when the set was chosen
-        self.n_new_since_fit = -1  # -1: never fitted
+        self.fit_n = -1  # rows of x at the last hyperparameter fit; -1: never fitted
         self.weights = np.ones(space.d)  # box weights (numeric dims; 1 for categorical)
 
 
@@ -484,7 +486,7 @@ class TrustRegionGPSampler(JointSampler):
         region, gp, space = model.region, model.gp, model.space
         start, n = region.start, model.y.size
         new = np.arange(max(model.gp_n_seen, start), n)
-        same = (model.n_new_since_fit >= 0 and model.gp_region == region.n_restarts
+        same = (model.fit_n >= 0 and model.gp_region == region.n_restarts
                 and model.gp_centre == region.best_row)
         if same and model.gp_rows.size + new.size <= self._max_points:
             rows = np.concatenate([model.gp_rows, new])
@@ -498,15 +500,15 @@ class TrustRegionGPSampler(JointSampler):
             rows = start + np.sort(np.argpartition(dist, self._max_points - 1)[:self._max_points])
         appended = same and rows.size > model.gp_rows.size
         changed = appended or not np.array_equal(rows, model.gp_rows)
-        if model.n_new_since_fit >= 0:
-            model.n_new_since_fit += int((~np.isin(rows, model.gp_rows)).sum())
-        refit = model.n_new_since_fit < 0 or model.n_new_since_fit >= max(
-            1.0, REFIT_FRACTION * rows.size)
+        # Refit for new observations only: rows that enter the set because the centre
+        # moved were observed before the last fit, which saw the same function nearby.
+        first = model.fit_n < 0
+        n_new = int((rows >= model.fit_n).sum())
+        refit = first or n_new >= max(1.0, REFIT_FRACTION * rows.size)
         if refit:
-            first = model.n_new_since_fit < 0
             gp.fit(model.x[rows], model.y[rows], FIT_MAX_ITER if first else REFIT_MAX_ITER,
                    restart=first, max_fit_points=MAX_FIT_POINTS)
-            model.n_new_since_fit = 0
+            model.fit_n = n
             self._set_weights(model)
         elif appended:
             tail = rows[model.gp_rows.size:]
