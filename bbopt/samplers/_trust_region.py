@@ -25,11 +25,11 @@ Optimization via Local Bayesian Optimization", Algorithm 1:
   ``failure_tolerance`` failures in a row halve it;
 - when ``L < min_length`` the region restarts: ``L = init_length``, new
   counters, and the next ``n_startup_trials`` rows are its design (a new Sobol
-  set). With ``restart="incumbent"`` (the default) the restarted region keeps
-  the incumbent as its centre (a design row that beats it moves it) and its GP
-  keeps choosing among all the observations; with ``restart="fresh"``
-  (TuRBO's rule) it forgets them: its incumbent is the best of its own rows and
-  the rows before the restart no longer feed its GP.
+  set). With ``restart="fresh"`` (the default, TuRBO's rule) it forgets the
+  earlier rows: its incumbent is the best of its own rows and the rows before
+  the restart no longer feed its GP; with ``restart="incumbent"`` the restarted
+  region keeps the incumbent as its centre (a design row that beats it moves
+  it) and its GP keeps choosing among all the observations.
 
 So a second process that reads the same study from storage rebuilds the same
 state (given the same ``seed``), and the region state never has to be stored.
@@ -184,16 +184,16 @@ class TrustRegionGPSampler(JointSampler):
     independent_sampler : BaseSampler, optional
         For parameters outside the joint space; ``RandomSampler(seed)`` by
         default.
-    restart : {"incumbent", "fresh"}, default "incumbent"
+    restart : {"fresh", "incumbent"}, default "fresh"
         What a collapsed region restarts from. Both spend ``n_startup_trials``
-        evaluations on new space-filling points first. ``"incumbent"``: the
-        region then grows back to ``init_length`` around the best point seen so
+        evaluations on new space-filling points first. ``"fresh"``: TuRBO's
+        restart, a new region around the best of the new points that forgets
+        the earlier observations (a sequential multi-start). ``"incumbent"``:
+        the region grows back to ``init_length`` around the best point seen so
         far (unless a new point beats it), its GP on the observations nearest
-        to it. ``"fresh"``: TuRBO's restart, a new region around the best of the
-        new points that forgets the earlier observations; a multi-start for
-        deceptive functions, whose incumbent basin is not the global one, but at
-        budgets of 10 to 50 times ``d`` a fresh region rarely gets back to the
-        level of the first one (docs/benchmarks.md, issue 14, fifth session).
+        to it. On Levy in 20 dimensions the regrown region rarely improved and
+        fresh restarts did as well or better (docs/benchmarks.md, issue 14,
+        fifth session).
 
     Notes
     -----
@@ -256,7 +256,7 @@ class TrustRegionGPSampler(JointSampler):
         deterministic_objective: bool = False,
         noise_floor: float = 1e-6,
         independent_sampler: BaseSampler | None = None,
-        restart: str = "incumbent",
+        restart: str = "fresh",
     ) -> None:
         self._seed = ensure_seed(seed, _OWNER)
         self._n_startup = ensure_int(n_startup_trials, "n_startup_trials", _OWNER, 1)

@@ -47,7 +47,7 @@ def test_optimizes_a_sphere() -> None:
 def test_region_rules_follow_successes_and_failures() -> None:
     d = 2
     sampler = TrustRegionGPSampler(seed=0, n_startup_trials=2, success_tolerance=2,
-                                   failure_tolerance=3, init_length=0.5, restart="fresh")
+                                   failure_tolerance=3, init_length=0.5)
     # Design (2 rows), 2 successes (length doubles), 3 failures (length halves).
     values = [5.0, 4.0, 3.0, 2.0, 9.0, 9.0, 9.0]
     obs = _observations(np.full((len(values), d), 0.5), np.array(values))
@@ -69,7 +69,7 @@ def test_region_rules_follow_successes_and_failures() -> None:
 def test_restart_at_the_incumbent_keeps_centre_and_observations() -> None:
     d = 2
     sampler = TrustRegionGPSampler(seed=0, n_startup_trials=2, failure_tolerance=3,
-                                   init_length=0.5)
+                                   init_length=0.5, restart="incumbent")
     # Design (2 rows, the second the best), then failures until the region collapses
     # (7 halvings of 0.5, 21 failures); the restart's design rows (23, 24) are worse,
     # row 25 is better than the incumbent and moves the centre.
