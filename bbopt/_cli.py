@@ -242,8 +242,9 @@ def _ask(args: argparse.Namespace, storage: BaseStorage) -> int:
     study = load_study(study_name=args.study, storage=storage,
                        sampler=_ask_sampler(args, storage))
     trial = study.ask(space)
-    if isinstance(storage, SQLiteStorage):
-        storage.sync()  # the simulation may run for days: the trial must survive a power cut
+    sync = getattr(storage, "sync", None)  # SQLite, PostgreSQL
+    if sync is not None:
+        sync()  # the simulation may run for days: the trial must survive a power cut
     _print_json({"number": trial.number, "params": trial.params})
     return 0
 

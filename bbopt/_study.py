@@ -131,11 +131,9 @@ class Study:
         """
         if fixed_distributions is not None:
             _check_distributions(fixed_distributions)
-        number = self._storage.pop_waiting_trial(self._study_id)
-        if number is None:
-            number = self._storage.create_new_trial(self._study_id)
-            fixed: Mapping[str, Any] = {}
-        else:
+        number, popped = self._storage.start_trial(self._study_id)
+        fixed: Mapping[str, Any] = {}
+        if popped:
             fixed = self._storage.get_trial(self._study_id, number).system_attrs.get(
                 _FIXED_PARAMS, {}
             )
@@ -394,8 +392,7 @@ class Study:
             if error.__cause__ is not None:
                 raise
         finally:
-            self._storage.finish_trial(self._study_id, number, state, checked)
-        frozen = self._storage.get_trial(self._study_id, number)
+            frozen = self._storage.tell_trial(self._study_id, number, state, checked)
         log_finished_trial(number, state.name, checked, frozen.params, self._best_or_none)
         return frozen
 
@@ -916,18 +913,35 @@ class _StudyContext(SamplingContext):
                 for t in self._storage.get_all_trials(self._study_id, deepcopy=False)}
         return self._system_attrs
 
+    def _read_both(self) -> tuple[Observations, RunningPoints] | None:
+        """Read the observations and the running points at once if the storage can."""
+        both = self._storage.get_observations_and_running(self._study_id)
+        if both is not None:
+            self._observations = both[0]
+            self._running = both[1].without(self.trial_number)
+            return self._observations, self._running
+        return None
+
     @property
     def observations(self) -> Observations:
-        if self._observations is None:
+        if self._observations is not None:
+            return self._observations
+        both = None if self._running is not None else self._read_both()
+        if both is None:
             self._observations = self._storage.get_observations(self._study_id)
-        return self._observations
+            return self._observations
+        return both[0]
 
     @property
     def running(self) -> RunningPoints:
-        if self._running is None:
+        if self._running is not None:
+            return self._running
+        both = None if self._observations is not None else self._read_both()
+        if both is None:
             self._running = self._storage.get_running_points(self._study_id).without(
                 self.trial_number)
-        return self._running
+            return self._running
+        return both[1]
 
     def note_draw(self, params: Mapping[str, tuple[BaseDistribution, float]]) -> None:
         if params:

@@ -11,6 +11,7 @@ table gives the median):
     at once: bbopt's ``study.ask(space)``, Optuna's
     ``study.ask(fixed_distributions)``) and ``define-by-run`` (ten
     ``trial.suggest_float`` calls). Storages: bbopt's ``PostgreSQLStorage``
+    (by default, and with ``param_delay=0.05``: ``bbopt-postgres-delayed``)
     and Optuna 5's ``RDBStorage`` (SQLAlchemy over psycopg 3) on the same
     server, each in a database of its own created for the run; bbopt's
     ``JournalFileStorage`` and Optuna's ``JournalStorage(JournalFileBackend)``
@@ -21,6 +22,12 @@ table gives the median):
     ``"normal"``); ``--tpe-k`` trials of bbopt's ``TPESampler`` are asked
     (whole space) and told; the table gives the time per trial and the ratio
     to memory.
+
+``roundtrips``
+    Round trips to the server per ask+tell of bbopt's ``PostgreSQLStorage``
+    (whole space, define-by-run, TPE), counted in the driver (psycopg's
+    waits for the server outside a pipeline, plus one per pipeline); they
+    do not depend on the load.
 
 The server should be a real one (``fsync`` on): ``--url`` names a role that
 may create databases.
@@ -50,8 +57,11 @@ import _common  # noqa: E402
 
 N_DIMS = 10
 N_WARMUP = 10
-LIBS = ("bbopt-postgres", "optuna-rdb-postgres", "bbopt-journal", "optuna-journal")
+LIBS = ("bbopt-postgres", "bbopt-postgres-delayed", "optuna-rdb-postgres", "bbopt-journal",
+        "optuna-journal")
+PARAM_DELAY = 0.05  # bbopt-postgres-delayed: PostgreSQLStorage(param_delay=PARAM_DELAY)
 MODES = ("space", "define-by-run")
+ROUND_TRIP_MODES = ("space", "define-by-run", "define-by-run-delayed", "tpe")
 
 
 # -- a database of its own per measurement ------------------------------------------
@@ -107,14 +117,17 @@ def _asktell_bbopt(backend: str, mode: str, n: int, k: int, url: str,
     from bbopt.samplers import RandomSampler
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
-    database = _Database(url) if backend == "postgres" else None
+    database = _Database(url) if backend.startswith("postgres") else None
     target = database.url if database else f"journal:///{os.path.join(folder, 'bbopt.log')}"
     try:
         filler = bbopt.create_study(study_name="s", storage=target,
                                     sampler=RandomSampler(seed=1))
         numbers, x = filler.ask_array(n, space)  # the n trials in two writes
         filler.tell_array(numbers, x.sum(axis=1))
-        study = bbopt.load_study(study_name="s", storage=target,
+        storage: Any = target
+        if backend == "postgres-delayed":
+            storage = bbopt.storage.PostgreSQLStorage(target, param_delay=PARAM_DELAY)
+        study = bbopt.load_study(study_name="s", storage=storage,
                                  sampler=RandomSampler(seed=0))
         study.get_observations()
         if mode == "space":
@@ -204,11 +217,62 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
             database.drop()
 
 
+def _roundtrips(url: str) -> dict[str, float]:
+    import psycopg
+
+    import bbopt
+    from bbopt.samplers import RandomSampler, TPESampler
+
+    count = [0]
+    wait = psycopg.Connection.wait
+
+    def counted(self: Any, gen: Any, *args: Any, **kwargs: Any) -> Any:
+        # Statements of a pipeline are sent without waiting: only its end waits.
+        if self._pipeline is None or getattr(gen, "__name__", "") == "_exit_gen":
+            count[0] += 1
+        return wait(self, gen, *args, **kwargs)
+
+    psycopg.Connection.wait = counted  # type: ignore[method-assign]
+    space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
+    result = {}
+    database = _Database(url)
+    try:
+        for mode in ROUND_TRIP_MODES:
+            sampler = TPESampler(seed=0) if mode == "tpe" else RandomSampler(seed=0)
+            storage = bbopt.storage.PostgreSQLStorage(
+                database.url, param_delay=PARAM_DELAY if mode.endswith("delayed") else 0.0)
+            study = bbopt.create_study(study_name=mode, storage=storage, sampler=sampler)
+
+            def ask() -> Any:
+                if not mode.startswith("define-by-run"):
+                    return study.ask(space)
+                trial = study.ask()
+                for name in space:
+                    trial.suggest_float(name, -5, 5)
+                return trial
+
+            for _ in range(20):  # past TPE's start-up trials
+                trial = ask()
+                study.tell(trial, sum(trial.params.values()))
+            count[0] = 0
+            for _ in range(10):
+                trial = ask()
+                study.tell(trial, sum(trial.params.values()))
+            result[mode] = count[0] / 10
+            storage.close()
+    finally:
+        psycopg.Connection.wait = wait  # type: ignore[method-assign]
+        database.drop()
+    return result
+
+
 def _worker(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        if args.worker == "asktell":
+        if args.worker == "roundtrips":
+            result: dict[str, Any] = _roundtrips(args.url)
+        elif args.worker == "asktell":
             library, _, backend = args.lib.partition("-")
-            backend = backend.rpartition("-")[2]  # rdb-postgres -> postgres
+            backend = backend.removeprefix("rdb-")  # rdb-postgres -> postgres
             run = _asktell_bbopt if library == "bbopt" else _asktell_optuna
             result = run(backend, args.mode, args.n, args.k, args.url, folder)
         else:
@@ -228,7 +292,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="a PostgreSQL server's URL (a role "
                         "that may create databases)")
-    parser.add_argument("--parts", nargs="+", choices=["asktell", "tpe"],
+    parser.add_argument("--parts", nargs="+", choices=["roundtrips", "asktell", "tpe"],
                         default=["asktell", "tpe"])
     parser.add_argument("--libs", nargs="+", choices=LIBS, default=list(LIBS))
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
@@ -239,7 +303,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", default=None)
-    parser.add_argument("--worker", choices=["asktell", "tpe"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["roundtrips", "asktell", "tpe"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--lib", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
@@ -250,6 +315,14 @@ def main() -> None:
     script = str(Path(__file__).resolve())
     common = ["--url", args.url]
     results: dict[str, Any] = {"machine": _common.machine_info(), "asktell": {}, "tpe": {}}
+    if "roundtrips" in args.parts:
+        counts = _common.run_worker([script, "--worker", "roundtrips", *common],
+                                    timeout=args.max_seconds)
+        results["roundtrips"] = counts
+        print("\nround trips to the server per ask+tell (PostgreSQLStorage, 10 floats)\n")
+        print(_common.markdown_table(["ask", "round trips"],
+                                     [[mode, f"{counts.get(mode, 'failed')}"]
+                                      for mode in ROUND_TRIP_MODES], "lr"))
 
     def measure(key: tuple[str, ...], argv: list[str], store: dict[str, Any]) -> None:
         result = _common.run_worker([script, *argv, *common], timeout=args.max_seconds)
@@ -268,8 +341,8 @@ def main() -> None:
         for mode in args.modes:
             for lib in args.libs:
                 ms = _median(results["asktell"][f"{lib}/{mode}"])
-                anchor = lib.replace("bbopt-", "optuna-rdb-" if "postgres" in lib
-                                     else "optuna-") if lib.startswith("bbopt") else None
+                anchor = None if not lib.startswith("bbopt") else (
+                    "optuna-rdb-postgres" if "postgres" in lib else "optuna-journal")
                 ratio = ""
                 if anchor in args.libs and ms is not None:
                     other = _median(results["asktell"][f"{anchor}/{mode}"])

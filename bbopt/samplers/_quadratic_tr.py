@@ -11,8 +11,23 @@ c, f_c : the centre (the best point of this run) and its value (to minimise)
 r : the trust-region radius (unit coordinates)
 
 Each proposal fits ``m(c + s) = f_c + a + g.s + s.H s / 2`` by least squares
-to the (at most p) observed points nearest to ``c`` (minimum-norm when fewer
-than p are known, as NEWUOA's minimum Frobenius norm models), then either
+(minimum-norm when the points do not determine it, as NEWUOA's minimum
+Frobenius norm models) to one of two point sets, and uses one of the two fits:
+
+- the *wide* model: the (at most p) observed points nearest to ``c``, those
+  farther than ``2 r`` down-weighted; exact on a quadratic however far its
+  points, so it solves ill-conditioned quadratics in one step once p points
+  are known;
+- the *near* model: only the points within ``2 r`` of ``c``; on a function
+  that is not quadratic at the scale of the far points (a curved valley such
+  as Rosenbrock's, a quartic growth, a multimodal surface) the far points'
+  values would dominate the wide fit and its steps would fail, while a model
+  of the region itself follows the valley.
+
+Which one is used is decided prequentially (Dawid 1984): each new observation
+is a test point both fits predicted before seeing it, and the fit with the
+smaller running sum of log absolute prediction errors (older errors forgotten
+by `SCORE_MEMORY`) proposes the step; the wide one on a tie. Then it either
 
 - minimises ``m`` in the ball ``|s| <= r`` (the exact trust-region
   subproblem: an eigendecomposition of H and a scalar secular equation, the
@@ -27,7 +42,9 @@ than p are known, as NEWUOA's minimum Frobenius norm models), then either
 When a trust-region step is observed, the ratio ``rho`` of actual to predicted
 decrease updates the radius: doubled (up to `MAX_RADIUS`) after a good step
 (``rho >= 0.7``) that reached the boundary, halved after a poor one
-(``rho < 0.1``) when the geometry was good. On a convex quadratic the model is
+(``rho < 0.1``) when the geometry was good (the wide fit: its p points within
+``2 r``; the near fit: at least ``min(p, 2 d + 1)`` points, NEWUOA's usual
+count). On a convex quadratic the model is
 exact once ``p`` well-spread points are known, so the step lands on the
 minimum (to rounding); on smooth functions the method converges as Powell's
 NEWUOA/BOBYQA family does. The run is *stalled* when the radius falls below
@@ -60,6 +77,10 @@ WEIGHT_POWER = 2.0
 LINEAR_FREEDOM = 100.0
 #: Random directions tried for a geometry point (at least).
 N_GEOMETRY_DIRECTIONS = 64
+#: Weight of the past in the running prediction scores of the wide and near models.
+SCORE_MEMORY = 0.5
+#: Smallest prediction error counted in the scores (below it, both models are exact).
+ERROR_FLOOR = 1e-300
 
 
 def n_coefficients(d: int) -> int:
@@ -175,6 +196,12 @@ class QuadraticTrustRegion:
         self.converged = False
         # The trust-region step awaiting its value: (point, predicted decrease, geometry ok).
         self._pending: tuple[FloatArray, float, bool] | None = None
+        # The last fits, to score on new observations: (centre, f_centre, [(g, h) wide,
+        # (g, h) near]); and their running scores (sums of log prediction errors).
+        self._fits: tuple[FloatArray, float, list[tuple[FloatArray, FloatArray]]] | None = None
+        self.scores = np.zeros(2)
+        #: The fit that proposed the last step: 0 the wide one, 1 the near one.
+        self.model_used = 0
 
     @property
     def stalled(self) -> bool:
@@ -184,6 +211,12 @@ class QuadraticTrustRegion:
 
     def observe(self, u: FloatArray, f: float) -> None:
         """Account for one new observation ``u`` (d,) with value ``f``."""
+        if self._fits is not None:  # a test point for both fits: neither has seen it
+            center, f_center, fits = self._fits
+            s = u - center
+            errors = [abs(float(g @ s + 0.5 * s @ h @ s) - (f - f_center)) for g, h in fits]
+            if all(math.isfinite(e) for e in errors):
+                self.scores = SCORE_MEMORY * self.scores + np.log(np.maximum(errors, ERROR_FLOOR))
         pending = self._pending
         if pending is not None and _same_point(pending[0], u):
             self._pending = None
@@ -220,15 +253,27 @@ class QuadraticTrustRegion:
         step_running = self._pending is not None
         distance = np.linalg.norm(u - self.center, axis=1)
         nearest = np.argsort(distance, kind="stable")[:n_coefficients(d)]
-        geometry_ok = bool(distance[nearest[-1]] <= 2.0 * self.radius) if nearest.size else False
         if self.geometry_due or step_running or nearest.size < 2:
             self.geometry_due = False
             return self._geometry_point(np.concatenate([u[nearest], running]), rng), "geometry"
-        weights = 1.0 / np.maximum(distance[nearest] / (2.0 * self.radius), 1.0) ** WEIGHT_POWER
-        model = fit_quadratic(u[nearest] - self.center, f[nearest] - self.f_center, weights)
-        if model is None or not (np.all(np.isfinite(model[0])) and np.all(np.isfinite(model[1]))):
-            return self._geometry_point(u[nearest], rng), "geometry"
-        g, h = model
+        within = int(np.count_nonzero(distance[nearest] <= 2.0 * self.radius))
+        # The wide and the near point sets (see the module docstring), and their geometry.
+        sets = [nearest, nearest[:max(within, 2)]]
+        good = [within == nearest.size, within >= min(nearest.size, 2 * d + 1)]
+        fits = []
+        for rows in sets[:1 if within == nearest.size else 2]:
+            weights = 1.0 / np.maximum(distance[rows] / (2.0 * self.radius), 1.0) ** WEIGHT_POWER
+            model = fit_quadratic(u[rows] - self.center, f[rows] - self.f_center, weights)
+            if model is None or not (np.all(np.isfinite(model[0]))
+                                     and np.all(np.isfinite(model[1]))):
+                return self._geometry_point(u[nearest], rng), "geometry"
+            fits.append(model)
+        if len(fits) == 1:  # all p points are near: the two fits are one
+            fits.append(fits[0])
+        self._fits = (self.center.copy(), self.f_center, fits)
+        self.model_used = int(self.scores[1] < self.scores[0])
+        g, h = fits[self.model_used]
+        nearest, geometry_ok = sets[self.model_used], good[self.model_used]
         s = trust_region_step(g, h, self.radius)
         if np.any((self.center + s < 0.0) | (self.center + s > 1.0)):
             s = self._step_in_box(g, h, s)

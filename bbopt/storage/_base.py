@@ -142,6 +142,18 @@ class BaseStorage(abc.ABC):
     def pop_waiting_trial(self, study_id: int) -> int | None:
         """Turn the oldest WAITING trial RUNNING and return its number, or None."""
 
+    def start_trial(self, study_id: int) -> tuple[int, bool]:
+        """Start the oldest WAITING trial, or else a new one: what `Study.ask` does first.
+
+        Returns ``(number, popped)``, ``popped`` True if the trial was WAITING.
+        This default is `pop_waiting_trial` then `create_new_trial`; storages
+        on a server do both in one round trip.
+        """
+        number = self.pop_waiting_trial(study_id)
+        if number is not None:
+            return number, True
+        return self.create_new_trial(study_id), False
+
     @abc.abstractmethod
     def set_trial_param(
         self, study_id: int, number: int, name: str, distribution: BaseDistribution, value: Any
@@ -174,6 +186,17 @@ class BaseStorage(abc.ABC):
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
         """Finish a running trial (TrialFinishedError if it already finished)."""
+
+    def tell_trial(
+        self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
+    ) -> FrozenTrial:
+        """Finish a running trial and return it as finished (what `Study.tell` does).
+
+        This default is `finish_trial` then `get_trial`; storages on a server
+        do both in one round trip.
+        """
+        self.finish_trial(study_id, number, state, values)
+        return self.get_trial(study_id, number)
 
     @abc.abstractmethod
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
@@ -218,6 +241,17 @@ class BaseStorage(abc.ABC):
             for t in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,))
         )
         return observations.running_points()
+
+    def get_observations_and_running(
+        self, study_id: int
+    ) -> tuple[Observations, RunningPoints] | None:
+        """Both reads of an ask at once, or None (this default) to read them one by one.
+
+        Storages on a server return `get_observations` and
+        `get_running_points` read in one round trip; a sampling context then
+        reads both when the sampler first asks for either.
+        """
+        return None
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]

@@ -633,6 +633,22 @@ class JournalFileStorage(HeartbeatMixin, BaseStorage):
             self._own(study_id, number)
         return number
 
+    def start_trial(self, study_id: int) -> tuple[int, bool]:
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        popped = False
+
+        def build() -> dict[str, Any]:  # under the lock: pop if a trial waits, else create
+            nonlocal popped
+            self._state.get_study_name(study_id)  # StudyNotFoundError first
+            popped = self._state.get_n_trials(study_id, (TrialState.WAITING,)) > 0
+            return ({"op": "pop", "study": study_id} if popped
+                    else {"op": "trial", "study": study_id, "trial": None})
+
+        number = int(self._write(build, durable=False))
+        self._own(study_id, number)
+        return number, popped
+
     def pop_waiting_trial(self, study_id: int) -> int | None:
         with self._lock:
             self._refresh()

@@ -24,11 +24,26 @@ see a smaller one appear later. That is what lets each process append only
 the trials finished since its last read (``finish_seq > k``) to its
 `Observations`, an O(new rows) read per ask.
 
-Every transaction commits with the server's ``synchronous_commit`` (on by
-default): a tell is on the server's disk when it returns; ``synchronous=
-"normal"`` turns it off for the storage's connection. Single changes (a new
-trial, parameters, a report, an attribute, a tell) are one statement each,
-so one round trip to the server.
+Durability, as in the SQLite storage: the changes of running trials (a
+start, parameters, reports, attributes) commit without waiting for the disk
+(``synchronous_commit = off`` on the storage's connection): another worker
+sees them at once, and they survive the death of the worker, but a crash of
+the server itself may forget the last fraction of a second of them. The
+changes that must never be lost -- a tell, creating or deleting a study,
+failing stale trials -- commit with the server's own ``synchronous_commit``
+(on by default: on its disk when the call returns); the server's log is
+written in order, so that flush also covers every earlier change.
+``synchronous="normal"`` lets tells skip the wait too. A trial whose start
+the server forgot may see its number given again to another worker: each
+write to a trial this process started also checks its ``datetime_start``,
+so the first worker gets `StorageServerError` instead of writing into the
+other's trial.
+
+Round trips: starting a trial (popping a WAITING one or creating one),
+parameters, a report, an attribute are one statement each; a tell, the read
+of the trials finished since the last read and the trial read back are one
+pipelined round trip (`tell_trial`), and so are a sampler's two reads per ask
+(`get_observations_and_running`).
 """
 
 from __future__ import annotations
@@ -146,6 +161,13 @@ _ONE_TRIAL = (
     "FROM bbopt_trial_attrs AS a WHERE a.study_id = t.study_id AND a.number = t.number) "
     "FROM bbopt_trials AS t WHERE t.study_id = %s AND t.number = %s"
 )
+# Makes the transaction it runs in commit with the given ``synchronous_commit``
+# (the connection's own is "off"): as a statement, or as a CTE of a single one.
+_DURABLE_SELECT = "SELECT set_config('synchronous_commit', %s, true)"
+_DURABLE_CTE = f"durable AS ({_DURABLE_SELECT} AS level)"
+# In a statement on ``bbopt_trials`` of a trial this process started: the row is
+# still the one it started (``datetime_start`` as it wrote it; NULL: not started here).
+_STARTED_HERE = "AND (%s::text IS NULL OR datetime_start = %s)"
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
 # Connections abandoned by a fork: closing them in the child would end the
@@ -196,12 +218,22 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         transaction's lock before raising `StorageServerError` or
         `StorageLockedError`.
     synchronous : {"full", "normal"}, default "full"
-        ``"full"``: every change is on the server's disk when the call
-        returns (the server's ``synchronous_commit``, on by default).
-        ``"normal"``: commits do not wait for the disk (``synchronous_commit
-        = off`` for this connection): a change survives the death of the
-        worker, but a crash of the server can forget the last fraction of a
-        second of them (never half of one); saves one disk flush per write.
+        ``"full"``: a tell (and creating or deleting a study, failing stale
+        trials) is on the server's disk when the call returns (the server's
+        ``synchronous_commit``, on by default), and so is every change made
+        before it; the changes of running trials (start, parameters,
+        reports) do not wait for the disk. ``"normal"``: no commit waits for
+        the disk: a change survives the death of the worker, but a crash of
+        the server can forget the last fraction of a second of them (never
+        half of one); saves the one disk flush per tell.
+    param_delay : float, default 0
+        Seconds by which the parameters of a trial this process started may
+        reach the server late: the ``suggest_*`` calls made within that time
+        are written together, in one round trip instead of one each, by a
+        timer or by this storage's next call, whichever comes first. 0:
+        each is written as it is suggested. Until written, other workers'
+        samplers do not see them (this process's reads always do), and a
+        worker killed meanwhile loses them with its trial.
     heartbeat_interval : float, optional
         If set, a background thread marks the running trials of this process
         alive every that many seconds, and each new trial first fails the
@@ -235,6 +267,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         *,
         timeout: float = 60.0,
         synchronous: str = "full",
+        param_delay: float = 0.0,
         heartbeat_interval: float | None = None,
         grace_period: float | None = None,
     ) -> None:
@@ -251,11 +284,18 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 f"The 'synchronous' parameter of {owner} must be 'full' or 'normal'. "
                 f"Got {synchronous!r} instead."
             )
+        if (isinstance(param_delay, bool) or not isinstance(param_delay, (int, float))
+                or not param_delay >= 0):
+            raise ValueError(
+                f"The 'param_delay' parameter of {owner} must be a number >= 0. "
+                f"Got {param_delay!r} instead."
+            )
         self._set_heartbeat(owner, heartbeat_interval, grace_period)
         _psycopg()
         self.url = url
         self._timeout = float(timeout)
         self._synchronous = synchronous
+        self._param_delay = float(param_delay)
         self._setup()
 
     # -- connection --------------------------------------------------------------
@@ -265,6 +305,11 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         self._dist_ids: dict[BaseDistribution, int] = {}
         self._dists: dict[int, BaseDistribution] = {}
+        # The datetime_start this process wrote for each trial it started and runs.
+        self._starts: dict[tuple[int, int], str] = {}
+        # Parameters not written yet (param_delay): (study_id, number) -> name -> row.
+        self._pending: dict[tuple[int, int], dict[str, tuple[int, str, float]]] = {}
+        self._flush_timer: threading.Timer | None = None
         self._init_heartbeats()
         self._conn: Any = None
         self._connect()
@@ -288,13 +333,18 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             options = psycopg.conninfo.conninfo_to_dict(self.url).get("options", "")
             conn = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=max(1, int(self._timeout)),
-                options=(f"{options} -c lock_timeout={int(self._timeout * 1000)}"
-                         + (" -c synchronous_commit=off" if self._synchronous == "normal"
-                            else "")).strip(),
+                options=f"{options} -c lock_timeout={int(self._timeout * 1000)}".strip(),
             )
         except psycopg.Error as error:
             raise self._translate(error) from None
         try:
+            # Changes of running trials commit without waiting for the disk; the
+            # durable ones (`_tx(durable=True)`, `_DURABLE_CTE`) commit with the level
+            # the server (or the URL's options) set, read here: "off" with
+            # synchronous="normal".
+            level = conn.execute("SHOW synchronous_commit").fetchone()[0]
+            self._level = level if self._synchronous == "full" else "off"
+            conn.execute("SET synchronous_commit = off")
             self._open_schema(conn)
         except BaseException as error:
             conn.close()
@@ -368,15 +418,20 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return self._conn
 
     @contextlib.contextmanager
-    def _tx(self, snapshot: bool = False) -> Iterator[Any]:
-        """One transaction (a consistent snapshot with ``snapshot``); errors translated."""
+    def _tx(self, snapshot: bool = False, durable: bool = False) -> Iterator[Any]:
+        """One transaction (a consistent snapshot with ``snapshot``; committed with the
+        server's durability with ``durable``); errors translated."""
         psycopg = _psycopg()
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 with conn.transaction():
                     if snapshot:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    if durable:
+                        conn.execute(_DURABLE_SELECT, (self._level,))
                     yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -389,6 +444,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -399,22 +456,45 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
+                if self._pending:
+                    self._write_pending(conn)
                 cursor = conn.execute(sql, args)
                 return cursor.fetchall() if cursor.description is not None else []
             except psycopg.Error as error:
                 raise self._translate(error) from None
 
+    def sync(self) -> None:
+        """Wait until every earlier change of this process is on the server's disk.
+
+        Tells wait for it as they happen; the changes of running trials (their
+        start, parameters, reports, attributes) commit without waiting, so
+        that a crash of the server (not of the worker) may forget the last
+        fraction of a second of them. This makes them survive it too
+        (``bbopt ask`` calls it before printing a trial).
+        """
+        with self._tx(durable=True) as conn:
+            # A transaction that writes nothing commits without a flush: write one row.
+            conn.execute("UPDATE bbopt_meta SET value = value WHERE key = 'schema_version'")
+
     def close(self) -> None:
-        """Stop the heartbeat thread and close the connection (reopened on next use)."""
+        """Write the parameters not written yet, stop the heartbeat thread and close the
+        connection (reopened on next use)."""
         self._stop_heartbeats()
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
+                if self._pending:
+                    with self._each():
+                        pass  # its start writes them
                 self._conn.close()
                 self._conn = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Sent to another process, a storage reconnects there.
         return {"url": self.url, "timeout": self._timeout, "synchronous": self._synchronous,
+                "param_delay": self._param_delay,
                 "heartbeat_interval": self._heartbeat_interval,
                 "grace_period": self._grace_period}
 
@@ -422,6 +502,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self.url = state["url"]
         self._timeout = state["timeout"]
         self._synchronous = state["synchronous"]
+        self._param_delay = state.get("param_delay", 0.0)
         self._heartbeat_interval = state["heartbeat_interval"]
         self._grace_period = state["grace_period"]
         self._setup()
@@ -471,6 +552,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
         return dist_of
 
+    def _started(self, study_id: int, number: int, start: str | None) -> None:
+        """Own a trial this process started (its heartbeat) and keep its start time."""
+        if start is not None:
+            self._starts[(study_id, number)] = start
+        self._own(study_id, number)
+
+    def _ended(self, study_id: int, number: int) -> None:
+        self._owned.discard((study_id, number))
+        self._starts.pop((study_id, number), None)
+
     def _count_all(self, conn: Any, study_id: int) -> int:
         row = conn.execute("SELECT n_trials FROM bbopt_studies WHERE study_id = %s",
                            (study_id,)).fetchone()
@@ -494,10 +585,24 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return TrialState(row[0])
 
     def _not_running(self, study_id: int, number: Any) -> Exception:
-        """The error for a write to a trial that is not running."""
+        """The error for a write to a trial that is not running (or not the one
+        this process started)."""
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
-            state = self._state(conn, study_id, number)
             name = self._cache(conn, study_id).name
+            row = None if start is None else conn.execute(
+                "SELECT datetime_start FROM bbopt_trials WHERE study_id = %s AND number = %s",
+                (study_id, number)).fetchone()
+            if start is not None and (row is None or row[0] != start):
+                # Its start committed without waiting for the disk, and the server
+                # crashed before anything flushed it: the number may be another's now.
+                self._ended(study_id, number)
+                return StorageServerError(
+                    f"Trial {number} of study {name!r} was lost by the PostgreSQL server "
+                    f"{self.display_url} (it restarted before the trial's start reached its "
+                    "disk); the trial cannot be recorded."
+                )
+            state = self._state(conn, study_id, number)
         return TrialFinishedError(
             f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
             "it cannot change any more."
@@ -505,13 +610,22 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
     def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
         """Append the trials finished since the last read to the study's observations."""
-        finished = conn.execute(
+        self._append_finished(conn, study_id, cache,
+                              self._finished_since(conn, study_id, cache).fetchall())
+
+    @staticmethod
+    def _finished_since(conn: Any, study_id: int, cache: StudyCache) -> Any:
+        """The cursor of the trials finished since the last read (in a pipeline or not)."""
+        return conn.execute(
             "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
             "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
             "AND a.number = t.number AND a.system = 1 AND a.key = %s "
             "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq",
             (CONSTRAINTS_KEY, study_id, cache.last_seq),
-        ).fetchall()
+        )
+
+    def _append_finished(self, conn: Any, study_id: int, cache: StudyCache,
+                         finished: list[Any]) -> None:
         cache.append_finished(finished, self._dist_of(conn),
                               lambda numbers: self._read_params(conn, study_id, numbers))
 
@@ -592,11 +706,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     # -- studies ---------------------------------------------------------------------
     def create_new_study(self, directions: Sequence[StudyDirection], study_name: str) -> int:
         check_name(study_name, "study_name", "create_study")
-        rows = self._run(
-            "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
-            "ON CONFLICT (name) DO NOTHING RETURNING study_id",
-            (study_name, json.dumps([int(d) for d in directions])),
-        )
+        with self._tx(durable=True) as conn:
+            rows = conn.execute(
+                "INSERT INTO bbopt_studies (name, directions) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO NOTHING RETURNING study_id",
+                (study_name, json.dumps([int(d) for d in directions])),
+            ).fetchall()
         if not rows:
             raise DuplicatedStudyError(
                 f"A study named {study_name!r} already exists in this storage; "
@@ -608,11 +723,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return study_id
 
     def delete_study(self, study_id: int) -> None:
-        with self._tx() as conn:
+        with self._tx(durable=True) as conn:
             self._cache(conn, study_id)
             conn.execute("DELETE FROM bbopt_studies WHERE study_id = %s", (study_id,))
             self._caches.pop(study_id, None)
             self._owned = {key for key in self._owned if key[0] != study_id}
+            self._starts = {key: v for key, v in self._starts.items() if key[0] != study_id}
 
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._each() as conn:
@@ -663,6 +779,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if not finished and self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         if template is None:
+            start = now()
             with self._each() as conn:
                 self._cache(conn, study_id)
                 # The number taken and the trial written in one statement (one transaction).
@@ -671,11 +788,11 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                     "WHERE study_id = %s RETURNING n_trials - 1 AS number) "
                     "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
                     "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number",
-                    (study_id, study_id, _RUNNING, now(), time.time()),
+                    (study_id, study_id, _RUNNING, start, time.time()),
                 ).fetchone()[0])
-            self._own(study_id, number)
+            self._started(study_id, number, start)
             return number
-        with self._tx() as conn:
+        with self._tx(durable=finished) as conn:
             cache = self._cache(conn, study_id)
             row = conn.execute(
                 "UPDATE bbopt_studies SET n_trials = n_trials + 1, "
@@ -689,7 +806,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             with self._each() as conn:
                 self._sync(conn, study_id, cache)
         elif template.state == TrialState.RUNNING:
-            self._own(study_id, number)
+            begun = template.datetime_start
+            self._started(study_id, number, None if begun is None else begun.isoformat())
         return number
 
     def fail_stale_trials(self, study_id: int, grace_period: float | None = None) -> list[int]:
@@ -721,6 +839,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 (study_id, _RUNNING, limit),
             ) if (study_id, n) not in self._owned]
             if stale:
+                conn.execute(_DURABLE_SELECT, (self._level,))  # a flush only if it fails some
                 (last,) = conn.execute(
                     "UPDATE bbopt_studies SET n_finished = n_finished + %s "
                     "WHERE study_id = %s RETURNING n_finished", (len(stale), study_id),
@@ -737,20 +856,45 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 self._sync(conn, study_id, cache)
         return stale
 
+    def start_trial(self, study_id: int) -> tuple[int, bool]:
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        start = now()
+        with self._each() as conn:
+            self._cache(conn, study_id)
+            # One statement: the oldest WAITING trial made RUNNING, or else (NOT EXISTS)
+            # a new number taken with the study row's lock and its trial written.
+            number, popped = conn.execute(
+                "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
+                "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
+                "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
+                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
+                "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
+                "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
+                "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+                "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
+                "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
+                (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
+                 study_id, _RUNNING, start, time.time()),
+            ).fetchone()
+        self._started(study_id, int(number), start)
+        return int(number), bool(popped)
+
     def pop_waiting_trial(self, study_id: int) -> int | None:
-        with self._tx() as conn:
+        start = now()
+        with self._each() as conn:
             self._cache(conn, study_id)
             row = conn.execute(
                 "UPDATE bbopt_trials SET state = %s, datetime_start = %s, heartbeat = %s "
                 "WHERE study_id = %s AND number = (SELECT number FROM bbopt_trials "
                 "WHERE study_id = %s AND state = %s ORDER BY number LIMIT 1 "
                 "FOR UPDATE SKIP LOCKED) RETURNING number",
-                (_RUNNING, now(), time.time(), study_id, study_id, _WAITING),
+                (_RUNNING, start, time.time(), study_id, study_id, _WAITING),
             ).fetchone()
         if row is None:
             return None
         number = int(row[0])
-        self._own(study_id, number)
+        self._started(study_id, number, start)
         return number
 
     def set_trial_param(
@@ -764,6 +908,24 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         rows = [(check_name(name, "name", "Trial.suggest"), distribution,
                  _dumps(value, f"the parameter {name!r}"), distribution.to_internal(value))
                 for name, (distribution, value) in params.items()]
+        key = (study_id, number)
+        if self._param_delay > 0 and key in self._starts:
+            # A trial this process started and runs: written with others, soon (a call
+            # of this storage would write what is held back first: not for these).
+            if any(distribution not in self._dist_ids for _, distribution, _, _ in rows):
+                with self._each() as conn:
+                    for _, distribution, _, _ in rows:
+                        self._dist_id(conn, distribution)
+            with self._lock:
+                pending = self._pending.setdefault(key, {})
+                for name, distribution, value, internal in rows:
+                    pending[name] = (self._dist_ids[distribution], value, internal)
+                if self._flush_timer is None:
+                    timer = threading.Timer(self._param_delay, self._flush_pending)
+                    timer.daemon = True
+                    self._flush_timer = timer
+                    timer.start()
+            return
         with self._each() as conn:
             dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
             written = self._write_running(
@@ -780,6 +942,36 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if not written:
             raise self._not_running(study_id, number)
 
+    def _write_pending(self, conn: Any) -> None:
+        """Write the parameters held back by ``param_delay``, of all trials, in one
+        statement (those of a trial no longer running, or lost, are dropped)."""
+        rows = [(study_id, number, self._starts.get((study_id, number)), name, *row)
+                for (study_id, number), params in self._pending.items()
+                for name, row in params.items()]
+        columns = list(zip(*rows))
+        conn.execute(
+            "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+            "SELECT t.study_id, t.number, u.name, u.dist_id, u.value, u.internal "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::float8[]) WITH ORDINALITY "
+            "AS u(study_id, number, start, name, dist_id, value, internal, k) "
+            "JOIN bbopt_trials AS t ON t.study_id = u.study_id AND t.number = u.number "
+            "AND t.state = %s AND (u.start IS NULL OR t.datetime_start = u.start) "
+            "ORDER BY u.k ON CONFLICT (study_id, number, name) DO UPDATE SET "
+            "dist_id = excluded.dist_id, value = excluded.value, internal = excluded.internal",
+            (*[list(column) for column in columns], _RUNNING),
+        )
+        self._pending.clear()
+
+    def _flush_pending(self) -> None:
+        """The timer of ``param_delay``: write what is held back (any later call would)."""
+        with self._lock:
+            self._flush_timer = None
+            if not self._pending or os.getpid() != self._pid:
+                return
+        with contextlib.suppress(*self._heartbeat_errors), self._each():
+            pass  # its start writes them (or the next call does, if the server is away)
+
     def _write_running(self, conn: Any, study_id: int, number: int, beat: bool, insert: str,
                        args: Sequence[Any]) -> bool:
         """Run ``insert`` (which selects from ``t``) if the trial is running, in one statement.
@@ -792,14 +984,15 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         """
         if isinstance(number, bool) or not isinstance(number, int):
             return False
+        start = self._starts.get((study_id, number))
         if beat or self._heartbeat_interval is not None:
             running = ("UPDATE bbopt_trials SET heartbeat = %s WHERE study_id = %s "
-                       "AND number = %s AND state = %s RETURNING number")
-            head: tuple[Any, ...] = (time.time(), study_id, number, _RUNNING)
+                       f"AND number = %s AND state = %s {_STARTED_HERE} RETURNING number")
+            head: tuple[Any, ...] = (time.time(), study_id, number, _RUNNING, start, start)
         else:
             running = ("SELECT number FROM bbopt_trials WHERE study_id = %s AND number = %s "
-                       "AND state = %s FOR SHARE")
-            head = (study_id, number, _RUNNING)
+                       f"AND state = %s {_STARTED_HERE} FOR SHARE")
+            head = (study_id, number, _RUNNING, start, start)
         return conn.execute(f"WITH t AS ({running}) {insert}", (*head, *args)).fetchone() \
             is not None
 
@@ -821,15 +1014,20 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def _set_trial_attr(self, study_id: int, number: int, system: int, key: str,
                         value: Any) -> None:
         text = check_attr(key, value, "Trial.set_system_attr" if system else "Trial.set_user_attr")
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
             written = isinstance(number, int) and not isinstance(number, bool) and conn.execute(
                 "INSERT INTO bbopt_trial_attrs (study_id, number, system, key, value) "
                 "SELECT study_id, number, %s, %s, %s FROM bbopt_trials "
-                "WHERE study_id = %s AND number = %s ON CONFLICT (study_id, number, system, key) "
+                f"WHERE study_id = %s AND number = %s {_STARTED_HERE} "
+                "ON CONFLICT (study_id, number, system, key) "
                 "DO UPDATE SET value = excluded.value RETURNING number",
-                (system, key, text, study_id, number),
+                (system, key, text, study_id, number, start, start),
             ).fetchone() is not None
-            if not written:
+        if not written:
+            if start is not None:
+                raise self._not_running(study_id, number)  # lost, or finished meanwhile
+            with self._each() as conn:
                 raise self._missing_trial(conn, study_id, number)
 
     def set_trial_user_attr(self, study_id: int, number: int, key: str, value: Any) -> None:
@@ -841,27 +1039,51 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def finish_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> None:
+        self._finish(study_id, number, state, values, False)
+
+    def tell_trial(
+        self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
+    ) -> FrozenTrial:
+        with self._each() as conn:
+            return self._decode_one(conn, number,
+                                    self._finish(study_id, number, state, values, True))
+
+    def _finish(self, study_id: int, number: int, state: TrialState,
+                values: Sequence[float] | None, read_back: bool) -> Any:
+        """Finish a running trial; return its `_ONE_TRIAL` row as told if ``read_back``."""
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise self._not_running(study_id, number)
+        start = self._starts.get((study_id, number))
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            # One statement: the trial row locked, then the study row (the lock order of
-            # fail_stale_trials), both held until it commits.
-            done = conn.execute(
-                "WITH running AS (SELECT number FROM bbopt_trials WHERE study_id = %s "
-                "AND number = %s AND state = %s FOR UPDATE), "
-                "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 WHERE study_id = %s "
-                "AND EXISTS (SELECT 1 FROM running) RETURNING n_finished) "
-                "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
-                f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s "
-                "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
-                (study_id, number, _RUNNING, study_id, int(state), dumps_values(values), now(),
-                 study_id, number),
-            ).fetchone() if isinstance(number, int) and not isinstance(number, bool) else None
+            # One round trip, one transaction, one wait for the disk: the tell (the trial
+            # row locked, then the study row: the lock order of fail_stale_trials, both
+            # held until it commits), the trials finished since the last read, and the
+            # trial as told.
+            with conn.pipeline():
+                told = conn.execute(
+                    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
+                    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
+                    "FOR UPDATE), "
+                    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
+                    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
+                    "RETURNING n_finished) "
+                    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
+                    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
+                    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
+                    (self._level, study_id, number, _RUNNING, start, start, study_id,
+                     int(state), dumps_values(values), now(), study_id, number),
+                )
+                finished = self._finished_since(conn, study_id, cache)
+                record = conn.execute(_ONE_TRIAL, (study_id, number)) if read_back else None
+            done = told.fetchone()
+            self._append_finished(conn, study_id, cache, finished.fetchall())
+            if done is not None:
+                self._ended(study_id, number)
+                cache.notes.pop(number, None)
         if done is None:
             raise self._not_running(study_id, number)
-        with self._each() as conn:
-            self._owned.discard((study_id, number))
-            cache.notes.pop(number, None)
-            self._sync(conn, study_id, cache)
+        return None if record is None else record.fetchone()
 
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._each() as conn:
@@ -876,13 +1098,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 row = conn.execute(_ONE_TRIAL, (study_id, number)).fetchone()
             if row is None:
                 raise self._missing_trial(conn, study_id, number)
-            params, reports, attrs = row[5:]
-            return decode_trials(
-                [row[:5]], [(number, *p) for p in params or ()],
-                [(number, step, None if value is None else float(value))
-                 for step, value in reports or ()],
-                [(number, *a) for a in attrs or ()], self._dist_of(conn),
-            )[0]
+            return self._decode_one(conn, number, row)
+
+    def _decode_one(self, conn: Any, number: int, row: Any) -> FrozenTrial:
+        params, reports, attrs = row[5:]
+        return decode_trials(
+            [row[:5]], [(number, *p) for p in params or ()],
+            [(number, step, None if value is None else float(value))
+             for step, value in reports or ()],
+            [(number, *a) for a in attrs or ()], self._dist_of(conn),
+        )[0]
 
     def get_all_trials(
         self,
@@ -920,11 +1145,30 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def get_running_points(self, study_id: int) -> RunningPoints:
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            return cache.running_points(conn.execute(
-                "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
-                "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
-                "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
-            ).fetchall(), self._dist_of(conn))
+            return cache.running_points(self._running_rows(conn, study_id).fetchall(),
+                                        self._dist_of(conn))
+
+    def get_observations_and_running(
+        self, study_id: int
+    ) -> tuple[Observations, RunningPoints] | None:
+        with self._each() as conn:
+            cache = self._cache(conn, study_id)
+            with conn.pipeline():  # both reads in one round trip
+                finished = self._finished_since(conn, study_id, cache)
+                running = self._running_rows(conn, study_id)
+            self._append_finished(conn, study_id, cache, finished.fetchall())
+            return cache.observations, cache.running_points(running.fetchall(),
+                                                            self._dist_of(conn))
+
+    @staticmethod
+    def _running_rows(conn: Any, study_id: int) -> Any:
+        """The cursor of the parameters of the running trials (in a pipeline or not)."""
+        return conn.execute(
+            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
+            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
+            "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
+        )
+
 
     def note_running_point(
         self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
@@ -945,6 +1189,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
+        started = now()
         with self._tx() as conn:
             self._cache(conn, study_id)
             (start,) = conn.execute(
@@ -955,7 +1200,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             conn.execute(
                 "INSERT INTO bbopt_trials (study_id, number, state, datetime_start, heartbeat) "
                 "SELECT %s, number, %s, %s, %s FROM unnest(%s::bigint[]) AS number",
-                (study_id, _RUNNING, now(), time.time(), numbers),
+                (study_id, _RUNNING, started, time.time(), numbers),
             )
             for j, (name, distribution) in enumerate(params):
                 conn.execute(
@@ -967,7 +1212,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                      internal[:, j].tolist()),
                 )
         for number in numbers:
-            self._own(study_id, number)
+            self._started(study_id, number, started)
         return np.arange(int(start), int(start) + n, dtype=np.int64)
 
     def finish_trials(
@@ -975,13 +1220,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     ) -> None:
         listed = numbers.tolist()
         n = len(listed)
-        with self._tx() as conn:
+        starts = [self._starts.get((study_id, number)) for number in listed]
+        with self._tx(durable=True) as conn:
             cache = self._cache(conn, study_id)
             # Trial rows first (in number order), then the study row: the lock order
             # of finish_trial and fail_stale_trials.
             running = {number for (number,) in conn.execute(
-                "SELECT number FROM bbopt_trials WHERE study_id = %s AND number = ANY(%s) "
-                "AND state = %s ORDER BY number FOR UPDATE", (study_id, listed, _RUNNING),
+                "SELECT t.number FROM bbopt_trials AS t, unnest(%s::bigint[], %s::text[]) "
+                "AS u(number, start) WHERE t.study_id = %s AND t.number = u.number "
+                "AND t.state = %s AND (u.start IS NULL OR t.datetime_start = u.start) "
+                "ORDER BY t.number FOR UPDATE OF t", (listed, starts, study_id, _RUNNING),
             )}
             if len(running) != n:  # some trial is not running: change nothing
                 for number in listed:
@@ -1002,6 +1250,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             )
         with self._each() as conn:
             for number in listed:
-                self._owned.discard((study_id, number))
+                self._ended(study_id, number)
                 cache.notes.pop(number, None)
             self._sync(conn, study_id, cache)

@@ -173,6 +173,20 @@ class StorageLockedError(TimeoutError):
     """
 
 
+# A new running trial, its number read and taken in the same statement.
+_CREATE = (
+    "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
+    "SELECT study_id, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials "
+    "WHERE study_id = ?), ?, ?, ? FROM studies WHERE study_id = ? RETURNING number"
+)
+# The oldest WAITING trial made RUNNING.
+_POP = (
+    "UPDATE trials SET state = ?, datetime_start = ?, heartbeat = ? "
+    "WHERE study_id = ? AND number = (SELECT MIN(number) FROM trials "
+    "WHERE study_id = ? AND state = ?) RETURNING number"
+)
+
+
 def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "SQLiteStorage")
 
@@ -695,12 +709,7 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
             self.fail_stale_trials(study_id)
         if template is None:
             # The number is read and taken in one statement, so in one transaction.
-            _, rows = self._statement(
-                "INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) "
-                "SELECT study_id, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials "
-                "WHERE study_id = ?), ?, ?, ? FROM studies WHERE study_id = ? RETURNING number",
-                (study_id, _RUNNING, now(), time.time(), study_id),
-            )
+            _, rows = self._statement(_CREATE, (study_id, _RUNNING, now(), time.time(), study_id))
             if not rows:
                 raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
             number = int(rows[0][0])
@@ -810,15 +819,27 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
                 self._sync(conn, study_id, cache)
         return stale
 
+    def start_trial(self, study_id: int) -> tuple[int, bool]:
+        if self._heartbeat_interval is not None:
+            self.fail_stale_trials(study_id)
+        start, beat = now(), time.time()
+        with self._write() as conn:  # one transaction: pop a WAITING trial, else create one
+            self._cache(conn, study_id)
+            row = conn.execute(_POP, (_RUNNING, start, beat, study_id, study_id,
+                                      _WAITING)).fetchone()
+            popped = row is not None
+            if row is None:
+                row = conn.execute(_CREATE, (study_id, _RUNNING, start, beat,
+                                             study_id)).fetchone()
+        number = int(row[0])
+        self._own(study_id, number)
+        return number, popped
+
     def pop_waiting_trial(self, study_id: int) -> int | None:
         with self._read() as conn:
             self._cache(conn, study_id)
-        _, rows = self._statement(
-            "UPDATE trials SET state = ?, datetime_start = ?, heartbeat = ? "
-            "WHERE study_id = ? AND number = (SELECT MIN(number) FROM trials "
-            "WHERE study_id = ? AND state = ?) RETURNING number",
-            (_RUNNING, now(), time.time(), study_id, study_id, _WAITING),
-        )
+        _, rows = self._statement(_POP, (_RUNNING, now(), time.time(), study_id, study_id,
+                                         _WAITING))
         if not rows:
             return None
         number = int(rows[0][0])

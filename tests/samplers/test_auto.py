@@ -248,6 +248,33 @@ def test_local_run_solves_a_rotated_ill_conditioned_quadratic() -> None:
     assert values.min() < 1e-12
 
 
+def test_local_run_follows_a_curved_valley_from_far_points() -> None:
+    # 10-d Rosenbrock from 50 uniform points, as after the global phase: the far points'
+    # quartic values would dominate a fit of all p points (the wide model) and every step
+    # fail (it ended at 112 here); the near model follows the valley.
+    d = 10
+    rng = np.random.default_rng(1)
+
+    def rosenbrock(u):
+        x = 15 * u - 5
+        return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+    u = rng.uniform(size=(50, d))
+    values = np.array([rosenbrock(x) for x in u])
+    best = int(np.argmin(values))
+    local = QuadraticTrustRegion(u[best], values[best], 0.2, stall_rows=1000)
+    used = set()
+    for _ in range(150):
+        x, kind = local.propose(u, values, np.empty((0, d)), rng)
+        if kind == "step":
+            used.add(local.model_used)
+        y = rosenbrock(x)
+        u, values = np.vstack([u, x]), np.append(values, y)
+        local.observe(x, y)
+    assert 1 in used
+    assert values.min() < 30.0 < values[:50].min()
+
+
 def test_a_step_is_judged_on_its_point_back_from_the_study() -> None:
     # The point comes back through the internal values (low + u * width), off by rounding:
     # the step must still be recognised, and a poor one shrink the region.

@@ -176,6 +176,43 @@ def test_waiting_queue_is_first_in_first_out(storage, study_id):
     assert storage.get_trial(study_id, second).params == {"x": 0.25}
 
 
+def test_start_trial_pops_the_waiting_queue_first(storage, study_id):
+    assert storage.start_trial(study_id) == (0, False)
+    queued = storage.create_new_trial(study_id, waiting({"x": 1}))
+    assert storage.start_trial(study_id) == (queued, True)
+    assert storage.start_trial(study_id) == (2, False)
+    assert [storage.get_trial_state(study_id, n) for n in range(3)] == [TrialState.RUNNING] * 3
+    assert storage.get_trial(study_id, queued).system_attrs == {"fixed": {"x": 1}}
+
+
+def test_tell_trial_returns_the_trial_as_finished(storage, study_id):
+    number, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, number, "x", X, 0.25)
+    storage.set_trial_intermediate_value(study_id, number, 0, 2.0)
+    storage.set_trial_user_attr(study_id, number, "u", [1])
+    told = storage.tell_trial(study_id, number, TrialState.COMPLETE, [1.5])
+    assert told == storage.get_trial(study_id, number)
+    assert (told.state, told.values, told.params) == (TrialState.COMPLETE, [1.5], {"x": 0.25})
+    assert told.intermediate_values == {0: 2.0} and told.user_attrs == {"u": [1]}
+    assert storage.get_observations(study_id).values.tolist() == [[1.5]]
+    with pytest.raises(TrialFinishedError, match="is COMPLETE"):
+        storage.tell_trial(study_id, number, TrialState.FAIL, None)
+
+
+def test_observations_and_running_read_together(storage, study_id):
+    done, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, done, "x", X, 0.5)
+    storage.finish_trial(study_id, done, TrialState.COMPLETE, [1.0])
+    running, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, running, "x", X, -0.5)
+    both = storage.get_observations_and_running(study_id)
+    if both is None:  # this storage reads them one by one
+        return
+    observations, points = both
+    assert observations.numbers.tolist() == [done] and points.numbers.tolist() == [running]
+    assert points.points([observations.column("x", X)]).tolist() == [[-0.5]]
+
+
 def test_waiting_trial_cannot_take_params_or_finish(storage, study_id):
     number = storage.create_new_trial(study_id, waiting({}))
     with pytest.raises(TrialFinishedError, match="WAITING, not RUNNING"):

@@ -18,6 +18,7 @@ from bbopt.storage import (
     StorageLockedError,
     StorageServerError,
 )
+from bbopt.storage._postgres import _DURABLE_CTE
 
 psycopg = pytest.importorskip("psycopg")  # in the 'test' extra; absent, the fixtures skip
 
@@ -92,7 +93,124 @@ def test_synchronous_normal_turns_off_the_wait_for_the_disk(postgres_url):
                                                                      synchronous="normal")
     for storage, expected in ((full, "on"), (normal, "off"),
                               (pickle.loads(pickle.dumps(normal)), "off")):
-        assert storage._run("SHOW synchronous_commit") == [(expected,)]
+        # Changes of running trials never wait for the disk; durable ones (tells,
+        # studies, failing stale trials) commit with the server's level ("on" here).
+        assert storage._run("SHOW synchronous_commit") == [("off",)]
+        with storage._tx(durable=True) as conn:
+            assert conn.execute("SHOW synchronous_commit").fetchone() == (expected,)
+        assert storage._run(
+            f"WITH {_DURABLE_CTE} SELECT current_setting('synchronous_commit') FROM durable",
+            (storage._level,)) == [(expected,)]
+        assert storage._run("SHOW synchronous_commit") == [("off",)]
         storage.close()
     with pytest.raises(ValueError, match="'synchronous' parameter of PostgreSQLStorage"):
         PostgreSQLStorage(postgres_url, synchronous="off")
+
+
+def test_a_trial_whose_start_the_server_lost_is_refused(postgres_url):
+    # A start commits without waiting for the disk: a server that crashes at once
+    # forgets it, and another worker may then be given the same number. The worker
+    # that started the trial first must not write into the other's trial.
+    storage = PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x = bbopt.FloatDistribution(0, 1)
+    lost, _ = storage.start_trial(study_id)
+    gone = storage.create_new_trial(study_id)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        # What a restarted server shows: trial `lost` is another worker's, `gone` is gone.
+        conn.execute("UPDATE bbopt_trials SET datetime_start = '2000-01-01T00:00:00' "
+                     "WHERE number = %s", (lost,))
+        conn.execute("DELETE FROM bbopt_trials WHERE number = %s", (gone,))
+    for number in (lost, gone):
+        for write in (lambda n: storage.set_trial_param(study_id, n, "x", x, 0.5),
+                      lambda n: storage.set_trial_intermediate_value(study_id, n, 0, 1.0),
+                      lambda n: storage.set_trial_user_attr(study_id, n, "k", 1),
+                      lambda n: storage.tell_trial(study_id, n, bbopt.TrialState.COMPLETE, [1])):
+            with pytest.raises(StorageServerError, match=f"Trial {number} .* was lost"):
+                write(number)
+            storage._starts[(study_id, number)] = "still mine"  # each write checks anew
+    other = PostgreSQLStorage(postgres_url).get_trial(study_id, lost)
+    assert other.state == bbopt.TrialState.RUNNING and other.params == {}
+    assert other.user_attrs == {} and other.intermediate_values == {}
+    # A trial this process did not start (no start kept) is written as before.
+    storage._starts.clear()
+    storage.finish_trial(study_id, lost, bbopt.TrialState.COMPLETE, [1.0])
+    storage.close()
+
+
+def test_running_writes_do_not_wait_for_the_disk_and_sync_does(postgres_url, monkeypatch):
+    storage = PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    levels = []
+    conn = storage._connection()
+    execute = type(conn).execute
+
+    def spy(self, query, params=None, **kwargs):
+        cursor = execute(self, query, params, **kwargs)
+        if not self._pipeline:
+            levels.append(execute(self, "SHOW synchronous_commit").fetchone()[0])
+        return cursor
+
+    monkeypatch.setattr(type(conn), "execute", spy)
+    number, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, number, "x", bbopt.FloatDistribution(0, 1), 0.5)
+    assert set(levels) == {"off"}
+    levels.clear()
+    storage.sync()
+    assert levels[-1] == "on"  # inside the transaction that writes a row and commits
+    monkeypatch.undo()
+    storage.close()
+
+
+def test_param_delay_writes_suggestions_together(postgres_url):
+    import pickle
+    import time
+
+    with pytest.raises(ValueError, match="'param_delay' parameter of PostgreSQLStorage"):
+        PostgreSQLStorage(postgres_url, param_delay=-1)
+    delayed = PostgreSQLStorage(postgres_url, param_delay=0.3)
+    assert pickle.loads(pickle.dumps(delayed))._param_delay == 0.3
+    other = PostgreSQLStorage(postgres_url)
+    study_id = delayed.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x, y = bbopt.FloatDistribution(0, 1), bbopt.IntDistribution(0, 9)
+    # (A distribution new to this process is looked up first, which writes them too.)
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_params(study_id, number, {"x": (x, 0.1), "y": (y, 1)})
+    delayed.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    # Held back, then written by the timer with no further call of this storage.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "y", y, 3)
+    delayed.set_trial_param(study_id, number, "x", x, 0.25)
+    delayed.set_trial_param(study_id, number, "z", x, 0.5)
+    assert other.get_trial(study_id, number).params == {}
+    deadline = time.monotonic() + 10
+    while not other.get_trial(study_id, number).params and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert other.get_trial(study_id, number).params == {"y": 3, "x": 0.25, "z": 0.5}
+    # Written by this storage's next call: its own reads and tells see them.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    delayed.set_trial_param(study_id, number, "x", x, 0.75)  # the last value wins
+    assert delayed.get_trial(study_id, number).params == {"x": 0.75}
+    delayed.set_trial_param(study_id, number, "y", y, 4)
+    told = delayed.tell_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    assert told.params == {"x": 0.75, "y": 4}
+    observations = other.get_observations(study_id)
+    assert observations.x[-1, observations.column("y", y)] == 4
+    # A trial another worker failed meanwhile: its held-back parameters are dropped.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    other.finish_trial(study_id, number, bbopt.TrialState.FAIL, None)
+    with pytest.raises(bbopt.storage.TrialFinishedError, match="is FAIL"):
+        delayed.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    assert other.get_trial(study_id, number).params == {}
+    # Closing writes what is held back; a trial not started here is written at once.
+    number, _ = delayed.start_trial(study_id)
+    delayed.set_trial_param(study_id, number, "x", x, 0.5)
+    delayed.close()
+    assert other.get_trial(study_id, number).params == {"x": 0.5}
+    fresh = PostgreSQLStorage(postgres_url, param_delay=10)
+    fresh.set_trial_param(study_id, number, "y", y, 1)
+    assert other.get_trial(study_id, number).params == {"x": 0.5, "y": 1}
+    fresh.close()
+    other.close()
