@@ -66,6 +66,24 @@ def test_region_rules_follow_successes_and_failures() -> None:
     assert (model.region.start, model.region.n_design, model.region.n_failure) == (28, 2, 1)
 
 
+def test_restart_at_the_incumbent_keeps_centre_and_observations() -> None:
+    d = 2
+    sampler = TrustRegionGPSampler(seed=0, n_startup_trials=2, failure_tolerance=3,
+                                   init_length=0.5, restart="incumbent")
+    # Design (2 rows, the second the best), then failures until the region collapses
+    # (7 halvings of 0.5, 21 failures); the restart's design rows (23, 24) are worse,
+    # row 25 is better than the incumbent and moves the centre.
+    values = [5.0, 1.0] + [9.0] * 21 + [7.0, 8.0, 0.5]
+    obs = _observations(np.full((len(values), d), 0.5), np.array(values))
+    model = sampler._model_for(SamplingContext.from_arrays(obs), _space(d))
+    sampler._update(model, _observations(np.full((25, d), 0.5), np.array(values[:25])))
+    region = model.region
+    assert (region.n_restarts, region.start, region.n_design) == (1, 0, 2)
+    assert (region.best, region.best_row, region.length) == (1.0, 1, 0.5)
+    sampler._update(model, obs)
+    assert (model.region.best_row, model.region.n_success) == (25, 1)
+
+
 def test_state_is_rebuilt_from_sqlite_in_a_new_sampler(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/tr.db"  # type: ignore[str-bytes-safe]
     study = bbopt.create_study(storage=url, study_name="tr", sampler=TrustRegionGPSampler(
@@ -177,6 +195,7 @@ def test_running_points_are_fantasised() -> None:
         ({"deterministic_objective": 1}, TypeError, "deterministic_objective"),
         ({"noise_floor": -1.0}, ValueError, "noise_floor"),
         ({"independent_sampler": object()}, TypeError, "independent_sampler"),
+        ({"restart": "random"}, ValueError, "restart"),
     ],
 )
 def test_bad_parameters(kwargs: dict[str, object], error: type[Exception], match: str) -> None:
