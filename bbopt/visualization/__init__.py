@@ -13,6 +13,7 @@ from types import ModuleType
 from bbopt.visualization._draw import (
     KINDS,
     MAX_MATRIX_PARAMS,
+    is_available,
     plot_contour,
     plot_edf,
     plot_hypervolume_history,
@@ -28,6 +29,7 @@ from bbopt.visualization._draw import (
 )
 
 __all__ = [
+    "is_available",
     "KINDS",
     "MAX_MATRIX_PARAMS",
     "plot_contour",

@@ -58,6 +58,26 @@ _GRID_SPACING = {"wspace": 0.35, "hspace": 0.45, "left": 0.08, "right": 0.95, "b
                  "top": 0.95}
 
 
+def is_available() -> bool:
+    """Whether matplotlib, which every plot needs, can be imported (as Optuna's function).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from bbopt.visualization import is_available
+    >>> isinstance(is_available(), bool)
+    True
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt

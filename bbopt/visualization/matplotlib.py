@@ -9,6 +9,7 @@ True
 """
 
 from bbopt.visualization import (
+    is_available,
     plot_contour,
     plot_edf,
     plot_hypervolume_history,
@@ -23,6 +24,7 @@ from bbopt.visualization import (
 )
 
 __all__ = [
+    "is_available",
     "plot_contour",
     "plot_edf",
     "plot_hypervolume_history",

@@ -263,3 +263,12 @@ def test_pareto_front_with_constraints_and_many_objectives_and_hypervolume_histo
     heights = ax.get_lines()[0].get_ydata()
     assert np.all(np.diff(heights) >= 0) and heights[-1] > 0
     plt.close("all")
+
+
+def test_is_available_says_whether_matplotlib_imports(monkeypatch):
+    from bbopt.visualization import is_available
+    from bbopt.visualization import matplotlib as optuna_name
+
+    assert is_available() and optuna_name.is_available is is_available
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes the import fail
+    assert not is_available()
