@@ -1,6 +1,7 @@
 """The exceptions of bbopt, as ``optuna.exceptions``.
 
 `TrialPruned` steers `bbopt.Study.optimize`; the others come from storages.
+All derive from `BboptError` (Optuna's name: ``OptunaError``).
 
 Examples
 --------
@@ -15,7 +16,7 @@ Examples
 exists
 """
 
-from bbopt._exceptions import TrialPruned
+from bbopt._exceptions import BboptError, TrialPruned
 from bbopt.storage import (
     DuplicatedStudyError,
     StorageFileError,
@@ -26,7 +27,9 @@ from bbopt.storage import (
 )
 
 __all__ = [
+    "BboptError",
     "DuplicatedStudyError",
+    "OptunaError",
     "StorageFileError",
     "StorageLockedError",
     "StudyNotFoundError",
@@ -34,3 +37,6 @@ __all__ = [
     "TrialNotFoundError",
     "TrialPruned",
 ]
+
+#: Optuna's name for `BboptError`.
+OptunaError = BboptError

@@ -224,3 +224,23 @@ def test_logging_one_line_per_finished_trial(capsys):
         warnings.simplefilter("error")
         bbopt.logging.disable_default_handler()
         bbopt.logging.enable_default_handler()
+
+
+def test_every_bbopt_exception_is_an_optuna_error_and_keeps_its_builtin_base() -> None:
+    import bbopt.exceptions
+    from bbopt.samplers._constraints import ConstraintsError
+    from bbopt.storage._journal import StorageJournalError
+    from bbopt.storage._postgres import StorageServerError
+
+    assert bbopt.exceptions.OptunaError is bbopt.exceptions.BboptError
+    builtin = {"StorageLockedError": TimeoutError, "TrialPruned": Exception,
+               "BboptError": Exception, "OptunaError": Exception}
+    for name in bbopt.exceptions.__all__:
+        cls = getattr(bbopt.exceptions, name)
+        assert issubclass(cls, bbopt.exceptions.OptunaError), name
+        assert issubclass(cls, builtin.get(name, ValueError)), name
+    for cls, base in [(ConstraintsError, ValueError), (StorageJournalError, ValueError),
+                      (StorageServerError, ConnectionError)]:
+        assert issubclass(cls, bbopt.exceptions.BboptError) and issubclass(cls, base)
+    with pytest.raises(bbopt.exceptions.OptunaError):
+        bbopt.load_study(study_name="missing", storage=bbopt.storage.InMemoryStorage())

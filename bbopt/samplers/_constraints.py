@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, TrialState
 from bbopt._kernels import nondominated_rank
 from bbopt._validation import ensure_callable
@@ -42,7 +43,7 @@ FloatArray = NDArray[np.float64]
 ConstraintsFunc = Callable[[Any], Sequence[float]]
 
 
-class ConstraintsError(ValueError):
+class ConstraintsError(BboptError, ValueError):
     """A ``constraints_func`` raised or returned unusable values: its trial fails.
 
     `bbopt.Study.tell` marks the trial FAIL with this message as its

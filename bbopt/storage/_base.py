@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 
 from bbopt._distributions import BaseDistribution, IntDistribution
+from bbopt._exceptions import BboptError
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._observations import Observations, RunningPoints
 
 
-class StudyNotFoundError(ValueError):
+class StudyNotFoundError(BboptError, ValueError):
     """No study of that name or id exists in the storage.
 
     Examples
@@ -28,7 +29,7 @@ class StudyNotFoundError(ValueError):
     """
 
 
-class DuplicatedStudyError(ValueError):
+class DuplicatedStudyError(BboptError, ValueError):
     """A study of that name already exists in the storage.
 
     Examples
@@ -44,7 +45,7 @@ class DuplicatedStudyError(ValueError):
     """
 
 
-class TrialNotFoundError(ValueError):
+class TrialNotFoundError(BboptError, ValueError):
     """No trial of that number exists in the study.
 
     Examples
@@ -60,7 +61,7 @@ class TrialNotFoundError(ValueError):
     """
 
 
-class TrialFinishedError(ValueError):
+class TrialFinishedError(BboptError, ValueError):
     """The trial has already finished and cannot change any more.
 
     Examples

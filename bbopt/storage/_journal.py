@@ -46,6 +46,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from bbopt._distributions import BaseDistribution, distribution_from_dict
+from bbopt._exceptions import BboptError
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import BaseStorage, DuplicatedStudyError, TrialFinishedError
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
@@ -57,7 +58,7 @@ from bbopt.storage._sqlite import StorageLockedError
 from bbopt.storage._urls import parse_journal_url
 
 
-class StorageJournalError(ValueError):
+class StorageJournalError(BboptError, ValueError):
     """The journal file cannot be replayed: not a bbopt journal, or damaged before its end.
 
     Examples

@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from bbopt._distributions import BaseDistribution, distribution_from_dict
+from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -175,7 +176,7 @@ _WAITING = int(TrialState.WAITING)
 _FORKED_AWAY: list[Any] = []
 
 
-class StorageServerError(ConnectionError):
+class StorageServerError(BboptError, ConnectionError):
     """The storage server cannot be used: unreachable, bad credentials or no such database.
 
     Examples

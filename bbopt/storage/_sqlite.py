@@ -58,6 +58,7 @@ from bbopt._distributions import (
     BaseDistribution,
     distribution_from_dict,
 )
+from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -144,7 +145,7 @@ _WAITING = int(TrialState.WAITING)
 _MAX_IN_LIST = 400
 
 
-class StorageFileError(ValueError):
+class StorageFileError(BboptError, ValueError):
     """The storage file cannot be used: not SQLite, corrupt, read-only or from a newer bbopt.
 
     Examples
@@ -162,7 +163,7 @@ class StorageFileError(ValueError):
     """
 
 
-class StorageLockedError(TimeoutError):
+class StorageLockedError(BboptError, TimeoutError):
     """Another connection held the storage file's lock for longer than the timeout.
 
     Examples
