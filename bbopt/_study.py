@@ -930,35 +930,34 @@ class _StudyContext(SamplingContext):
                 for t in self._storage.get_all_trials(self._study_id, deepcopy=False)}
         return self._system_attrs
 
-    def _read_both(self) -> tuple[Observations, RunningPoints] | None:
-        """Read the observations and the running points at once if the storage can."""
-        both = self._storage.get_observations_and_running(self._study_id)
-        if both is not None:
-            self._observations = both[0]
-            self._running = both[1].without(self.trial_number)
-            return self._observations, self._running
-        return None
+    def _read(self, observations: bool) -> None:
+        """Read the observations (or the running points); both in one storage call when
+        neither was read yet and the storage can."""
+        if self._observations is None and self._running is None:
+            both = self._storage.get_observations_and_running(self._study_id)
+            if both is not None:
+                self._observations = both[0]
+                self._running = both[1].without(self.trial_number)
+                return
+        if observations:
+            self._observations = self._storage.get_observations(self._study_id)
+        else:
+            self._running = self._storage.get_running_points(self._study_id).without(
+                self.trial_number)
 
     @property
     def observations(self) -> Observations:
-        if self._observations is not None:
-            return self._observations
-        both = None if self._running is not None else self._read_both()
-        if both is None:
-            self._observations = self._storage.get_observations(self._study_id)
-            return self._observations
-        return both[0]
+        if self._observations is None:
+            self._read(observations=True)
+        assert self._observations is not None
+        return self._observations
 
     @property
     def running(self) -> RunningPoints:
-        if self._running is not None:
-            return self._running
-        both = None if self._observations is not None else self._read_both()
-        if both is None:
-            self._running = self._storage.get_running_points(self._study_id).without(
-                self.trial_number)
-            return self._running
-        return both[1]
+        if self._running is None:
+            self._read(observations=False)
+        assert self._running is not None
+        return self._running
 
     def note_draw(self, params: Mapping[str, tuple[BaseDistribution, float]]) -> None:
         if params:
