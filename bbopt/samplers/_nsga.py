@@ -89,18 +89,19 @@ class NSGAIISampler(JointSampler):
     population_size : int, default 50
         Parents per generation, >= 2; also the number of random trials that
         start the search.
-    crossover : {"sbx", "uniform", "blxalpha"}, default "sbx"
-        Simulated binary crossover (``eta_crossover``), uniform crossover
-        (each parameter from either parent), or BLX-alpha (uniform in the
+    crossover : {"sbx", "uniform", "blxalpha"}, default "uniform"
+        Uniform crossover (each parameter from either parent), simulated
+        binary crossover (``eta_crossover``), or BLX-alpha (uniform in the
         parents' interval widened by ``blx_alpha`` on each side).
     crossover_prob : float, default 0.9
         Probability that a child is a crossover of two parents rather than a
         copy of one.
     mutation_prob : float, optional
         Probability that each parameter is mutated; default ``1 / d``.
-    eta_crossover, eta_mutation : float, default 20
-        Distribution indices of SBX and of polynomial mutation (larger: children
-        closer to their parents).
+    eta_crossover : float, default 20
+        Distribution index of SBX (larger: children closer to their parents).
+    eta_mutation : float, default 5
+        Distribution index of polynomial mutation (larger: smaller steps).
     blx_alpha : float, default 0.5
     seed : int, optional
     independent_sampler : BaseSampler, optional
@@ -115,6 +116,16 @@ class NSGAIISampler(JointSampler):
         constrained domination: feasible
         trials by non-domination rank, then infeasible ones by the sum of
         their positive values.
+
+    Notes
+    -----
+    The defaults differ from Deb et al.'s (2002) SBX with ``eta = 20`` and
+    polynomial mutation with ``eta = 20``: with budgets of tens of
+    generations, uniform crossover and wider mutation steps (``eta_mutation
+    = 5``) reached a larger hypervolume after 1,000 evaluations on ZDT1-3,
+    DTLZ2 and DTLZ7 (10 seeds, benchmarks/multi_objective.py; ZDT2: 114.0
+    against 107.9). These problems are separable, which favours uniform
+    crossover; ``crossover="sbx", eta_mutation=20`` gives Deb's settings.
 
     Examples
     --------
@@ -135,11 +146,11 @@ class NSGAIISampler(JointSampler):
         self,
         *,
         population_size: int = 50,
-        crossover: str = "sbx",
+        crossover: str = "uniform",
         crossover_prob: float = 0.9,
         mutation_prob: float | None = None,
         eta_crossover: float = 20.0,
-        eta_mutation: float = 20.0,
+        eta_mutation: float = 5.0,
         blx_alpha: float = 0.5,
         seed: int | None = None,
         independent_sampler: Any = None,

@@ -20,11 +20,13 @@ from bbopt import (
 from bbopt.samplers import RandomSampler, TPESampler
 from bbopt.samplers._tpe._rules import (
     FLOOR_DECAY_N,
+    HV_FACTOR_FLOOR,
     IMPROVEMENT_SHARE,
     LONG_MIN_BANDWIDTH,
     MIN_BANDWIDTH,
     default_gamma,
     default_weights,
+    hypervolume_factors,
     improvement_factors,
     min_bandwidth,
     neighbour_bandwidth,
@@ -216,6 +218,21 @@ def test_multi_objective_uses_nondominated_fronts() -> None:
             dominates = np.all(values[b] <= values[g]) and np.any(values[b] < values[g])
             assert not dominates
     assert len(study.best_trials) >= 1
+    # The good group's weights are its hypervolume contributions (MOTPE's weights).
+    factors = model._good_factors()
+    np.testing.assert_allclose(factors, hypervolume_factors(model.mo_values[model.good]))
+
+
+def test_hypervolume_factors_are_exclusive_volumes() -> None:
+    # Reference (2.2, 2.2): the middle point alone dominates the unit square
+    # [1, 2] x [1, 2]; each end point a 1 x 0.2 strip. A dominated point and a
+    # duplicate contribute nothing (the floor).
+    points = np.array([[0.0, 2.0], [1.0, 1.0], [2.0, 0.0], [1.5, 1.5], [1.0, 1.0]])
+    np.testing.assert_allclose(hypervolume_factors(points[:3]), [0.2, 1.0, 0.2])
+    floor = HV_FACTOR_FLOOR
+    np.testing.assert_allclose(hypervolume_factors(points), [1.0, floor, 1.0, floor, floor])
+    assert hypervolume_factors(points[:1]).tolist() == [1.0]
+    assert hypervolume_factors(np.array([[0.0, np.inf], [1.0, 0.0]])).tolist() == [1.0, 1.0]
 
 
 def test_define_by_run_and_groups() -> None:

@@ -59,6 +59,7 @@ from bbopt.samplers._constraints import constrained_keys
 from bbopt.samplers._tpe._rules import (
     _default_weights_at,
     default_weights,
+    hypervolume_factors,
     improvement_factors,
     min_bandwidth,
     neighbour_bandwidth,
@@ -389,9 +390,10 @@ class _GroupModel:
         return w
 
     def _good_factors(self) -> NDArray[np.float64]:
-        """`improvement_factors` of the good group, ones where they are not defined.
+        """Extra weights of the good group: `hypervolume_factors` with several objectives
+        (when every good trial is feasible), else `improvement_factors` or ones.
 
-        Defined for multivariate models of one objective when the good group
+        The improvement factors are defined for multivariate models of one objective when the good group
         is made of complete trials and the bad group holds one (its best
         value, ``bad_best``, is kept up to date by the split): pruned trials
         are ranked by an intermediate value, not comparable with the final
@@ -399,7 +401,11 @@ class _GroupModel:
         them worse, like `min_bandwidth`'s floor).
         """
         good = self.good
-        if not self.multivariate or self.mo_values.shape[1] > 1 or self.keys[good, 0].any():
+        if self.keys[good, 0].any():
+            return np.ones(good.size)
+        if self.mo_values.shape[1] > 1:
+            return hypervolume_factors(self.mo_values[good])
+        if not self.multivariate:
             return np.ones(good.size)
         return improvement_factors(self.keys[good, 1], self.bad_best)
 

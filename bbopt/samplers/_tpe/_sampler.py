@@ -127,7 +127,10 @@ class TPESampler(ArraySampler):
     Pruned trials take part through their last reported value, ranked after
     every complete trial. With several objectives the good group is made of
     whole non-domination fronts (MOTPE's ranking), the last front cut by the
-    normalised sum of its objectives; trials cannot be pruned then.
+    normalised sum of its objectives, and its observations are weighted by
+    their hypervolume contributions (`hypervolume_factors`, MOTPE's weights:
+    more samples near the points that extend the front or fill its gaps);
+    trials cannot be pruned then.
 
     Examples
     --------
