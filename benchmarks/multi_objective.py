@@ -14,7 +14,7 @@ Three parts, each printing a Markdown table (and JSON with ``--json``):
 - ``quality``: hypervolume of the non-dominated trials after 100, 300 and
   1,000 evaluations on ZDT1, ZDT2, ZDT3, DTLZ2 and DTLZ7 (3 objectives),
   ``--seeds`` seeds: bbopt's NSGA-II, NSGA-III and TPE, Optuna's NSGA-II and TPE,
-  bbopt's GP (log EHVI), Optuna's GP (needs torch; slow beyond a few
+  bbopt's GP (log EHVI) and AutoSampler (the GP, then NSGA-II), Optuna's GP (needs torch; slow beyond a few
   hundred evaluations: ``--max-budget``), and pymoo's NSGA-II (population
   50 for the evolutionary ones). Runs are appended to ``--results`` as they
   finish (resumable); the tables are medians over the runs in the file, and
@@ -226,6 +226,7 @@ OPTIMIZERS: dict[str, Callable[[Any, int, int], np.ndarray]] = {
         bbopt, bbopt.samplers.NSGAIIISampler(population_size=POPULATION, seed=s), f, n),
     "bbopt TPE": lambda f, s, n: _ask_tell(bbopt, bbopt.samplers.TPESampler(seed=s), f, n),
     "bbopt GP": lambda f, s, n: _ask_tell(bbopt, bbopt.samplers.GPSampler(seed=s), f, n),
+    "bbopt Auto": lambda f, s, n: _ask_tell(bbopt, bbopt.samplers.AutoSampler(seed=s), f, n),
     "Optuna NSGA-II": lambda f, s, n: _run_optuna("nsga2", f, n, s),
     "Optuna TPE": lambda f, s, n: _run_optuna("tpe", f, n, s),
     "Optuna GP": lambda f, s, n: _run_optuna("gp", f, n, s),

@@ -10,8 +10,12 @@ B : the budget hint (total trials), if any: ``AutoSampler(budget=...)`` or
 
 The rules (see docs/which_sampler.md for the measurements behind them):
 
-- several objectives, a conditional space (some parameter used by only part
-  of the trials), or a categorical parameter: ``"tpe"`` throughout;
+- a conditional space (some parameter used by only part of the trials),
+  or a categorical parameter: ``"tpe"`` throughout;
+- several objectives: after the start below (centre, then random), ``"gp"``
+  (log EHVI for 2 objectives, ParEGO beyond; constrained when trials have
+  constraint values) while ``n < MAX_GP_TRIALS``, then ``"nsga2"``
+  (`NSGAIISampler`, from the elite of the trials so far);
 - constraints (``constraints_func``, or trials that recorded constraint
   values): the constrained models only, ``"gp"`` (log EI times the
   probability of feasibility) while ``n < MAX_GP_TRIALS``, then ``"tpe"``
@@ -181,6 +185,7 @@ class AutoSampler(ArraySampler):
         self._rng = np.random.default_rng(seeds[3])
         self._long_seed = seeds[2]
         self._long: BaseSampler | None = None
+        self._nsga: BaseSampler | None = None
 
     @property
     def _gp(self) -> GPSampler:
@@ -190,6 +195,19 @@ class AutoSampler(ArraySampler):
 
             self._gp_sampler = GPSampler(seed=self._gp_seed, independent_sampler=self._random)
         return self._gp_sampler
+
+    def _evolutionary(self) -> BaseSampler:
+        """`NSGAIISampler` for long studies of several objectives, built on first use.
+
+        Its first generation is the first ``population_size`` trials and each
+        selection keeps the best of the population and the trials since, so
+        it starts from the elite of the GP's trials.
+        """
+        if self._nsga is None:
+            from bbopt.samplers._nsga import NSGAIISampler
+
+            self._nsga = NSGAIISampler(seed=self._long_seed, independent_sampler=self._random)
+        return self._nsga
 
     def _long_study_sampler(self) -> BaseSampler:
         """`CmaEsSampler` for long studies, built (its kernels loaded) on first use."""
@@ -260,8 +278,6 @@ class AutoSampler(ArraySampler):
                 state: _StudyState) -> tuple[str, BaseSampler, str]:
         obs = context.observations
         space = _joint(obs)
-        if context.n_objectives > 1:
-            return "tpe", self._tpe, f"{context.n_objectives} objectives"
         if obs.n_columns > len(obs.shared_search_space()):
             return "tpe", self._tpe, "conditional search space"
         if any(isinstance(dist, CategoricalDistribution) for dist in space.values()):
@@ -274,6 +290,11 @@ class AutoSampler(ArraySampler):
             return "center", self._center, "first trial: the centre of the box"
         if n < n_startup or not space:
             return "random", self._random, f"{n} < {n_startup} startup trials"
+        if context.n_objectives > 1:
+            m = context.n_objectives
+            if n < MAX_GP_TRIALS:
+                return "gp", self._gp, f"{m} objectives, n < {MAX_GP_TRIALS}"
+            return "nsga2", self._evolutionary(), f"{m} objectives, n >= {MAX_GP_TRIALS}"
         if self._constraints_func is not None or obs.constraints.shape[1]:
             if n < MAX_GP_TRIALS:
                 return "gp", self._gp, f"constraints, n < {MAX_GP_TRIALS}"

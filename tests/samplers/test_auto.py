@@ -104,8 +104,9 @@ def test_create_study_defaults_to_auto() -> None:
      ["minimize"], "conditional"),
     (lambda t: t.suggest_float("x", 0, 1) + len(t.suggest_categorical("c", ["a", "bb"])),
      ["minimize"], "categorical"),
-    (lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)),
-     ["minimize", "minimize"], "2 objectives"),
+    (lambda t: (t.suggest_float("y", 0, 1) if t.suggest_float("x", 0, 1) > 0.5 else 0.0,
+                t.suggest_float("z", 0, 1)),
+     ["minimize", "minimize"], "conditional"),
 ])
 def test_tpe_for_mixed_conditional_and_multi_objective(objective, directions, reason) -> None:
     sampler = AutoSampler(seed=0, n_startup_trials=3)
@@ -113,6 +114,17 @@ def test_tpe_for_mixed_conditional_and_multi_objective(objective, directions, re
     study.optimize(objective, n_trials=14)
     assert _algorithms(study)[-1] == "tpe"
     assert reason in sampler.history[-1]["reason"]
+
+
+def test_several_objectives_use_the_gp_then_nsga2(monkeypatch) -> None:
+    monkeypatch.setattr(_auto, "MAX_GP_TRIALS", 8)
+    problem = bbopt.testfunctions.ZDT1(n_dims=3)
+    sampler = AutoSampler(seed=0, n_startup_trials=3)
+    study = bbopt.create_study(sampler=sampler, directions=["minimize"] * 2)
+    study.optimize(problem.objective, n_trials=12)
+    assert _algorithms(study) == ["center"] + ["random"] * 2 + ["gp"] * 5 + ["nsga2"] * 4
+    assert "2 objectives" in sampler.history[-1]["reason"]
+    assert len(study.best_trials) >= 1
 
 
 def test_integer_space_uses_the_gp_then_the_long_study_sampler(monkeypatch) -> None:
