@@ -390,11 +390,12 @@ class _GroupModel:
         return w
 
     def _good_factors(self) -> NDArray[np.float64]:
-        """Extra weights of the good group: `hypervolume_factors` with several objectives
-        (when every good trial is feasible), else `improvement_factors` or ones.
+        """Extra weights of the good group: `hypervolume_factors` with several
+        objectives (when every good trial is feasible), else `improvement_factors`
+        or ones.
 
-        The improvement factors are defined for multivariate models of one objective when the good group
-        is made of complete trials and the bad group holds one (its best
+        The improvement factors are defined for multivariate models of one
+        objective when the good group is made of complete trials and the bad group holds one (its best
         value, ``bad_best``, is kept up to date by the split): pruned trials
         are ranked by an intermediate value, not comparable with the final
         ones. Univariate models keep the published weights (the factors made
