@@ -17,9 +17,9 @@ Three parts, each printing a Markdown table (and JSON with ``--json``):
   bbopt's GP (log EHVI) and AutoSampler (the GP, then NSGA-II), Optuna's GP
   (needs torch; slow beyond a few hundred evaluations: ``--max-budget``),
   and pymoo's NSGA-II (population 50 for the evolutionary ones). Runs are
-  appended to ``--results`` as they finish (resumable); the tables are medians over the runs in the file, and
-  the goal table compares bbopt's best optimizer per (problem, budget) cell
-  with the best anchor there.
+  appended to ``--results`` as they finish (resumable); the tables are
+  medians over the runs in the file, and the goal table compares bbopt's
+  best optimizer per (problem, budget) cell with the best anchor there.
 
 Usage::
 

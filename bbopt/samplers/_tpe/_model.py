@@ -398,8 +398,8 @@ class _GroupModel:
         objective when the good group is made of complete trials and the bad
         group holds one (its best value, ``bad_best``, is kept up to date by
         the split): pruned trials are ranked by an intermediate value, not
-        comparable with the final ones. Univariate models keep the published weights (the factors made
-        them worse, like `min_bandwidth`'s floor).
+        comparable with the final ones. Univariate models keep the published
+        weights (the factors made them worse, like `min_bandwidth`'s floor).
         """
         good = self.good
         if self.keys[good, 0].any():
