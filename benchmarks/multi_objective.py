@@ -48,6 +48,8 @@ import bbopt.distributions
 from bbopt.testfunctions import DTLZ2, DTLZ7, ZDT1, ZDT2, ZDT3
 
 POPULATION = 50
+#: Fewer runs of an anchor than this at a cell: its ``--anchor-medians`` median is used.
+MIN_ANCHOR_SEEDS = 5
 
 
 def _timed(func: Callable[[], Any], budget: float = 2.0) -> tuple[float, Any]:
@@ -256,8 +258,8 @@ def _load(path: str | None) -> list[dict[str, Any]]:
 
 
 def quality_table(n_seeds: int, only: list[str] | None = None, results: str | None = None,
-                  problems: list[str] | None = None, max_budget: int = max(BUDGETS)
-                  ) -> list[dict[str, Any]]:
+                  problems: list[str] | None = None, max_budget: int = max(BUDGETS),
+                  anchor_medians: str | None = None) -> list[dict[str, Any]]:
     """Run the missing (problem, optimizer, seed) runs, then tabulate every run in ``results``.
 
     Each run is appended to ``results`` (JSON lines) as it finishes, with the
@@ -293,15 +295,20 @@ def quality_table(n_seeds: int, only: list[str] | None = None, results: str | No
                 if results:
                     with open(results, "a") as out:
                         out.write(json.dumps(record) + "\n")
-    return summarise(_load(results) if results else new)
+    return summarise(_load(results) if results else new, anchor_medians)
 
 
-def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarise(records: list[dict[str, Any]],
+              anchor_medians: str | None = None) -> list[dict[str, Any]]:
     """Median hypervolume per (problem, optimizer, budget), and the goal per cell.
 
     A cell (problem, budget) meets the goal when bbopt's best median is at
     least every Optuna sampler's median there (those with runs at that
     budget); at 1,000 evaluations also at least pymoo's NSGA-II.
+    ``anchor_medians``: a JSON file of earlier medians (rows ``{"problem",
+    "optimizer", "100", "300", "1000"}``, as the third session's
+    ``mo_quality.json``), used for an anchor with fewer than
+    `MIN_ANCHOR_SEEDS` runs in ``records`` at that cell (marked ``*``).
     """
     longest: dict[tuple[str, str, int], dict[str, Any]] = {}
     for r in records:  # a seed run again with a larger budget: its longest run
@@ -314,6 +321,18 @@ def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             runs.setdefault((r["problem"], r["optimizer"], b), []).append(value)
     rows = [{"problem": p, "optimizer": o, "budget": int(b), "seeds": len(v),
              "median": float(np.median(v))} for (p, o, b), v in runs.items()]
+    if anchor_medians:
+        with open(anchor_medians) as earlier:
+            for m in json.load(earlier):
+                if m["optimizer"].startswith("bbopt"):
+                    continue
+                for b in map(str, BUDGETS):
+                    if b in m and len(runs.get((m["problem"], m["optimizer"], b), [])
+                                      ) < MIN_ANCHOR_SEEDS:
+                        rows = [r for r in rows if (r["problem"], r["optimizer"], str(
+                            r["budget"])) != (m["problem"], m["optimizer"], b)]
+                        rows.append({"problem": m["problem"], "optimizer": m["optimizer"] + "*",
+                                     "budget": int(b), "seeds": None, "median": m[b]})
     print("| problem | optimizer | " + " | ".join(f"HV @ {b} (seeds)" for b in BUDGETS) + " |")
     print("| --- | --- |" + " --- |" * len(BUDGETS))
     for p in PROBLEMS:
@@ -357,6 +376,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-budget", type=int, default=max(BUDGETS),
                         help="quality: evaluations per run (slow optimizers: 100 or 300)")
     parser.add_argument("--results", help="quality: JSON-lines file of the runs (resumable)")
+    parser.add_argument("--anchor-medians",
+                        help="quality: JSON file of earlier anchor medians (mo_quality.json), "
+                             "used where an anchor has fewer than 5 runs")
     parser.add_argument("--json", help="write the rows to this JSON file")
     args = parser.parse_args(argv)
     if args.part == "hypervolume":
@@ -365,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = speed_table(args.n, args.d)
     else:
         rows = quality_table(args.seeds, args.only, args.results, args.problems,
-                             args.max_budget)
+                             args.max_budget, args.anchor_medians)
     if args.json:
         with open(args.json, "w") as out:
             json.dump(rows, out, indent=1)
