@@ -12,7 +12,11 @@ from typing import Any, cast
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution, FloatDistribution, _numeric_to_internal
+from bbopt._distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    _numeric_rows_to_internal,
+)
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -147,6 +151,15 @@ class _ParamWriter:
             self._stale.add(self.number)
         finally:
             lock.release()
+
+
+def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
+    """``rows`` (a non-empty 1-d int array) as a slice when they are consecutive and
+    increasing (slicing is cheaper than a gather or a scatter), else ``rows``."""
+    first = int(rows[0])
+    if int(rows[-1]) - first == rows.size - 1 and bool((rows[1:] > rows[:-1]).all()):
+        return slice(first, first + rows.size)
+    return rows
 
 
 def _internal_params(trial: FrozenTrial) -> dict[str, tuple[BaseDistribution, float]]:
@@ -477,9 +490,9 @@ class InMemoryStorage(BaseStorage):
         self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
         values: np.ndarray,
     ) -> np.ndarray:
-        internal = np.empty_like(values)
-        for j, (_, distribution) in enumerate(params):
-            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+        values = values.copy()  # the caller keeps its array (ask_array hands it to the user)
+        internal = _numeric_rows_to_internal(
+            [distribution for _, distribution in params], values)  # type: ignore[misc]
         n = values.shape[0]
         with self._lock:
             record = self._study(study_id)
@@ -501,10 +514,13 @@ class InMemoryStorage(BaseStorage):
             if numbers.size and record.blocks:
                 block = record.blocks[
                     bisect.bisect_right(record.block_starts, int(numbers.min())) - 1]
-                k = numbers - block.start
-                if not (k.min() >= 0 and k.max() < block.values.shape[0]
-                        and block.open[k].all()):
+                rows = numbers - block.start
+                if not (rows.min() >= 0 and rows.max() < block.values.shape[0]):
                     block = None
+                else:
+                    k = _as_slice(rows)
+                    if not block.open[k].all():
+                        block = None
             if block is None:  # not all running and unread in one block: one by one
                 super().finish_trials(study_id, numbers, states, values)
                 return
