@@ -69,7 +69,7 @@ class _Block:
 
 class _StudyRecord:
     __slots__ = ("name", "directions", "user_attrs", "trials", "running", "waiting",
-                 "observations", "stale", "blocks", "block_starts", "n_lazy")
+                 "observations", "stale", "blocks", "block_starts", "n_lazy", "deleted")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
@@ -86,6 +86,7 @@ class _StudyRecord:
         self.blocks: list[_Block] = []
         self.block_starts: list[int] = []
         self.n_lazy = 0  # entries of trials that are None
+        self.deleted = False  # set when its study is deleted (writers check it)
 
     def materialize(self, number: int) -> FrozenTrial:
         """Turn trial ``number`` of a block into its `FrozenTrial` (kept from now on)."""
@@ -134,15 +135,15 @@ class _ParamWriter:
         self.number = number
 
     def write(self, name: str, distribution: BaseDistribution, value: Any) -> None:
-        """Record the value of parameter ``name`` (as `InMemoryStorage.set_trial_param`)."""
-        if type(name) is not str or not name.isascii():
-            check_name(name, "name", "Trial.suggest")
+        """Record the value of parameter ``name`` (as `InMemoryStorage.set_trial_param`).
+
+        ``name`` was checked by the caller (`bbopt.Trial`, the only one).
+        """
         lock = self._lock
         lock.acquire()  # cheaper than `with` on this path (as in the storage's other hot methods)
         try:
             trial = self._trial
-            if trial.state is not _RUNNING or (
-                    self._storage._studies.get(self._study_id) is not self._record):
+            if trial.state is not _RUNNING or self._record.deleted:
                 self._storage.set_trial_param(self._study_id, self.number, name, distribution,
                                               value)  # raises
                 return
@@ -266,6 +267,7 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             del self._studies[study_id]
             del self._ids_by_name[record.name]
+            record.deleted = True
 
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._lock:
