@@ -51,6 +51,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -171,6 +172,29 @@ _DURABLE_CTE = f"durable AS ({_DURABLE_SELECT} AS level)"
 _STARTED_HERE = "AND (%s::text IS NULL OR datetime_start = %s)"
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
+# Parameters of a running trial this process started, sent without waiting for the
+# answer (`_send_params`): libpq's own placeholders, every argument as text; the
+# rows are a JSON list of [name, dist_id, value_json, internal] in suggestion order.
+# The first form marks the trial alive too (heartbeats on), the second locks it.
+_SEND_PARAMS = (
+    "WITH t AS ({running}) "
+    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+    "SELECT $1::bigint, t.number, u.e->>0, (u.e->>1)::bigint, u.e->>2, (u.e->>3)::float8 "
+    "FROM t, json_array_elements($5::json) WITH ORDINALITY AS u(e, k) ORDER BY u.k "
+    "ON CONFLICT (study_id, number, name) DO UPDATE SET dist_id = excluded.dist_id, "
+    "value = excluded.value, internal = excluded.internal"
+)
+_SEND_PARAMS_BEAT = _SEND_PARAMS.format(running=(
+    "UPDATE bbopt_trials SET heartbeat = $6::float8 WHERE study_id = $1::bigint "
+    "AND number = $2::bigint AND state = $3::smallint "
+    "AND ($4::text IS NULL OR datetime_start = $4::text) RETURNING number")).encode()
+_SEND_PARAMS_LOCK = _SEND_PARAMS.format(running=(
+    "SELECT number FROM bbopt_trials WHERE study_id = $1::bigint AND number = $2::bigint "
+    "AND state = $3::smallint AND ($4::text IS NULL OR datetime_start = $4::text) "
+    "FOR SHARE")).encode()
+# How long the reads taken with a trial's start (`start_trial`) stand for the
+# sampler's reads of that ask: a snapshot this recent is as good as a new one.
+_PREFETCH_SECONDS = 1.0
 # Connections abandoned by a fork: closing them in the child would end the
 # parent's session, so the child keeps them unreferenced-but-alive.
 _FORKED_AWAY: list[Any] = []
@@ -311,6 +335,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         # Parameters not written yet (param_delay): (study_id, number) -> name -> row.
         self._pending: dict[tuple[int, int], dict[str, tuple[int, str, float]]] = {}
         self._flush_timer: threading.Timer | None = None
+        # A parameter write sent without waiting: (study_id, number), or None.
+        self._in_flight: tuple[int, int] | None = None
+        # Studies whose last ask read the observations: their next start reads them
+        # in its round trip, kept here as (time, running rows) for that ask's read.
+        self._reading: set[int] = set()
+        self._prefetched: dict[int, tuple[float, list[Any]]] = {}
         self._init_heartbeats()
         self._conn: Any = None
         self._connect()
@@ -426,8 +456,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                self._ready(conn)
                 with conn.transaction():
                     if snapshot:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -445,8 +474,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                self._ready(conn)
                 yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -457,12 +485,61 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                self._ready(conn)
                 cursor = conn.execute(sql, args)
                 return cursor.fetchall() if cursor.description is not None else []
             except psycopg.Error as error:
                 raise self._translate(error) from None
+
+    def _ready(self, conn: Any) -> None:
+        """Make the connection ready for a statement (under the lock): read the answer
+        of a write sent without waiting, then write what ``param_delay`` held back."""
+        if self._in_flight is not None:
+            self._settle(conn)
+        if self._pending:
+            self._write_pending(conn)
+
+    def _settle(self, conn: Any) -> None:
+        """Read the answer of the parameter write in flight (`_send_params`).
+
+        A trial no longer running (failed by another worker, or lost) wrote
+        nothing: as for the writes of ``param_delay``, its next write or its tell
+        says so. An error of the server is raised here.
+        """
+        psycopg = _psycopg()
+        self._in_flight = None
+        pgconn = conn.pgconn
+        error = None
+        while True:
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                break
+            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR and error is None:
+                error = psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+        if error is not None:
+            raise error
+
+    def _send_params(self, conn: Any, study_id: int, number: int,
+                     rows: list[tuple[str, int, str, float]]) -> None:
+        """Send the write of parameters of a running trial this process started, and
+        return without waiting for the answer (read by the next call: `_settle`).
+
+        Other workers see them as soon as the server has them, as when waiting.
+        """
+        start = self._starts.get((study_id, number))
+        args = [str(study_id).encode(), str(number).encode(), str(_RUNNING).encode(),
+                None if start is None else start.encode(), json.dumps(rows).encode()]
+        beat = self._heartbeat_interval is not None
+        if beat:
+            args.append(repr(time.time()).encode())
+        pgconn = conn.pgconn
+        pgconn.send_query_params(_SEND_PARAMS_BEAT if beat else _SEND_PARAMS_LOCK, args)
+        self._in_flight = (study_id, number)
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
 
     def sync(self) -> None:
         """Wait until every earlier change of this process is on the server's disk.
@@ -486,9 +563,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._flush_timer = None
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
-                if self._pending:
+                if self._pending or self._in_flight is not None:
                     with self._each():
-                        pass  # its start writes them
+                        pass  # its start writes them, or reads the answer
                 self._conn.close()
                 self._conn = None
 
@@ -862,22 +939,35 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self.fail_stale_trials(study_id)
         start = now()
         with self._each() as conn:
-            self._cache(conn, study_id)
+            cache = self._cache(conn, study_id)
+            if self._prefetched.pop(study_id, None) is not None:
+                self._reading.discard(study_id)  # the last ask did not read: stop
             # One statement: the oldest WAITING trial made RUNNING, or else (NOT EXISTS)
-            # a new number taken with the study row's lock and its trial written.
-            number, popped = conn.execute(
-                "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
-                "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
-                "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
-                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
-                "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
-                "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
-                "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
-                "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
-                "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
-                (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
-                 study_id, _RUNNING, start, time.time()),
-            ).fetchone()
+            # a new number taken with the study row's lock and its trial written; if
+            # the last ask of the study read the observations, this one will too: they
+            # are read in the same round trip, after it.
+            read = study_id in self._reading
+            with conn.pipeline() if read else contextlib.nullcontext():
+                started = conn.execute(
+                    "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
+                    "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
+                    "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
+                    "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
+                    "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
+                    "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
+                    "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+                    "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
+                    "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
+                    (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
+                     study_id, _RUNNING, start, time.time()),
+                )
+                if read:
+                    finished = self._finished_since(conn, study_id, cache)
+                    running = self._running_rows(conn, study_id)
+            number, popped = started.fetchone()
+            if read:
+                self._append_finished(conn, study_id, cache, finished.fetchall())
+                self._prefetched[study_id] = (time.monotonic(), running.fetchall())
         self._started(study_id, int(number), start)
         return int(number), bool(popped)
 
@@ -929,6 +1019,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             return
         with self._each() as conn:
             dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
+            if key in self._starts:
+                # A trial this process started and runs: sent, the answer read later.
+                self._send_params(conn, study_id, number, [
+                    [name, dist_id, value, internal]
+                    for (name, _, value, internal), dist_id in zip(rows, dist_ids)])
+                return
             written = self._write_running(
                 conn, study_id, number, False,
                 "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
@@ -1154,12 +1250,17 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     ) -> tuple[Observations, RunningPoints] | None:
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            with conn.pipeline():  # both reads in one round trip
-                finished = self._finished_since(conn, study_id, cache)
-                running = self._running_rows(conn, study_id)
-            self._append_finished(conn, study_id, cache, finished.fetchall())
-            return cache.observations, cache.running_points(running.fetchall(),
-                                                            self._dist_of(conn))
+            self._reading.add(study_id)
+            prefetched = self._prefetched.pop(study_id, None)
+            if prefetched is not None and time.monotonic() - prefetched[0] < _PREFETCH_SECONDS:
+                rows = prefetched[1]  # read with the start of this ask (`start_trial`)
+            else:
+                with conn.pipeline():  # both reads in one round trip
+                    finished = self._finished_since(conn, study_id, cache)
+                    running = self._running_rows(conn, study_id)
+                self._append_finished(conn, study_id, cache, finished.fetchall())
+                rows = running.fetchall()
+            return cache.observations, cache.running_points(rows, self._dist_of(conn))
 
     @staticmethod
     def _running_rows(conn: Any, study_id: int) -> Any:

@@ -122,8 +122,10 @@ def test_a_trial_whose_start_the_server_lost_is_refused(postgres_url):
                      "WHERE number = %s", (lost,))
         conn.execute("DELETE FROM bbopt_trials WHERE number = %s", (gone,))
     for number in (lost, gone):
-        for write in (lambda n: storage.set_trial_param(study_id, n, "x", x, 0.5),
-                      lambda n: storage.set_trial_intermediate_value(study_id, n, 0, 1.0),
+        # Parameters of a trial started here are sent without waiting for the answer:
+        # nothing is written, and the trial's next write or tell says why.
+        storage.set_trial_param(study_id, number, "x", x, 0.5)
+        for write in (lambda n: storage.set_trial_intermediate_value(study_id, n, 0, 1.0),
                       lambda n: storage.set_trial_user_attr(study_id, n, "k", 1),
                       lambda n: storage.tell_trial(study_id, n, bbopt.TrialState.COMPLETE, [1])):
             with pytest.raises(StorageServerError, match=f"Trial {number} .* was lost"):
