@@ -184,14 +184,17 @@ _SEND_PARAMS = (
     "ON CONFLICT (study_id, number, name) DO UPDATE SET dist_id = excluded.dist_id, "
     "value = excluded.value, internal = excluded.internal"
 )
-_SEND_PARAMS_BEAT = _SEND_PARAMS.format(running=(
-    "UPDATE bbopt_trials SET heartbeat = $6::float8 WHERE study_id = $1::bigint "
-    "AND number = $2::bigint AND state = $3::smallint "
-    "AND ($4::text IS NULL OR datetime_start = $4::text) RETURNING number")).encode()
-_SEND_PARAMS_LOCK = _SEND_PARAMS.format(running=(
-    "SELECT number FROM bbopt_trials WHERE study_id = $1::bigint AND number = $2::bigint "
-    "AND state = $3::smallint AND ($4::text IS NULL OR datetime_start = $4::text) "
-    "FOR SHARE")).encode()
+# Prepared once per connection under these names (`_connect`).
+_SEND_PARAMS_PREPARED = {
+    b"bbopt_send_params_beat": _SEND_PARAMS.format(running=(
+        "UPDATE bbopt_trials SET heartbeat = $6::float8 WHERE study_id = $1::bigint "
+        "AND number = $2::bigint AND state = $3::smallint "
+        "AND ($4::text IS NULL OR datetime_start = $4::text) RETURNING number")),
+    b"bbopt_send_params": _SEND_PARAMS.format(running=(
+        "SELECT number FROM bbopt_trials WHERE study_id = $1::bigint AND number = $2::bigint "
+        "AND state = $3::smallint AND ($4::text IS NULL OR datetime_start = $4::text) "
+        "FOR SHARE")),
+}
 # How long the reads taken with a trial's start (`start_trial`) stand for the
 # sampler's reads of that ask: a snapshot this recent is as good as a new one.
 _PREFETCH_SECONDS = 1.0
@@ -335,8 +338,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         # Parameters not written yet (param_delay): (study_id, number) -> name -> row.
         self._pending: dict[tuple[int, int], dict[str, tuple[int, str, float]]] = {}
         self._flush_timer: threading.Timer | None = None
-        # A parameter write sent without waiting: (study_id, number), or None.
-        self._in_flight: tuple[int, int] | None = None
+        # Parameter writes sent without waiting whose answers are not read yet.
+        self._in_flight = 0
         # Studies whose last ask read the observations: their next start reads them
         # in its round trip, kept here as (time, running rows) for that ask's read.
         self._reading: set[int] = set()
@@ -377,6 +380,8 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._level = level if self._synchronous == "full" else "off"
             conn.execute("SET synchronous_commit = off")
             self._open_schema(conn)
+            for name, sql in _SEND_PARAMS_PREPARED.items():
+                conn.execute(f"PREPARE {name.decode()} AS {sql}")
         except BaseException as error:
             conn.close()
             if isinstance(error, psycopg.Error):
@@ -467,14 +472,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 raise self._translate(error) from None
 
     @contextlib.contextmanager
-    def _each(self) -> Iterator[Any]:
+    def _each(self, ready: bool = True) -> Iterator[Any]:
         """Statements that are each their own transaction (one round trip each, no
-        BEGIN/COMMIT); errors translated."""
+        BEGIN/COMMIT); errors translated. ``ready=False`` leaves writes sent without
+        waiting in flight (for another one: `_send_params`)."""
         psycopg = _psycopg()
         conn = self._connection()
         with self._lock:
             try:
-                self._ready(conn)
+                if ready:
+                    self._ready(conn)
                 yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -492,33 +499,41 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 raise self._translate(error) from None
 
     def _ready(self, conn: Any) -> None:
-        """Make the connection ready for a statement (under the lock): read the answer
-        of a write sent without waiting, then write what ``param_delay`` held back."""
-        if self._in_flight is not None:
+        """Make the connection ready for a statement (under the lock): read the answers
+        of writes sent without waiting, then write what ``param_delay`` held back."""
+        if self._in_flight:
             self._settle(conn)
         if self._pending:
             self._write_pending(conn)
 
     def _settle(self, conn: Any) -> None:
-        """Read the answer of the parameter write in flight (`_send_params`).
+        """Read the answers of the parameter writes in flight (`_send_params`).
 
         A trial no longer running (failed by another worker, or lost) wrote
         nothing: as for the writes of ``param_delay``, its next write or its tell
         says so. An error of the server is raised here.
         """
-        psycopg = _psycopg()
-        self._in_flight = None
+        status = _psycopg().pq.ExecStatus
         pgconn = conn.pgconn
         error = None
-        while True:
-            while pgconn.is_busy():
-                select.select([pgconn.socket], [], [])
-                pgconn.consume_input()
+        while self._in_flight:
+            try:
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+            except _psycopg().Error:  # the connection broke: the next call reconnects
+                self._in_flight = 0
+                conn.close()
+                raise
             result = pgconn.get_result()
             if result is None:
-                break
-            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR and error is None:
-                error = psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+                continue  # the end of one statement's results
+            if result.status == status.PIPELINE_SYNC:
+                self._in_flight -= 1
+            elif result.status == status.FATAL_ERROR and error is None:
+                error = _psycopg().errors.error_from_result(result,
+                                                            encoding=conn.info.encoding)
+        pgconn.exit_pipeline_mode()
         if error is not None:
             raise error
 
@@ -527,7 +542,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         """Send the write of parameters of a running trial this process started, and
         return without waiting for the answer (read by the next call: `_settle`).
 
-        Other workers see them as soon as the server has them, as when waiting.
+        Each write is a transaction of its own (libpq's pipeline mode, a sync point
+        after each), so other workers see it as soon as the server has it, as when
+        waiting; several may be in flight.
         """
         start = self._starts.get((study_id, number))
         args = [str(study_id).encode(), str(number).encode(), str(_RUNNING).encode(),
@@ -536,8 +553,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if beat:
             args.append(repr(time.time()).encode())
         pgconn = conn.pgconn
-        pgconn.send_query_params(_SEND_PARAMS_BEAT if beat else _SEND_PARAMS_LOCK, args)
-        self._in_flight = (study_id, number)
+        if not self._in_flight:
+            pgconn.enter_pipeline_mode()
+        pgconn.send_query_prepared(
+            b"bbopt_send_params_beat" if beat else b"bbopt_send_params", args)
+        pgconn.pipeline_sync()
+        self._in_flight += 1
         while pgconn.flush():
             select.select([], [pgconn.socket], [])
 
@@ -563,7 +584,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._flush_timer = None
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
-                if self._pending or self._in_flight is not None:
+                if self._pending or self._in_flight:
                     with self._each():
                         pass  # its start writes them, or reads the answer
                 self._conn.close()
@@ -1017,14 +1038,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                     self._flush_timer = timer
                     timer.start()
             return
+        if key in self._starts and all(distribution in self._dist_ids
+                                       for _, distribution, _, _ in rows):
+            # A trial this process started and runs: sent, the answer read later.
+            with self._each(ready=False) as conn:
+                self._send_params(conn, study_id, number, [
+                    [name, self._dist_ids[distribution], value, internal]
+                    for name, distribution, value, internal in rows])
+            return
         with self._each() as conn:
             dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
-            if key in self._starts:
-                # A trial this process started and runs: sent, the answer read later.
-                self._send_params(conn, study_id, number, [
-                    [name, dist_id, value, internal]
-                    for (name, _, value, internal), dist_id in zip(rows, dist_ids)])
-                return
             written = self._write_running(
                 conn, study_id, number, False,
                 "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
@@ -1155,8 +1178,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             cache = self._cache(conn, study_id)
             # One round trip, one transaction, one wait for the disk: the tell (the trial
             # row locked, then the study row: the lock order of fail_stale_trials, both
-            # held until it commits), the trials finished since the last read, and the
-            # trial as told.
+            # held until it commits), the trials finished since the last read (unless
+            # the next start reads them: `start_trial`), and the trial as told.
+            read = study_id not in self._reading
             with conn.pipeline():
                 told = conn.execute(
                     f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
@@ -1171,10 +1195,11 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                     (self._level, study_id, number, _RUNNING, start, start, study_id,
                      int(state), dumps_values(values), now(), study_id, number),
                 )
-                finished = self._finished_since(conn, study_id, cache)
+                finished = self._finished_since(conn, study_id, cache) if read else None
                 record = conn.execute(_ONE_TRIAL, (study_id, number)) if read_back else None
             done = told.fetchone()
-            self._append_finished(conn, study_id, cache, finished.fetchall())
+            if finished is not None:
+                self._append_finished(conn, study_id, cache, finished.fetchall())
             if done is not None:
                 self._ended(study_id, number)
                 cache.notes.pop(number, None)

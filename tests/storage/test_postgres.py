@@ -8,6 +8,7 @@ Every test needs the test server (tests/conftest.py: ``postgres_url``).
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
@@ -114,6 +115,8 @@ def test_a_trial_whose_start_the_server_lost_is_refused(postgres_url):
     storage = PostgreSQLStorage(postgres_url)
     study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
     x = bbopt.FloatDistribution(0, 1)
+    primer, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, primer, "x", x, 0.5)  # x's id is known from now on
     lost, _ = storage.start_trial(study_id)
     gone = storage.create_new_trial(study_id)
     with psycopg.connect(postgres_url, autocommit=True) as conn:
@@ -215,4 +218,97 @@ def test_param_delay_writes_suggestions_together(postgres_url):
     fresh.set_trial_param(study_id, number, "y", y, 1)
     assert other.get_trial(study_id, number).params == {"x": 0.5, "y": 1}
     fresh.close()
+    other.close()
+
+
+def _count_round_trips(monkeypatch, storage):
+    """A list that grows by one at each wait of ``storage``'s connection for the server
+    (psycopg's waits outside a pipeline, one per pipeline)."""
+    waits = []
+    conn = storage._connection()
+    wait = type(conn).wait
+
+    def counted(self, gen, *args, **kwargs):
+        if self is conn and (self._pipeline is None
+                             or getattr(gen, "__name__", "") == "_exit_gen"):
+            waits.append(1)
+        return wait(self, gen, *args, **kwargs)
+
+    monkeypatch.setattr(type(conn), "wait", counted)
+    return waits
+
+
+def test_a_start_reads_for_the_ask_in_its_round_trip(postgres_url, monkeypatch):
+    import bbopt.storage._postgres as module
+
+    storage, other = PostgreSQLStorage(postgres_url), PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x = bbopt.FloatDistribution(0, 1)
+    first, _ = storage.start_trial(study_id)
+    storage.get_observations_and_running(study_id)  # this study's asks read
+    storage.set_trial_param(study_id, first, "x", x, 0.5)
+    storage.finish_trial(study_id, first, bbopt.TrialState.COMPLETE, [1.0])
+    waits = _count_round_trips(monkeypatch, storage)
+    number, _ = storage.start_trial(study_id)
+    late = other.create_new_trial(study_id)  # after the start: not in its snapshot
+    other.finish_trial(study_id, late, bbopt.TrialState.COMPLETE, [0.0])
+    observations, running = storage.get_observations_and_running(study_id)
+    assert len(waits) == 1  # the start and both reads
+    assert observations.numbers.tolist() == [first] and running.numbers.tolist() == [number]
+    # An older snapshot is read again.
+    monkeypatch.setattr(module, "_PREFETCH_SECONDS", 0.0)
+    storage.set_trial_param(study_id, number, "x", x, 0.25)
+    storage.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    second, (number, _) = number, storage.start_trial(study_id)
+    observations, running = storage.get_observations_and_running(study_id)
+    assert observations.numbers.tolist() == [first, late, second]
+    # A study whose ask did not read stops being read at its next start.
+    storage.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    storage.start_trial(study_id)
+    assert study_id in storage._prefetched
+    del waits[:]
+    storage.start_trial(study_id)
+    assert study_id not in storage._reading and study_id not in storage._prefetched
+    assert len(waits) == 1
+    storage.close()
+    other.close()
+
+
+def test_parameters_are_sent_without_waiting(postgres_url, monkeypatch):
+    storage, other = PostgreSQLStorage(postgres_url), PostgreSQLStorage(postgres_url)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    x, y = bbopt.FloatDistribution(0, 1), bbopt.IntDistribution(0, 9)
+    number, _ = storage.start_trial(study_id)
+    storage.set_trial_params(study_id, number, {"x": (x, 0.5), "y": (y, 3)})  # ids: waits
+    number, _ = storage.start_trial(study_id)
+    waits = _count_round_trips(monkeypatch, storage)
+    for k, value in enumerate((0.1, 0.2, 0.3)):
+        storage.set_trial_param(study_id, number, f"x{k}", x, value)
+    storage.set_trial_param(study_id, number, "x0", x, 0.4)  # the last value wins
+    assert waits == [] and storage._in_flight == 4
+    # Each is committed on its own as the server reads it: other workers see them.
+    deadline = time.monotonic() + 10
+    while len(other.get_trial(study_id, number).params) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert other.get_trial(study_id, number).params == {"x0": 0.4, "x1": 0.2, "x2": 0.3}
+    # This process's next call reads the answers first.
+    assert storage.get_trial(study_id, number).params == {"x0": 0.4, "x1": 0.2, "x2": 0.3}
+    assert storage._in_flight == 0
+    # A trial that is no longer running gets nothing; its tell says why.
+    other.finish_trial(study_id, number, bbopt.TrialState.FAIL, None)
+    storage.set_trial_param(study_id, number, "x3", x, 0.5)
+    with pytest.raises(bbopt.storage.TrialFinishedError, match="is FAIL"):
+        storage.finish_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0])
+    assert "x3" not in other.get_trial(study_id, number).params
+    # An error of the server is raised by the next call.
+    number, _ = storage.start_trial(study_id)
+    storage._run("DEALLOCATE bbopt_send_params")
+    storage.set_trial_param(study_id, number, "x", x, 0.5)
+    with pytest.raises(StorageFileError, match="bbopt_send_params"):
+        storage.get_trial(study_id, number)
+    assert storage._in_flight == 0
+    storage.close()  # reconnects (and prepares again) on next use
+    storage.set_trial_param(study_id, number, "x", x, 0.5)
+    assert storage.get_trial(study_id, number).params == {"x": 0.5}
+    storage.close()
     other.close()
