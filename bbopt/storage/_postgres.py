@@ -59,21 +59,18 @@ from typing import Any
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution, distribution_from_dict
+from bbopt._distributions import BaseDistribution
 from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
-    BaseStorage,
     DuplicatedStudyError,
-    StudyNotFoundError,
     TrialFinishedError,
-    TrialNotFoundError,
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
-from bbopt.storage._heartbeat import HeartbeatMixin
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
+    SQLStorage,
     StudyCache,
     block_columns,
     check_grace,
@@ -229,7 +226,7 @@ def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "PostgreSQLStorage")
 
 
-class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
+class PostgreSQLStorage(SQLStorage):
     """Keep studies on a PostgreSQL server, shared by worker processes on any machine.
 
     Needs the ``postgres`` extra (``pip install "bbopt[postgres]"``, the
@@ -288,6 +285,29 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
     _heartbeat_name = "bbopt-postgres-heartbeat"
     _heartbeat_errors = (StorageLockedError, StorageServerError, StorageFileError)
+    _SQL = {
+        "study": "SELECT name, directions FROM bbopt_studies WHERE study_id = %s",
+        "study_id": "SELECT study_id FROM bbopt_studies WHERE name = %s",
+        "study_names": "SELECT name FROM bbopt_studies ORDER BY study_id",
+        "set_study_attr": (
+            "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
+            "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value"),
+        "study_attrs": "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
+        "add_dist": "INSERT INTO bbopt_distributions (spec) VALUES (%s) "
+                    "ON CONFLICT (spec) DO NOTHING",
+        "dist_id": "SELECT dist_id FROM bbopt_distributions WHERE spec = %s",
+        "dist_spec": "SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
+        "state": "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
+        "finished_since": (
+            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
+            "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
+            "AND a.number = t.number AND a.system = 1 AND a.key = %s "
+            "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq"),
+        "running_params": (
+            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
+            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
+            "WHERE t.study_id = %s AND t.state = %s"),
+    }
 
     def __init__(
         self,
@@ -538,7 +558,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             raise error
 
     def _send_params(self, conn: Any, study_id: int, number: int,
-                     rows: list[tuple[str, int, str, float]]) -> None:
+                     rows: list[list[Any]]) -> None:
         """Send the write of parameters of a running trial this process started, and
         return without waiting for the answer (read by the next call: `_settle`).
 
@@ -561,6 +581,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         self._in_flight += 1
         while pgconn.flush():
             select.select([], [pgconn.socket], [])
+
+    def _reads(self) -> contextlib.AbstractContextManager[Any]:
+        return self._each()
+
+    def _writes(self) -> contextlib.AbstractContextManager[Any]:
+        return self._each()
 
     def sync(self) -> None:
         """Wait until every earlier change of this process is on the server's disk.
@@ -610,47 +636,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return f"PostgreSQLStorage({self.display_url!r})"
 
     # -- helpers -------------------------------------------------------------------
-    def _cache(self, conn: Any, study_id: int) -> StudyCache:
-        cache = self._caches.get(study_id)
-        if cache is None:
-            row = None
-            if isinstance(study_id, int) and not isinstance(study_id, bool):
-                row = conn.execute(
-                    "SELECT name, directions FROM bbopt_studies WHERE study_id = %s",
-                    (study_id,)).fetchone()
-            if row is None:
-                raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
-            directions = [StudyDirection(d) for d in json.loads(row[1])]
-            cache = self._caches[study_id] = StudyCache(row[0], directions)
-        return cache
-
-    def _dist_id(self, conn: Any, distribution: BaseDistribution) -> int:
-        dist_id = self._dist_ids.get(distribution)
-        if dist_id is None:
-            spec = json.dumps(distribution.to_dict())
-            conn.execute("INSERT INTO bbopt_distributions (spec) VALUES (%s) "
-                         "ON CONFLICT (spec) DO NOTHING", (spec,))
-            dist_id = conn.execute(
-                "SELECT dist_id FROM bbopt_distributions WHERE spec = %s", (spec,)
-            ).fetchone()[0]
-            self._dist_ids[distribution] = dist_id
-            self._dists[dist_id] = distribution
-        return int(dist_id)
-
-    def _dist_of(self, conn: Any) -> Any:
-        dists = self._dists
-
-        def dist_of(dist_id: int) -> BaseDistribution:
-            distribution = dists.get(dist_id)
-            if distribution is None:
-                spec = conn.execute("SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
-                                    (dist_id,)).fetchone()[0]
-                distribution = dists[dist_id] = distribution_from_dict(json.loads(spec))
-                self._dist_ids.setdefault(distribution, dist_id)
-            return distribution
-
-        return dist_of
-
     def _started(self, study_id: int, number: int, start: str | None) -> None:
         """Own a trial this process started (its heartbeat) and keep its start time."""
         if start is not None:
@@ -665,23 +650,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         row = conn.execute("SELECT n_trials FROM bbopt_studies WHERE study_id = %s",
                            (study_id,)).fetchone()
         return 0 if row is None else int(row[0])
-
-    def _missing_trial(self, conn: Any, study_id: int, number: Any) -> Exception:
-        name = self._cache(conn, study_id).name  # StudyNotFoundError first
-        return TrialNotFoundError(
-            f"No trial number {number!r} in study {name!r} "
-            f"(it has {self._count_all(conn, study_id)} trials)."
-        )
-
-    def _state(self, conn: Any, study_id: int, number: Any) -> TrialState:
-        row = None
-        if isinstance(number, int) and not isinstance(number, bool):
-            row = conn.execute(
-                "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
-                (study_id, number)).fetchone()
-        if row is None:
-            raise self._missing_trial(conn, study_id, number)
-        return TrialState(row[0])
 
     def _not_running(self, study_id: int, number: Any) -> Exception:
         """The error for a write to a trial that is not running (or not the one
@@ -707,26 +675,10 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             "it cannot change any more."
         )
 
-    def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
-        """Append the trials finished since the last read to the study's observations."""
-        self._append_finished(conn, study_id, cache,
-                              self._finished_since(conn, study_id, cache).fetchall())
-
-    @staticmethod
-    def _finished_since(conn: Any, study_id: int, cache: StudyCache) -> Any:
+    def _finished_since(self, conn: Any, study_id: int, cache: StudyCache) -> Any:
         """The cursor of the trials finished since the last read (in a pipeline or not)."""
-        return conn.execute(
-            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
-            "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
-            "AND a.number = t.number AND a.system = 1 AND a.key = %s "
-            "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq",
-            (CONSTRAINTS_KEY, study_id, cache.last_seq),
-        )
-
-    def _append_finished(self, conn: Any, study_id: int, cache: StudyCache,
-                         finished: list[Any]) -> None:
-        cache.append_finished(finished, self._dist_of(conn),
-                              lambda numbers: self._read_params(conn, study_id, numbers))
+        return conn.execute(self._SQL["finished_since"],
+                            (CONSTRAINTS_KEY, study_id, cache.last_seq))
 
     def _read_params(self, conn: Any, study_id: int, numbers: list[int]) -> dict[int, Params]:
         params: dict[int, Params] = {number: {} for number in numbers}
@@ -828,47 +780,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._caches.pop(study_id, None)
             self._owned = {key for key in self._owned if key[0] != study_id}
             self._starts = {key: v for key, v in self._starts.items() if key[0] != study_id}
-
-    def get_study_id_from_name(self, study_name: str) -> int:
-        with self._each() as conn:
-            row = None
-            if isinstance(study_name, str):
-                row = conn.execute("SELECT study_id FROM bbopt_studies WHERE name = %s",
-                                   (study_name,)).fetchone()
-            if row is None:
-                known = sorted(r[0] for r in conn.execute("SELECT name FROM bbopt_studies"))
-                raise StudyNotFoundError(
-                    f"No study named {study_name!r} in this storage. Known studies: {known!r}."
-                )
-            return int(row[0])
-
-    def get_study_name(self, study_id: int) -> str:
-        with self._each() as conn:
-            return self._cache(conn, study_id).name
-
-    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        with self._each() as conn:
-            return list(self._cache(conn, study_id).directions)
-
-    def get_all_study_names(self) -> list[str]:
-        return [r[0] for r in self._run("SELECT name FROM bbopt_studies ORDER BY study_id")]
-
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = check_attr(key, value, "Study.set_user_attr")
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            conn.execute(
-                "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
-                "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
-                (study_id, key, text),
-            )
-
-    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            return {key: json.loads(value) for key, value in conn.execute(
-                "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
-                (study_id,))}
 
     # -- trials ------------------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
@@ -1207,10 +1118,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             raise self._not_running(study_id, number)
         return None if record is None else record.fetchone()
 
-    def get_trial_state(self, study_id: int, number: int) -> TrialState:
-        with self._each() as conn:
-            return self._state(conn, study_id, number)
-
     def get_trial(self, study_id: int, number: int) -> FrozenTrial:
         with self._each() as conn:
             row = None
@@ -1258,18 +1165,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 (study_id, codes),
             ).fetchone()[0])
 
-    def get_observations(self, study_id: int) -> Observations:
-        with self._each() as conn:
-            cache = self._cache(conn, study_id)
-            self._sync(conn, study_id, cache)
-            return cache.observations
-
-    def get_running_points(self, study_id: int) -> RunningPoints:
-        with self._each() as conn:
-            cache = self._cache(conn, study_id)
-            return cache.running_points(self._running_rows(conn, study_id).fetchall(),
-                                        self._dist_of(conn))
-
     def get_observations_and_running(
         self, study_id: int
     ) -> tuple[Observations, RunningPoints] | None:
@@ -1287,23 +1182,10 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 rows = running.fetchall()
             return cache.observations, cache.running_points(rows, self._dist_of(conn))
 
-    @staticmethod
-    def _running_rows(conn: Any, study_id: int) -> Any:
+    def _running_rows(self, conn: Any, study_id: int) -> Any:
         """The cursor of the parameters of the running trials (in a pipeline or not)."""
-        return conn.execute(
-            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
-            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
-            "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
-        )
+        return conn.execute(self._SQL["running_params"], (study_id, _RUNNING))
 
-
-    def note_running_point(
-        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
-    ) -> None:
-        with self._lock:
-            cache = self._caches.get(study_id)
-            if cache is not None:
-                cache.notes.setdefault(number, {}).update(params)
 
     # -- blocks of trials (the array fast path) ----------------------------------------
     def create_running_trials(
