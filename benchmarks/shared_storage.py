@@ -15,16 +15,17 @@ table gives the median):
     and Optuna 5's ``RDBStorage`` (SQLAlchemy over psycopg 3) on the same
     server, each in a database of its own created for the run; bbopt's
     ``JournalFileStorage`` and Optuna's ``JournalStorage(JournalFileBackend)``
-    in the same folder. The ``n`` trials are added beforehand, untimed.
+    in the same folder; bbopt's ``SQLiteStorage`` there too (``bbopt-sqlite``).
+    The ``n`` trials are added beforehand, untimed.
 ``tpe``
     The same study of ``--tpe-n`` trials (10 floats, values of a sphere)
     in memory and on PostgreSQL (``synchronous="full"``, the default, and
-    ``"normal"``); ``--tpe-k`` trials of bbopt's ``TPESampler`` are asked
-    (whole space) and told; the table gives the time per trial and the ratio
-    to memory, and the CPU time per trial of the benchmark's process plus, on
-    PostgreSQL, of its server process (read from ``/proc``, so the server
-    must run on the same machine): unlike the time, it hardly moves with the
-    load of other jobs.
+    ``"normal"``), or in an SQLite file (``--wheres``); ``--tpe-k`` trials of
+    bbopt's ``TPESampler`` are asked (whole space) and told; the table gives
+    the time per trial and the ratio to memory, and the CPU time per trial of
+    the benchmark's process plus, on PostgreSQL, of its server process (read
+    from ``/proc``, so the server must run on the same machine): unlike the
+    time, it hardly moves with the load of other jobs.
 
 ``roundtrips``
     Round trips to the server per ask+tell of bbopt's ``PostgreSQLStorage``
@@ -62,9 +63,10 @@ import _common  # noqa: E402
 N_DIMS = 10
 N_WARMUP = 10
 LIBS = ("bbopt-postgres", "bbopt-postgres-delayed", "optuna-rdb-postgres", "bbopt-journal",
-        "optuna-journal")
+        "optuna-journal", "bbopt-sqlite")
 PARAM_DELAY = 0.05  # bbopt-postgres-delayed: PostgreSQLStorage(param_delay=PARAM_DELAY)
 MODES = ("space", "define-by-run")
+WHERES = ("memory", "postgres", "postgres-normal", "sqlite")
 ROUND_TRIP_MODES = ("space", "define-by-run", "define-by-run-delayed", "tpe")
 
 
@@ -122,7 +124,9 @@ def _asktell_bbopt(backend: str, mode: str, n: int, k: int, url: str,
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
     database = _Database(url) if backend.startswith("postgres") else None
-    target = database.url if database else f"journal:///{os.path.join(folder, 'bbopt.log')}"
+    target = database.url if database else (
+        f"sqlite:///{os.path.join(folder, 'bbopt.db')}" if backend == "sqlite"
+        else f"journal:///{os.path.join(folder, 'bbopt.log')}")
     try:
         filler = bbopt.create_study(study_name="s", storage=target,
                                     sampler=RandomSampler(seed=1))
@@ -203,8 +207,11 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
     database = _Database(url) if where.startswith("postgres") else None
+    folder = tempfile.TemporaryDirectory()
     try:
         storage: Any = bbopt.storage.InMemoryStorage()
+        if where == "sqlite":
+            storage = bbopt.storage.SQLiteStorage(os.path.join(folder.name, "bbopt.db"))
         if database:
             storage = bbopt.storage.PostgreSQLStorage(
                 database.url, synchronous="normal" if where.endswith("normal") else "full")
@@ -224,6 +231,7 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
         return {"status": "ok", "per_trial_ms": ms, "client_cpu_ms": client,
                 "server_cpu_ms": server, "best": study.best_value}
     finally:
+        folder.cleanup()
         if database:
             database.drop()
 
@@ -347,6 +355,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=200, help="trials timed (asktell)")
     parser.add_argument("--tpe-n", type=int, default=10_000)
     parser.add_argument("--tpe-k", type=int, default=30)
+    parser.add_argument("--wheres", nargs="+", choices=WHERES, default=list(WHERES[:3]),
+                        help="storages of the tpe part (memory first: the reference)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", default=None)
@@ -402,7 +412,7 @@ def main() -> None:
         print(_common.markdown_table(["storage", "ask", "ms / trial", "Optuna / bbopt"],
                                      rows, "llrr"))
     if "tpe" in args.parts:
-        wheres = ("memory", "postgres", "postgres-normal")
+        wheres = tuple(args.wheres)
         for repeat in range(args.repeats):
             for where in wheres if repeat % 2 == 0 else wheres[::-1]:
                 measure((where,), ["--worker", "tpe", "--where", where, "--tpe-n",
