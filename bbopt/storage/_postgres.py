@@ -39,11 +39,16 @@ write to a trial this process started also checks its ``datetime_start``,
 so the first worker gets `StorageServerError` instead of writing into the
 other's trial.
 
-Round trips: starting a trial (popping a WAITING one or creating one),
-parameters, a report, an attribute are one statement each; a tell, the read
-of the trials finished since the last read and the trial read back are one
-pipelined round trip (`tell_trial`), and so are a sampler's two reads per ask
-(`get_observations_and_running`).
+Round trips: an ask and a tell take two. Starting a trial (popping a
+WAITING one or creating one) is one statement; when the study's last ask read
+the observations, the start also reads the trials finished since the last
+read and the running trials' parameters, in the same pipelined round trip,
+for this ask's sampler (`start_trial`, `get_observations_and_running`). The
+parameters of a trial this process started are sent without waiting for the
+answer, each write its own transaction (libpq's pipeline mode), and the next
+call reads the answers first (`_send_params`, `_settle`). A tell and the trial
+read back are one pipelined round trip (`tell_trial`). A report or an
+attribute is one statement each.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -298,6 +303,7 @@ class PostgreSQLStorage(SQLStorage):
         "dist_id": "SELECT dist_id FROM bbopt_distributions WHERE spec = %s",
         "dist_spec": "SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
         "state": "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
+        "count": "SELECT COUNT(*) FROM bbopt_trials WHERE study_id = %s",
         "finished_since": (
             "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
             "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
@@ -587,6 +593,13 @@ class PostgreSQLStorage(SQLStorage):
 
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         return self._each()
+
+    def _snapshot(self) -> contextlib.AbstractContextManager[Any]:
+        return self._tx(snapshot=True)
+
+    @staticmethod
+    def _states_in(codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        return "AND state = ANY(%s)", (codes,)
 
     def sync(self) -> None:
         """Wait until every earlier change of this process is on the server's disk.
@@ -1137,33 +1150,6 @@ class PostgreSQLStorage(SQLStorage):
              for step, value in reports or ()],
             [(number, *a) for a in attrs or ()], self._dist_of(conn),
         )[0]
-
-    def get_all_trials(
-        self,
-        study_id: int,
-        deepcopy: bool = True,
-        states: Collection[TrialState] | None = None,
-    ) -> list[FrozenTrial]:
-        # Every call builds new records, so deepcopy=False costs nothing extra.
-        with self._tx(snapshot=True) as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._load_trials(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return []
-            return self._load_trials(conn, study_id, "AND state = ANY(%s)", (codes,))
-
-    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._count_all(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            return int(conn.execute(
-                "SELECT COUNT(*) FROM bbopt_trials WHERE study_id = %s AND state = ANY(%s)",
-                (study_id, codes),
-            ).fetchone()[0])
 
     def get_observations_and_running(
         self, study_id: int

@@ -5,7 +5,9 @@ Both keep the same logical layout: one row per trial with its state, values
 numbers the finished trials of a study in the order they finished, and
 ``row_params``, a JSON copy ``[[name, dist_id, internal], ...]`` of the
 parameters of a finished trial; parameters, reports and attributes have one
-row each. The SQL differs; what is read back is decoded here, once.
+row each. The SQL differs; what is read back is decoded here, once, and
+`SQLStorage`, the base of both, holds every method whose logic is the same
+over statements that each storage writes in its dialect.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 import datetime
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -259,7 +261,8 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
     table names), ``_caches``, ``_dists``, ``_dist_ids`` and ``_lock`` (in its
     setup), and implements `_reads` and `_writes` (a connection for
     statements that read, or that write one row, each in a transaction of its
-    own), `_count_all` and `_read_params`. Everything on the path of an
+    own), `_snapshot`, `_states_in`, `_load_trials`, `_count_all` and
+    `_read_params`. Everything on the path of an
     ask or a tell, whose SQL differs, stays in the subclass.
 
     ``_SQL`` keys and arguments: ``study`` (study_id) -> name, directions;
@@ -267,7 +270,9 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
     order; ``set_study_attr`` (study_id, key, value); ``study_attrs``
     (study_id) -> key, value in insertion order; ``add_dist`` (spec), a no-op if
     it exists; ``dist_id`` (spec) -> dist_id; ``dist_spec`` (dist_id) -> spec;
-    ``state`` (study_id, number) -> state; ``finished_since`` (constraints key,
+    ``state`` (study_id, number) -> state; ``count`` (study_id, then the
+    arguments of `_states_in`) -> the number of trials, followed by the
+    condition of `_states_in`; ``finished_since`` (constraints key,
     study_id, last finish_seq) -> the rows of `StudyCache.append_finished`;
     ``running_params`` (study_id, RUNNING) -> the rows of
     `StudyCache.running_points`.
@@ -287,6 +292,19 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         """A connection for a write of one statement (or one transaction); errors
         translated."""
+
+    @abc.abstractmethod
+    def _snapshot(self) -> contextlib.AbstractContextManager[Any]:
+        """A connection whose reads all see one state of the storage; errors translated."""
+
+    @abc.abstractmethod
+    def _states_in(self, codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        """The condition ``AND state IN codes`` (``codes`` not empty) and its arguments."""
+
+    @abc.abstractmethod
+    def _load_trials(self, conn: Any, study_id: int, where: str = "",
+                     args: Sequence[Any] = ()) -> list[FrozenTrial]:
+        """The trials of the study (those matching ``where``), in number order."""
 
     @abc.abstractmethod
     def _count_all(self, conn: Any, study_id: int) -> int:
@@ -399,6 +417,34 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
     def get_trial_state(self, study_id: int, number: int) -> TrialState:
         with self._reads() as conn:
             return self._state(conn, study_id, number)
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Collection[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        # Every call builds new records, so deepcopy=False costs nothing extra.
+        with self._snapshot() as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._load_trials(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            if not codes:
+                return []
+            return self._load_trials(conn, study_id, *self._states_in(codes))
+
+    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
+        with self._reads() as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._count_all(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            if not codes:
+                return 0
+            where, args = self._states_in(codes)
+            return int(conn.execute(f"{self._SQL['count']} {where}",
+                                    (study_id, *args)).fetchone()[0])
 
     def get_observations(self, study_id: int) -> Observations:
         with self._reads() as conn:

@@ -48,7 +48,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -236,6 +236,7 @@ class SQLiteStorage(SQLStorage):
         "dist_id": "SELECT dist_id FROM distributions WHERE spec = ?",
         "dist_spec": "SELECT spec FROM distributions WHERE dist_id = ?",
         "state": "SELECT state FROM trials WHERE study_id = ? AND number = ?",
+        "count": "SELECT COUNT(*) FROM trials WHERE study_id = ?",
         "finished_since": (
             "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
             "FROM trials t LEFT JOIN trial_attrs a ON a.study_id = t.study_id "
@@ -485,6 +486,13 @@ class SQLiteStorage(SQLStorage):
 
     def _writes(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._write()
+
+    def _snapshot(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._read(snapshot=True)
+
+    @staticmethod
+    def _states_in(codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        return f"AND state IN ({','.join('?' * len(codes))})", tuple(codes)
 
     def sync(self) -> None:
         """Flush every earlier commit of this file to the disk (one disk flush).
@@ -861,36 +869,6 @@ class SQLiteStorage(SQLStorage):
             if not trials:
                 raise self._missing_trial(conn, study_id, number)
             return trials[0]
-
-    def get_all_trials(
-        self,
-        study_id: int,
-        deepcopy: bool = True,
-        states: Collection[TrialState] | None = None,
-    ) -> list[FrozenTrial]:
-        # Every call builds new records, so deepcopy=False costs nothing extra.
-        with self._read(snapshot=True) as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._load_trials(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return []
-            where = f"AND state IN ({','.join('?' * len(codes))})"
-            return self._load_trials(conn, study_id, where, codes)
-
-    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
-        with self._read() as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._count_all(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return 0
-            return int(conn.execute(
-                f"SELECT COUNT(*) FROM trials WHERE study_id = ? "
-                f"AND state IN ({','.join('?' * len(codes))})", (study_id, *codes),
-            ).fetchone()[0])
 
     # -- blocks of trials ------------------------------------------------
     def create_running_trials(
