@@ -172,6 +172,32 @@ _DURABLE_CTE = f"durable AS ({_DURABLE_SELECT} AS level)"
 # In a statement on ``bbopt_trials`` of a trial this process started: the row is
 # still the one it started (``datetime_start`` as it wrote it; NULL: not started here).
 _STARTED_HERE = "AND (%s::text IS NULL OR datetime_start = %s)"
+# Start the oldest WAITING trial, or else (NOT EXISTS) take a new number with the
+# study row's lock and write the trial: one statement.
+_START = (
+    "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
+    "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
+    "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
+    "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
+    "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
+    "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
+    "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+    "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
+    "SELECT number, true FROM w UNION ALL SELECT number, false FROM n"
+)
+# A tell: the trial row locked, then the study row (the lock order of
+# fail_stale_trials), both held until it commits with the durable level.
+_TELL = (
+    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
+    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
+    "FOR UPDATE), "
+    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
+    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
+    "RETURNING n_finished) "
+    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
+    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
+    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number"
+)
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
 # Parameters of a running trial this process started, sent without waiting for the
@@ -229,6 +255,33 @@ def _psycopg() -> Any:
 
 def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "PostgreSQLStorage")
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with psycopg's ``%s`` placeholders numbered as libpq's ``$1, $2, ...``."""
+    parts = sql.split("%s")
+    return "".join(part + (f"${k}" if k < len(parts) else "")
+                   for k, part in enumerate(parts, start=1))
+
+
+def _finished_rows(rows: list[tuple[str | None, ...]]) -> list[Any]:
+    """Rows of ``finished_since`` read as text (`PostgreSQLStorage._raw`), typed."""
+    return [(int(seq), int(number), int(state), vals, row_params, constraints)  # type: ignore[arg-type]
+            for seq, number, state, vals, row_params, constraints in rows]
+
+
+def _running_rows(rows: list[tuple[str | None, ...]]) -> list[Any]:
+    """Rows of ``running_params`` read as text (`PostgreSQLStorage._raw`), typed."""
+    return [(int(number), name, None if dist_id is None else int(dist_id),  # type: ignore[arg-type]
+             None if internal is None else float(internal))
+            for number, name, dist_id, internal in rows]
+
+
+def _one_trial_row(row: tuple[str | None, ...]) -> tuple[Any, ...]:
+    """A row of `_ONE_TRIAL` read as text (`PostgreSQLStorage._raw`), typed."""
+    number, state, vals, start, complete, params, reports, attrs = row
+    return (int(number), int(state), vals, start, complete,  # type: ignore[arg-type]
+            *(None if text is None else json.loads(text) for text in (params, reports, attrs)))
 
 
 class PostgreSQLStorage(SQLStorage):
@@ -408,6 +461,8 @@ class PostgreSQLStorage(SQLStorage):
             self._open_schema(conn)
             for name, sql in _SEND_PARAMS_PREPARED.items():
                 conn.execute(f"PREPARE {name.decode()} AS {sql}")
+            for name, (types, sql) in self._raw_statements().items():
+                conn.execute(f"PREPARE {name.decode()} ({types}) AS {_numbered(sql)}")
         except BaseException as error:
             conn.close()
             if isinstance(error, psycopg.Error):
@@ -563,6 +618,69 @@ class PostgreSQLStorage(SQLStorage):
         if error is not None:
             raise error
 
+    def _raw_statements(self) -> dict[bytes, tuple[str, str]]:
+        """The statements of an ask and a tell, run by `_raw`: name to (argument
+        types, statement with psycopg's placeholders)."""
+        return {
+            b"bbopt_start": ("smallint, text, float8, bigint, bigint, smallint, bigint, "
+                             "bigint, smallint, text, float8", _START),
+            b"bbopt_finished_since": ("text, bigint, bigint", self._SQL["finished_since"]),
+            b"bbopt_running": ("bigint, smallint", self._SQL["running_params"]),
+            b"bbopt_tell": ("text, bigint, bigint, smallint, text, text, bigint, smallint, "
+                            "text, text, bigint, bigint", _TELL),
+            b"bbopt_one_trial": ("bigint, bigint", _ONE_TRIAL),
+        }
+
+    def _raw(self, conn: Any, calls: Sequence[tuple[bytes, Sequence[Any]]]) -> list[Any]:
+        """Run prepared statements in one round trip and one transaction; return
+        their rows, each row a tuple of texts (None for NULL).
+
+        This is libpq's pipeline mode used directly: the ask and the tell spent
+        most of the client's time per trial in psycopg's own work around each
+        statement. The answers of writes still in flight (`_send_params`) come
+        first, read here too (their errors raised as `_settle` raises them).
+        """
+        status = _psycopg().pq.ExecStatus
+        pgconn = conn.pgconn
+        if not self._in_flight:
+            pgconn.enter_pipeline_mode()
+        for name, args in calls:
+            pgconn.send_query_prepared(name, [None if a is None else str(a).encode()
+                                              for a in args])
+        pgconn.pipeline_sync()
+        self._in_flight += 1
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        results: list[Any] = []
+        error = None
+        try:
+            while self._in_flight:
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                result = pgconn.get_result()
+                if result is None:
+                    continue
+                if result.status == status.PIPELINE_SYNC:
+                    self._in_flight -= 1
+                elif result.status == status.FATAL_ERROR and error is None:
+                    error = _psycopg().errors.error_from_result(
+                        result, encoding=conn.info.encoding)
+                elif self._in_flight == 1 and result.status == status.TUPLES_OK:
+                    results.append([
+                        tuple(None if v is None else v.decode()
+                              for v in (result.get_value(i, j)
+                                        for j in range(result.nfields)))
+                        for i in range(result.ntuples)])
+        except _psycopg().Error:  # the connection broke: the next call reconnects
+            self._in_flight = 0
+            conn.close()
+            raise
+        pgconn.exit_pipeline_mode()
+        if error is not None:
+            raise error
+        return results
+
     def _send_params(self, conn: Any, study_id: int, number: int,
                      rows: list[list[Any]]) -> None:
         """Send the write of parameters of a running trial this process started, and
@@ -687,11 +805,6 @@ class PostgreSQLStorage(SQLStorage):
             f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
             "it cannot change any more."
         )
-
-    def _finished_since(self, conn: Any, study_id: int, cache: StudyCache) -> Any:
-        """The cursor of the trials finished since the last read (in a pipeline or not)."""
-        return conn.execute(self._SQL["finished_since"],
-                            (CONSTRAINTS_KEY, study_id, cache.last_seq))
 
     def _read_params(self, conn: Any, study_id: int, numbers: list[int]) -> dict[int, Params]:
         params: dict[int, Params] = {number: {} for number in numbers}
@@ -883,38 +996,29 @@ class PostgreSQLStorage(SQLStorage):
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         start = now()
-        with self._each() as conn:
+        # Writes still in flight are answered in this round trip (`_raw`).
+        with self._each(ready=study_id not in self._caches or bool(self._pending)) as conn:
             cache = self._cache(conn, study_id)
             if self._prefetched.pop(study_id, None) is not None:
                 self._reading.discard(study_id)  # the last ask did not read: stop
-            # One statement: the oldest WAITING trial made RUNNING, or else (NOT EXISTS)
-            # a new number taken with the study row's lock and its trial written; if
-            # the last ask of the study read the observations, this one will too: they
-            # are read in the same round trip, after it.
+            # One statement, `_START`; if the last ask of the study read the
+            # observations, this one will too: they are read in the same round trip,
+            # after it.
             read = study_id in self._reading
-            with conn.pipeline() if read else contextlib.nullcontext():
-                started = conn.execute(
-                    "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
-                    "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
-                    "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
-                    "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
-                    "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
-                    "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
-                    "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
-                    "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
-                    "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
-                    (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
-                     study_id, _RUNNING, start, time.time()),
-                )
-                if read:
-                    finished = self._finished_since(conn, study_id, cache)
-                    running = self._running_rows(conn, study_id)
-            number, popped = started.fetchone()
+            beat = time.time()
+            calls: list[tuple[bytes, Sequence[Any]]] = [(b"bbopt_start", (
+                _RUNNING, start, beat, study_id, study_id, _WAITING, study_id, study_id,
+                _RUNNING, start, beat))]
             if read:
-                self._append_finished(conn, study_id, cache, finished.fetchall())
-                self._prefetched[study_id] = (time.monotonic(), running.fetchall())
-        self._started(study_id, int(number), start)
-        return int(number), bool(popped)
+                calls += [(b"bbopt_finished_since", (CONSTRAINTS_KEY, study_id, cache.last_seq)),
+                          (b"bbopt_running", (study_id, _RUNNING))]
+            results = self._raw(conn, calls)
+            number, popped = int(results[0][0][0]), results[0][0][1] == "t"
+            if read:
+                self._append_finished(conn, study_id, cache, _finished_rows(results[1]))
+                self._prefetched[study_id] = (time.monotonic(), _running_rows(results[2]))
+        self._started(study_id, number, start)
+        return number, popped
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
         start = now()
@@ -1088,9 +1192,9 @@ class PostgreSQLStorage(SQLStorage):
     def tell_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> FrozenTrial:
+        row = self._finish(study_id, number, state, values, True)
         with self._each() as conn:
-            return self._decode_one(conn, number,
-                                    self._finish(study_id, number, state, values, True))
+            return self._decode_one(conn, number, row)
 
     def _finish(self, study_id: int, number: int, state: TrialState,
                 values: Sequence[float] | None, read_back: bool) -> Any:
@@ -1098,38 +1202,31 @@ class PostgreSQLStorage(SQLStorage):
         if isinstance(number, bool) or not isinstance(number, int):
             raise self._not_running(study_id, number)
         start = self._starts.get((study_id, number))
-        with self._each() as conn:
+        # Writes still in flight are answered in this round trip (`_raw`).
+        with self._each(ready=study_id not in self._caches or bool(self._pending)) as conn:
             cache = self._cache(conn, study_id)
-            # One round trip, one transaction, one wait for the disk: the tell (the trial
-            # row locked, then the study row: the lock order of fail_stale_trials, both
-            # held until it commits), the trials finished since the last read (unless
-            # the next start reads them: `start_trial`), and the trial as told.
+            # One round trip, one transaction, one wait for the disk: the tell
+            # (`_TELL`), the trials finished since the last read (unless the next
+            # start reads them: `start_trial`), and the trial as told.
             read = study_id not in self._reading
-            with conn.pipeline():
-                told = conn.execute(
-                    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
-                    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
-                    "FOR UPDATE), "
-                    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
-                    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
-                    "RETURNING n_finished) "
-                    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
-                    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
-                    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
-                    (self._level, study_id, number, _RUNNING, start, start, study_id,
-                     int(state), dumps_values(values), now(), study_id, number),
-                )
-                finished = self._finished_since(conn, study_id, cache) if read else None
-                record = conn.execute(_ONE_TRIAL, (study_id, number)) if read_back else None
-            done = told.fetchone()
-            if finished is not None:
-                self._append_finished(conn, study_id, cache, finished.fetchall())
-            if done is not None:
+            calls: list[tuple[bytes, Sequence[Any]]] = [(b"bbopt_tell", (
+                self._level, study_id, number, _RUNNING, start, start, study_id,
+                int(state), dumps_values(values), now(), study_id, number))]
+            if read:
+                calls.append((b"bbopt_finished_since",
+                              (CONSTRAINTS_KEY, study_id, cache.last_seq)))
+            if read_back:
+                calls.append((b"bbopt_one_trial", (study_id, number)))
+            results = self._raw(conn, calls)
+            done = bool(results[0])
+            if read:
+                self._append_finished(conn, study_id, cache, _finished_rows(results[1]))
+            if done:
                 self._ended(study_id, number)
                 cache.notes.pop(number, None)
-        if done is None:
+        if not done:
             raise self._not_running(study_id, number)
-        return None if record is None else record.fetchone()
+        return _one_trial_row(results[-1][0]) if read_back else None
 
     def get_trial(self, study_id: int, number: int) -> FrozenTrial:
         with self._each() as conn:
@@ -1160,18 +1257,13 @@ class PostgreSQLStorage(SQLStorage):
             prefetched = self._prefetched.pop(study_id, None)
             if prefetched is not None and time.monotonic() - prefetched[0] < _PREFETCH_SECONDS:
                 rows = prefetched[1]  # read with the start of this ask (`start_trial`)
-            else:
-                with conn.pipeline():  # both reads in one round trip
-                    finished = self._finished_since(conn, study_id, cache)
-                    running = self._running_rows(conn, study_id)
-                self._append_finished(conn, study_id, cache, finished.fetchall())
-                rows = running.fetchall()
+            else:  # both reads in one round trip
+                finished, running = self._raw(conn, [
+                    (b"bbopt_finished_since", (CONSTRAINTS_KEY, study_id, cache.last_seq)),
+                    (b"bbopt_running", (study_id, _RUNNING))])
+                self._append_finished(conn, study_id, cache, _finished_rows(finished))
+                rows = _running_rows(running)
             return cache.observations, cache.running_points(rows, self._dist_of(conn))
-
-    def _running_rows(self, conn: Any, study_id: int) -> Any:
-        """The cursor of the parameters of the running trials (in a pipeline or not)."""
-        return conn.execute(self._SQL["running_params"], (study_id, _RUNNING))
-
 
     # -- blocks of trials (the array fast path) ----------------------------------------
     def create_running_trials(

@@ -223,10 +223,10 @@ def test_param_delay_writes_suggestions_together(postgres_url):
 
 def _count_round_trips(monkeypatch, storage):
     """A list that grows by one at each wait of ``storage``'s connection for the server
-    (psycopg's waits outside a pipeline, one per pipeline)."""
+    (psycopg's waits outside a pipeline, one per pipeline, one per `_raw`)."""
     waits = []
     conn = storage._connection()
-    wait = type(conn).wait
+    wait, raw = type(conn).wait, PostgreSQLStorage._raw
 
     def counted(self, gen, *args, **kwargs):
         if self is conn and (self._pipeline is None
@@ -234,7 +234,13 @@ def _count_round_trips(monkeypatch, storage):
             waits.append(1)
         return wait(self, gen, *args, **kwargs)
 
+    def counted_raw(self, *args, **kwargs):
+        if self is storage:
+            waits.append(1)
+        return raw(self, *args, **kwargs)
+
     monkeypatch.setattr(type(conn), "wait", counted)
+    monkeypatch.setattr(PostgreSQLStorage, "_raw", counted_raw)
     return waits
 
 
