@@ -318,3 +318,31 @@ def test_parameters_are_sent_without_waiting(postgres_url, monkeypatch):
     assert storage.get_trial(study_id, number).params == {"x": 0.5}
     storage.close()
     other.close()
+
+
+@pytest.mark.parametrize(("synchronous", "expected"), [("full", "on"), ("normal", "off")])
+def test_a_tell_commits_with_the_durable_level(postgres_url, monkeypatch, synchronous,
+                                               expected):
+    # The tell's transaction (one statement, `_TELL`, sent through `_raw`) sets the
+    # commit level of the server ("on" here: on its disk when the call returns); a
+    # probe sent in the same transaction reads it.
+    storage = PostgreSQLStorage(postgres_url, synchronous=synchronous)
+    study_id = storage.create_new_study([bbopt.StudyDirection.MINIMIZE], "s")
+    storage._run("PREPARE probe AS SELECT current_setting('synchronous_commit')")
+    seen = []
+    raw = PostgreSQLStorage._raw
+
+    def probed(self, conn, calls):
+        tell = calls[0][0] == b"bbopt_tell"
+        results = raw(self, conn, [*calls, (b"probe", ())] if tell else calls)
+        if tell:
+            seen.append(results.pop()[0][0])
+        return results
+
+    monkeypatch.setattr(PostgreSQLStorage, "_raw", probed)
+    number, _ = storage.start_trial(study_id)
+    storage.set_trial_param(study_id, number, "x", bbopt.FloatDistribution(0, 1), 0.5)
+    assert storage.tell_trial(study_id, number, bbopt.TrialState.COMPLETE, [1.0]).value == 1.0
+    assert seen == [expected]
+    assert storage._run("SHOW synchronous_commit") == [("off",)]  # for that transaction only
+    storage.close()
