@@ -240,9 +240,9 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
 
 
 def _backend_cpu(storage: Any) -> float:
-    """CPU seconds used so far by the server process of ``storage``'s connection
-    (0 in memory, or if the server is on another machine)."""
-    if not hasattr(storage, "_connection"):
+    """CPU seconds used so far by the server process of a PostgreSQL storage's
+    connection (0 for other storages, or if the server is on another machine)."""
+    if type(storage).__name__ != "PostgreSQLStorage":
         return 0.0
     pid = storage._connection().info.backend_pid
     try:
