@@ -157,14 +157,30 @@ def test_running_writes_do_not_wait_for_the_disk_and_sync_does(postgres_url, mon
         return cursor
 
     monkeypatch.setattr(type(conn), "execute", spy)
+    # The start runs through `_raw`: a probe in its transaction reads the level.
+    storage._run("PREPARE probe AS SELECT current_setting('synchronous_commit')")
+    raw = PostgreSQLStorage._raw
+    monkeypatch.setattr(PostgreSQLStorage, "_raw",
+                        lambda self, conn, calls: _probed(raw, self, conn, calls, levels))
     number, _ = storage.start_trial(study_id)
-    storage.set_trial_param(study_id, number, "x", bbopt.FloatDistribution(0, 1), 0.5)
-    assert set(levels) == {"off"}
+    x = bbopt.FloatDistribution(0, 1)
+    storage.set_trial_param(study_id, number, "x", x, 0.5)  # x's id: a statement
+    storage.set_trial_param(study_id, number, "y", x, 0.5)  # sent without waiting
+    assert storage._in_flight == 1
+    storage.get_trial(study_id, number)
+    assert len(levels) > 2 and set(levels) == {"off"}
     levels.clear()
     storage.sync()
     assert levels[-1] == "on"  # inside the transaction that writes a row and commits
     monkeypatch.undo()
     storage.close()
+
+
+def _probed(raw, storage, conn, calls, levels):
+    """`_raw` with a probe of the commit level of its transaction appended to ``levels``."""
+    results = raw(storage, conn, [*calls, (b"probe", ())])
+    levels.append(results.pop()[0][0])
+    return results
 
 
 def test_param_delay_writes_suggestions_together(postgres_url):
