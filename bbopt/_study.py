@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import os
@@ -103,6 +102,12 @@ class Study:
                 f"this study has {len(self._directions)}."
             )
         self._stop_requested = False
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # The unpickled storage takes the original's key, as samplers pickled with the study
+        # (or apart from it) keyed their state of this study on it.
+        self.__dict__.update(state)
+        self._key = (_storage_key(self._storage, self._key[0]), self._study_id)
 
     # -- directions ------------------------------------------------------
     @property
@@ -868,16 +873,17 @@ class Study:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
 
 
-# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
-_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
-_NEXT_STORAGE_KEY = itertools.count()
+# A key per storage object, unique across processes (a pickled study's storage keeps its
+# key, so a pickled sampler finds its state of that study): a study is (storage key, id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, str] = weakref.WeakKeyDictionary()
 
 
-def _storage_key(storage: BaseStorage) -> int:
-    key = _STORAGE_KEYS.get(storage)
-    if key is None:
-        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
-    return key
+def _storage_key(storage: BaseStorage, key: str | None = None) -> str:
+    """The key of ``storage``; the first call decides it (``key``, or a new random one)."""
+    known = _STORAGE_KEYS.get(storage)
+    if known is None:
+        known = _STORAGE_KEYS.setdefault(storage, key or uuid.uuid4().hex)
+    return known
 
 
 def _same_params(trial: FrozenTrial, params: Mapping[str, Any]) -> bool:

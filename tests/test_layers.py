@@ -34,6 +34,8 @@ LAYERS = {
     "bbopt._lattice": 1,
     "bbopt._encoding": 1,
     "bbopt._exceptions": 1,
+    # The mixin that pickles objects holding thread locks (samplers, storages, pruners).
+    "bbopt._picklable": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
     "bbopt.pruners": 3,

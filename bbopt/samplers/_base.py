@@ -32,6 +32,7 @@ import numpy as np
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
+from bbopt._picklable import PicklableLocks
 from bbopt.samplers._context import SamplingContext
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from bbopt._trial import Trial
 
 
-class BaseSampler(abc.ABC):
+class BaseSampler(PicklableLocks, abc.ABC):
     """Base class of samplers; subclasses implement at least `sample_independent`.
 
     Examples

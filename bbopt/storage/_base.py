@@ -12,6 +12,7 @@ import numpy as np
 from bbopt._distributions import BaseDistribution, IntDistribution
 from bbopt._exceptions import BboptError
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
+from bbopt._picklable import PicklableLocks
 from bbopt.storage._observations import Observations, RunningPoints
 
 
@@ -78,7 +79,7 @@ class TrialFinishedError(BboptError, ValueError):
     """
 
 
-class BaseStorage(abc.ABC):
+class BaseStorage(PicklableLocks, abc.ABC):
     """Where studies and trials live; every method is atomic and thread-safe.
 
     Trials are identified by ``(study_id, number)``. Implementations keep the
