@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
@@ -15,6 +13,9 @@ from bbopt._frozen import TrialState
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
 from bbopt.samplers import BaseSampler
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Sampler names accepted by `minimize` (and the command line), each built with the given
 #: seed; each sampler's module is imported when it is first built.
@@ -64,6 +65,8 @@ class OptimizeResult:
 
 
 def _check_bounds(bounds: Any) -> np.ndarray:
+    import numpy as np  # here: the command line reads SAMPLERS without numpy
+
     if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # scipy.optimize.Bounds
         bounds = np.column_stack(np.broadcast_arrays(bounds.lb, bounds.ub))
     try:
@@ -141,6 +144,8 @@ def minimize(
     >>> bool(result.fun == result.fun_history.min())
     True
     """
+    import numpy as np
+
     owner = "minimize"
     if not callable(func):
         raise TypeError(f"The 'func' parameter of {owner} must be callable. Got {func!r}.")
@@ -193,6 +198,8 @@ def minimize(
 def _result(
     xs: np.ndarray, funs: np.ndarray, nfev: int, best: int, study: Study, copy: bool
 ) -> OptimizeResult:
+    import numpy as np
+
     x_history, fun_history = xs[:nfev], funs[:nfev]
     if copy:
         x_history, fun_history = x_history.copy(), fun_history.copy()

@@ -12,8 +12,6 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from bbopt._distributions import (
     BaseDistribution,
     FloatDistribution,
@@ -29,25 +27,21 @@ from bbopt._frozen import (
     checked_constraints,
 )
 from bbopt._logging import log_finished_trial
-from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
 from bbopt.samplers._constraints import constraints_func_of, record, violations
-from bbopt.storage import (
-    BaseStorage,
-    DuplicatedStudyError,
-    InMemoryStorage,
-    Observations,
-    RunningPoints,
-)
+from bbopt.storage import BaseStorage, DuplicatedStudyError
 from bbopt.storage._urls import storage_from_url
 
 if TYPE_CHECKING:
     import concurrent.futures
 
+    import numpy as np
     import pandas
+
+    from bbopt.storage import Observations, RunningPoints
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]
 _FIXED_PARAMS = "fixed_params"
@@ -233,6 +227,8 @@ class Study:
         >>> X.shape, len(study.trials), study.best_value < 1.1
         ((1000, 2), 1000, True)
         """
+        import numpy as np
+
         owner = "Study.ask_array"
         n = ensure_int(n, "n", owner, minimum=1)
         _check_distributions(space)
@@ -284,6 +280,8 @@ class Study:
         >>> [t.state.name for t in study.trials]
         ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
         """
+        import numpy as np
+
         owner = "Study.tell_array"
         numbers_array = np.asarray(numbers)
         if numbers_array.ndim != 1 or not (
@@ -578,6 +576,8 @@ class Study:
         With constraint values (``constraints_func`` of the samplers), the
         best feasible trial; ValueError if no trial is feasible yet.
         """
+        import numpy as np
+
         self._require_single_objective("best_trial")
         observations = self.get_observations()
         if observations.best_row < 0:
@@ -599,6 +599,8 @@ class Study:
         In a study whose trials record constraint values, a trial without
         them counts as infeasible.
         """
+        import numpy as np
+
         complete = observations.states == TrialState.COMPLETE
         if observations.constraints.shape[1]:
             complete &= violations(observations.constraints) == 0.0
@@ -626,6 +628,8 @@ class Study:
         observations = self.get_observations()
         complete = self._feasible_complete_rows(observations)
         scores = observations.values[complete] * observations.signs
+        from bbopt._multi_objective import pareto_front_rows  # numpy and the kernels
+
         rows = complete[pareto_front_rows(scores)]
         return [
             self._storage.get_trial(self._study_id, int(n)) for n in observations.numbers[rows]
@@ -999,6 +1003,8 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
     `StudyNotFoundError` instead of creating an empty database there.
     """
     if storage is None:
+        from bbopt.storage import InMemoryStorage
+
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage

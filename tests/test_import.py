@@ -131,3 +131,19 @@ def test_pickles_load_in_a_process_that_imported_nothing(tmp_path: Path) -> None
                          check=True)
     assert out.stdout.decode().split() == ["FrozenTrial", "RandomSampler", "MedianPruner",
                                            "FloatDistribution", "SQLiteStorage"]
+
+
+def test_command_line_tell_and_create_study_do_not_import_numpy(tmp_path: Path) -> None:
+    # A call that writes a value reads no observations: numpy (60-150 ms to import) stays out.
+    space = json.dumps({"x": {"type": "float", "low": 0, "high": 1}})
+    where = ["--storage", str(tmp_path / "s.db"), "--study", "s"]
+    for argv, numpy in [(["create-study", *where], False),
+                        (["ask", *where, "--search-space", space], True),
+                        (["tell", *where, "--trial-number", "0", "--values", "0.5"], False),
+                        (["tell", *where, "--trial-number", "0", "--values", "0.5",
+                          "--skip-if-finished"], False)]:
+        code = (f"import sys\nfrom bbopt._cli import main\nassert main({argv!r}) == 0\n"
+                "print('numpy' in sys.modules)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=tmp_path)
+        assert out.stdout.strip().splitlines()[-1] == str(numpy), argv

@@ -5,15 +5,17 @@ from __future__ import annotations
 import abc
 import functools
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import BaseDistribution, IntDistribution
 from bbopt._exceptions import BboptError
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt._picklable import PicklableLocks
-from bbopt.storage._observations import Observations, RunningPoints
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 
 class StudyNotFoundError(BboptError, ValueError):
@@ -300,6 +302,8 @@ class BaseStorage(PicklableLocks, abc.ABC):
             The new trials' numbers (int64). This default creates them one by
             one; storages record them at once.
         """
+        import numpy as np
+
         numbers = np.empty(values.shape[0], dtype=np.int64)
         for k, row in enumerate(_user_rows(params, values)):
             number = self.create_new_trial(study_id)

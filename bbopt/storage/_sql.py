@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_to_internal
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt.storage._observations import Observations, RunningPoints
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 Params = dict[str, tuple[BaseDistribution, float]]
 DistOf = Callable[[int], BaseDistribution]
@@ -53,6 +55,8 @@ def block_columns(
     ``values`` holds user values (ints as floats), one row per trial, one
     column per ``(name, float or int distribution)`` of ``params``.
     """
+    import numpy as np
+
     internal = np.empty_like(values)
     for j, (_, distribution) in enumerate(params):
         internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
@@ -101,14 +105,29 @@ class StudyCache:
     (`BaseStorage.note_running_point`) until they finish.
     """
 
-    __slots__ = ("directions", "last_seq", "name", "notes", "observations")
+    __slots__ = ("_observations", "directions", "last_seq", "name", "notes")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
         self.directions = directions
-        self.observations = Observations(directions)
+        self._observations: Observations | None = None
         self.last_seq = 0
         self.notes: dict[int, Params] = {}
+
+    @property
+    def observations(self) -> Observations:
+        """The finished trials appended so far (made on first use: a command that reads
+        none, such as ``bbopt tell``, does not import numpy)."""
+        if self._observations is None:
+            from bbopt.storage._observations import Observations
+
+            self._observations = Observations(self.directions)
+        return self._observations
+
+    @property
+    def has_observations(self) -> bool:
+        """Whether `observations` was made: until then, appending finished trials can wait."""
+        return self._observations is not None
 
     def append_finished(
         self,

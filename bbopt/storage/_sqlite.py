@@ -50,9 +50,7 @@ import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from itertools import repeat
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import (
     BaseDistribution,
@@ -69,7 +67,6 @@ from bbopt.storage._base import (
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
 from bbopt.storage._heartbeat import HeartbeatMixin
-from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
     StudyCache,
@@ -84,6 +81,11 @@ from bbopt.storage._sql import (
     template_rows,
 )
 from bbopt.storage._urls import parse_sqlite_url
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 SCHEMA_VERSION = 1
 
@@ -569,8 +571,15 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
         dists = self._dists
         return lambda dist_id: dists.get(dist_id) or self._dist(conn, dist_id)
 
-    def _sync(self, conn: sqlite3.Connection, study_id: int, cache: StudyCache) -> None:
-        """Append the trials finished since the last read to the study's observations."""
+    def _sync(self, conn: sqlite3.Connection, study_id: int, cache: StudyCache,
+              read: bool = False) -> None:
+        """Append the trials finished since the last read to the study's observations.
+
+        Only if a reader (``read``) wants them or they were read before: a process that
+        only tells (``bbopt tell``) reads none and builds none.
+        """
+        if not (read or cache.has_observations):
+            return
         finished = conn.execute(
             "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
             "FROM trials t LEFT JOIN trial_attrs a ON a.study_id = t.study_id "
@@ -982,7 +991,7 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
     def get_observations(self, study_id: int) -> Observations:
         with self._read() as conn:
             cache = self._cache(conn, study_id)
-            self._sync(conn, study_id, cache)
+            self._sync(conn, study_id, cache, read=True)
             return cache.observations
 
     def get_running_points(self, study_id: int) -> RunningPoints:
@@ -1008,6 +1017,8 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
         values: np.ndarray,
     ) -> np.ndarray:
         # One transaction: the trials, then their parameters, each one bulk insert.
+        import numpy as np
+
         n = values.shape[0]
         internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
