@@ -741,10 +741,11 @@ class ParzenEstimator:
             lo = s.low - 0.5 * s.step
             hi = s.high + 0.5 * s.step
             # Inverse-CDF draw of the truncated normal (a compiled kernel: no scipy.special).
+            mu_, sigma_, lo_, hi_, u_ = (
+                np.ascontiguousarray(np.broadcast_to(a, (n, d)), dtype=np.float64).reshape(-1)
+                for a in (mu, sigma, lo, hi, rng.random((n, d))))
             x = np.empty(n * d)
-            truncnorm_draw(*(np.ascontiguousarray(np.broadcast_to(a, (n, d)),
-                                                  dtype=np.float64).reshape(-1)
-                             for a in (mu, sigma, lo, hi, rng.random((n, d)))), x)
+            truncnorm_draw(mu_, sigma_, lo_, hi_, u_, x)
             x = x.reshape(n, d)
             if s.discrete.any():
                 grid = np.where(s.discrete, s.step, 1.0)
