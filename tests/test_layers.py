@@ -55,6 +55,7 @@ LAYERS = {
     "bbopt.distributions": 5,
     "bbopt.exceptions": 5,
     "bbopt.logging": 5,
+    "bbopt.storages": 5,
     # Add-on over the public API: runs samplers through studies, reads test functions.
     "bbopt.benchmark": 5,
     "bbopt": 6,  # the package root only re-exports
