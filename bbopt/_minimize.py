@@ -7,26 +7,15 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
+from bbopt._named_samplers import SAMPLERS
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
 from bbopt.samplers import BaseSampler
 
 if TYPE_CHECKING:
     import numpy as np
-
-#: Sampler names accepted by `minimize` (and the command line), each built with the given
-#: seed; each sampler's module is imported when it is first built.
-SAMPLERS: dict[str, Callable[[int | None], BaseSampler]] = {
-    "auto": lambda seed: _samplers.AutoSampler(seed=seed),
-    "tpe": lambda seed: _samplers.TPESampler(seed=seed),
-    "random": lambda seed: _samplers.RandomSampler(seed=seed),
-    "qmc": lambda seed: _samplers.QMCSampler(seed=seed),
-    "gp": lambda seed: _samplers.GPSampler(seed=seed),
-}
-
 
 @dataclasses.dataclass
 class OptimizeResult:
