@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_to_internal
+from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_rows_to_internal
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 
 if TYPE_CHECKING:
@@ -57,9 +57,8 @@ def block_columns(
     """
     import numpy as np
 
-    internal = np.empty_like(values)
-    for j, (_, distribution) in enumerate(params):
-        internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+    internal = _numeric_rows_to_internal(
+        [distribution for _, distribution in params], values)  # type: ignore[misc]
     texts = [
         # JSON of a finite float is its repr, of an int its str.
         list(map(str, values[:, j].astype(np.int64).tolist()))
