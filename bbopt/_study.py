@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import os
@@ -12,8 +11,6 @@ import warnings
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from bbopt._distributions import (
     BaseDistribution,
@@ -30,26 +27,21 @@ from bbopt._frozen import (
     checked_constraints,
 )
 from bbopt._logging import log_finished_trial
-from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
 from bbopt.samplers._constraints import constraints_func_of, record, violations
-from bbopt.storage import (
-    BaseStorage,
-    DuplicatedStudyError,
-    InMemoryStorage,
-    Observations,
-    RunningPoints,
-    TrialFinishedError,
-)
+from bbopt.storage import BaseStorage, DuplicatedStudyError, TrialFinishedError
 from bbopt.storage._urls import storage_from_url
 
 if TYPE_CHECKING:
     import concurrent.futures
 
+    import numpy as np
     import pandas
+
+    from bbopt.storage import Observations, RunningPoints
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]
 _FIXED_PARAMS = "fixed_params"
@@ -104,6 +96,12 @@ class Study:
                 f"this study has {len(self._directions)}."
             )
         self._stop_requested = False
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # The unpickled storage takes the original's key, as samplers pickled with the study
+        # (or apart from it) keyed their state of this study on it.
+        self.__dict__.update(state)
+        self._key = (_storage_key(self._storage, self._key[0]), self._study_id)
 
     # -- directions ------------------------------------------------------
     @property
@@ -229,6 +227,8 @@ class Study:
         >>> X.shape, len(study.trials), study.best_value < 1.1
         ((1000, 2), 1000, True)
         """
+        import numpy as np
+
         owner = "Study.ask_array"
         n = ensure_int(n, "n", owner, minimum=1)
         _check_distributions(space)
@@ -278,6 +278,8 @@ class Study:
         >>> [t.state.name for t in study.trials]
         ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
         """
+        import numpy as np
+
         owner = "Study.tell_array"
         numbers_array = np.asarray(numbers)
         if numbers_array.ndim != 1 or not (
@@ -608,6 +610,8 @@ class Study:
         With constraint values (``constraints_func`` of the samplers), the
         best feasible trial; ValueError if no trial is feasible yet.
         """
+        import numpy as np
+
         self._require_single_objective("best_trial")
         observations = self.get_observations()
         if observations.best_row < 0:
@@ -629,6 +633,8 @@ class Study:
         In a study whose trials record constraint values, a trial without
         them counts as infeasible.
         """
+        import numpy as np
+
         complete = observations.states == TrialState.COMPLETE
         if observations.constraints.shape[1]:
             complete &= violations(observations.constraints) == 0.0
@@ -656,6 +662,8 @@ class Study:
         observations = self.get_observations()
         complete = self._feasible_complete_rows(observations)
         scores = observations.values[complete] * observations.signs
+        from bbopt._multi_objective import pareto_front_rows  # numpy and the kernels
+
         rows = complete[pareto_front_rows(scores)]
         return [
             self._storage.get_trial(self._study_id, int(n)) for n in observations.numbers[rows]
@@ -903,16 +911,17 @@ class Study:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
 
 
-# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
-_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
-_NEXT_STORAGE_KEY = itertools.count()
+# A key per storage object, unique across processes (a pickled study's storage keeps its
+# key, so a pickled sampler finds its state of that study): a study is (storage key, id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, str] = weakref.WeakKeyDictionary()
 
 
-def _storage_key(storage: BaseStorage) -> int:
-    key = _STORAGE_KEYS.get(storage)
-    if key is None:
-        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
-    return key
+def _storage_key(storage: BaseStorage, key: str | None = None) -> str:
+    """The key of ``storage``; the first call decides it (``key``, or a new random one)."""
+    known = _STORAGE_KEYS.get(storage)
+    if known is None:
+        known = _STORAGE_KEYS.setdefault(storage, key or uuid.uuid4().hex)
+    return known
 
 
 def _same_params(trial: FrozenTrial, params: Mapping[str, Any]) -> bool:
@@ -934,6 +943,8 @@ def _distinct(numbers: np.ndarray) -> bool:
 
     Increasing numbers (what `Study.ask_array` returns) need no sort.
     """
+    import numpy as np
+
     return bool((numbers[1:] > numbers[:-1]).all()) or np.unique(numbers).size == numbers.size
 
 
@@ -1036,6 +1047,8 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
     `StudyNotFoundError` instead of creating an empty database there.
     """
     if storage is None:
+        from bbopt.storage import InMemoryStorage
+
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage

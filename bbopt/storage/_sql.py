@@ -18,9 +18,7 @@ import datetime
 import json
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, ClassVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bbopt._distributions import (
     BaseDistribution,
@@ -32,7 +30,11 @@ from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialSta
 from bbopt.storage._base import BaseStorage, StudyNotFoundError, TrialNotFoundError
 from bbopt.storage._checks import check_attr
 from bbopt.storage._heartbeat import HeartbeatMixin
-from bbopt.storage._observations import Observations, RunningPoints
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 Params = dict[str, tuple[BaseDistribution, float]]
 DistOf = Callable[[int], BaseDistribution]
@@ -66,6 +68,8 @@ def block_columns(
     ``values`` holds user values (ints as floats), one row per trial, one
     column per ``(name, float or int distribution)`` of ``params``.
     """
+    import numpy as np
+
     internal = _numeric_rows_to_internal(
         [distribution for _, distribution in params], values)  # type: ignore[misc]
     texts = [
@@ -113,14 +117,29 @@ class StudyCache:
     (`BaseStorage.note_running_point`) until they finish.
     """
 
-    __slots__ = ("directions", "last_seq", "name", "notes", "observations")
+    __slots__ = ("_observations", "directions", "last_seq", "name", "notes")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
         self.directions = directions
-        self.observations = Observations(directions)
+        self._observations: Observations | None = None
         self.last_seq = 0
         self.notes: dict[int, Params] = {}
+
+    @property
+    def observations(self) -> Observations:
+        """The finished trials appended so far (made on first use: a command that reads
+        none, such as ``bbopt tell``, does not import numpy)."""
+        if self._observations is None:
+            from bbopt.storage._observations import Observations
+
+            self._observations = Observations(self.directions)
+        return self._observations
+
+    @property
+    def has_observations(self) -> bool:
+        """Whether `observations` was made: until then, appending finished trials can wait."""
+        return self._observations is not None
 
     def append_finished(
         self,
@@ -364,8 +383,14 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
             raise self._missing_trial(conn, study_id, number)
         return TrialState(row[0])
 
-    def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
-        """Append the trials finished since the last read to the study's observations."""
+    def _sync(self, conn: Any, study_id: int, cache: StudyCache, read: bool = False) -> None:
+        """Append the trials finished since the last read to the study's observations.
+
+        Only if a reader (``read``) wants them or they were read before: a process that
+        only tells (``bbopt tell``) reads none and builds none.
+        """
+        if not (read or cache.has_observations):
+            return
         self._append_finished(conn, study_id, cache, conn.execute(
             self._SQL["finished_since"], (CONSTRAINTS_KEY, study_id, cache.last_seq),
         ).fetchall())
@@ -448,7 +473,7 @@ class SQLStorage(HeartbeatMixin, BaseStorage):
     def get_observations(self, study_id: int) -> Observations:
         with self._reads() as conn:
             cache = self._cache(conn, study_id)
-            self._sync(conn, study_id, cache)
+            self._sync(conn, study_id, cache, read=True)
             return cache.observations
 
     def get_running_points(self, study_id: int) -> RunningPoints:

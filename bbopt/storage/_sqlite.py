@@ -50,9 +50,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from itertools import repeat
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import (
     BaseDistribution,
@@ -80,6 +78,10 @@ from bbopt.storage._sql import (
     template_rows,
 )
 from bbopt.storage._urls import parse_sqlite_url
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 SCHEMA_VERSION = 1
 
@@ -876,6 +878,8 @@ class SQLiteStorage(SQLStorage):
         values: np.ndarray,
     ) -> np.ndarray:
         # One transaction: the trials, then their parameters, each one bulk insert.
+        import numpy as np
+
         n = values.shape[0]
         internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:
