@@ -19,6 +19,9 @@ Optimizers (``--optimizers``):
     runner's `bbopt.benchmark.BboptSampler`).
 ``bbopt-lr``
     The same with ``lr_adapt=True``.
+``bbopt-none``
+    ``CmaEsSampler()`` (no restarts, the sampler's default), for the
+    question of which restart strategy should be the default.
 ``pycma``
     `bbopt.benchmark.PyCMA`: pycma 4.5's ``CMAEvolutionStrategy`` driven by
     its own ask/tell, IPOP restarts, sigma0 = 0.25 of the box.
@@ -28,10 +31,18 @@ Optimizers (``--optimizers``):
     at ``--optuna-budget`` evaluations per dimension and it is scored only
     at budgets up to that, on ``--optuna-seeds`` seeds.
 
-A cell counts as "no worse" for bbopt against an anchor when bbopt's ECDF
-score is at least the anchor's and, where both are below 1, its median
-regret is at most the anchor's; the pooled score is the mean ECDF score of
-all cells of a budget.
+How "no worse" is decided, the same way for every anchor and cell: bbopt is
+*worse* than an anchor on a cell when a one-sided Mann-Whitney U test
+(`scipy.stats.mannwhitneyu`, ``alternative="greater"``) on the per-run best
+regrets at the budget, floored at 10^-8 (the last ECDF target, below which
+every run counts as solved), finds bbopt's regrets larger at the 5 % level;
+otherwise it is *no worse*. The runs of different optimizers are independent
+(a seed does not pair them), hence an unpaired rank test. A run's ECDF score
+is a decreasing function of its floored regret, so the test covers both the
+ECDF score and the median regret; the tables show both, and also count the
+cells where bbopt is significantly better (the same test the other way). The
+pooled score of a pair (bbopt, anchor) is the mean ECDF score over the cells
+that both have at that budget; "better pooled" means strictly higher.
 
 Usage::
 
@@ -72,56 +83,97 @@ def _optimizers(names: list[str]) -> dict[str, Any]:
         "bbopt": BboptSampler("cma_es", label="bbopt", restart_strategy="ipop"),
         "bbopt-lr": BboptSampler("cma_es", label="bbopt-lr", restart_strategy="ipop",
                                  lr_adapt=True),
+        "bbopt-none": BboptSampler("cma_es", label="bbopt-none"),
         "pycma": PyCMA(label="pycma"),
         "optuna": OptunaSampler("CmaEsSampler", label="optuna"),
     }
     return {name: every[name] for name in names}
 
 
-def _cells(runs: list[Any], budget: int) -> dict[tuple[str, int], dict[str, tuple[float, float]]]:
-    """(function, d) -> optimizer -> (ECDF score, median regret) at ``budget`` d evaluations."""
-    from bbopt.benchmark import ecdf_scores, median_regret
+#: Level of the one-sided test that decides "worse" and "better" per cell.
+ALPHA = 0.05
 
-    usable = [r for r in runs if r.max_evals >= budget * r.n_dims]
-    if not usable:
-        return {}
-    by = ("function", "n_dims", "optimizer")
-    scores = ecdf_scores(usable, budgets=[budget], by=by).to_dicts()
-    medians = median_regret(usable, budget, by=by, n_bootstrap=10).to_dicts()
-    cells: dict[tuple[str, int], dict[str, tuple[float, float]]] = {}
-    for score, median in zip(scores, medians, strict=True):
-        cells.setdefault((score["function"], score["n_dims"]), {})[score["optimizer"]] = (
-            score[f"{budget}d"], median["median"])
+
+def _cells(runs: list[Any], budget: int) -> dict[tuple[str, int], dict[str, Any]]:
+    """(function, d) -> optimizer -> per-run (ECDF scores, floored regrets) at ``budget`` d."""
+    from bbopt.benchmark import REGRET_FLOOR, ecdf_scores
+
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in runs:
+        limit = budget * r.n_dims
+        if r.max_evals < limit:
+            continue
+        score = ecdf_scores([r], budgets=[budget], by="optimizer").rows[0][-1]
+        regret = max(float(r.regret_at(limit)), REGRET_FLOOR)
+        scores, regrets = cells.setdefault((r.function, r.n_dims), {}).setdefault(
+            r.optimizer, ([], []))
+        scores.append(score)
+        regrets.append(regret)
     return cells
 
 
+def _verdict(mine: list[float], theirs: list[float]) -> tuple[str, float]:
+    """("worse" | "better" | "tie", p) from one-sided Mann-Whitney U tests on regrets."""
+    import numpy as np
+    from scipy.stats import mannwhitneyu
+
+    a, b = np.asarray(mine), np.asarray(theirs)
+    if np.all(a == a[0]) and np.all(b == a[0]):
+        return "tie", 1.0
+    worse = float(mannwhitneyu(a, b, alternative="greater").pvalue)
+    better = float(mannwhitneyu(a, b, alternative="less").pvalue)
+    if worse < ALPHA:
+        return "worse", worse
+    if better < ALPHA:
+        return "better", better
+    return "tie", min(worse, better)
+
+
 def report(runs: list[Any], budgets: list[int], names: list[str]) -> str:
-    """Per budget: a table of ECDF score / median regret, pooled scores, cells no worse."""
+    """Per budget: ECDF score / median regret per cell, verdicts per pair, pooled scores."""
+    import numpy as np
+
     lines = []
     ours = [n for n in names if n.startswith("bbopt")]
     for budget in budgets:
         cells = _cells(runs, budget)
         rows = []
-        pooled: dict[str, list[float]] = {n: [] for n in names}
-        wins = {(o, a): [0, 0] for o in ours for a in ANCHORS if a in names}
-        for (function, d), scores in sorted(cells.items()):
-            rows.append([f"{function}-{d}"] + [
-                f"{scores[n][0]:.3f} / {scores[n][1]:.2e}" if n in scores else "-"
-                for n in names])
-            for n, (score, _) in scores.items():
-                pooled[n].append(score)
-            for (o, a), count in wins.items():
-                if o in scores and a in scores:
-                    (mine, my_regret), (theirs, their_regret) = scores[o], scores[a]
-                    count[0] += mine >= theirs and (
-                        mine == 1.0 or theirs == 1.0 or my_regret <= their_regret)
-                    count[1] += 1
-        lines.append(f"\nbudget {budget} d: ECDF score / median regret")
-        lines.append(markdown_table(["function-d", *names], rows))
-        lines.append("pooled ECDF: " + ", ".join(
-            f"{n} {sum(v) / len(v):.3f} ({len(v)} cells)" for n, v in pooled.items() if v))
-        lines.append("no worse: " + ", ".join(
-            f"{o} vs {a} in {w}/{k} cells" for (o, a), (w, k) in wins.items() if k))
+        pairs = [(o, a) for o in ours for a in names if a != o]
+        verdicts: dict[tuple[str, str], dict[str, int]] = {
+            pair: {"worse": 0, "tie": 0, "better": 0} for pair in pairs}
+        shared: dict[tuple[str, str], list[tuple[float, float]]] = {pair: [] for pair in pairs}
+        for (function, d), cell in sorted(cells.items()):
+            row = [f"{function}-{d}"]
+            for n in names:
+                if n not in cell:
+                    row.append("-")
+                    continue
+                scores, regrets = cell[n]
+                row.append(f"{np.mean(scores):.3f} / {np.median(regrets):.2e} "
+                           f"({len(scores)})")
+            for o, a in pairs:
+                if o in cell and a in cell:
+                    verdict, p = _verdict(cell[o][1], cell[a][1])
+                    verdicts[o, a][verdict] += 1
+                    shared[o, a].append((float(np.mean(cell[o][0])), float(np.mean(cell[a][0]))))
+                    if o == ours[0]:
+                        row.append(f"{a}: {verdict} (p {p:.2f})")
+            rows.append(row)
+        lines.append(f"\nbudget {budget} d: mean ECDF score / median regret (runs); "
+                     f"verdict of {ours[0] if ours else '-'} per anchor")
+        lines.append(markdown_table(
+            ["function-d", *names, *[f"vs {a}" for o, a in pairs if o == ours[0]]],
+            [r + [""] * (1 + len(names) + sum(o == ours[0] for o, _ in pairs) - len(r))
+             for r in rows]))
+        for (o, a), count in verdicts.items():
+            k = sum(count.values())
+            if not k:
+                continue
+            mine, theirs = (np.mean(v) for v in zip(*shared[o, a]))
+            lines.append(f"{o} vs {a}: no worse in {k - count['worse']}/{k} cells "
+                         f"({100 * (k - count['worse']) / k:.0f} %; better {count['better']}, "
+                         f"worse {count['worse']}); pooled ECDF over these cells "
+                         f"{mine:.4f} vs {theirs:.4f}")
     return "\n".join(lines)
 
 
@@ -135,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="evaluations per dimension")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--optimizers", nargs="+", default=["bbopt", "pycma", "optuna"],
-                        choices=["bbopt", "bbopt-lr", "pycma", "optuna"])
+                        choices=["bbopt", "bbopt-lr", "bbopt-none", "pycma", "optuna"])
     parser.add_argument("--optuna-budget", type=int, default=100,
                         help="evaluations per dimension of Optuna's runs")
     parser.add_argument("--optuna-seeds", type=int, default=5)
