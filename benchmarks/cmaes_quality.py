@@ -20,8 +20,8 @@ Optimizers (``--optimizers``):
 ``bbopt-lr``
     The same with ``lr_adapt=True``.
 ``bbopt-none``
-    ``CmaEsSampler()`` (no restarts, the sampler's default), for the
-    question of which restart strategy should be the default.
+    ``CmaEsSampler(restart_strategy=None)`` (no restarts, as Optuna's
+    sampler), the measurement behind IPOP as the default.
 ``pycma``
     `bbopt.benchmark.PyCMA`: pycma 4.5's ``CMAEvolutionStrategy`` driven by
     its own ask/tell, IPOP restarts, sigma0 = 0.25 of the box.
@@ -132,7 +132,7 @@ def _optimizers(names: list[str]) -> dict[str, Any]:
         "bbopt": BboptSampler("cma_es", label="bbopt", restart_strategy="ipop"),
         "bbopt-lr": BboptSampler("cma_es", label="bbopt-lr", restart_strategy="ipop",
                                  lr_adapt=True),
-        "bbopt-none": BboptSampler("cma_es", label="bbopt-none"),
+        "bbopt-none": BboptSampler("cma_es", label="bbopt-none", restart_strategy=None),
         "pycma": PyCMA(label="pycma"),
         "optuna": OptunaSampler("CmaEsSampler", label="optuna"),
         "optuna-cma": OptunaCMA(),

@@ -78,12 +78,12 @@ class CmaEs:
         Full covariance matrix, diagonal (sep-CMA-ES) or limited-memory
         (LM-MA-ES, O(m n_dims) per point); "auto" is "full" up to 200
         dimensions and "lm" above.
-    restart_strategy : {None, "ipop", "bipop"}, default None
+    restart_strategy : {"ipop", "bipop", None}, default "ipop"
         What to do when a run meets a termination criterion (tolx, tolfun,
         condition number, no effect of an axis or a coordinate, flat
-        fitness): continue (None), or restart from a uniformly random mean
-        with a larger population (IPOP) or alternating large and small ones
-        (BIPOP).
+        fitness): restart from a uniformly random mean with a larger
+        population (IPOP, Auger and Hansen 2005: the default) or alternating
+        large and small ones (BIPOP), or continue the stopped run (None).
     inc_popsize : int, default 2
         Factor of the population size between large restarts.
     seed : int, optional
@@ -124,7 +124,7 @@ class CmaEs:
 
     def __init__(self, n_dims: int, x0: Any = None, sigma0: float | None = None,
                  popsize: int | None = None, variant: str = "auto",
-                 restart_strategy: str | None = None, inc_popsize: int = 2,
+                 restart_strategy: str | None = "ipop", inc_popsize: int = 2,
                  seed: int | None = None, cov0: np.ndarray | None = None,
                  thresholds: dict[int, Any] | None = None, lr_adapt: bool = False,
                  categories: Any = None) -> None:
