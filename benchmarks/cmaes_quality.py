@@ -194,8 +194,12 @@ def _pooled_interval(mine: list[list[float]], theirs: list[list[float]],
     return float(np.quantile(total, 0.05)), float(np.quantile(total, 0.95))
 
 
-def report(runs: list[Any], budgets: list[int], names: list[str]) -> str:
-    """Per budget: ECDF score / median regret per cell, verdicts per pair, pooled scores."""
+def report(runs: list[Any], budgets: list[int], names: list[str], min_runs: int = 20) -> str:
+    """Per budget: ECDF score / median regret per cell, verdicts per pair, pooled scores.
+
+    Verdicts and pooled scores count only the cells where both optimizers of a
+    pair have at least ``min_runs`` runs (the others are shown, marked "-").
+    """
     import numpy as np
 
     lines = []
@@ -219,28 +223,27 @@ def report(runs: list[Any], budgets: list[int], names: list[str]) -> str:
                 row.append(f"{np.mean(scores):.3f} / {np.median(regrets):.2e} "
                            f"({len(scores)})")
             for o, a in pairs:
-                if o in cell and a in cell:
+                complete = all(n in cell and len(cell[n][0]) >= min_runs for n in (o, a))
+                if complete:
                     verdict, p = _verdict(cell[o][1], cell[a][1])
                     verdicts[o, a][verdict] += 1
                     shared[o, a].append((float(np.mean(cell[o][0])), float(np.mean(cell[a][0]))))
-                    if o == ours[0]:
-                        row.append(f"{a}: {verdict} (p {p:.2f})")
+                if o == ours[0]:
+                    row.append(f"{verdict} (p {p:.2f})" if complete else "-")
             rows.append(row)
         lines.append(f"\nbudget {budget} d: mean ECDF score / median regret (runs); "
                      f"verdict of {ours[0] if ours else '-'} per anchor")
         lines.append(markdown_table(
-            ["function-d", *names, *[f"vs {a}" for o, a in pairs if o == ours[0]]],
-            [r + [""] * (1 + len(names) + sum(o == ours[0] for o, _ in pairs) - len(r))
-             for r in rows]))
+            ["function-d", *names, *[f"vs {a}" for o, a in pairs if o == ours[0]]], rows))
         for (o, a), count in verdicts.items():
             k = sum(count.values())
             if not k:
                 continue
             mine, theirs = (np.mean(v) for v in zip(*shared[o, a]))
-            low, high = _pooled_interval([cells[c][o][0] for c in sorted(cells)
-                                          if o in cells[c] and a in cells[c]],
-                                         [cells[c][a][0] for c in sorted(cells)
-                                          if o in cells[c] and a in cells[c]])
+            both = [c for c in sorted(cells) if all(
+                n in cells[c] and len(cells[c][n][0]) >= min_runs for n in (o, a))]
+            low, high = _pooled_interval([cells[c][o][0] for c in both],
+                                         [cells[c][a][0] for c in both])
             lines.append(f"{o} vs {a}: no worse in {k - count['worse']}/{k} cells "
                          f"({100 * (k - count['worse']) / k:.0f} %; better {count['better']}, "
                          f"worse {count['worse']}); pooled ECDF over these cells "
@@ -270,6 +273,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="more results files to read for the report (runs made by "
                              "other processes)")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--min-runs", type=int, default=20,
+                        help="runs per optimizer for a cell to count in verdicts and pooled "
+                             "scores")
     args = parser.parse_args(argv)
     problems = make_problems(args.functions, dims=args.dims, instances=[1])
     if not args.report_only:
@@ -288,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
                     key not in longest or r.max_evals > longest[key].max_evals):
                 longest[key] = r
     runs = list(longest.values())
-    print(report(runs, args.budgets, args.optimizers))
+    print(report(runs, args.budgets, args.optimizers, args.min_runs))
 
 
 if __name__ == "__main__":
