@@ -17,6 +17,10 @@ Optimizers (``--optimizers``):
 ``bbopt``
     ``CmaEsSampler(restart_strategy="ipop")`` through the study (the
     runner's `bbopt.benchmark.BboptSampler`).
+``bbopt-s6``
+    The same as ``bbopt``, under its own label: the runs of the engine that
+    draws out-of-cube points again before mirroring them (sixth session),
+    kept apart from the earlier sessions' ``bbopt`` runs (mirroring only).
 ``bbopt-lr``
     The same with ``lr_adapt=True``.
 ``bbopt-none``
@@ -130,6 +134,7 @@ def _optimizers(names: list[str]) -> dict[str, Any]:
 
     every = {
         "bbopt": BboptSampler("cma_es", label="bbopt", restart_strategy="ipop"),
+        "bbopt-s6": BboptSampler("cma_es", label="bbopt-s6", restart_strategy="ipop"),
         "bbopt-lr": BboptSampler("cma_es", label="bbopt-lr", restart_strategy="ipop",
                                  lr_adapt=True),
         "bbopt-none": BboptSampler("cma_es", label="bbopt-none", restart_strategy=None),
@@ -262,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="evaluations per dimension")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--optimizers", nargs="+", default=["bbopt", "pycma", "optuna"],
-                        choices=["bbopt", "bbopt-lr", "bbopt-none", *ANCHORS])
+                        choices=["bbopt", "bbopt-s6", "bbopt-lr", "bbopt-none", *ANCHORS])
     parser.add_argument("--optuna-budget", type=int, default=100,
                         help="evaluations per dimension of Optuna's runs")
     parser.add_argument("--optuna-seeds", type=int, default=5)

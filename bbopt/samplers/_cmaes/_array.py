@@ -58,7 +58,8 @@ class CmaEs:
     population at once (benchmarks, vectorised simulators): `ask` returns a
     generation of points, `tell` takes their values, with no study or trial
     involved. Scale the cube to your box yourself (``low + x * (high - low)``).
-    Points are mirrored into the cube at its faces.
+    A point drawn outside the cube is drawn again (up to 10 n_dims times),
+    then mirrored into it at its faces.
 
     Parameters
     ----------
@@ -191,9 +192,12 @@ class CmaEs:
         """Draw ``n`` points (default: `popsize`) of the current run, shape (n, n_dims)."""
         count = self.popsize if n is None else ensure_int(n, "n", "CmaEs.ask", minimum=0)
         z = self._rng.standard_normal((count, self.n_dims))
-        if not self._n_choices:
-            return self._run.sample(z)
-        return self._run.sample(z, self._rng.random((count, len(self._n_choices))))
+        u = self._rng.random((count, len(self._n_choices))) if self._n_choices else None
+        return self._run.sample(z, u, self._redraw)
+
+    def _redraw(self, k: int) -> np.ndarray:
+        """``k`` new rows of standard normal draws, for points drawn outside the cube."""
+        return self._rng.standard_normal((k, self.n_dims))
 
     def tell(self, x: np.ndarray, values: np.ndarray) -> bool:
         """Update with one generation; return whether a new run (restart) started.

@@ -200,7 +200,8 @@ class CmaEsSampler(ArraySampler):
     points (the categorical part of CatCMA [HNSO24]); parameters outside the
     search space shared by all finished trials and the first
     ``n_startup_trials`` trials go to ``independent_sampler``. The search runs in the unit cube
-    of the parameters' internal coordinates, points mirrored at its faces.
+    of the parameters' internal coordinates; a point drawn outside it is drawn
+    again (up to 10 d times, as Optuna does), then mirrored at its faces.
     The numerical core (sampling, rank-one and rank-mu updates, step-size
     adaptation, lazy eigendecomposition) is compiled.
 
