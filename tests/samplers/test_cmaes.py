@@ -500,3 +500,17 @@ def test_generation_attribute_of_another_format_belongs_to_no_search() -> None:
     assert _gen_key("12 345 0 7") == (12, 345, 0, 7)
     for value in ([12, 345, 0, 7], "12 345 0", "a b c d", None):
         assert _gen_key(value) is None
+
+
+def test_points_outside_the_cube_are_drawn_again_not_only_mirrored() -> None:
+    # An elongated C (narrow across the diagonal) with the mean next to the face
+    # x0 = 0: half the draws leave the cube. Mirrored, such a point moves along x0
+    # only, far across the narrow direction (Mahalanobis norms of tens); drawn
+    # again, every point is a draw of N(mean, sigma^2 C) itself.
+    rotation = np.array([[1.0, -1.0], [1.0, 1.0]]) / np.sqrt(2.0)
+    cov = rotation @ np.diag([1.0, 1e-4]) @ rotation.T
+    es = CmaEs(2, x0=[0.02, 0.5], sigma0=0.3, seed=0, cov0=cov, restart_strategy=None)
+    x = es.ask(2000)
+    assert ((x >= 0.0) & (x <= 1.0)).all()
+    z = (x - es.mean) / es.sigma @ np.linalg.inv(np.linalg.cholesky(cov)).T
+    assert np.linalg.norm(z, axis=1).max() < 6.0
