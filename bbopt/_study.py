@@ -19,7 +19,7 @@ from bbopt._distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
-    _numeric_to_external,
+    _numeric_rows_to_external,
 )
 from bbopt._frozen import (
     CONSTRAINTS_KEY,
@@ -252,9 +252,7 @@ class Study:
             X = np.array([[trial._params[name] for name in space] for trial in trials],
                          dtype=np.float64)
             return numbers, X
-        X = np.empty((n, len(params)))
-        for j, (_, distribution) in enumerate(params):
-            X[:, j] = _numeric_to_external(distribution, internal[:, j])  # type: ignore[arg-type]
+        X = _numeric_rows_to_external(list(space.values()), internal)  # type: ignore[arg-type]
         return storage.create_running_trials(study_id, params, X), X
 
     def tell_array(self, numbers: Sequence[int] | np.ndarray, values: Any) -> None:
@@ -291,7 +289,7 @@ class Study:
         n = numbers_array.shape[0]
         n_trials = self._storage.get_n_trials(self._study_id)
         if n and (numbers_array.min() < 0 or numbers_array.max() >= n_trials
-                  or np.unique(numbers_array).size != n):
+                  or not _distinct(numbers_array)):
             raise ValueError(
                 f"The 'numbers' parameter of {owner} must be distinct trial numbers "
                 f"(0 to {n_trials - 1}). Got {numbers!r} instead."
@@ -892,6 +890,14 @@ def _column_order(column: tuple[str, str]) -> tuple[str, int, int, str]:
     """Sort key of a DataFrame column: numbered sub-keys (objectives, steps) by number."""
     attr, key = column
     return (attr, 0, int(key), "") if key.isdigit() else (attr, 1, 0, key)
+
+
+def _distinct(numbers: np.ndarray) -> bool:
+    """Whether the 1-d array ``numbers`` has no repeated element.
+
+    Increasing numbers (what `Study.ask_array` returns) need no sort.
+    """
+    return bool((numbers[1:] > numbers[:-1]).all()) or np.unique(numbers).size == numbers.size
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_to_internal
+from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_rows_to_internal
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._observations import Observations, RunningPoints
 
@@ -53,9 +53,8 @@ def block_columns(
     ``values`` holds user values (ints as floats), one row per trial, one
     column per ``(name, float or int distribution)`` of ``params``.
     """
-    internal = np.empty_like(values)
-    for j, (_, distribution) in enumerate(params):
-        internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+    internal = _numeric_rows_to_internal(
+        [distribution for _, distribution in params], values)  # type: ignore[misc]
     texts = [
         # JSON of a finite float is its repr, of an int its str.
         list(map(str, values[:, j].astype(np.int64).tolist()))
