@@ -27,7 +27,13 @@ Optimization via Local Bayesian Optimization", Algorithm 1:
   counters, and the next ``n_startup_trials`` rows are its design (a new Sobol
   set). With ``restart="fresh"`` (the default, TuRBO's rule) it forgets the
   earlier rows: its incumbent is the best of its own rows and the rows before
-  the restart no longer feed its GP; with ``restart="incumbent"`` the restarted
+  the restart no longer feed its GP; ``restart="global"`` restarts the same way
+  but draws the new design from a GP of all the observations (the point of
+  largest expected improvement, one per design row) instead of Sobol points,
+  as CASMOPOLITAN's restarts do (Wan et al. 2021, "Think Global and Act Local:
+  Bayesian Optimisation over High-Dimensional Categorical and Mixed Search
+  Spaces", where a global GP picks the centre of each new region); with
+  ``restart="incumbent"`` the restarted
   region keeps the incumbent as its centre (a design row that beats it moves
   it) and its GP keeps choosing among all the observations.
 
@@ -203,11 +209,17 @@ class TrustRegionGPSampler(JointSampler):
         constraint gets a local GP on the region's set, and the suggestion
         is the candidate of best sampled value among those whose sampled
         constraints are all <= 0, or of least sampled violation if none.
-    restart : {"fresh", "incumbent"}, default "fresh"
-        What a collapsed region restarts from. Both spend ``n_startup_trials``
-        evaluations on new space-filling points first. ``"fresh"``: TuRBO's
-        restart, a new region around the best of the new points that forgets
-        the earlier observations (a sequential multi-start). ``"incumbent"``:
+    restart : {"fresh", "global", "incumbent"}, default "fresh"
+        What a collapsed region restarts from. Each spends ``n_startup_trials``
+        evaluations on new design points first. ``"fresh"``: TuRBO's
+        restart, a new region around the best of new space-filling points
+        that forgets the earlier observations (a sequential multi-start).
+        ``"global"``: the same, but each design point is the maximiser of the
+        expected improvement of a GP of all the observations (the ``K`` best
+        and ``K`` others above ``2 K``), so that the new region starts where
+        the whole history points rather than anywhere (a guided multi-start,
+        as in CASMOPOLITAN; Sobol points when there are constraints).
+        ``"incumbent"``:
         the region grows back to ``init_length`` around the best point seen so
         far (unless a new point beats it), its GP on the observations nearest
         to it. On Levy in 20 dimensions the regrown region rarely improved and
