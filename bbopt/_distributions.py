@@ -523,6 +523,41 @@ def _numeric_to_internal(
     return _map(math.log, value) if distribution.log else value
 
 
+def _numeric_rows_to_external(
+    distributions: Sequence[FloatDistribution | IntDistribution], internal: np.ndarray
+) -> np.ndarray:
+    """`_numeric_to_external` of each column of ``internal`` (one per distribution).
+
+    Returns a new array of the same shape; when every column is a linear float
+    without a step, one clip of the whole matrix instead of one call per column.
+    """
+    if not any(d.log or d.step is not None for d in distributions):
+        lows = np.array([d.low for d in distributions], dtype=np.float64)
+        highs = np.array([d.high for d in distributions], dtype=np.float64)
+        return np.clip(internal, lows, highs)  # type: ignore[no-any-return]
+    external = np.empty_like(internal)
+    for j, distribution in enumerate(distributions):
+        external[:, j] = _numeric_to_external(distribution, internal[:, j])
+    return external
+
+
+def _numeric_rows_to_internal(
+    distributions: Sequence[FloatDistribution | IntDistribution], values: np.ndarray
+) -> np.ndarray:
+    """`_numeric_to_internal` of each column of ``values`` (one per distribution).
+
+    Returns ``values`` itself when no distribution is log-scaled (linear
+    coordinates are their own internal values), else a new array.
+    """
+    if not any(d.log for d in distributions):
+        return values
+    internal = values.copy()
+    for j, distribution in enumerate(distributions):
+        if distribution.log:
+            internal[:, j] = _numeric_to_internal(distribution, values[:, j])
+    return internal
+
+
 def _map(function: Any, array: np.ndarray) -> np.ndarray:
     """``function`` of each element of a float64 array, same shape."""
     return np.fromiter(map(function, array.ravel().tolist()), np.float64,

@@ -19,7 +19,7 @@ from bbopt._distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
-    _numeric_to_external,
+    _numeric_rows_to_external,
 )
 from bbopt._frozen import (
     CONSTRAINTS_KEY,
@@ -42,6 +42,7 @@ from bbopt.storage import (
     InMemoryStorage,
     Observations,
     RunningPoints,
+    TrialFinishedError,
 )
 from bbopt.storage._urls import storage_from_url
 
@@ -252,9 +253,7 @@ class Study:
             X = np.array([[trial._params[name] for name in space] for trial in trials],
                          dtype=np.float64)
             return numbers, X
-        X = np.empty((n, len(params)))
-        for j, (_, distribution) in enumerate(params):
-            X[:, j] = _numeric_to_external(distribution, internal[:, j])  # type: ignore[arg-type]
+        X = _numeric_rows_to_external(list(space.values()), internal)  # type: ignore[arg-type]
         return storage.create_running_trials(study_id, params, X), X
 
     def tell_array(self, numbers: Sequence[int] | np.ndarray, values: Any) -> None:
@@ -291,7 +290,7 @@ class Study:
         n = numbers_array.shape[0]
         n_trials = self._storage.get_n_trials(self._study_id)
         if n and (numbers_array.min() < 0 or numbers_array.max() >= n_trials
-                  or np.unique(numbers_array).size != n):
+                  or not _distinct(numbers_array)):
             raise ValueError(
                 f"The 'numbers' parameter of {owner} must be distinct trial numbers "
                 f"(0 to {n_trials - 1}). Got {numbers!r} instead."
@@ -373,20 +372,25 @@ class Study:
             The finished trial.
         """
         number = self._trial_number(trial)
-        current = self._storage.get_trial_state(self._study_id, number)
-        if current.is_finished():
-            if skip_if_finished:
-                return self._storage.get_trial(self._study_id, number)
-            raise ValueError(
-                f"Trial {number} is already finished ({current.name}); "
-                "pass skip_if_finished=True to ignore a second tell."
-            )
-        if current != TrialState.RUNNING:
-            raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
-        state, checked = self._checked_outcome(number, values, state)
         sampler = self.sampler
         constraints_func = constraints_func_of(sampler)
         has_end = type(sampler).end is not _NO_END
+        # A trial asked from this study is running unless something finished it
+        # since; when nothing runs before tell_trial, which checks that itself, its
+        # state is read only if tell_trial refuses it (one storage call fewer).
+        read_first = not isinstance(trial, Trial) or has_end or constraints_func is not None
+        if read_first:
+            done = self._finished_or_raise(number, skip_if_finished)
+            if done is not None:
+                return done
+        try:
+            state, checked = self._checked_outcome(number, values, state)
+        except ValueError:
+            if not read_first:  # an error about the trial's state comes first
+                done = self._finished_or_raise(number, skip_if_finished)
+                if done is not None:
+                    return done
+            raise
         try:
             if has_end or constraints_func is not None:
                 live = trial if isinstance(trial, Trial) else Trial(self, number, {})
@@ -400,9 +404,40 @@ class Study:
             if error.__cause__ is not None:
                 raise
         finally:
-            frozen = self._storage.tell_trial(self._study_id, number, state, checked)
+            frozen, told = self._tell_storage(number, state, checked,
+                                              None if read_first else skip_if_finished)
+        if not told:
+            return frozen
         log_finished_trial(number, state.name, checked, frozen.params, self._best_or_none)
         return frozen
+
+    def _tell_storage(self, number: int, state: TrialState, checked: list[float] | None,
+                      skip_if_finished: bool | None) -> tuple[FrozenTrial, bool]:
+        """`tell_trial`, and whether it told; a trial found finished, unless
+        ``skip_if_finished`` is None, gives what `_finished_or_raise` gives."""
+        try:
+            return self._storage.tell_trial(self._study_id, number, state, checked), True
+        except TrialFinishedError:
+            done = None if skip_if_finished is None else self._finished_or_raise(
+                number, skip_if_finished)
+            if done is None:
+                raise
+            return done, False
+
+    def _finished_or_raise(self, number: int, skip_if_finished: bool) -> FrozenTrial | None:
+        """None if trial ``number`` is running; the trial if it finished and
+        ``skip_if_finished``; else the ValueError of `tell`."""
+        current = self._storage.get_trial_state(self._study_id, number)
+        if current.is_finished():
+            if skip_if_finished:
+                return self._storage.get_trial(self._study_id, number)
+            raise ValueError(
+                f"Trial {number} is already finished ({current.name}); "
+                "pass skip_if_finished=True to ignore a second tell."
+            )
+        if current != TrialState.RUNNING:
+            raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
+        return None
 
     def _best_or_none(self) -> FrozenTrial | None:
         """The best complete trial of a single-objective study, None if there is none."""
@@ -892,6 +927,14 @@ def _column_order(column: tuple[str, str]) -> tuple[str, int, int, str]:
     """Sort key of a DataFrame column: numbered sub-keys (objectives, steps) by number."""
     attr, key = column
     return (attr, 0, int(key), "") if key.isdigit() else (attr, 1, 0, key)
+
+
+def _distinct(numbers: np.ndarray) -> bool:
+    """Whether the 1-d array ``numbers`` has no repeated element.
+
+    Increasing numbers (what `Study.ask_array` returns) need no sort.
+    """
+    return bool((numbers[1:] > numbers[:-1]).all()) or np.unique(numbers).size == numbers.size
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
