@@ -206,32 +206,44 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
                 rs = group(label, b, n_dims=d)
                 regret = float(np.median([r.regret_at(math.ceil(b * d)) for r in rs]))
                 cell[label] = (_score(rs, b), regret)
-            best = max(singles, key=lambda s: cell[s][0])
             ng = cell.get("NGOpt", (math.nan, math.nan))
             per_dim.append({"d": d, "budget": b, **{k: list(v) for k, v in cell.items()}})
+            single, versus = "-", "-"
+            if singles:
+                best = max(singles, key=lambda s: cell[s][0])
+                single = f"{best} {cell[best][0]:.3f} / {cell[best][1]:.1e}"
+                versus = "yes" if cell["auto"][0] >= cell[best][0] - 1e-12 else "no"
             print(f"| {d} | {b:g}d | {cell['auto'][0]:.3f} / {cell['auto'][1]:.1e} | "
-                  f"{ng[0]:.3f} / {ng[1]:.1e} | {best} {cell[best][0]:.3f} / "
-                  f"{cell[best][1]:.1e} | {'yes' if cell['auto'][0] > ng[0] else 'no'} | "
-                  f"{'yes' if cell['auto'][0] >= cell[best][0] - 1e-12 else 'no'} |")
+                  f"{ng[0]:.3f} / {ng[1]:.1e} | {single} | "
+                  f"{'yes' if cell['auto'][0] > ng[0] else 'no'} | {versus} |")
     out["per_dim"] = per_dim
     # Per cell: (function, n_dims, budget).
     cells = sorted({(p.name, p.n_dims) for p in problems})
-    n_ok = n_cells = 0
+    n_ok = n_ng = n_cells = 0
     worse = []
     for name, d in cells:
         for b in budgets:
             auto = _score(group("auto", b, function=name, n_dims=d), b)
-            best = max(_score(group(s, b, function=name, n_dims=d), b) for s in singles)
             n_cells += 1
+            if "NGOpt" in optimizers:
+                n_ng += auto >= _score(group("NGOpt", b, function=name, n_dims=d), b) - 1e-12
+            if not singles:
+                continue
+            best = max(_score(group(s, b, function=name, n_dims=d), b) for s in singles)
             if auto >= best - 1e-12:
                 n_ok += 1
             else:
                 worse.append(f"{name} d={d} {b:g}d: auto {auto:.3f} < {best:.3f}")
-    print(f"\nPer cell: auto >= best single bbopt sampler ({', '.join(singles)}) in "
-          f"{n_ok}/{n_cells} cells ({100 * n_ok / max(n_cells, 1):.0f} %).")
+    if "NGOpt" in optimizers:
+        print(f"\nPer cell: auto >= NGOpt in {n_ng}/{n_cells} cells "
+              f"({100 * n_ng / max(n_cells, 1):.0f} %).")
+    if singles:
+        print(f"Per cell: auto >= best single bbopt sampler ({', '.join(singles)}) in "
+              f"{n_ok}/{n_cells} cells ({100 * n_ok / max(n_cells, 1):.0f} %).")
     for line in worse:
         print("  worse:", line)
-    out.update(pooled=pooled, budgets=budgets, cells_ok=n_ok, cells=n_cells, worse=worse)
+    out.update(pooled=pooled, budgets=budgets, cells_ok=n_ok, cells_ngopt_ok=n_ng,
+               cells=n_cells, worse=worse)
     return out
 
 
@@ -242,11 +254,13 @@ def precision(args: argparse.Namespace) -> dict[str, Any]:
     instances = range(1, args.precision_seeds + 1)
     problems = [Problem("sphere", n_dims=d, instance=i) for i in instances] + [
         Problem(Ellipsoid, n_dims=d, instance=i, rotate=True) for i in instances]
-    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
-    if args.nevergrad:
-        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    runs = run(problems, optimizers, budget=budget / d, seeds=[0], results=args.results,
-               verbose=args.verbose)
+    optimizers = _aware(args)
+    running = {k: v for k, v in optimizers.items() if k in args.run}
+    runs = run(problems, running, budget=budget / d, seeds=[0], results=args.results,
+               verbose=args.verbose) if running else []
+    if set(running) != set(optimizers):
+        print("Runs only (not every optimizer run): run again with every optimizer.")
+        return {}
     print(f"\n### Precision: evaluations to |f - f*| <= 1e-8, d = {d}, budget {budget}\n")
     print("| problem | optimizer | runs reaching 1e-8 | median evaluations | median final "
           "regret |")
