@@ -153,7 +153,7 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
                 aware += _runs(args, at_d, running, b, seeds)
         if singles:
             fixed += _runs(args, at_d, {s: BboptSampler(s, label=s) for s in singles},
-                           budgets[-1], seeds)
+                           args.singles_budget or budgets[-1], seeds)
     out["seconds"] = time.perf_counter() - started
     if not args.summary_only and (set(running) != set(optimizers) or not singles):
         print("Runs only (not every optimizer run): summarise with --summary-only.")
@@ -387,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--singles", nargs="*", default=["gp", "tpe", "cmaes", "random"],
                         help="single bbopt samplers to compare with")
+    parser.add_argument("--singles-budget", type=float,
+                        help="budget of the single samplers' runs, scored on their prefixes "
+                             "(default: the largest of --budgets)")
     parser.add_argument("--run", nargs="*", default=["auto", "NGOpt"],
                         choices=["auto", "NGOpt"],
                         help="budget-aware optimizers to run (the others are only read from "
