@@ -57,6 +57,7 @@ __all__ = [
     "pruners",
     "samplers",
     "storage",
+    "storages",
     "study",
     "testfunctions",
     "trial",
@@ -91,7 +92,8 @@ _LAZY = {
     "load_study": "bbopt._study",
     "Trial": "bbopt._trial",
     **dict.fromkeys(["callbacks", "distributions", "exceptions", "importance", "integration",
-                     "logging", "pruners", "samplers", "storage", "study", "testfunctions",
+                     "logging", "pruners", "samplers", "storage", "storages", "study",
+                     "testfunctions",
                      "trial", "visualization"]),
 }
 
@@ -106,6 +108,7 @@ if TYPE_CHECKING:
         pruners,
         samplers,
         storage,
+        storages,
         study,
         testfunctions,
         trial,

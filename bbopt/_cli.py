@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 # the test functions are imported by the command that uses them.
 from bbopt._distributions import BaseDistribution, distribution_from_dict
 from bbopt._frozen import FrozenTrial, TrialState
-from bbopt._minimize import SAMPLERS
+from bbopt._named_samplers import SAMPLERS
 from bbopt._study import Study, copy_study, create_study, delete_study, load_study
 from bbopt.samplers._base import BaseSampler
 from bbopt.storage._urls import (

@@ -14,11 +14,12 @@ import json
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int, is_numpy
 
-from bbopt._validation import ensure_bool, ensure_finite_real, ensure_int
+if TYPE_CHECKING:
+    import numpy as np
 
 CategoricalChoice = None | bool | int | float | str
 
@@ -352,7 +353,7 @@ class IntDistribution(_NumericDistribution):
 
 def _choice_key(choice: CategoricalChoice) -> tuple[str, Any]:
     """Key telling choices apart by type too (``True``, ``1`` and ``1.0`` differ)."""
-    if isinstance(choice, np.generic):
+    if is_numpy(choice, "generic"):
         choice = choice.item()
     if isinstance(choice, float) and math.isnan(choice):
         return ("float", "nan")
@@ -386,13 +387,14 @@ class CategoricalDistribution(BaseDistribution):
         owner = "CategoricalDistribution"
         # An ordered sequence: a set's order differs between processes (string hashing),
         # and an iterator would be consumed by the first look.
-        if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
+        if isinstance(choices, (str, bytes)) or not (isinstance(choices, Sequence)
+                                                      or is_numpy(choices, "ndarray")):
             raise TypeError(
                 f"The 'choices' parameter of {owner} must be a sequence (a list or tuple; a "
                 f"set has no fixed order, an iterator is read once). Got {choices!r} instead."
             )
         # numpy scalars (np.int64, np.str_, ...) become the Python values they hold.
-        choices = tuple(c.item() if isinstance(c, np.generic) else c for c in choices)
+        choices = tuple(c.item() if is_numpy(c, "generic") else c for c in choices)
         if not choices:
             raise ValueError(f"The 'choices' parameter of {owner} must not be empty. Got ().")
         index: dict[tuple[str, Any], int] = {}
@@ -506,6 +508,8 @@ def _numeric_to_external(
     Elementwise the same values as ``distribution.to_external``, for array users
     (`bbopt.Study.ask_array`).
     """
+    import numpy as np
+
     internal = np.asarray(internal, dtype=np.float64)
     # math.exp and math.log, as the scalar methods use (numpy's may differ in the last bit).
     value = _map(math.exp, internal) if distribution.log else internal
@@ -523,7 +527,46 @@ def _numeric_to_internal(
     return _map(math.log, value) if distribution.log else value
 
 
+def _numeric_rows_to_external(
+    distributions: Sequence[FloatDistribution | IntDistribution], internal: np.ndarray
+) -> np.ndarray:
+    """`_numeric_to_external` of each column of ``internal`` (one per distribution).
+
+    Returns a new array of the same shape; when every column is a linear float
+    without a step, one clip of the whole matrix instead of one call per column.
+    """
+    import numpy as np
+
+    if not any(d.log or d.step is not None for d in distributions):
+        lows = np.array([d.low for d in distributions], dtype=np.float64)
+        highs = np.array([d.high for d in distributions], dtype=np.float64)
+        return np.clip(internal, lows, highs)  # type: ignore[no-any-return]
+    external = np.empty_like(internal)
+    for j, distribution in enumerate(distributions):
+        external[:, j] = _numeric_to_external(distribution, internal[:, j])
+    return external
+
+
+def _numeric_rows_to_internal(
+    distributions: Sequence[FloatDistribution | IntDistribution], values: np.ndarray
+) -> np.ndarray:
+    """`_numeric_to_internal` of each column of ``values`` (one per distribution).
+
+    Returns ``values`` itself when no distribution is log-scaled (linear
+    coordinates are their own internal values), else a new array.
+    """
+    if not any(d.log for d in distributions):
+        return values
+    internal = values.copy()
+    for j, distribution in enumerate(distributions):
+        if distribution.log:
+            internal[:, j] = _numeric_to_internal(distribution, values[:, j])
+    return internal
+
+
 def _map(function: Any, array: np.ndarray) -> np.ndarray:
     """``function`` of each element of a float64 array, same shape."""
+    import numpy as np
+
     return np.fromiter(map(function, array.ravel().tolist()), np.float64,
                        array.size).reshape(array.shape)

@@ -10,9 +10,8 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from bbopt._distributions import BaseDistribution
+from bbopt._validation import is_numpy
 
 
 class TrialState(enum.IntEnum):
@@ -175,13 +174,14 @@ class FrozenTrial:
 
 def checked_constraints(value: Any, name: str, owner: str) -> list[float]:
     """Constraint values as a list of floats; ValueError/TypeError naming the argument."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+    if isinstance(value, (str, bytes)) or not (isinstance(value, Sequence)
+                                                    or is_numpy(value, "ndarray")):
         raise TypeError(
             f"The {name!r} parameter of {owner} must be a sequence of floats. Got {value!r} "
             "instead.")
     items = list(value)
-    if not items or not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
-                            for v in items):
+    if not items or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                            and not is_numpy(v, "bool_") for v in items):
         raise TypeError(
             f"The {name!r} parameter of {owner} must be a non-empty sequence of real numbers. "
             f"Got {value!r} instead.")

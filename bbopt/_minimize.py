@@ -5,27 +5,17 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from bbopt import samplers as _samplers
 from bbopt._distributions import FloatDistribution
 from bbopt._frozen import TrialState
+from bbopt._named_samplers import SAMPLERS
 from bbopt._study import Study, create_study
 from bbopt._validation import ensure_int, ensure_seed
 from bbopt.samplers import BaseSampler
 
-#: Sampler names accepted by `minimize` (and the command line), each built with the given
-#: seed; each sampler's module is imported when it is first built.
-SAMPLERS: dict[str, Callable[[int | None], BaseSampler]] = {
-    "auto": lambda seed: _samplers.AutoSampler(seed=seed),
-    "tpe": lambda seed: _samplers.TPESampler(seed=seed),
-    "random": lambda seed: _samplers.RandomSampler(seed=seed),
-    "qmc": lambda seed: _samplers.QMCSampler(seed=seed),
-    "gp": lambda seed: _samplers.GPSampler(seed=seed),
-}
-
+if TYPE_CHECKING:
+    import numpy as np
 
 @dataclasses.dataclass
 class OptimizeResult:
@@ -64,6 +54,8 @@ class OptimizeResult:
 
 
 def _check_bounds(bounds: Any) -> np.ndarray:
+    import numpy as np  # here: the command line reads SAMPLERS without numpy
+
     if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # scipy.optimize.Bounds
         bounds = np.column_stack(np.broadcast_arrays(bounds.lb, bounds.ub))
     try:
@@ -141,6 +133,8 @@ def minimize(
     >>> bool(result.fun == result.fun_history.min())
     True
     """
+    import numpy as np
+
     owner = "minimize"
     if not callable(func):
         raise TypeError(f"The 'func' parameter of {owner} must be callable. Got {func!r}.")
@@ -193,6 +187,8 @@ def minimize(
 def _result(
     xs: np.ndarray, funs: np.ndarray, nfev: int, best: int, study: Study, copy: bool
 ) -> OptimizeResult:
+    import numpy as np
+
     x_history, fun_history = xs[:nfev], funs[:nfev]
     if copy:
         x_history, fun_history = x_history.copy(), fun_history.copy()

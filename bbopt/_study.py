@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import os
@@ -13,13 +12,11 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from bbopt._distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
-    _numeric_to_external,
+    _numeric_rows_to_external,
 )
 from bbopt._frozen import (
     CONSTRAINTS_KEY,
@@ -30,25 +27,21 @@ from bbopt._frozen import (
     checked_constraints,
 )
 from bbopt._logging import log_finished_trial
-from bbopt._multi_objective import pareto_front_rows
 from bbopt._trial import _NO_END, Trial
 from bbopt._validation import as_objective_values, ensure_bool, ensure_int
 from bbopt.pruners import BasePruner, NopPruner
 from bbopt.samplers import BaseSampler, ConstraintsError, SamplingContext
 from bbopt.samplers._constraints import constraints_func_of, record, violations
-from bbopt.storage import (
-    BaseStorage,
-    DuplicatedStudyError,
-    InMemoryStorage,
-    Observations,
-    RunningPoints,
-)
+from bbopt.storage import BaseStorage, DuplicatedStudyError, TrialFinishedError
 from bbopt.storage._urls import storage_from_url
 
 if TYPE_CHECKING:
     import concurrent.futures
 
+    import numpy as np
     import pandas
+
+    from bbopt.storage import Observations, RunningPoints
 
 ObjectiveFunc = Callable[[Trial], "float | Sequence[float]"]
 _FIXED_PARAMS = "fixed_params"
@@ -103,6 +96,12 @@ class Study:
                 f"this study has {len(self._directions)}."
             )
         self._stop_requested = False
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # The unpickled storage takes the original's key, as samplers pickled with the study
+        # (or apart from it) keyed their state of this study on it.
+        self.__dict__.update(state)
+        self._key = (_storage_key(self._storage, self._key[0]), self._study_id)
 
     # -- directions ------------------------------------------------------
     @property
@@ -228,6 +227,8 @@ class Study:
         >>> X.shape, len(study.trials), study.best_value < 1.1
         ((1000, 2), 1000, True)
         """
+        import numpy as np
+
         owner = "Study.ask_array"
         n = ensure_int(n, "n", owner, minimum=1)
         _check_distributions(space)
@@ -252,9 +253,7 @@ class Study:
             X = np.array([[trial._params[name] for name in space] for trial in trials],
                          dtype=np.float64)
             return numbers, X
-        X = np.empty((n, len(params)))
-        for j, (_, distribution) in enumerate(params):
-            X[:, j] = _numeric_to_external(distribution, internal[:, j])  # type: ignore[arg-type]
+        X = _numeric_rows_to_external(list(space.values()), internal)  # type: ignore[arg-type]
         return storage.create_running_trials(study_id, params, X), X
 
     def tell_array(self, numbers: Sequence[int] | np.ndarray, values: Any) -> None:
@@ -279,6 +278,8 @@ class Study:
         >>> [t.state.name for t in study.trials]
         ['COMPLETE', 'COMPLETE', 'COMPLETE', 'COMPLETE']
         """
+        import numpy as np
+
         owner = "Study.tell_array"
         numbers_array = np.asarray(numbers)
         if numbers_array.ndim != 1 or not (
@@ -291,7 +292,7 @@ class Study:
         n = numbers_array.shape[0]
         n_trials = self._storage.get_n_trials(self._study_id)
         if n and (numbers_array.min() < 0 or numbers_array.max() >= n_trials
-                  or np.unique(numbers_array).size != n):
+                  or not _distinct(numbers_array)):
             raise ValueError(
                 f"The 'numbers' parameter of {owner} must be distinct trial numbers "
                 f"(0 to {n_trials - 1}). Got {numbers!r} instead."
@@ -373,20 +374,25 @@ class Study:
             The finished trial.
         """
         number = self._trial_number(trial)
-        current = self._storage.get_trial_state(self._study_id, number)
-        if current.is_finished():
-            if skip_if_finished:
-                return self._storage.get_trial(self._study_id, number)
-            raise ValueError(
-                f"Trial {number} is already finished ({current.name}); "
-                "pass skip_if_finished=True to ignore a second tell."
-            )
-        if current != TrialState.RUNNING:
-            raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
-        state, checked = self._checked_outcome(number, values, state)
         sampler = self.sampler
         constraints_func = constraints_func_of(sampler)
         has_end = type(sampler).end is not _NO_END
+        # A trial asked from this study is running unless something finished it
+        # since; when nothing runs before tell_trial, which checks that itself, its
+        # state is read only if tell_trial refuses it (one storage call fewer).
+        read_first = not isinstance(trial, Trial) or has_end or constraints_func is not None
+        if read_first:
+            done = self._finished_or_raise(number, skip_if_finished)
+            if done is not None:
+                return done
+        try:
+            state, checked = self._checked_outcome(number, values, state)
+        except ValueError:
+            if not read_first:  # an error about the trial's state comes first
+                done = self._finished_or_raise(number, skip_if_finished)
+                if done is not None:
+                    return done
+            raise
         try:
             if has_end or constraints_func is not None:
                 live = trial if isinstance(trial, Trial) else Trial(self, number, {})
@@ -400,9 +406,40 @@ class Study:
             if error.__cause__ is not None:
                 raise
         finally:
-            frozen = self._storage.tell_trial(self._study_id, number, state, checked)
+            frozen, told = self._tell_storage(number, state, checked,
+                                              None if read_first else skip_if_finished)
+        if not told:
+            return frozen
         log_finished_trial(number, state.name, checked, frozen.params, self._best_or_none)
         return frozen
+
+    def _tell_storage(self, number: int, state: TrialState, checked: list[float] | None,
+                      skip_if_finished: bool | None) -> tuple[FrozenTrial, bool]:
+        """`tell_trial`, and whether it told; a trial found finished, unless
+        ``skip_if_finished`` is None, gives what `_finished_or_raise` gives."""
+        try:
+            return self._storage.tell_trial(self._study_id, number, state, checked), True
+        except TrialFinishedError:
+            done = None if skip_if_finished is None else self._finished_or_raise(
+                number, skip_if_finished)
+            if done is None:
+                raise
+            return done, False
+
+    def _finished_or_raise(self, number: int, skip_if_finished: bool) -> FrozenTrial | None:
+        """None if trial ``number`` is running; the trial if it finished and
+        ``skip_if_finished``; else the ValueError of `tell`."""
+        current = self._storage.get_trial_state(self._study_id, number)
+        if current.is_finished():
+            if skip_if_finished:
+                return self._storage.get_trial(self._study_id, number)
+            raise ValueError(
+                f"Trial {number} is already finished ({current.name}); "
+                "pass skip_if_finished=True to ignore a second tell."
+            )
+        if current != TrialState.RUNNING:
+            raise ValueError(f"Trial {number} is {current.name}, not RUNNING.")
+        return None
 
     def _best_or_none(self) -> FrozenTrial | None:
         """The best complete trial of a single-objective study, None if there is none."""
@@ -573,6 +610,8 @@ class Study:
         With constraint values (``constraints_func`` of the samplers), the
         best feasible trial; ValueError if no trial is feasible yet.
         """
+        import numpy as np
+
         self._require_single_objective("best_trial")
         observations = self.get_observations()
         if observations.best_row < 0:
@@ -594,6 +633,8 @@ class Study:
         In a study whose trials record constraint values, a trial without
         them counts as infeasible.
         """
+        import numpy as np
+
         complete = observations.states == TrialState.COMPLETE
         if observations.constraints.shape[1]:
             complete &= violations(observations.constraints) == 0.0
@@ -621,6 +662,8 @@ class Study:
         observations = self.get_observations()
         complete = self._feasible_complete_rows(observations)
         scores = observations.values[complete] * observations.signs
+        from bbopt._multi_objective import pareto_front_rows  # numpy and the kernels
+
         rows = complete[pareto_front_rows(scores)]
         return [
             self._storage.get_trial(self._study_id, int(n)) for n in observations.numbers[rows]
@@ -868,16 +911,17 @@ class Study:
         return f"Study(study_name={self.study_name!r}, directions={self._directions})"
 
 
-# A key per storage object, never reused (unlike id()): a study is (storage key, study id).
-_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, int] = weakref.WeakKeyDictionary()
-_NEXT_STORAGE_KEY = itertools.count()
+# A key per storage object, unique across processes (a pickled study's storage keeps its
+# key, so a pickled sampler finds its state of that study): a study is (storage key, id).
+_STORAGE_KEYS: weakref.WeakKeyDictionary[BaseStorage, str] = weakref.WeakKeyDictionary()
 
 
-def _storage_key(storage: BaseStorage) -> int:
-    key = _STORAGE_KEYS.get(storage)
-    if key is None:
-        key = _STORAGE_KEYS.setdefault(storage, next(_NEXT_STORAGE_KEY))
-    return key
+def _storage_key(storage: BaseStorage, key: str | None = None) -> str:
+    """The key of ``storage``; the first call decides it (``key``, or a new random one)."""
+    known = _STORAGE_KEYS.get(storage)
+    if known is None:
+        known = _STORAGE_KEYS.setdefault(storage, key or uuid.uuid4().hex)
+    return known
 
 
 def _same_params(trial: FrozenTrial, params: Mapping[str, Any]) -> bool:
@@ -892,6 +936,16 @@ def _column_order(column: tuple[str, str]) -> tuple[str, int, int, str]:
     """Sort key of a DataFrame column: numbered sub-keys (objectives, steps) by number."""
     attr, key = column
     return (attr, 0, int(key), "") if key.isdigit() else (attr, 1, 0, key)
+
+
+def _distinct(numbers: np.ndarray) -> bool:
+    """Whether the 1-d array ``numbers`` has no repeated element.
+
+    Increasing numbers (what `Study.ask_array` returns) need no sort.
+    """
+    import numpy as np
+
+    return bool((numbers[1:] > numbers[:-1]).all()) or np.unique(numbers).size == numbers.size
 
 
 def _check_distributions(distributions: Mapping[str, BaseDistribution]) -> None:
@@ -993,6 +1047,8 @@ def _ensure_storage(storage: BaseStorage | str | os.PathLike[str] | None,
     `StudyNotFoundError` instead of creating an empty database there.
     """
     if storage is None:
+        from bbopt.storage import InMemoryStorage
+
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage

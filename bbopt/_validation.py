@@ -8,10 +8,26 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Iterable
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeGuard
 
-import numpy as np
+
+def loaded_numpy() -> ModuleType | None:
+    """numpy if it is imported, else None: then no value can be a numpy object.
+
+    Lets the checks that a numpy value would take (``isinstance(v, np.generic)``)
+    run without importing numpy, so that a command line call that needs no
+    arrays (`bbopt tell`) does not pay for numpy's import.
+    """
+    return sys.modules.get("numpy")
+
+
+def is_numpy(value: Any, *names: str) -> TypeGuard[Any]:
+    """Whether ``value`` is an instance of one of numpy's types ``names`` (no import)."""
+    np = loaded_numpy()
+    return np is not None and isinstance(value, tuple(getattr(np, n) for n in names))
 
 
 def _fail(kind: type[Exception], name: str, owner: str, expected: str, value: Any) -> Exception:
@@ -83,7 +99,7 @@ def ensure_optional_int(
 
 def ensure_bool(value: Any, name: str, owner: str) -> bool:
     """Return ``value`` if it is a bool (numpy bools included)."""
-    if not isinstance(value, (bool, np.bool_)):
+    if not (isinstance(value, bool) or is_numpy(value, "bool_")):
         raise _fail(TypeError, name, owner, "a bool", value)
     return bool(value)
 
@@ -111,7 +127,8 @@ def ensure_seed(value: Any, owner: str) -> int | None:
 
 
 def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and not is_numpy(value, "bool_"))
 
 
 def _as_float(value: Any) -> float:
@@ -133,7 +150,7 @@ def as_objective_values(
     """
     if _is_real(values):
         items: list[Any] = [values]
-    elif isinstance(values, np.ndarray) and values.ndim <= 1:
+    elif is_numpy(values, "ndarray") and values.ndim <= 1:
         items = values.reshape(-1).tolist() if values.dtype.kind in "iuf" else [None]
     elif isinstance(values, (list, tuple)):
         items = list(values)

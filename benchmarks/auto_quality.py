@@ -106,6 +106,14 @@ def _problems(dims: list[int], instances: int) -> list[Problem]:
             for function, rotate in SUITE for d in dims for i in range(1, instances + 1)]
 
 
+def _aware(args: argparse.Namespace) -> dict[str, Any]:
+    """The budget-aware optimizers: AutoSampler, and NGOpt unless --no-nevergrad."""
+    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
+    if args.nevergrad:
+        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
+    return optimizers
+
+
 def _score(runs: list[Any], budget: float) -> float:
     return float(ecdf_scores(runs, budgets=[budget]).rows[0][2]) if runs else math.nan
 
@@ -136,16 +144,20 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     fixed: list[Any] = []
     aware: list[Any] = []
-    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
-    if args.nevergrad:
-        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
+    optimizers = _aware(args)
+    running = {k: v for k, v in optimizers.items() if k in args.run}
     for d in sorted(args.dims):  # small dimensions first: a partial run is already useful
         at_d = [p for p in problems if p.n_dims == d]
         for b in budgets:
-            aware += _runs(args, at_d, optimizers, b, seeds)
-        fixed += _runs(args, at_d, {s: BboptSampler(s, label=s) for s in singles},
-                       budgets[-1], seeds)
+            if running:
+                aware += _runs(args, at_d, running, b, seeds)
+        if singles:
+            fixed += _runs(args, at_d, {s: BboptSampler(s, label=s) for s in singles},
+                           args.singles_budget or budgets[-1], seeds)
     out["seconds"] = time.perf_counter() - started
+    if not args.summary_only and (set(running) != set(optimizers) or not singles):
+        print("Runs only (not every optimizer run): summarise with --summary-only.")
+        return out
     if args.summary_only:  # compare on the (problem, seed) pairs every optimizer finished
         complete = set.intersection(*[
             {(r.problem, r.seed) for r in aware + fixed if r.optimizer == label
@@ -194,32 +206,44 @@ def continuous(args: argparse.Namespace) -> dict[str, Any]:
                 rs = group(label, b, n_dims=d)
                 regret = float(np.median([r.regret_at(math.ceil(b * d)) for r in rs]))
                 cell[label] = (_score(rs, b), regret)
-            best = max(singles, key=lambda s: cell[s][0])
             ng = cell.get("NGOpt", (math.nan, math.nan))
             per_dim.append({"d": d, "budget": b, **{k: list(v) for k, v in cell.items()}})
+            single, versus = "-", "-"
+            if singles:
+                best = max(singles, key=lambda s: cell[s][0])
+                single = f"{best} {cell[best][0]:.3f} / {cell[best][1]:.1e}"
+                versus = "yes" if cell["auto"][0] >= cell[best][0] - 1e-12 else "no"
             print(f"| {d} | {b:g}d | {cell['auto'][0]:.3f} / {cell['auto'][1]:.1e} | "
-                  f"{ng[0]:.3f} / {ng[1]:.1e} | {best} {cell[best][0]:.3f} / "
-                  f"{cell[best][1]:.1e} | {'yes' if cell['auto'][0] > ng[0] else 'no'} | "
-                  f"{'yes' if cell['auto'][0] >= cell[best][0] - 1e-12 else 'no'} |")
+                  f"{ng[0]:.3f} / {ng[1]:.1e} | {single} | "
+                  f"{'yes' if cell['auto'][0] > ng[0] else 'no'} | {versus} |")
     out["per_dim"] = per_dim
     # Per cell: (function, n_dims, budget).
     cells = sorted({(p.name, p.n_dims) for p in problems})
-    n_ok = n_cells = 0
+    n_ok = n_ng = n_cells = 0
     worse = []
     for name, d in cells:
         for b in budgets:
             auto = _score(group("auto", b, function=name, n_dims=d), b)
-            best = max(_score(group(s, b, function=name, n_dims=d), b) for s in singles)
             n_cells += 1
+            if "NGOpt" in optimizers:
+                n_ng += auto >= _score(group("NGOpt", b, function=name, n_dims=d), b) - 1e-12
+            if not singles:
+                continue
+            best = max(_score(group(s, b, function=name, n_dims=d), b) for s in singles)
             if auto >= best - 1e-12:
                 n_ok += 1
             else:
                 worse.append(f"{name} d={d} {b:g}d: auto {auto:.3f} < {best:.3f}")
-    print(f"\nPer cell: auto >= best single bbopt sampler ({', '.join(singles)}) in "
-          f"{n_ok}/{n_cells} cells ({100 * n_ok / max(n_cells, 1):.0f} %).")
+    if "NGOpt" in optimizers:
+        print(f"\nPer cell: auto >= NGOpt in {n_ng}/{n_cells} cells "
+              f"({100 * n_ng / max(n_cells, 1):.0f} %).")
+    if singles:
+        print(f"Per cell: auto >= best single bbopt sampler ({', '.join(singles)}) in "
+              f"{n_ok}/{n_cells} cells ({100 * n_ok / max(n_cells, 1):.0f} %).")
     for line in worse:
         print("  worse:", line)
-    out.update(pooled=pooled, budgets=budgets, cells_ok=n_ok, cells=n_cells, worse=worse)
+    out.update(pooled=pooled, budgets=budgets, cells_ok=n_ok, cells_ngopt_ok=n_ng,
+               cells=n_cells, worse=worse)
     return out
 
 
@@ -230,11 +254,13 @@ def precision(args: argparse.Namespace) -> dict[str, Any]:
     instances = range(1, args.precision_seeds + 1)
     problems = [Problem("sphere", n_dims=d, instance=i) for i in instances] + [
         Problem(Ellipsoid, n_dims=d, instance=i, rotate=True) for i in instances]
-    optimizers: dict[str, Any] = {"auto": BboptSampler("auto", label="auto")}
-    if args.nevergrad:
-        optimizers["NGOpt"] = NevergradOptimizer("NGOpt", label="NGOpt")
-    runs = run(problems, optimizers, budget=budget / d, seeds=[0], results=args.results,
-               verbose=args.verbose)
+    optimizers = _aware(args)
+    running = {k: v for k, v in optimizers.items() if k in args.run}
+    runs = run(problems, running, budget=budget / d, seeds=[0], results=args.results,
+               verbose=args.verbose) if running else []
+    if set(running) != set(optimizers):
+        print("Runs only (not every optimizer run): run again with every optimizer.")
+        return {}
     print(f"\n### Precision: evaluations to |f - f*| <= 1e-8, d = {d}, budget {budget}\n")
     print("| problem | optimizer | runs reaching 1e-8 | median evaluations | median final "
           "regret |")
@@ -282,9 +308,11 @@ def mixed(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     print(f"\n### Mixed and conditional spaces ({args.mixed_trials} trials, "
           f"{args.seeds} seeds): median final regret, runtime-ECDF score\n")
-    print("| problem | sampler | median regret | ECDF score |")
-    print("|---|---|---|---|")
+    print("| problem | sampler | median regret | ECDF score | auto - tpe, 90 % bootstrap |")
+    print("|---|---|---|---|---|")
+    rng = np.random.default_rng(0)
     for pname, function in problems.items():
+        per_seed: dict[str, FloatArray] = {}
         for label in ("auto", "tpe"):
             traces = []
             for seed in range(args.seeds):
@@ -297,8 +325,17 @@ def mixed(args: argparse.Namespace) -> dict[str, Any]:
                 values = np.array([t.value for t in study.trials], dtype=np.float64)
                 traces.append(np.minimum.accumulate(values) - minimum)
             final = float(np.median([t[-1] for t in traces]))
-            reached = np.mean([[t[-1] <= target for target in TARGETS] for t in traces])
-            print(f"| {pname} | {label} | {final:.2e} | {reached:.3f} |")
+            per_seed[label] = np.mean([[t[-1] <= target for target in TARGETS]
+                                       for t in traces], axis=1)
+            reached = float(np.mean(per_seed[label]))
+            interval = ""
+            if label == "tpe":  # the seeds of the two samplers are independent: unpaired
+                a, b = per_seed["auto"], per_seed["tpe"]
+                diffs = [rng.choice(a, a.size).mean() - rng.choice(b, b.size).mean()
+                         for _ in range(2000)]
+                low, high = np.percentile(diffs, [5, 95])
+                interval = f"{a.mean() - b.mean():+.3f} [{low:+.3f}, {high:+.3f}]"
+            print(f"| {pname} | {label} | {final:.2e} | {reached:.3f} | {interval} |")
             out[f"{pname}/{label}"] = {"median_regret": final, "ecdf": float(reached)}
     return out
 
@@ -348,8 +385,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budgets", type=float, nargs="+", default=[10, 20, 50])
     parser.add_argument("--seeds", type=int, default=3, help="seeds per instance")
     parser.add_argument("--instances", type=int, default=1)
-    parser.add_argument("--singles", nargs="+", default=["gp", "tpe", "cmaes", "random"],
+    parser.add_argument("--singles", nargs="*", default=["gp", "tpe", "cmaes", "random"],
                         help="single bbopt samplers to compare with")
+    parser.add_argument("--singles-budget", type=float,
+                        help="budget of the single samplers' runs, scored on their prefixes "
+                             "(default: the largest of --budgets)")
+    parser.add_argument("--run", nargs="*", default=["auto", "NGOpt"],
+                        choices=["auto", "NGOpt"],
+                        help="budget-aware optimizers to run (the others are only read from "
+                             "--results): NGOpt alone runs from a venv with numpy < 2.4, "
+                             "whose NGOpt does not crash at 100 d")
     parser.add_argument("--no-nevergrad", dest="nevergrad", action="store_false")
     parts = ["continuous", "precision", "mixed", "overhead"]
     parser.add_argument("--parts", nargs="+", choices=parts, default=parts)

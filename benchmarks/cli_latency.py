@@ -13,7 +13,11 @@ removed from their environment) and one untimed round goes first, so that
 bbopt, like Optuna from its installed wheel, runs from compiled ``.pyc``
 files rather than compiling its sources at every call.
 
-    python benchmarks/cli_latency.py --rounds 5
+``--prefill N`` first runs N untimed ask/tell rounds per tool, so that the
+timed asks of both tools' default TPE are model-based (10 startup trials)
+rather than random.
+
+    python benchmarks/cli_latency.py --rounds 5 --prefill 10
 """
 
 from __future__ import annotations
@@ -47,9 +51,18 @@ def _timed(command: list[str], cwd: str) -> tuple[float, float, str]:
     return time.perf_counter() - started, _cpu() - cpu, result.stdout
 
 
+def _told(ask_output: str) -> list[str]:
+    """The arguments of the tell of an asked trial: its number and (x - 0.3)^2."""
+    asked = json.loads(ask_output)
+    value = (asked["params"]["x"] - 0.3) ** 2
+    return ["--trial-number", str(asked["number"]), "--values", repr(value)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--prefill", type=int, default=0,
+                        help="untimed ask/tell rounds per tool before the timed ones")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     bbopt = [sys.executable, "-m", "bbopt"]
@@ -66,6 +79,9 @@ def main() -> None:
                   "import bbopt; bbopt.create_study()": "import bbopt; bbopt.create_study()"}
     for name, (cmd, where, space) in tools.items():
         _timed(cmd + ["create-study"] + where, folder)
+        for _ in range(args.prefill):
+            _, _, out = _timed(cmd + ["ask"] + where + ["--search-space", space], folder)
+            _timed(cmd + ["tell"] + where + _told(out), folder)
     for round_ in range(args.rounds + 1):  # round 0: untimed, writes the bytecode caches
 
         def run(name: str, command: list[str]) -> str:
@@ -79,8 +95,7 @@ def main() -> None:
             run(name, [sys.executable, "-c", code])
         for name, (cmd, where, space) in tools.items():
             out = run(f"{name} ask", cmd + ["ask"] + where + ["--search-space", space])
-            run(f"{name} tell", cmd + ["tell"] + where + [
-                "--trial-number", str(json.loads(out)["number"]), "--values", "1.0"])
+            run(f"{name} tell", cmd + ["tell"] + where + _told(out))
     # CPU time (user + system) depends far less than wall time on the machine's load.
     print("| command | median ms | min ms | median CPU ms |\n| --- | --- | --- | --- |")
     for name, values in times.items():

@@ -15,19 +15,25 @@ table gives the median):
     and Optuna 5's ``RDBStorage`` (SQLAlchemy over psycopg 3) on the same
     server, each in a database of its own created for the run; bbopt's
     ``JournalFileStorage`` and Optuna's ``JournalStorage(JournalFileBackend)``
-    in the same folder. The ``n`` trials are added beforehand, untimed.
+    in the same folder; bbopt's ``SQLiteStorage`` there too (``bbopt-sqlite``).
+    The ``n`` trials are added beforehand, untimed.
 ``tpe``
     The same study of ``--tpe-n`` trials (10 floats, values of a sphere)
     in memory and on PostgreSQL (``synchronous="full"``, the default, and
-    ``"normal"``); ``--tpe-k`` trials of bbopt's ``TPESampler`` are asked
-    (whole space) and told; the table gives the time per trial and the ratio
-    to memory.
+    ``"normal"``), or in an SQLite file (``--wheres``); ``--tpe-k`` trials of
+    bbopt's ``TPESampler`` are asked (whole space) and told; the table gives
+    the time per trial and the ratio to memory, and the CPU time per trial of
+    the benchmark's process plus, on PostgreSQL, of its server process (read
+    from ``/proc``, so the server must run on the same machine): unlike the
+    time, it hardly moves with the load of other jobs.
 
 ``roundtrips``
     Round trips to the server per ask+tell of bbopt's ``PostgreSQLStorage``
     (whole space, define-by-run, TPE), counted in the driver (psycopg's
-    waits for the server outside a pipeline, plus one per pipeline); they
-    do not depend on the load.
+    waits for the server outside a pipeline, plus one per pipeline or
+    statements sent together through libpq (``_raw``), plus one when the
+    answer of a write sent without waiting had not arrived by the next
+    call), and the parameter writes sent without waiting.
 
 The server should be a real one (``fsync`` on): ``--url`` names a role that
 may create databases.
@@ -58,9 +64,10 @@ import _common  # noqa: E402
 N_DIMS = 10
 N_WARMUP = 10
 LIBS = ("bbopt-postgres", "bbopt-postgres-delayed", "optuna-rdb-postgres", "bbopt-journal",
-        "optuna-journal")
+        "optuna-journal", "bbopt-sqlite")
 PARAM_DELAY = 0.05  # bbopt-postgres-delayed: PostgreSQLStorage(param_delay=PARAM_DELAY)
 MODES = ("space", "define-by-run")
+WHERES = ("memory", "postgres", "postgres-normal", "sqlite")
 ROUND_TRIP_MODES = ("space", "define-by-run", "define-by-run-delayed", "tpe")
 
 
@@ -96,9 +103,9 @@ class _Database:
 # -- workers (each in a fresh process) -------------------------------------------------
 
 
-def _timed(ask: Any, tell: Any, k: int) -> float:
+def _timed(ask: Any, tell: Any, k: int, warmup: int = N_WARMUP) -> float:
     """Milliseconds per ask+tell over ``k`` trials, after a warm-up."""
-    for _ in range(N_WARMUP):
+    for _ in range(warmup):
         tell(ask())
     start = time.perf_counter()
     for _ in range(k):
@@ -118,7 +125,9 @@ def _asktell_bbopt(backend: str, mode: str, n: int, k: int, url: str,
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
     database = _Database(url) if backend.startswith("postgres") else None
-    target = database.url if database else f"journal:///{os.path.join(folder, 'bbopt.log')}"
+    target = database.url if database else (
+        f"sqlite:///{os.path.join(folder, 'bbopt.db')}" if backend == "sqlite"
+        else f"journal:///{os.path.join(folder, 'bbopt.log')}")
     try:
         filler = bbopt.create_study(study_name="s", storage=target,
                                     sampler=RandomSampler(seed=1))
@@ -199,8 +208,11 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
 
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
     database = _Database(url) if where.startswith("postgres") else None
+    folder = tempfile.TemporaryDirectory()
     try:
         storage: Any = bbopt.storage.InMemoryStorage()
+        if where == "sqlite":
+            storage = bbopt.storage.SQLiteStorage(os.path.join(folder.name, "bbopt.db"))
         if database:
             storage = bbopt.storage.PostgreSQLStorage(
                 database.url, synchronous="normal" if where.endswith("normal") else "full")
@@ -209,12 +221,36 @@ def _tpe(where: str, n: int, k: int, url: str) -> dict[str, Any]:
         numbers, x = filler.ask_array(n, space)  # the n trials in two writes
         filler.tell_array(numbers, (x**2).sum(axis=1))
         study = bbopt.load_study(study_name="s", storage=storage, sampler=TPESampler(seed=0))
-        ms = _timed(lambda: study.ask(space),
-                    lambda t: study.tell(t, sum(v * v for v in t.params.values())), k)
-        return {"status": "ok", "per_trial_ms": ms, "best": study.best_value}
+        ask = lambda: study.ask(space)  # noqa: E731
+        tell = lambda t: study.tell(t, sum(v * v for v in t.params.values()))  # noqa: E731
+        for _ in range(N_WARMUP):
+            tell(ask())
+        cpu = [time.process_time(), _backend_cpu(storage)]
+        ms = _timed(ask, tell, k, warmup=0)
+        # CPU seconds of this process and of its server process (same machine) per
+        # timed trial: what the load of other jobs hardly changes.
+        client = 1e3 * (time.process_time() - cpu[0]) / k
+        server = 1e3 * (_backend_cpu(storage) - cpu[1]) / k
+        return {"status": "ok", "per_trial_ms": ms, "client_cpu_ms": client,
+                "server_cpu_ms": server, "best": study.best_value}
     finally:
+        folder.cleanup()
         if database:
             database.drop()
+
+
+def _backend_cpu(storage: Any) -> float:
+    """CPU seconds used so far by the server process of a PostgreSQL storage's
+    connection (0 for other storages, or if the server is on another machine)."""
+    if type(storage).__name__ != "PostgreSQLStorage":
+        return 0.0
+    pid = storage._connection().info.backend_pid
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _roundtrips(url: str) -> dict[str, float]:
@@ -233,6 +269,30 @@ def _roundtrips(url: str) -> dict[str, float]:
         return wait(self, gen, *args, **kwargs)
 
     psycopg.Connection.wait = counted  # type: ignore[method-assign]
+    sent = [0]
+    send_params = bbopt.storage.PostgreSQLStorage._send_params
+
+    def counted_send(self: Any, *args: Any) -> None:
+        sent[0] += 1
+        send_params(self, *args)
+
+    bbopt.storage.PostgreSQLStorage._send_params = counted_send  # type: ignore[method-assign]
+    settle = bbopt.storage.PostgreSQLStorage._settle
+
+    def counted_settle(self: Any, conn: Any) -> None:
+        conn.pgconn.consume_input()
+        if conn.pgconn.is_busy():  # the answer is not there yet: a wait
+            count[0] += 1
+        settle(self, conn)
+
+    bbopt.storage.PostgreSQLStorage._settle = counted_settle  # type: ignore[method-assign]
+    raw = bbopt.storage.PostgreSQLStorage._raw
+
+    def counted_raw(self: Any, *args: Any) -> Any:
+        count[0] += 1  # one round trip (answers of writes in flight included)
+        return raw(self, *args)
+
+    bbopt.storage.PostgreSQLStorage._raw = counted_raw  # type: ignore[method-assign]
     space = {f"x{i}": bbopt.FloatDistribution(-5, 5) for i in range(N_DIMS)}
     result = {}
     database = _Database(url)
@@ -254,14 +314,18 @@ def _roundtrips(url: str) -> dict[str, float]:
             for _ in range(20):  # past TPE's start-up trials
                 trial = ask()
                 study.tell(trial, sum(trial.params.values()))
-            count[0] = 0
+            count[0] = sent[0] = 0
             for _ in range(10):
                 trial = ask()
                 study.tell(trial, sum(trial.params.values()))
             result[mode] = count[0] / 10
+            result[f"{mode} (sent without waiting)"] = sent[0] / 10
             storage.close()
     finally:
         psycopg.Connection.wait = wait  # type: ignore[method-assign]
+        bbopt.storage.PostgreSQLStorage._send_params = send_params  # type: ignore[method-assign]
+        bbopt.storage.PostgreSQLStorage._settle = settle  # type: ignore[method-assign]
+        bbopt.storage.PostgreSQLStorage._raw = raw  # type: ignore[method-assign]
         database.drop()
     return result
 
@@ -283,8 +347,10 @@ def _worker(args: argparse.Namespace) -> None:
 # -- driver ----------------------------------------------------------------------------
 
 
-def _median(results: list[dict[str, Any]]) -> float | None:
-    times = [r["per_trial_ms"] for r in results if r.get("status") == "ok"]
+def _median(results: list[dict[str, Any]], *keys: str) -> float | None:
+    """The median over runs of the sum of ``keys`` (default the time per trial)."""
+    keys = keys or ("per_trial_ms",)
+    times = [sum(r[key] for key in keys) for r in results if r.get("status") == "ok"]
     return statistics.median(times) if len(times) == len(results) else None
 
 
@@ -300,6 +366,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=200, help="trials timed (asktell)")
     parser.add_argument("--tpe-n", type=int, default=10_000)
     parser.add_argument("--tpe-k", type=int, default=30)
+    parser.add_argument("--wheres", nargs="+", choices=WHERES, default=list(WHERES[:3]),
+                        help="storages of the tpe part (memory first: the reference)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--json", default=None)
@@ -320,9 +388,11 @@ def main() -> None:
                                     timeout=args.max_seconds)
         results["roundtrips"] = counts
         print("\nround trips to the server per ask+tell (PostgreSQLStorage, 10 floats)\n")
-        print(_common.markdown_table(["ask", "round trips"],
-                                     [[mode, f"{counts.get(mode, 'failed')}"]
-                                      for mode in ROUND_TRIP_MODES], "lr"))
+        print(_common.markdown_table(
+            ["ask", "round trips", "writes sent without waiting"],
+            [[mode, f"{counts.get(mode, 'failed')}",
+              f"{counts.get(f'{mode} (sent without waiting)', 'failed')}"]
+             for mode in ROUND_TRIP_MODES], "lrr"))
 
     def measure(key: tuple[str, ...], argv: list[str], store: dict[str, Any]) -> None:
         result = _common.run_worker([script, *argv, *common], timeout=args.max_seconds)
@@ -353,21 +423,26 @@ def main() -> None:
         print(_common.markdown_table(["storage", "ask", "ms / trial", "Optuna / bbopt"],
                                      rows, "llrr"))
     if "tpe" in args.parts:
-        wheres = ("memory", "postgres", "postgres-normal")
+        wheres = tuple(args.wheres)
         for repeat in range(args.repeats):
             for where in wheres if repeat % 2 == 0 else wheres[::-1]:
                 measure((where,), ["--worker", "tpe", "--where", where, "--tpe-n",
                                    str(args.tpe_n), "--tpe-k", str(args.tpe_k)],
                         results["tpe"])
         medians = {where: _median(results["tpe"][where]) for where in wheres}
-        memory = medians["memory"]
+        cpu = {where: _median(results["tpe"][where], "client_cpu_ms", "server_cpu_ms")
+               for where in wheres}
+        memory, memory_cpu = medians["memory"], cpu["memory"]
         print(f"\nTPE ask+tell per trial on a study of {args.tpe_n:,} trials (10 floats, "
-              f"median of {args.repeats} runs of {args.tpe_k} trials)\n")
+              f"median of {args.repeats} runs of {args.tpe_k} trials; CPU: this process "
+              "plus its server process)\n")
         print(_common.markdown_table(
-            ["storage", "ms / trial", "vs memory"],
+            ["storage", "ms / trial", "vs memory", "CPU ms / trial", "CPU vs memory"],
             [[where, "failed" if ms is None else f"{ms:.2f}",
-              f"{ms / memory:.2f}x" if ms and memory else ""]
-             for where, ms in medians.items()], "lrr"))
+              f"{ms / memory:.2f}x" if ms and memory else "",
+              "failed" if cpu[where] is None else f"{cpu[where]:.2f}",
+              f"{cpu[where] / memory_cpu:.2f}x" if cpu[where] and memory_cpu else ""]
+             for where, ms in medians.items()], "lrrrr"))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -11,6 +11,9 @@ Test functions (``bbopt.testfunctions``, where each cites its definition):
 Branin, Hartmann6, Rosenbrock-10, Ackley-10, Levy-10, Styblinski-Tang-20,
 Michalewicz-10 and MixedAckley (2 reals, 2 ints, 1 categorical).
 
+``bbopt-univariate`` is bbopt's ``TPESampler(multivariate=False)``, beside
+Optuna's default TPE (which is univariate too).
+
 Usage::
 
     python benchmarks/tpe_quality.py --seeds 10 --budgets 100 300 \\
@@ -43,7 +46,7 @@ from _common import (
     markdown_table,
 )
 
-LIBS = ("bbopt", "optuna")
+LIBS = ("bbopt", "bbopt-univariate", "optuna")
 FLOOR = 1e-12
 
 
@@ -52,7 +55,9 @@ def run_one(lib: str, name: str, seed: int, budgets: list[int]) -> dict[str, Any
     from bbopt.benchmark import BboptSampler, OptunaSampler, Problem
     from bbopt.benchmark import run_one as benchmark_run_one
 
-    optimizer = BboptSampler("tpe") if lib == "bbopt" else OptunaSampler("TPESampler")
+    optimizer = (BboptSampler("tpe") if lib == "bbopt"
+                 else BboptSampler("tpe", multivariate=False) if lib == "bbopt-univariate"
+                 else OptunaSampler("TPESampler"))
     record = benchmark_run_one(Problem(make_test_function(name)), optimizer, seed, max(budgets))
     return {
         "lib": lib, "function": name, "seed": seed,
@@ -81,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
             if all(str(b) in r["regret"] for b in args.budgets):
                 cached[r["lib"], r["function"], r["seed"]] = r
     runs = []
-    libs = [lib for lib in args.libs if is_installed(lib) or any(k[0] == lib for k in cached)]
+    libs = [lib for lib in args.libs
+            if is_installed(lib.split("-")[0]) or any(k[0] == lib for k in cached)]
     for name in args.functions:
         for lib in libs:
             for seed in range(args.first_seed, args.first_seed + args.seeds):
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
                 worst[b] = max(worst[b], delta)
                 row.append(f"{delta:+.2f}")
             rows.append(row)
-    headers = ["function", "evals"] + [f"{lib} {library_version(lib) or ''}".strip()
+    headers = ["function", "evals"] + [f"{lib} {library_version(lib.split('-')[0]) or ''}".strip()
                                        for lib in libs]
     if {"bbopt", "optuna"} <= set(libs):
         headers.append("d log10")

@@ -15,6 +15,12 @@ peak RSS of the process
 Samplers:
 
 - ``bbopt-tr``: ``bbopt.samplers.TrustRegionGPSampler(seed=0)``;
+- ``bbopt-tr-full``: the same with ``restart="incumbent"``, the worst case: the
+  random observations make a region collapse again and again while they are
+  replayed, and with the default fresh restarts its GP then holds only the
+  points since the last restart; restarted at the incumbent it holds the full
+  ``max_region_points = 256`` nearest points, as any region does once it has
+  had 256 evaluations;
 - ``bbopt-gp``: ``bbopt.samplers.GPSampler(seed=0)`` (the global GP; the
   anchor of the same run).
 
@@ -42,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine_info, markdown_table, peak_rss_bytes
 
-SAMPLERS = ("bbopt-tr", "bbopt-gp")
+SAMPLERS = ("bbopt-tr", "bbopt-tr-full", "bbopt-gp")
 
 
 def _f(x: Any) -> float:
@@ -62,8 +68,13 @@ def run_one(sampler: str, n: int, d: int, k: int, max_seconds: float) -> dict[st
     points = np.random.default_rng(12345).random((n, d))
     dist = bbopt.FloatDistribution(0.0, 1.0)
     space = dict.fromkeys(names, dist)
-    s = (bbopt.samplers.TrustRegionGPSampler(seed=0) if sampler == "bbopt-tr"
-         else bbopt.samplers.GPSampler(seed=0))
+    s: bbopt.samplers.BaseSampler
+    if sampler == "bbopt-tr":
+        s = bbopt.samplers.TrustRegionGPSampler(seed=0)
+    elif sampler == "bbopt-tr-full":
+        s = bbopt.samplers.TrustRegionGPSampler(seed=0, restart="incumbent")
+    else:
+        s = bbopt.samplers.GPSampler(seed=0)
     study = bbopt.create_study(sampler=s)
     study.add_trials(
         bbopt.create_trial(params=dict(zip(names, map(float, p))), distributions=space,

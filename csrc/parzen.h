@@ -156,4 +156,22 @@ int bbopt_parzen_categorical(intptr_t n_x, intptr_t n_comp, intptr_t ld, intptr_
                              const double *x_cat, const double *choice, const double *n_choices,
                              const double *spread, const double *log_weight, double *out);
 
+/*
+ * Inverse-CDF draws of truncated normals (the sampling step of a Parzen
+ * estimator), elementwise:
+ *
+ *   a = (lo - mu) / sigma, b = (hi - mu) / sigma,
+ *   p = Phi(a) + u[i] (Phi(b) - Phi(a)),
+ *   out[i] = clip(mu + sigma * Phi^-1(p), lo, hi)
+ *
+ * with mu = mu[i] etc.; for p >= 1/2, Phi^-1(p) is computed as -Phi^-1(q)
+ * with q = 1 - p = Q(a) - u[i] (Q(a) - Q(b)), Q(z) = Phi(-z), so that p
+ * near 1 keeps its precision. All arrays have n elements; sigma > 0,
+ * lo <= hi, 0 <= u < 1, finite mu. Returns BBOPT_ERR_SIZE if
+ * n < 0, BBOPT_ERR_NAN on a NaN input, BBOPT_ERR_DOMAIN on another value
+ * outside its domain.
+ */
+int bbopt_truncnorm_draw(intptr_t n, const double *mu, const double *sigma, const double *lo,
+                         const double *hi, const double *u, double *out);
+
 #endif /* BBOPT_PARZEN_H */

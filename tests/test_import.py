@@ -131,3 +131,36 @@ def test_pickles_load_in_a_process_that_imported_nothing(tmp_path: Path) -> None
                          check=True)
     assert out.stdout.decode().split() == ["FrozenTrial", "RandomSampler", "MedianPruner",
                                            "FloatDistribution", "SQLiteStorage"]
+
+
+def test_command_line_tell_and_create_study_do_not_import_numpy(tmp_path: Path) -> None:
+    # A call that writes a value reads no observations: numpy (60-150 ms to import) stays out.
+    space = json.dumps({"x": {"type": "float", "low": 0, "high": 1}})
+    where = ["--storage", str(tmp_path / "s.db"), "--study", "s"]
+    for argv, numpy in [(["create-study", *where], False),
+                        (["ask", *where, "--search-space", space], True),
+                        (["tell", *where, "--trial-number", "0", "--values", "0.5"], False),
+                        (["tell", *where, "--trial-number", "0", "--values", "0.5",
+                          "--skip-if-finished"], False)]:
+        code = (f"import sys\nfrom bbopt._cli import main\nassert main({argv!r}) == 0\n"
+                "print('numpy' in sys.modules)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=tmp_path)
+        assert out.stdout.strip().splitlines()[-1] == str(numpy), argv
+
+
+def test_command_line_ask_of_a_model_based_trial_loads_no_heavy_module(tmp_path: Path) -> None:
+    # Past its 10 random startup trials TPE draws from its Parzen estimators: still no
+    # scipy.special (its import costs about three times numpy's).
+    space = json.dumps({"x": {"type": "float", "low": 0, "high": 1},
+                        "n": {"type": "int", "low": 1, "high": 4},
+                        "c": {"type": "categorical", "choices": ["a", "b"]}})
+    where = ["--storage", str(tmp_path / "s.db"), "--study", "s"]
+    code = (f"import sys\nfrom bbopt._cli import main\nassert main(['create-study', *{where!r}]) == 0\n"
+            f"for i in range(13):\n"
+            f"    assert main(['ask', *{where!r}, '--search-space', {space!r}]) == 0\n"
+            f"    assert main(['tell', *{where!r}, '--trial-number', str(i), '--values', str(i % 5)]) == 0\n"
+            f"{HEAVY}print(heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

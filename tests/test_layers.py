@@ -34,6 +34,8 @@ LAYERS = {
     "bbopt._lattice": 1,
     "bbopt._encoding": 1,
     "bbopt._exceptions": 1,
+    # The mixin that pickles objects holding thread locks (samplers, storages, pruners).
+    "bbopt._picklable": 1,
     "bbopt.surrogates": 2,
     "bbopt.samplers": 3,
     "bbopt.pruners": 3,
@@ -53,6 +55,7 @@ LAYERS = {
     "bbopt.distributions": 5,
     "bbopt.exceptions": 5,
     "bbopt.logging": 5,
+    "bbopt.storages": 5,
     # Add-on over the public API: runs samplers through studies, reads test functions.
     "bbopt.benchmark": 5,
     "bbopt": 6,  # the package root only re-exports

@@ -127,3 +127,34 @@ def test_array_path_errors() -> None:
     with pytest.raises(ValueError, match="'values' parameter of Study.tell_array"):
         study.tell_array(numbers, ["a", "b"])
     assert [t.state for t in study.trials] == [TrialState.RUNNING] * 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_returned_array_is_the_callers(kind, make_storage) -> None:
+    study = _study(make_storage)
+    numbers, X = study.ask_array(4, {"x": FloatDistribution(0.0, 1.0)})
+    drawn = X.copy()
+    X[:] = 7.0  # the caller's to change: the trials keep what was drawn
+    assert [t.params["x"] for t in study.trials] == drawn[:, 0].tolist()
+    study.tell_array(numbers, drawn[:, 0])
+    assert study.get_observations().x[:, 0].tolist() == drawn[:, 0].tolist()
+
+
+@pytest.mark.parametrize("order", ["increasing", "shuffled", "gapped"])
+def test_array_tell_in_any_order(order) -> None:
+    # Linear floats only (one clip for the whole matrix), told in several orders.
+    space = {"a": FloatDistribution(-1.0, 1.0), "b": FloatDistribution(0.0, 10.0)}
+    study = bbopt.create_study(sampler=RandomSampler(seed=1))
+    numbers, X = study.ask_array(6, space)
+    assert ((X >= [-1.0, 0.0]) & (X <= [1.0, 10.0])).all()
+    picked = {"increasing": numbers, "shuffled": numbers[[3, 0, 5, 1, 4, 2]],
+              "gapped": numbers[[0, 2, 5]]}[order]
+    study.tell_array(picked, X[picked, 1])
+    told = {t.number: t.value for t in study.trials if t.state == TrialState.COMPLETE}
+    assert told == dict(zip(picked.tolist(), X[picked, 1].tolist()))
+    obs = study.get_observations()
+    assert obs.numbers.tolist() == picked.tolist()
+    assert obs.x[:, :2].tolist() == X[picked].tolist()
+    assert obs.best_row == int(np.argmin(X[picked, 1]))
+    with pytest.raises(ValueError, match="'numbers' parameter of Study.tell_array"):
+        study.tell_array([5, 4, 5], [1.0, 2.0, 3.0])

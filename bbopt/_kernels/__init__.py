@@ -39,6 +39,7 @@ try:
         parzen_log_pdf,
         parzen_log_pdf_univariate,
         parzen_prepare,
+        truncnorm_draw,
     )
 except ImportError as _exc:
     raise _build_error(_exc) from _exc
@@ -64,6 +65,7 @@ __all__ = [
     "parzen_log_pdf",
     "parzen_log_pdf_univariate",
     "parzen_prepare",
+    "truncnorm_draw",
 ]
 
 # Names of the modules loaded on first use.

@@ -7,6 +7,14 @@ PARZEN_MAX_REFS: int
 def log_ndtr_diff(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64]
 ) -> None: ...
+def truncnorm_draw(
+    mu: NDArray[np.float64],
+    sigma: NDArray[np.float64],
+    lo: NDArray[np.float64],
+    hi: NDArray[np.float64],
+    u: NDArray[np.float64],
+    out: NDArray[np.float64],
+) -> None: ...
 def parzen_prepare(
     mu: NDArray[np.float64],
     sigma: NDArray[np.float64],

@@ -137,6 +137,44 @@ def log_ndtr_diff_ref(
     out[:] = _log_ndtr_diff(a, b)
 
 
+def truncnorm_draw_ref(
+    mu: NDArray[np.float64], sigma: NDArray[np.float64], lo: NDArray[np.float64],
+    hi: NDArray[np.float64], u: NDArray[np.float64], out: NDArray[np.float64],
+) -> None:
+    """Inverse-CDF draws of truncated normals, elementwise.
+
+    Twin of :func:`bbopt._kernels.truncnorm_draw`, through scipy's ``ndtr`` and
+    ``ndtri``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = np.empty(1)
+    >>> truncnorm_draw_ref(np.zeros(1), np.ones(1), -np.ones(1), np.ones(1), np.full(1, 0.5),
+    ...                    out)
+    >>> out.tolist()
+    [0.0]
+    """
+    n = mu.shape[0]
+    where = f"truncnorm_draw(n={n})"
+    for name, arr in (("sigma", sigma), ("lo", lo), ("hi", hi), ("u", u), ("out", out)):
+        if arr.shape[0] != n:
+            raise ValueError(
+                f"truncnorm_draw: '{name}' must have {n} elements. Got {arr.shape[0]} instead."
+            )
+    if any(np.isnan(arr).any() for arr in (mu, sigma, lo, hi, u)):
+        raise _parzen_error(where, "an input contains NaN")
+    if not (np.all(sigma > 0) and np.all(lo <= hi) and np.all(np.isfinite(mu))
+            and np.all((0 <= u) & (u < 1))):
+        raise _parzen_error(where, "an input value is outside its allowed domain")
+    a, b = (lo - mu) / sigma, (hi - mu) / sigma
+    p = special.ndtr(a) + u * (special.ndtr(b) - special.ndtr(a))
+    # The upper half through q = 1 - p from the upper tails, so that p near 1 is not rounded.
+    q = special.ndtr(-a) - u * (special.ndtr(-a) - special.ndtr(-b))
+    z = np.where(p < 0.5, special.ndtri(p), -special.ndtri(q))
+    out[:] = np.clip(mu + sigma * z, lo, hi)
+
+
 def _check_shape(where: str, name: str, shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
     if tuple(shape) != tuple(expected):
         raise ValueError(f"{where}: '{name}' must have shape {expected}. Got {shape} instead.")

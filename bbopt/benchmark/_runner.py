@@ -9,6 +9,7 @@ minimum, decreasing) from there on.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import math
@@ -418,6 +419,9 @@ def run(
 
 
 class _Writer:
+    """Appends run records to a results file; several processes may share the file (each
+    record is written under an exclusive lock where the platform has ``fcntl``)."""
+
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.file: Any = None
@@ -425,23 +429,39 @@ class _Writer:
     def __enter__(self) -> Callable[[str], None]:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists():
+            self.file = open(self.path, "a", encoding="utf-8")
+            with _locked(self.file):
                 # A record cut short by an interruption (no final newline) is dropped.
                 data = self.path.read_bytes()
                 if data and not data.endswith(b"\n"):
                     with open(self.path, "r+b") as f:
                         f.truncate(data.rfind(b"\n") + 1)
-            self.file = open(self.path, "a", encoding="utf-8")
         return self.write
 
     def write(self, line: str) -> None:
         if self.file is not None:
-            self.file.write(line + "\n")
-            self.file.flush()
+            with _locked(self.file):
+                self.file.write(line + "\n")
+                self.file.flush()
 
     def __exit__(self, *exc: object) -> None:
         if self.file is not None:
             self.file.close()
+
+
+@contextlib.contextmanager
+def _locked(file: Any) -> Iterator[None]:
+    """Hold an exclusive lock on ``file`` (no lock without ``fcntl``: Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(file.fileno(), fcntl.LOCK_UN)
 
 
 def _execute(tasks: list[tuple[Problem, Optimizer, int, int]], n_jobs: int,

@@ -5,11 +5,13 @@
 the whole search space, of a GP fitted to the trials; also under Optuna's name
 ``FanovaImportanceEvaluator``), `MainEffectImportanceEvaluator` (first-order
 shares of an additive model of the trials) or `PedAnovaImportanceEvaluator`
-(on bbopt's Parzen kernels).
+(on bbopt's Parzen kernels) or `MeanDecreaseImpurityImportanceEvaluator` (a
+random forest's impurity decrease, as Optuna's of that name).
 """
 
 from bbopt.importance._api import ImportanceEvaluator, get_param_importances
 from bbopt.importance._main_effect import MainEffectImportanceEvaluator
+from bbopt.importance._mdi import MeanDecreaseImpurityImportanceEvaluator
 from bbopt.importance._ped_anova import PedAnovaImportanceEvaluator
 from bbopt.importance._sobol import SobolImportanceEvaluator
 
@@ -20,6 +22,7 @@ __all__ = [
     "FanovaImportanceEvaluator",
     "ImportanceEvaluator",
     "MainEffectImportanceEvaluator",
+    "MeanDecreaseImpurityImportanceEvaluator",
     "PedAnovaImportanceEvaluator",
     "SobolImportanceEvaluator",
     "get_param_importances",

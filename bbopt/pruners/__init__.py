@@ -16,6 +16,7 @@ __all__ = [
     "PercentilePruner",
     "SuccessiveHalvingPruner",
     "ThresholdPruner",
+    "WilcoxonPruner",
 ]
 
 # Each name -> the module that defines it.
@@ -28,6 +29,7 @@ _LAZY = {
     "PercentilePruner": "bbopt.pruners._percentile",
     "SuccessiveHalvingPruner": "bbopt.pruners._successive_halving",
     "ThresholdPruner": "bbopt.pruners._threshold",
+    "WilcoxonPruner": "bbopt.pruners._wilcoxon",
 }
 
 if TYPE_CHECKING:
@@ -37,5 +39,6 @@ if TYPE_CHECKING:
     from bbopt.pruners._percentile import MedianPruner, PercentilePruner
     from bbopt.pruners._successive_halving import SuccessiveHalvingPruner
     from bbopt.pruners._threshold import ThresholdPruner
+    from bbopt.pruners._wilcoxon import WilcoxonPruner
 else:
     __getattr__, __dir__ = lazy_names(__name__, _LAZY)

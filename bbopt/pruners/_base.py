@@ -5,13 +5,15 @@ from __future__ import annotations
 import abc
 from typing import TYPE_CHECKING
 
+from bbopt._picklable import PicklableLocks
+
 if TYPE_CHECKING:
     from bbopt._frozen import FrozenTrial
     from bbopt._study import Study
     from bbopt._trial import Trial
 
 
-class BasePruner(abc.ABC):
+class BasePruner(PicklableLocks, abc.ABC):
     """Decide from a running trial's intermediate values whether to stop it early.
 
     Examples

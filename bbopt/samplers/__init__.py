@@ -12,6 +12,7 @@ __all__ = [
     "ArraySampler",
     "AutoSampler",
     "BaseSampler",
+    "BruteForceSampler",
     "CmaEs",
     "CmaEsSampler",
     "ConstraintsError",
@@ -19,6 +20,7 @@ __all__ = [
     "GridSampler",
     "NSGAIIISampler",
     "NSGAIISampler",
+    "PartialFixedSampler",
     "QMCSampler",
     "RandomSampler",
     "SamplingContext",
@@ -31,6 +33,7 @@ _LAZY = {
     "ArraySampler": "bbopt.samplers._base",
     "AutoSampler": "bbopt.samplers._auto",
     "BaseSampler": "bbopt.samplers._base",
+    "BruteForceSampler": "bbopt.samplers._brute_force",
     "CmaEs": "bbopt.samplers._cmaes",
     "CmaEsSampler": "bbopt.samplers._cmaes",
     "ConstraintsError": "bbopt.samplers._constraints",
@@ -38,6 +41,7 @@ _LAZY = {
     "GridSampler": "bbopt.samplers._grid",
     "NSGAIIISampler": "bbopt.samplers._nsga",
     "NSGAIISampler": "bbopt.samplers._nsga",
+    "PartialFixedSampler": "bbopt.samplers._partial_fixed",
     "QMCSampler": "bbopt.samplers._qmc",
     "RandomSampler": "bbopt.samplers._random",
     "SamplingContext": "bbopt.samplers._context",
@@ -48,12 +52,14 @@ _LAZY = {
 if TYPE_CHECKING:
     from bbopt.samplers._auto import AutoSampler
     from bbopt.samplers._base import ArraySampler, BaseSampler
+    from bbopt.samplers._brute_force import BruteForceSampler
     from bbopt.samplers._cmaes import CmaEs, CmaEsSampler
     from bbopt.samplers._constraints import ConstraintsError
     from bbopt.samplers._context import SamplingContext
     from bbopt.samplers._gp import GPSampler
     from bbopt.samplers._grid import GridSampler
     from bbopt.samplers._nsga import NSGAIIISampler, NSGAIISampler
+    from bbopt.samplers._partial_fixed import PartialFixedSampler
     from bbopt.samplers._qmc import QMCSampler
     from bbopt.samplers._random import RandomSampler
     from bbopt.samplers._tpe import TPESampler

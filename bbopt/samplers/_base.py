@@ -28,18 +28,19 @@ import abc
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import TrialState
+from bbopt._picklable import PicklableLocks
 from bbopt.samplers._context import SamplingContext
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from bbopt._study import Study
     from bbopt._trial import Trial
 
 
-class BaseSampler(abc.ABC):
+class BaseSampler(PicklableLocks, abc.ABC):
     """Base class of samplers; subclasses implement at least `sample_independent`.
 
     Examples

@@ -27,19 +27,19 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
-
 from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, TrialState
-from bbopt._kernels import nondominated_rank
-from bbopt._validation import ensure_callable
+from bbopt._validation import ensure_callable, is_numpy
 from bbopt.samplers._context import SamplingContext
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from bbopt.surrogates import GaussianProcess
 
-FloatArray = NDArray[np.float64]
+    FloatArray = NDArray[np.float64]
+
 ConstraintsFunc = Callable[[Any], Sequence[float]]
 
 
@@ -117,8 +117,8 @@ def _checked(raw: Any, number: int, n_constraints: int) -> list[float]:
         raise ConstraintsError(
             f"constraints_func of trial {number} returned {raw!r}. {rule}.")
     items = list(raw)
-    if not items or not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
-                            for v in items):
+    if not items or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                            and not is_numpy(v, "bool_") for v in items):
         raise ConstraintsError(
             f"constraints_func of trial {number} returned {raw!r}. {rule}.")
     values = [float(v) for v in items]
@@ -144,6 +144,8 @@ def violations(constraints: FloatArray) -> FloatArray:
     >>> violations(np.array([[-1.0, 0.0], [0.5, 2.0], [np.nan, np.nan]])).tolist()
     [0.0, 2.5, inf]
     """
+    import numpy as np
+
     if constraints.shape[1] == 0:
         return np.zeros(constraints.shape[0])
     total = np.maximum(constraints, 0.0).sum(axis=1)
@@ -158,6 +160,8 @@ def constrained_keys(constraints: FloatArray, tier: FloatArray,
     row moves to tier 0.5, scored by its violation, so the good group is the
     best feasible trials, filled up with the least violating ones.
     """
+    import numpy as np
+
     violation = violations(constraints)
     infeasible = (violation > 0.0) & (tier == 0.0)
     return np.where(infeasible, 0.5, tier), np.where(infeasible, violation, score)
@@ -186,6 +190,10 @@ def constrained_ranks(scores: FloatArray, violation: FloatArray) -> NDArray[np.i
     >>> constrained_ranks(scores, np.array([0.0, 1.0, 0.0, 0.5])).tolist()
     [0, 3, 1, 2]
     """
+    import numpy as np
+
+    from bbopt._kernels import nondominated_rank
+
     n = scores.shape[0]
     rank = np.empty(n, dtype=np.int64)
     feasible = np.flatnonzero(violation <= 0.0)
@@ -244,6 +252,7 @@ class ConstrainedAcquisition:
         self, x_new: FloatArray, best: float | None = None, grad: bool = False
     ) -> tuple[FloatArray, FloatArray | None]:
         """Log EI (if ``best`` is not None) plus the summed log probabilities of feasibility."""
+        import numpy as np
         from scipy import special  # with the GP, already loaded
 
         m = x_new.shape[0]

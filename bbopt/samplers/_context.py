@@ -11,13 +11,13 @@ test a sampler without a study.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import BaseDistribution
 from bbopt._frozen import StudyDirection
-from bbopt.storage import Observations, RunningPoints
+
+if TYPE_CHECKING:
+    from bbopt.storage import Observations, RunningPoints
 
 
 class SamplingContext:
@@ -137,6 +137,10 @@ class SamplingContext:
         directions = [StudyDirection.MINIMIZE if s > 0 else StudyDirection.MAXIMIZE
                       for s in signs]
         if running is None:
+            import numpy as np
+
+            from bbopt.storage import RunningPoints
+
             running = RunningPoints(np.zeros(0, dtype=np.int64),
                                     np.empty((0, observations.n_columns)))
         fixed_running = running

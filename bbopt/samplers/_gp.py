@@ -202,6 +202,11 @@ class _Model:
         self.subset = False  # whether the GP holds a subset of (x, y)
 
 
+def _no_model() -> list[_Model | None]:
+    """A study's model slot before its first fit (a function, so that the sampler pickles)."""
+    return [None]
+
+
 def _refit_due(n: int, n_at_fit: int) -> bool:
     if n_at_fit < 0 or n < REFIT_EVERY_TRIAL_BELOW:
         return True
@@ -342,7 +347,7 @@ class GPSampler(JointSampler):
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         # The model of each study served (SamplingContext.study_key); None before the first.
-        self._models: PerStudy[list[_Model | None]] = PerStudy(lambda: [None])
+        self._models: PerStudy[list[_Model | None]] = PerStudy(_no_model)
 
     @one_blas_thread()
     def sample_joint(

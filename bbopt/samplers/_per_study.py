@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 _State = TypeVar("_State")
 
@@ -24,7 +24,8 @@ _MAX_STUDIES = 8
 class PerStudy(Generic[_State]):
     """The states of the most recently served studies, made by ``factory`` when missing.
 
-    Not thread-safe: call it under the sampler's lock.
+    Not thread-safe: call it under the sampler's lock. Pickling drops the states: study
+    keys identify studies within one process, and every state is rebuilt when missing.
     """
 
     def __init__(self, factory: Callable[[], _State]) -> None:
@@ -41,6 +42,9 @@ class PerStudy(Generic[_State]):
         else:
             self._states.move_to_end(study_key)
         return state
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_factory": self._factory, "_states": OrderedDict()}
 
     def clear(self) -> None:
         """Forget every study."""

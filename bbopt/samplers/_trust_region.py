@@ -27,7 +27,13 @@ Optimization via Local Bayesian Optimization", Algorithm 1:
   counters, and the next ``n_startup_trials`` rows are its design (a new Sobol
   set). With ``restart="fresh"`` (the default, TuRBO's rule) it forgets the
   earlier rows: its incumbent is the best of its own rows and the rows before
-  the restart no longer feed its GP; with ``restart="incumbent"`` the restarted
+  the restart no longer feed its GP; ``restart="global"`` restarts the same way
+  but draws the new design from a GP of all the observations (the point of
+  largest expected improvement, one per design row) instead of Sobol points,
+  as CASMOPOLITAN's restarts do (Wan et al. 2021, "Think Global and Act Local:
+  Bayesian Optimisation over High-Dimensional Categorical and Mixed Search
+  Spaces", where a global GP picks the centre of each new region); with
+  ``restart="incumbent"`` the restarted
   region keeps the incumbent as its centre (a design row that beats it moves
   it) and its GP keeps choosing among all the observations.
 
@@ -135,6 +141,9 @@ class _Model:
         self.gp_region = -1  # n_restarts when the set was chosen
         self.fit_n = -1  # rows of x at the last hyperparameter fit; -1: never fitted
         self.weights = np.ones(space.d)  # box weights (numeric dims; 1 for categorical)
+        self.global_gp: GaussianProcess | None = None  # restart="global": the global GP
+        self.global_region = -1  # n_restarts when it was fitted
+        self.global_n = 0  # rows of x it holds
 
 
 class TrustRegionGPSampler(JointSampler):
@@ -200,11 +209,19 @@ class TrustRegionGPSampler(JointSampler):
         constraint gets a local GP on the region's set, and the suggestion
         is the candidate of best sampled value among those whose sampled
         constraints are all <= 0, or of least sampled violation if none.
-    restart : {"fresh", "incumbent"}, default "fresh"
-        What a collapsed region restarts from. Both spend ``n_startup_trials``
-        evaluations on new space-filling points first. ``"fresh"``: TuRBO's
-        restart, a new region around the best of the new points that forgets
-        the earlier observations (a sequential multi-start). ``"incumbent"``:
+    restart : {"fresh", "global", "incumbent"}, default "fresh"
+        What a collapsed region restarts from. Each spends ``n_startup_trials``
+        evaluations on new design points first. ``"fresh"``: TuRBO's
+        restart, a new region around the best of new space-filling points
+        that forgets the earlier observations (a sequential multi-start).
+        ``"global"``: the same, but each design point is the maximiser of the
+        expected improvement of a GP of all the observations (the ``K`` best
+        and ``K`` others above ``2 K``), so that the new region starts where
+        the whole history points rather than anywhere (a guided multi-start,
+        as in CASMOPOLITAN; Sobol points when there are constraints). In 20
+        dimensions it helped on Levy and hurt on Rastrigin, whose ripples
+        hide the trend from the GP (docs/benchmarks.md, sixth session).
+        ``"incumbent"``:
         the region grows back to ``init_length`` around the best point seen so
         far (unless a new point beats it), its GP on the observations nearest
         to it. On Levy in 20 dimensions the regrown region rarely improved and
@@ -313,9 +330,10 @@ class TrustRegionGPSampler(JointSampler):
                 "instead."
             )
         self._set_independent(independent_sampler, seed, _OWNER)
-        if restart not in ("incumbent", "fresh"):
+        if restart not in ("incumbent", "fresh", "global"):
             raise ValueError(
-                f"The 'restart' parameter of {_OWNER} must be 'incumbent' or 'fresh'. "
+                f"The 'restart' parameter of {_OWNER} must be 'fresh', 'global' or "
+                f"'incumbent'. "
                 f"Got {restart!r} instead."
             )
         self._restart = restart
@@ -453,7 +471,7 @@ class TrustRegionGPSampler(JointSampler):
             region.length /= 2.0
             region.n_failure = 0
         if region.length < self._min_length:
-            if self._restart == "fresh":
+            if self._restart != "incumbent":  # "fresh" or "global"
                 model.region = _Region(row + 1, self._init_length, region.n_restarts + 1)
             else:  # "incumbent": the same observations and centre, the initial length again
                 restarted = _Region(region.start, self._init_length, region.n_restarts + 1)
@@ -534,12 +552,63 @@ class TrustRegionGPSampler(JointSampler):
         from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
 
         region, space = model.region, model.space
+        if self._restart == "global" and region.n_restarts > 0 and not model.c.shape[1]:
+            return self._global_point(model, pending)
         sobol = qmc.Sobol(space.d, scramble=True,
                           seed=np.random.default_rng([self._design_seed, region.n_restarts]))
         n_points = self._n_startup
         design = space.from_unit(sobol.random_base2((n_points - 1).bit_length())[:n_points])
         fresh = np.flatnonzero(_fresh(design, model.seen, set(_keys(pending))))
         return design[fresh[0]] if fresh.size else None
+
+    def _global_point(self, model: _Model, pending: FloatArray) -> FloatArray | None:
+        """A design point of a restarted region chosen by a GP of the whole space.
+
+        The GP holds every observation (above ``2 K`` of them: the ``K`` best and
+        ``K`` spread evenly over the others, ``K = max_region_points``), is fitted
+        once per restart and extended with the region's design rows; the point
+        is the candidate of largest expected improvement among scrambled Sobol
+        points of the whole space and Gaussian perturbations of the five best
+        observations (scales 0.01 to 0.2), as `GPSampler` proposes.
+        """
+        from scipy.stats import qmc
+
+        space, region, rng = model.space, model.region, self._rng
+        n = model.y.size
+        gp = model.global_gp
+        if gp is None or model.global_region != region.n_restarts:
+            k = self._max_points
+            if n <= 2 * k:
+                rows = np.arange(n)
+            else:
+                order = np.argsort(model.y, kind="stable")
+                rest = np.sort(order[k:])
+                rows = np.sort(np.concatenate(
+                    [order[:k], rest[np.linspace(0, rest.size - 1, k).astype(np.int64)]]))
+            gp = GaussianProcess(space.categorical, self._noise_floor, self._deterministic)
+            gp.fit(model.x[rows], model.y[rows], FIT_MAX_ITER, restart=True,
+                   max_fit_points=MAX_FIT_POINTS)
+            model.global_gp, model.global_region = gp, region.n_restarts
+        elif n > model.global_n:
+            gp.append(model.x[model.global_n:], model.y[model.global_n:])
+        model.global_n = n
+        if pending.shape[0]:
+            gp = gp.fantasised(pending)
+        m = self._n_candidates or min(100 * space.d, 4096)
+        unit = qmc.Sobol(space.d, scramble=True, seed=rng).random_base2(
+            max(m - 1, 0).bit_length())[:m]
+        n_top = min(5, n)
+        top = model.x[np.argpartition(model.y, n_top - 1)[:n_top]]
+        near = top[rng.integers(0, n_top, m // 4)]
+        numeric = ~space.categorical
+        scale = rng.choice([0.01, 0.05, 0.1, 0.2], size=(near.shape[0], 1))
+        near[:, numeric] += scale * rng.standard_normal((near.shape[0], int(numeric.sum())))
+        candidates = np.concatenate([space.from_unit(unit), space.snap(near)])
+        fresh = _fresh(candidates, model.seen, set(_keys(pending)))
+        if not np.any(fresh):
+            return None
+        candidates = candidates[fresh]
+        return candidates[int(np.argmax(gp.log_ei(candidates)[0]))]  # type: ignore[no-any-return]
 
     def _local_gp(self, model: _Model, centre: FloatArray) -> GaussianProcess:
         """The GP on the region's observations nearest to ``centre``."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import abc
 import functools
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import BaseDistribution, IntDistribution
 from bbopt._exceptions import BboptError
 from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt.storage._observations import Observations, RunningPoints
+from bbopt._picklable import PicklableLocks
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 
 class StudyNotFoundError(BboptError, ValueError):
@@ -78,7 +81,7 @@ class TrialFinishedError(BboptError, ValueError):
     """
 
 
-class BaseStorage(abc.ABC):
+class BaseStorage(PicklableLocks, abc.ABC):
     """Where studies and trials live; every method is atomic and thread-safe.
 
     Trials are identified by ``(study_id, number)``. Implementations keep the
@@ -299,6 +302,8 @@ class BaseStorage(abc.ABC):
             The new trials' numbers (int64). This default creates them one by
             one; storages record them at once.
         """
+        import numpy as np
+
         numbers = np.empty(values.shape[0], dtype=np.int64)
         for k, row in enumerate(_user_rows(params, values)):
             number = self.create_new_trial(study_id)

@@ -12,7 +12,11 @@ from typing import Any, cast
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution, FloatDistribution, _numeric_to_internal
+from bbopt._distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    _numeric_rows_to_internal,
+)
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
     BaseStorage,
@@ -65,7 +69,7 @@ class _Block:
 
 class _StudyRecord:
     __slots__ = ("name", "directions", "user_attrs", "trials", "running", "waiting",
-                 "observations", "stale", "blocks", "block_starts", "n_lazy")
+                 "observations", "stale", "blocks", "block_starts", "n_lazy", "deleted")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
@@ -82,6 +86,7 @@ class _StudyRecord:
         self.blocks: list[_Block] = []
         self.block_starts: list[int] = []
         self.n_lazy = 0  # entries of trials that are None
+        self.deleted = False  # set when its study is deleted (writers check it)
 
     def materialize(self, number: int) -> FrozenTrial:
         """Turn trial ``number`` of a block into its `FrozenTrial` (kept from now on)."""
@@ -130,15 +135,15 @@ class _ParamWriter:
         self.number = number
 
     def write(self, name: str, distribution: BaseDistribution, value: Any) -> None:
-        """Record the value of parameter ``name`` (as `InMemoryStorage.set_trial_param`)."""
-        if type(name) is not str or not name.isascii():
-            check_name(name, "name", "Trial.suggest")
+        """Record the value of parameter ``name`` (as `InMemoryStorage.set_trial_param`).
+
+        ``name`` was checked by the caller (`bbopt.Trial`, the only one).
+        """
         lock = self._lock
         lock.acquire()  # cheaper than `with` on this path (as in the storage's other hot methods)
         try:
             trial = self._trial
-            if trial.state is not _RUNNING or (
-                    self._storage._studies.get(self._study_id) is not self._record):
+            if trial.state is not _RUNNING or self._record.deleted:
                 self._storage.set_trial_param(self._study_id, self.number, name, distribution,
                                               value)  # raises
                 return
@@ -147,6 +152,15 @@ class _ParamWriter:
             self._stale.add(self.number)
         finally:
             lock.release()
+
+
+def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
+    """``rows`` (a non-empty 1-d int array) as a slice when they are consecutive and
+    increasing (slicing is cheaper than a gather or a scatter), else ``rows``."""
+    first = int(rows[0])
+    if int(rows[-1]) - first == rows.size - 1 and bool((rows[1:] > rows[:-1]).all()):
+        return slice(first, first + rows.size)
+    return rows
 
 
 def _internal_params(trial: FrozenTrial) -> dict[str, tuple[BaseDistribution, float]]:
@@ -253,6 +267,7 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             del self._studies[study_id]
             del self._ids_by_name[record.name]
+            record.deleted = True
 
     def get_study_id_from_name(self, study_name: str) -> int:
         with self._lock:
@@ -477,9 +492,9 @@ class InMemoryStorage(BaseStorage):
         self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
         values: np.ndarray,
     ) -> np.ndarray:
-        internal = np.empty_like(values)
-        for j, (_, distribution) in enumerate(params):
-            internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+        values = values.copy()  # the caller keeps its array (ask_array hands it to the user)
+        internal = _numeric_rows_to_internal(
+            [distribution for _, distribution in params], values)  # type: ignore[misc]
         n = values.shape[0]
         with self._lock:
             record = self._study(study_id)
@@ -501,10 +516,13 @@ class InMemoryStorage(BaseStorage):
             if numbers.size and record.blocks:
                 block = record.blocks[
                     bisect.bisect_right(record.block_starts, int(numbers.min())) - 1]
-                k = numbers - block.start
-                if not (k.min() >= 0 and k.max() < block.values.shape[0]
-                        and block.open[k].all()):
+                rows = numbers - block.start
+                if not (rows.min() >= 0 and rows.max() < block.values.shape[0]):
                     block = None
+                else:
+                    k = _as_slice(rows)
+                    if not block.open[k].all():
+                        block = None
             if block is None:  # not all running and unread in one block: one by one
                 super().finish_trials(study_id, numbers, states, values)
                 return

@@ -281,7 +281,11 @@ class Observations:
         while start + k > self._x.shape[0]:
             self._grow_rows()
         stop = start + k
-        self._x[start:stop, columns] = x
+        first = columns[0] if columns else 0
+        if columns == list(range(first, first + len(columns))):
+            self._x[start:stop, first : first + len(columns)] = x  # a slice: no scatter
+        else:
+            self._x[start:stop, columns] = x
         self._values[start:stop] = values
         self._states[start:stop] = states
         self._numbers[start:stop] = numbers
@@ -443,6 +447,7 @@ class Observations:
 
 def _grown(array: np.ndarray, n_rows: int, fill: float) -> np.ndarray:
     """Copy ``array`` into a new one with ``n_rows`` rows, the rest ``fill``."""
-    grown = np.full((n_rows,) + array.shape[1:], fill, dtype=array.dtype)
+    grown = np.empty((n_rows,) + array.shape[1:], dtype=array.dtype)
     grown[: array.shape[0]] = array
+    grown[array.shape[0]:] = fill  # each element written once
     return grown

@@ -39,11 +39,16 @@ write to a trial this process started also checks its ``datetime_start``,
 so the first worker gets `StorageServerError` instead of writing into the
 other's trial.
 
-Round trips: starting a trial (popping a WAITING one or creating one),
-parameters, a report, an attribute are one statement each; a tell, the read
-of the trials finished since the last read and the trial read back are one
-pipelined round trip (`tell_trial`), and so are a sampler's two reads per ask
-(`get_observations_and_running`).
+Round trips: an ask and a tell take two. Starting a trial (popping a
+WAITING one or creating one) is one statement; when the study's last ask read
+the observations, the start also reads the trials finished since the last
+read and the running trials' parameters, in the same pipelined round trip,
+for this ask's sampler (`start_trial`, `get_observations_and_running`). The
+parameters of a trial this process started are sent without waiting for the
+answer, each write its own transaction (libpq's pipeline mode), and the next
+call reads the answers first (`_send_params`, `_settle`). A tell and the trial
+read back are one pipelined round trip (`tell_trial`). A report or an
+attribute is one statement each.
 """
 
 from __future__ import annotations
@@ -51,28 +56,26 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from bbopt._distributions import BaseDistribution, distribution_from_dict
+from bbopt._distributions import BaseDistribution
 from bbopt._exceptions import BboptError
 from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
-    BaseStorage,
     DuplicatedStudyError,
-    StudyNotFoundError,
     TrialFinishedError,
-    TrialNotFoundError,
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
-from bbopt.storage._heartbeat import HeartbeatMixin
 from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
+    SQLStorage,
     StudyCache,
     block_columns,
     check_grace,
@@ -169,8 +172,60 @@ _DURABLE_CTE = f"durable AS ({_DURABLE_SELECT} AS level)"
 # In a statement on ``bbopt_trials`` of a trial this process started: the row is
 # still the one it started (``datetime_start`` as it wrote it; NULL: not started here).
 _STARTED_HERE = "AND (%s::text IS NULL OR datetime_start = %s)"
+# Start the oldest WAITING trial, or else (NOT EXISTS) take a new number with the
+# study row's lock and write the trial: one statement.
+_START = (
+    "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
+    "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
+    "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
+    "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
+    "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
+    "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
+    "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
+    "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
+    "SELECT number, true FROM w UNION ALL SELECT number, false FROM n"
+)
+# A tell: the trial row locked, then the study row (the lock order of
+# fail_stale_trials), both held until it commits with the durable level.
+_TELL = (
+    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
+    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
+    "FOR UPDATE), "
+    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
+    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
+    "RETURNING n_finished) "
+    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
+    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
+    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number"
+)
 _RUNNING = int(TrialState.RUNNING)
 _WAITING = int(TrialState.WAITING)
+# Parameters of a running trial this process started, sent without waiting for the
+# answer (`_send_params`): libpq's own placeholders, every argument as text; the
+# rows are a JSON list of [name, dist_id, value_json, internal] in suggestion order.
+# The first form marks the trial alive too (heartbeats on), the second locks it.
+_SEND_PARAMS = (
+    "WITH t AS ({running}) "
+    "INSERT INTO bbopt_params (study_id, number, name, dist_id, value, internal) "
+    "SELECT $1::bigint, t.number, u.e->>0, (u.e->>1)::bigint, u.e->>2, (u.e->>3)::float8 "
+    "FROM t, json_array_elements($5::json) WITH ORDINALITY AS u(e, k) ORDER BY u.k "
+    "ON CONFLICT (study_id, number, name) DO UPDATE SET dist_id = excluded.dist_id, "
+    "value = excluded.value, internal = excluded.internal"
+)
+# Prepared once per connection under these names (`_connect`).
+_SEND_PARAMS_PREPARED = {
+    b"bbopt_send_params_beat": _SEND_PARAMS.format(running=(
+        "UPDATE bbopt_trials SET heartbeat = $6::float8 WHERE study_id = $1::bigint "
+        "AND number = $2::bigint AND state = $3::smallint "
+        "AND ($4::text IS NULL OR datetime_start = $4::text) RETURNING number")),
+    b"bbopt_send_params": _SEND_PARAMS.format(running=(
+        "SELECT number FROM bbopt_trials WHERE study_id = $1::bigint AND number = $2::bigint "
+        "AND state = $3::smallint AND ($4::text IS NULL OR datetime_start = $4::text) "
+        "FOR SHARE")),
+}
+# How long the reads taken with a trial's start (`start_trial`) stand for the
+# sampler's reads of that ask: a snapshot this recent is as good as a new one.
+_PREFETCH_SECONDS = 1.0
 # Connections abandoned by a fork: closing them in the child would end the
 # parent's session, so the child keeps them unreferenced-but-alive.
 _FORKED_AWAY: list[Any] = []
@@ -202,7 +257,34 @@ def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "PostgreSQLStorage")
 
 
-class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
+def _numbered(sql: str) -> str:
+    """``sql`` with psycopg's ``%s`` placeholders numbered as libpq's ``$1, $2, ...``."""
+    parts = sql.split("%s")
+    return "".join(part + (f"${k}" if k < len(parts) else "")
+                   for k, part in enumerate(parts, start=1))
+
+
+def _finished_rows(rows: list[tuple[str | None, ...]]) -> list[Any]:
+    """Rows of ``finished_since`` read as text (`PostgreSQLStorage._raw`), typed."""
+    return [(int(seq), int(number), int(state), vals, row_params, constraints)  # type: ignore[arg-type]
+            for seq, number, state, vals, row_params, constraints in rows]
+
+
+def _running_rows(rows: list[tuple[str | None, ...]]) -> list[Any]:
+    """Rows of ``running_params`` read as text (`PostgreSQLStorage._raw`), typed."""
+    return [(int(number), name, None if dist_id is None else int(dist_id),  # type: ignore[arg-type]
+             None if internal is None else float(internal))
+            for number, name, dist_id, internal in rows]
+
+
+def _one_trial_row(row: tuple[str | None, ...]) -> tuple[Any, ...]:
+    """A row of `_ONE_TRIAL` read as text (`PostgreSQLStorage._raw`), typed."""
+    number, state, vals, start, complete, params, reports, attrs = row
+    return (int(number), int(state), vals, start, complete,  # type: ignore[arg-type]
+            *(None if text is None else json.loads(text) for text in (params, reports, attrs)))
+
+
+class PostgreSQLStorage(SQLStorage):
     """Keep studies on a PostgreSQL server, shared by worker processes on any machine.
 
     Needs the ``postgres`` extra (``pip install "bbopt[postgres]"``, the
@@ -261,6 +343,30 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
 
     _heartbeat_name = "bbopt-postgres-heartbeat"
     _heartbeat_errors = (StorageLockedError, StorageServerError, StorageFileError)
+    _SQL = {
+        "study": "SELECT name, directions FROM bbopt_studies WHERE study_id = %s",
+        "study_id": "SELECT study_id FROM bbopt_studies WHERE name = %s",
+        "study_names": "SELECT name FROM bbopt_studies ORDER BY study_id",
+        "set_study_attr": (
+            "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
+            "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value"),
+        "study_attrs": "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
+        "add_dist": "INSERT INTO bbopt_distributions (spec) VALUES (%s) "
+                    "ON CONFLICT (spec) DO NOTHING",
+        "dist_id": "SELECT dist_id FROM bbopt_distributions WHERE spec = %s",
+        "dist_spec": "SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
+        "state": "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
+        "count": "SELECT COUNT(*) FROM bbopt_trials WHERE study_id = %s",
+        "finished_since": (
+            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
+            "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
+            "AND a.number = t.number AND a.system = 1 AND a.key = %s "
+            "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq"),
+        "running_params": (
+            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
+            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
+            "WHERE t.study_id = %s AND t.state = %s"),
+    }
 
     def __init__(
         self,
@@ -311,6 +417,12 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         # Parameters not written yet (param_delay): (study_id, number) -> name -> row.
         self._pending: dict[tuple[int, int], dict[str, tuple[int, str, float]]] = {}
         self._flush_timer: threading.Timer | None = None
+        # Parameter writes sent without waiting whose answers are not read yet.
+        self._in_flight = 0
+        # Studies whose last ask read the observations: their next start reads them
+        # in its round trip, kept here as (time, running rows) for that ask's read.
+        self._reading: set[int] = set()
+        self._prefetched: dict[int, tuple[float, list[Any]]] = {}
         self._init_heartbeats()
         self._conn: Any = None
         self._connect()
@@ -347,6 +459,10 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._level = level if self._synchronous == "full" else "off"
             conn.execute("SET synchronous_commit = off")
             self._open_schema(conn)
+            for name, sql in _SEND_PARAMS_PREPARED.items():
+                conn.execute(f"PREPARE {name.decode()} AS {sql}")
+            for name, (types, sql) in self._raw_statements().items():
+                conn.execute(f"PREPARE {name.decode()} ({types}) AS {_numbered(sql)}")
         except BaseException as error:
             conn.close()
             if isinstance(error, psycopg.Error):
@@ -426,8 +542,7 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                self._ready(conn)
                 with conn.transaction():
                     if snapshot:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -438,15 +553,16 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                 raise self._translate(error) from None
 
     @contextlib.contextmanager
-    def _each(self) -> Iterator[Any]:
+    def _each(self, ready: bool = True) -> Iterator[Any]:
         """Statements that are each their own transaction (one round trip each, no
-        BEGIN/COMMIT); errors translated."""
+        BEGIN/COMMIT); errors translated. ``ready=False`` leaves writes sent without
+        waiting in flight (for another one: `_send_params`)."""
         psycopg = _psycopg()
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                if ready:
+                    self._ready(conn)
                 yield conn
             except psycopg.Error as error:
                 raise self._translate(error) from None
@@ -457,12 +573,151 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         conn = self._connection()
         with self._lock:
             try:
-                if self._pending:
-                    self._write_pending(conn)
+                self._ready(conn)
                 cursor = conn.execute(sql, args)
                 return cursor.fetchall() if cursor.description is not None else []
             except psycopg.Error as error:
                 raise self._translate(error) from None
+
+    def _ready(self, conn: Any) -> None:
+        """Make the connection ready for a statement (under the lock): read the answers
+        of writes sent without waiting, then write what ``param_delay`` held back."""
+        if self._in_flight:
+            self._settle(conn)
+        if self._pending:
+            self._write_pending(conn)
+
+    def _settle(self, conn: Any) -> None:
+        """Read the answers of the parameter writes in flight (`_send_params`).
+
+        A trial no longer running (failed by another worker, or lost) wrote
+        nothing: as for the writes of ``param_delay``, its next write or its tell
+        says so. An error of the server is raised here.
+        """
+        status = _psycopg().pq.ExecStatus
+        pgconn = conn.pgconn
+        error = None
+        while self._in_flight:
+            try:
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+            except _psycopg().Error:  # the connection broke: the next call reconnects
+                self._in_flight = 0
+                conn.close()
+                raise
+            result = pgconn.get_result()
+            if result is None:
+                continue  # the end of one statement's results
+            if result.status == status.PIPELINE_SYNC:
+                self._in_flight -= 1
+            elif result.status == status.FATAL_ERROR and error is None:
+                error = _psycopg().errors.error_from_result(result,
+                                                            encoding=conn.info.encoding)
+        pgconn.exit_pipeline_mode()
+        if error is not None:
+            raise error
+
+    def _raw_statements(self) -> dict[bytes, tuple[str, str]]:
+        """The statements of an ask and a tell, run by `_raw`: name to (argument
+        types, statement with psycopg's placeholders)."""
+        return {
+            b"bbopt_start": ("smallint, text, float8, bigint, bigint, smallint, bigint, "
+                             "bigint, smallint, text, float8", _START),
+            b"bbopt_finished_since": ("text, bigint, bigint", self._SQL["finished_since"]),
+            b"bbopt_running": ("bigint, smallint", self._SQL["running_params"]),
+            b"bbopt_tell": ("text, bigint, bigint, smallint, text, text, bigint, smallint, "
+                            "text, text, bigint, bigint", _TELL),
+            b"bbopt_one_trial": ("bigint, bigint", _ONE_TRIAL),
+        }
+
+    def _raw(self, conn: Any, calls: Sequence[tuple[bytes, Sequence[Any]]]) -> list[Any]:
+        """Run prepared statements in one round trip and one transaction; return
+        their rows, each row a tuple of texts (None for NULL).
+
+        This is libpq's pipeline mode used directly: the ask and the tell spent
+        most of the client's time per trial in psycopg's own work around each
+        statement. The answers of writes still in flight (`_send_params`) come
+        first, read here too (their errors raised as `_settle` raises them).
+        """
+        status = _psycopg().pq.ExecStatus
+        pgconn = conn.pgconn
+        if not self._in_flight:
+            pgconn.enter_pipeline_mode()
+        for name, args in calls:
+            pgconn.send_query_prepared(name, [None if a is None else str(a).encode()
+                                              for a in args])
+        pgconn.pipeline_sync()
+        self._in_flight += 1
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        results: list[Any] = []
+        error = None
+        try:
+            while self._in_flight:
+                while pgconn.is_busy():
+                    select.select([pgconn.socket], [], [])
+                    pgconn.consume_input()
+                result = pgconn.get_result()
+                if result is None:
+                    continue
+                if result.status == status.PIPELINE_SYNC:
+                    self._in_flight -= 1
+                elif result.status == status.FATAL_ERROR and error is None:
+                    error = _psycopg().errors.error_from_result(
+                        result, encoding=conn.info.encoding)
+                elif self._in_flight == 1 and result.status == status.TUPLES_OK:
+                    results.append([
+                        tuple(None if v is None else v.decode()
+                              for v in (result.get_value(i, j)
+                                        for j in range(result.nfields)))
+                        for i in range(result.ntuples)])
+        except _psycopg().Error:  # the connection broke: the next call reconnects
+            self._in_flight = 0
+            conn.close()
+            raise
+        pgconn.exit_pipeline_mode()
+        if error is not None:
+            raise error
+        return results
+
+    def _send_params(self, conn: Any, study_id: int, number: int,
+                     rows: list[list[Any]]) -> None:
+        """Send the write of parameters of a running trial this process started, and
+        return without waiting for the answer (read by the next call: `_settle`).
+
+        Each write is a transaction of its own (libpq's pipeline mode, a sync point
+        after each), so other workers see it as soon as the server has it, as when
+        waiting; several may be in flight.
+        """
+        start = self._starts.get((study_id, number))
+        args = [str(study_id).encode(), str(number).encode(), str(_RUNNING).encode(),
+                None if start is None else start.encode(), json.dumps(rows).encode()]
+        beat = self._heartbeat_interval is not None
+        if beat:
+            args.append(repr(time.time()).encode())
+        pgconn = conn.pgconn
+        if not self._in_flight:
+            pgconn.enter_pipeline_mode()
+        pgconn.send_query_prepared(
+            b"bbopt_send_params_beat" if beat else b"bbopt_send_params", args)
+        pgconn.pipeline_sync()
+        self._in_flight += 1
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+
+    def _reads(self) -> contextlib.AbstractContextManager[Any]:
+        return self._each()
+
+    def _writes(self) -> contextlib.AbstractContextManager[Any]:
+        return self._each()
+
+    def _snapshot(self) -> contextlib.AbstractContextManager[Any]:
+        return self._tx(snapshot=True)
+
+    @staticmethod
+    def _states_in(codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        return "AND state = ANY(%s)", (codes,)
 
     def sync(self) -> None:
         """Wait until every earlier change of this process is on the server's disk.
@@ -486,9 +741,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._flush_timer = None
         if self._conn is not None and os.getpid() == self._pid:
             with self._lock:
-                if self._pending:
+                if self._pending or self._in_flight:
                     with self._each():
-                        pass  # its start writes them
+                        pass  # its start writes them, or reads the answer
                 self._conn.close()
                 self._conn = None
 
@@ -512,47 +767,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         return f"PostgreSQLStorage({self.display_url!r})"
 
     # -- helpers -------------------------------------------------------------------
-    def _cache(self, conn: Any, study_id: int) -> StudyCache:
-        cache = self._caches.get(study_id)
-        if cache is None:
-            row = None
-            if isinstance(study_id, int) and not isinstance(study_id, bool):
-                row = conn.execute(
-                    "SELECT name, directions FROM bbopt_studies WHERE study_id = %s",
-                    (study_id,)).fetchone()
-            if row is None:
-                raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
-            directions = [StudyDirection(d) for d in json.loads(row[1])]
-            cache = self._caches[study_id] = StudyCache(row[0], directions)
-        return cache
-
-    def _dist_id(self, conn: Any, distribution: BaseDistribution) -> int:
-        dist_id = self._dist_ids.get(distribution)
-        if dist_id is None:
-            spec = json.dumps(distribution.to_dict())
-            conn.execute("INSERT INTO bbopt_distributions (spec) VALUES (%s) "
-                         "ON CONFLICT (spec) DO NOTHING", (spec,))
-            dist_id = conn.execute(
-                "SELECT dist_id FROM bbopt_distributions WHERE spec = %s", (spec,)
-            ).fetchone()[0]
-            self._dist_ids[distribution] = dist_id
-            self._dists[dist_id] = distribution
-        return int(dist_id)
-
-    def _dist_of(self, conn: Any) -> Any:
-        dists = self._dists
-
-        def dist_of(dist_id: int) -> BaseDistribution:
-            distribution = dists.get(dist_id)
-            if distribution is None:
-                spec = conn.execute("SELECT spec FROM bbopt_distributions WHERE dist_id = %s",
-                                    (dist_id,)).fetchone()[0]
-                distribution = dists[dist_id] = distribution_from_dict(json.loads(spec))
-                self._dist_ids.setdefault(distribution, dist_id)
-            return distribution
-
-        return dist_of
-
     def _started(self, study_id: int, number: int, start: str | None) -> None:
         """Own a trial this process started (its heartbeat) and keep its start time."""
         if start is not None:
@@ -567,23 +781,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         row = conn.execute("SELECT n_trials FROM bbopt_studies WHERE study_id = %s",
                            (study_id,)).fetchone()
         return 0 if row is None else int(row[0])
-
-    def _missing_trial(self, conn: Any, study_id: int, number: Any) -> Exception:
-        name = self._cache(conn, study_id).name  # StudyNotFoundError first
-        return TrialNotFoundError(
-            f"No trial number {number!r} in study {name!r} "
-            f"(it has {self._count_all(conn, study_id)} trials)."
-        )
-
-    def _state(self, conn: Any, study_id: int, number: Any) -> TrialState:
-        row = None
-        if isinstance(number, int) and not isinstance(number, bool):
-            row = conn.execute(
-                "SELECT state FROM bbopt_trials WHERE study_id = %s AND number = %s",
-                (study_id, number)).fetchone()
-        if row is None:
-            raise self._missing_trial(conn, study_id, number)
-        return TrialState(row[0])
 
     def _not_running(self, study_id: int, number: Any) -> Exception:
         """The error for a write to a trial that is not running (or not the one
@@ -608,27 +805,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
             "it cannot change any more."
         )
-
-    def _sync(self, conn: Any, study_id: int, cache: StudyCache) -> None:
-        """Append the trials finished since the last read to the study's observations."""
-        self._append_finished(conn, study_id, cache,
-                              self._finished_since(conn, study_id, cache).fetchall())
-
-    @staticmethod
-    def _finished_since(conn: Any, study_id: int, cache: StudyCache) -> Any:
-        """The cursor of the trials finished since the last read (in a pipeline or not)."""
-        return conn.execute(
-            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
-            "FROM bbopt_trials t LEFT JOIN bbopt_trial_attrs a ON a.study_id = t.study_id "
-            "AND a.number = t.number AND a.system = 1 AND a.key = %s "
-            "WHERE t.study_id = %s AND t.finish_seq > %s ORDER BY t.finish_seq",
-            (CONSTRAINTS_KEY, study_id, cache.last_seq),
-        )
-
-    def _append_finished(self, conn: Any, study_id: int, cache: StudyCache,
-                         finished: list[Any]) -> None:
-        cache.append_finished(finished, self._dist_of(conn),
-                              lambda numbers: self._read_params(conn, study_id, numbers))
 
     def _read_params(self, conn: Any, study_id: int, numbers: list[int]) -> dict[int, Params]:
         params: dict[int, Params] = {number: {} for number in numbers}
@@ -731,47 +907,6 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             self._owned = {key for key in self._owned if key[0] != study_id}
             self._starts = {key: v for key, v in self._starts.items() if key[0] != study_id}
 
-    def get_study_id_from_name(self, study_name: str) -> int:
-        with self._each() as conn:
-            row = None
-            if isinstance(study_name, str):
-                row = conn.execute("SELECT study_id FROM bbopt_studies WHERE name = %s",
-                                   (study_name,)).fetchone()
-            if row is None:
-                known = sorted(r[0] for r in conn.execute("SELECT name FROM bbopt_studies"))
-                raise StudyNotFoundError(
-                    f"No study named {study_name!r} in this storage. Known studies: {known!r}."
-                )
-            return int(row[0])
-
-    def get_study_name(self, study_id: int) -> str:
-        with self._each() as conn:
-            return self._cache(conn, study_id).name
-
-    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        with self._each() as conn:
-            return list(self._cache(conn, study_id).directions)
-
-    def get_all_study_names(self) -> list[str]:
-        return [r[0] for r in self._run("SELECT name FROM bbopt_studies ORDER BY study_id")]
-
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = check_attr(key, value, "Study.set_user_attr")
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            conn.execute(
-                "INSERT INTO bbopt_study_attrs (study_id, key, value) VALUES (%s, %s, %s) "
-                "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
-                (study_id, key, text),
-            )
-
-    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            return {key: json.loads(value) for key, value in conn.execute(
-                "SELECT key, value FROM bbopt_study_attrs WHERE study_id = %s ORDER BY id",
-                (study_id,))}
-
     # -- trials ------------------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
         if template is not None:
@@ -861,25 +996,29 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if self._heartbeat_interval is not None:
             self.fail_stale_trials(study_id)
         start = now()
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            # One statement: the oldest WAITING trial made RUNNING, or else (NOT EXISTS)
-            # a new number taken with the study row's lock and its trial written.
-            number, popped = conn.execute(
-                "WITH w AS (UPDATE bbopt_trials SET state = %s, datetime_start = %s, "
-                "heartbeat = %s WHERE study_id = %s AND number = (SELECT number "
-                "FROM bbopt_trials WHERE study_id = %s AND state = %s ORDER BY number "
-                "LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING number), "
-                "s AS (UPDATE bbopt_studies SET n_trials = n_trials + 1 WHERE study_id = %s "
-                "AND NOT EXISTS (SELECT 1 FROM w) RETURNING n_trials - 1 AS number), "
-                "n AS (INSERT INTO bbopt_trials (study_id, number, state, datetime_start, "
-                "heartbeat) SELECT %s, number, %s, %s, %s FROM s RETURNING number) "
-                "SELECT number, true FROM w UNION ALL SELECT number, false FROM n",
-                (_RUNNING, start, time.time(), study_id, study_id, _WAITING, study_id,
-                 study_id, _RUNNING, start, time.time()),
-            ).fetchone()
-        self._started(study_id, int(number), start)
-        return int(number), bool(popped)
+        # Writes still in flight are answered in this round trip (`_raw`).
+        with self._each(ready=study_id not in self._caches or bool(self._pending)) as conn:
+            cache = self._cache(conn, study_id)
+            if self._prefetched.pop(study_id, None) is not None:
+                self._reading.discard(study_id)  # the last ask did not read: stop
+            # One statement, `_START`; if the last ask of the study read the
+            # observations, this one will too: they are read in the same round trip,
+            # after it.
+            read = study_id in self._reading
+            beat = time.time()
+            calls: list[tuple[bytes, Sequence[Any]]] = [(b"bbopt_start", (
+                _RUNNING, start, beat, study_id, study_id, _WAITING, study_id, study_id,
+                _RUNNING, start, beat))]
+            if read:
+                calls += [(b"bbopt_finished_since", (CONSTRAINTS_KEY, study_id, cache.last_seq)),
+                          (b"bbopt_running", (study_id, _RUNNING))]
+            results = self._raw(conn, calls)
+            number, popped = int(results[0][0][0]), results[0][0][1] == "t"
+            if read:
+                self._append_finished(conn, study_id, cache, _finished_rows(results[1]))
+                self._prefetched[study_id] = (time.monotonic(), _running_rows(results[2]))
+        self._started(study_id, number, start)
+        return number, popped
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
         start = now()
@@ -926,6 +1065,14 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
                     timer.daemon = True
                     self._flush_timer = timer
                     timer.start()
+            return
+        if key in self._starts and all(distribution in self._dist_ids
+                                       for _, distribution, _, _ in rows):
+            # A trial this process started and runs: sent, the answer read later.
+            with self._each(ready=False) as conn:
+                self._send_params(conn, study_id, number, [
+                    [name, self._dist_ids[distribution], value, internal]
+                    for name, distribution, value, internal in rows])
             return
         with self._each() as conn:
             dist_ids = [self._dist_id(conn, distribution) for _, distribution, _, _ in rows]
@@ -1045,9 +1192,9 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
     def tell_trial(
         self, study_id: int, number: int, state: TrialState, values: Sequence[float] | None
     ) -> FrozenTrial:
+        row = self._finish(study_id, number, state, values, True)
         with self._each() as conn:
-            return self._decode_one(conn, number,
-                                    self._finish(study_id, number, state, values, True))
+            return self._decode_one(conn, number, row)
 
     def _finish(self, study_id: int, number: int, state: TrialState,
                 values: Sequence[float] | None, read_back: bool) -> Any:
@@ -1055,40 +1202,31 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
         if isinstance(number, bool) or not isinstance(number, int):
             raise self._not_running(study_id, number)
         start = self._starts.get((study_id, number))
-        with self._each() as conn:
+        # Writes still in flight are answered in this round trip (`_raw`).
+        with self._each(ready=study_id not in self._caches or bool(self._pending)) as conn:
             cache = self._cache(conn, study_id)
-            # One round trip, one transaction, one wait for the disk: the tell (the trial
-            # row locked, then the study row: the lock order of fail_stale_trials, both
-            # held until it commits), the trials finished since the last read, and the
-            # trial as told.
-            with conn.pipeline():
-                told = conn.execute(
-                    f"WITH {_DURABLE_CTE}, running AS (SELECT number FROM bbopt_trials "
-                    f"WHERE study_id = %s AND number = %s AND state = %s {_STARTED_HERE} "
-                    "FOR UPDATE), "
-                    "s AS (UPDATE bbopt_studies SET n_finished = n_finished + 1 "
-                    "WHERE study_id = %s AND EXISTS (SELECT 1 FROM running) "
-                    "RETURNING n_finished) "
-                    "UPDATE bbopt_trials AS t SET state = %s, vals = %s, datetime_complete = %s, "
-                    f"finish_seq = s.n_finished, row_params = {_ROW_PARAMS} FROM s, durable "
-                    "WHERE t.study_id = %s AND t.number = %s RETURNING t.number",
-                    (self._level, study_id, number, _RUNNING, start, start, study_id,
-                     int(state), dumps_values(values), now(), study_id, number),
-                )
-                finished = self._finished_since(conn, study_id, cache)
-                record = conn.execute(_ONE_TRIAL, (study_id, number)) if read_back else None
-            done = told.fetchone()
-            self._append_finished(conn, study_id, cache, finished.fetchall())
-            if done is not None:
+            # One round trip, one transaction, one wait for the disk: the tell
+            # (`_TELL`), the trials finished since the last read (unless the next
+            # start reads them: `start_trial`), and the trial as told.
+            read = study_id not in self._reading
+            calls: list[tuple[bytes, Sequence[Any]]] = [(b"bbopt_tell", (
+                self._level, study_id, number, _RUNNING, start, start, study_id,
+                int(state), dumps_values(values), now(), study_id, number))]
+            if read:
+                calls.append((b"bbopt_finished_since",
+                              (CONSTRAINTS_KEY, study_id, cache.last_seq)))
+            if read_back:
+                calls.append((b"bbopt_one_trial", (study_id, number)))
+            results = self._raw(conn, calls)
+            done = bool(results[0])
+            if read:
+                self._append_finished(conn, study_id, cache, _finished_rows(results[1]))
+            if done:
                 self._ended(study_id, number)
                 cache.notes.pop(number, None)
-        if done is None:
+        if not done:
             raise self._not_running(study_id, number)
-        return None if record is None else record.fetchone()
-
-    def get_trial_state(self, study_id: int, number: int) -> TrialState:
-        with self._each() as conn:
-            return self._state(conn, study_id, number)
+        return _one_trial_row(results[-1][0]) if read_back else None
 
     def get_trial(self, study_id: int, number: int) -> FrozenTrial:
         with self._each() as conn:
@@ -1110,74 +1248,22 @@ class PostgreSQLStorage(HeartbeatMixin, BaseStorage):
             [(number, *a) for a in attrs or ()], self._dist_of(conn),
         )[0]
 
-    def get_all_trials(
-        self,
-        study_id: int,
-        deepcopy: bool = True,
-        states: Collection[TrialState] | None = None,
-    ) -> list[FrozenTrial]:
-        # Every call builds new records, so deepcopy=False costs nothing extra.
-        with self._tx(snapshot=True) as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._load_trials(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return []
-            return self._load_trials(conn, study_id, "AND state = ANY(%s)", (codes,))
-
-    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
-        with self._each() as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._count_all(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            return int(conn.execute(
-                "SELECT COUNT(*) FROM bbopt_trials WHERE study_id = %s AND state = ANY(%s)",
-                (study_id, codes),
-            ).fetchone()[0])
-
-    def get_observations(self, study_id: int) -> Observations:
-        with self._each() as conn:
-            cache = self._cache(conn, study_id)
-            self._sync(conn, study_id, cache)
-            return cache.observations
-
-    def get_running_points(self, study_id: int) -> RunningPoints:
-        with self._each() as conn:
-            cache = self._cache(conn, study_id)
-            return cache.running_points(self._running_rows(conn, study_id).fetchall(),
-                                        self._dist_of(conn))
-
     def get_observations_and_running(
         self, study_id: int
     ) -> tuple[Observations, RunningPoints] | None:
         with self._each() as conn:
             cache = self._cache(conn, study_id)
-            with conn.pipeline():  # both reads in one round trip
-                finished = self._finished_since(conn, study_id, cache)
-                running = self._running_rows(conn, study_id)
-            self._append_finished(conn, study_id, cache, finished.fetchall())
-            return cache.observations, cache.running_points(running.fetchall(),
-                                                            self._dist_of(conn))
-
-    @staticmethod
-    def _running_rows(conn: Any, study_id: int) -> Any:
-        """The cursor of the parameters of the running trials (in a pipeline or not)."""
-        return conn.execute(
-            "SELECT t.number, p.name, p.dist_id, p.internal FROM bbopt_trials AS t "
-            "LEFT JOIN bbopt_params AS p ON p.study_id = t.study_id AND p.number = t.number "
-            "WHERE t.study_id = %s AND t.state = %s", (study_id, _RUNNING),
-        )
-
-
-    def note_running_point(
-        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
-    ) -> None:
-        with self._lock:
-            cache = self._caches.get(study_id)
-            if cache is not None:
-                cache.notes.setdefault(number, {}).update(params)
+            self._reading.add(study_id)
+            prefetched = self._prefetched.pop(study_id, None)
+            if prefetched is not None and time.monotonic() - prefetched[0] < _PREFETCH_SECONDS:
+                rows = prefetched[1]  # read with the start of this ask (`start_trial`)
+            else:  # both reads in one round trip
+                finished, running = self._raw(conn, [
+                    (b"bbopt_finished_since", (CONSTRAINTS_KEY, study_id, cache.last_seq)),
+                    (b"bbopt_running", (study_id, _RUNNING))])
+                self._append_finished(conn, study_id, cache, _finished_rows(finished))
+                rows = _running_rows(running)
+            return cache.observations, cache.running_points(rows, self._dist_of(conn))
 
     # -- blocks of trials (the array fast path) ----------------------------------------
     def create_running_trials(

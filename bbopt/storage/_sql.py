@@ -5,21 +5,36 @@ Both keep the same logical layout: one row per trial with its state, values
 numbers the finished trials of a study in the order they finished, and
 ``row_params``, a JSON copy ``[[name, dist_id, internal], ...]`` of the
 parameters of a finished trial; parameters, reports and attributes have one
-row each. The SQL differs; what is read back is decoded here, once.
+row each. The SQL differs; what is read back is decoded here, once, and
+`SQLStorage`, the base of both, holds every method whose logic is the same
+over statements that each storage writes in its dialect.
 """
 
 from __future__ import annotations
 
+import abc
+import contextlib
 import datetime
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
+from bbopt._distributions import (
+    BaseDistribution,
+    IntDistribution,
+    _numeric_rows_to_internal,
+    distribution_from_dict,
+)
+from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
+from bbopt.storage._base import BaseStorage, StudyNotFoundError, TrialNotFoundError
+from bbopt.storage._checks import check_attr
+from bbopt.storage._heartbeat import HeartbeatMixin
 
-from bbopt._distributions import BaseDistribution, IntDistribution, _numeric_to_internal
-from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
-from bbopt.storage._observations import Observations, RunningPoints
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bbopt.storage._observations import Observations, RunningPoints
 
 Params = dict[str, tuple[BaseDistribution, float]]
 DistOf = Callable[[int], BaseDistribution]
@@ -53,9 +68,10 @@ def block_columns(
     ``values`` holds user values (ints as floats), one row per trial, one
     column per ``(name, float or int distribution)`` of ``params``.
     """
-    internal = np.empty_like(values)
-    for j, (_, distribution) in enumerate(params):
-        internal[:, j] = _numeric_to_internal(distribution, values[:, j])  # type: ignore[arg-type]
+    import numpy as np
+
+    internal = _numeric_rows_to_internal(
+        [distribution for _, distribution in params], values)  # type: ignore[misc]
     texts = [
         # JSON of a finite float is its repr, of an int its str.
         list(map(str, values[:, j].astype(np.int64).tolist()))
@@ -101,14 +117,29 @@ class StudyCache:
     (`BaseStorage.note_running_point`) until they finish.
     """
 
-    __slots__ = ("directions", "last_seq", "name", "notes", "observations")
+    __slots__ = ("_observations", "directions", "last_seq", "name", "notes")
 
     def __init__(self, name: str, directions: list[StudyDirection]) -> None:
         self.name = name
         self.directions = directions
-        self.observations = Observations(directions)
+        self._observations: Observations | None = None
         self.last_seq = 0
         self.notes: dict[int, Params] = {}
+
+    @property
+    def observations(self) -> Observations:
+        """The finished trials appended so far (made on first use: a command that reads
+        none, such as ``bbopt tell``, does not import numpy)."""
+        if self._observations is None:
+            from bbopt.storage._observations import Observations
+
+            self._observations = Observations(self.directions)
+        return self._observations
+
+    @property
+    def has_observations(self) -> bool:
+        """Whether `observations` was made: until then, appending finished trials can wait."""
+        return self._observations is not None
 
     def append_finished(
         self,
@@ -239,3 +270,223 @@ def _constraint_values(text: str | None) -> list[float] | None:
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return None
     return [float(v) for v in values]
+
+
+class SQLStorage(HeartbeatMixin, BaseStorage):
+    """What the SQL storages do alike, over statements written in each one's dialect.
+
+    A subclass sets ``_SQL`` (the statements below, with its placeholders and
+    table names), ``_caches``, ``_dists``, ``_dist_ids`` and ``_lock`` (in its
+    setup), and implements `_reads` and `_writes` (a connection for
+    statements that read, or that write one row, each in a transaction of its
+    own), `_snapshot`, `_states_in`, `_load_trials`, `_count_all` and
+    `_read_params`. Everything on the path of an
+    ask or a tell, whose SQL differs, stays in the subclass.
+
+    ``_SQL`` keys and arguments: ``study`` (study_id) -> name, directions;
+    ``study_id`` (name) -> study_id; ``study_names`` () -> name in creation
+    order; ``set_study_attr`` (study_id, key, value); ``study_attrs``
+    (study_id) -> key, value in insertion order; ``add_dist`` (spec), a no-op if
+    it exists; ``dist_id`` (spec) -> dist_id; ``dist_spec`` (dist_id) -> spec;
+    ``state`` (study_id, number) -> state; ``count`` (study_id, then the
+    arguments of `_states_in`) -> the number of trials, followed by the
+    condition of `_states_in`; ``finished_since`` (constraints key,
+    study_id, last finish_seq) -> the rows of `StudyCache.append_finished`;
+    ``running_params`` (study_id, RUNNING) -> the rows of
+    `StudyCache.running_points`.
+    """
+
+    _SQL: ClassVar[Mapping[str, str]]
+    _caches: dict[int, StudyCache]
+    _dists: dict[int, BaseDistribution]
+    _dist_ids: dict[BaseDistribution, int]
+    _lock: threading.RLock
+
+    @abc.abstractmethod
+    def _reads(self) -> contextlib.AbstractContextManager[Any]:
+        """A connection for reads, each its own transaction; errors translated."""
+
+    @abc.abstractmethod
+    def _writes(self) -> contextlib.AbstractContextManager[Any]:
+        """A connection for a write of one statement (or one transaction); errors
+        translated."""
+
+    @abc.abstractmethod
+    def _snapshot(self) -> contextlib.AbstractContextManager[Any]:
+        """A connection whose reads all see one state of the storage; errors translated."""
+
+    @abc.abstractmethod
+    def _states_in(self, codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        """The condition ``AND state IN codes`` (``codes`` not empty) and its arguments."""
+
+    @abc.abstractmethod
+    def _load_trials(self, conn: Any, study_id: int, where: str = "",
+                     args: Sequence[Any] = ()) -> list[FrozenTrial]:
+        """The trials of the study (those matching ``where``), in number order."""
+
+    @abc.abstractmethod
+    def _count_all(self, conn: Any, study_id: int) -> int:
+        """The number of trials of the study."""
+
+    @abc.abstractmethod
+    def _read_params(self, conn: Any, study_id: int, numbers: list[int]) -> dict[int, Params]:
+        """The parameters of the finished trials ``numbers``."""
+
+    # -- helpers ---------------------------------------------------------------
+    def _cache(self, conn: Any, study_id: int) -> StudyCache:
+        cache = self._caches.get(study_id)
+        if cache is None:
+            row = None
+            if isinstance(study_id, int) and not isinstance(study_id, bool):
+                row = conn.execute(self._SQL["study"], (study_id,)).fetchone()
+            if row is None:
+                raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
+            directions = [StudyDirection(d) for d in json.loads(row[1])]
+            cache = self._caches[study_id] = StudyCache(row[0], directions)
+        return cache
+
+    def _dist_id(self, conn: Any, distribution: BaseDistribution) -> int:
+        dist_id = self._dist_ids.get(distribution)
+        if dist_id is None:
+            spec = json.dumps(distribution.to_dict())
+            conn.execute(self._SQL["add_dist"], (spec,))
+            dist_id = int(conn.execute(self._SQL["dist_id"], (spec,)).fetchone()[0])
+            self._dist_ids[distribution] = dist_id
+            self._dists[dist_id] = distribution
+        return dist_id
+
+    def _dist(self, conn: Any, dist_id: int) -> BaseDistribution:
+        distribution = self._dists.get(dist_id)
+        if distribution is None:
+            spec = conn.execute(self._SQL["dist_spec"], (dist_id,)).fetchone()[0]
+            distribution = distribution_from_dict(json.loads(spec))
+            self._dists[dist_id] = distribution
+            self._dist_ids.setdefault(distribution, dist_id)
+        return distribution
+
+    def _dist_of(self, conn: Any) -> DistOf:
+        dists = self._dists
+        return lambda dist_id: dists.get(dist_id) or self._dist(conn, dist_id)
+
+    def _missing_trial(self, conn: Any, study_id: int, number: Any) -> Exception:
+        name = self._cache(conn, study_id).name  # StudyNotFoundError first
+        return TrialNotFoundError(
+            f"No trial number {number!r} in study {name!r} "
+            f"(it has {self._count_all(conn, study_id)} trials)."
+        )
+
+    def _state(self, conn: Any, study_id: int, number: Any) -> TrialState:
+        row = None
+        if isinstance(number, int) and not isinstance(number, bool):
+            row = conn.execute(self._SQL["state"], (study_id, number)).fetchone()
+        if row is None:
+            raise self._missing_trial(conn, study_id, number)
+        return TrialState(row[0])
+
+    def _sync(self, conn: Any, study_id: int, cache: StudyCache, read: bool = False) -> None:
+        """Append the trials finished since the last read to the study's observations.
+
+        Only if a reader (``read``) wants them or they were read before: a process that
+        only tells (``bbopt tell``) reads none and builds none.
+        """
+        if not (read or cache.has_observations):
+            return
+        self._append_finished(conn, study_id, cache, conn.execute(
+            self._SQL["finished_since"], (CONSTRAINTS_KEY, study_id, cache.last_seq),
+        ).fetchall())
+
+    def _append_finished(self, conn: Any, study_id: int, cache: StudyCache,
+                         finished: list[Any]) -> None:
+        cache.append_finished(finished, self._dist_of(conn),
+                              lambda numbers: self._read_params(conn, study_id, numbers))
+
+    # -- studies ---------------------------------------------------------------
+    def get_study_id_from_name(self, study_name: str) -> int:
+        with self._reads() as conn:
+            row = None
+            if isinstance(study_name, str):
+                row = conn.execute(self._SQL["study_id"], (study_name,)).fetchone()
+            if row is None:
+                known = sorted(r[0] for r in conn.execute(self._SQL["study_names"]))
+                raise StudyNotFoundError(
+                    f"No study named {study_name!r} in this storage. Known studies: {known!r}."
+                )
+            return int(row[0])
+
+    def get_study_name(self, study_id: int) -> str:
+        with self._reads() as conn:
+            return self._cache(conn, study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._reads() as conn:
+            return list(self._cache(conn, study_id).directions)
+
+    def get_all_study_names(self) -> list[str]:
+        with self._reads() as conn:
+            return [r[0] for r in conn.execute(self._SQL["study_names"])]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        text = check_attr(key, value, "Study.set_user_attr")
+        with self._writes() as conn:
+            self._cache(conn, study_id)
+            conn.execute(self._SQL["set_study_attr"], (study_id, key, text))
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._reads() as conn:
+            self._cache(conn, study_id)
+            return {key: json.loads(value)
+                    for key, value in conn.execute(self._SQL["study_attrs"], (study_id,))}
+
+    # -- trials ----------------------------------------------------------------
+    def get_trial_state(self, study_id: int, number: int) -> TrialState:
+        with self._reads() as conn:
+            return self._state(conn, study_id, number)
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Collection[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        # Every call builds new records, so deepcopy=False costs nothing extra.
+        with self._snapshot() as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._load_trials(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            if not codes:
+                return []
+            return self._load_trials(conn, study_id, *self._states_in(codes))
+
+    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
+        with self._reads() as conn:
+            self._cache(conn, study_id)
+            if states is None:
+                return self._count_all(conn, study_id)
+            codes = sorted({int(s) for s in states})
+            if not codes:
+                return 0
+            where, args = self._states_in(codes)
+            return int(conn.execute(f"{self._SQL['count']} {where}",
+                                    (study_id, *args)).fetchone()[0])
+
+    def get_observations(self, study_id: int) -> Observations:
+        with self._reads() as conn:
+            cache = self._cache(conn, study_id)
+            self._sync(conn, study_id, cache, read=True)
+            return cache.observations
+
+    def get_running_points(self, study_id: int) -> RunningPoints:
+        with self._reads() as conn:
+            cache = self._cache(conn, study_id)
+            return cache.running_points(
+                conn.execute(self._SQL["running_params"], (study_id, int(TrialState.RUNNING))),
+                self._dist_of(conn))
+
+    def note_running_point(
+        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
+    ) -> None:
+        with self._lock:
+            cache = self._caches.get(study_id)
+            if cache is not None:
+                cache.notes.setdefault(number, {}).update(params)

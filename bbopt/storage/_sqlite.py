@@ -48,30 +48,24 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import repeat
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from bbopt._distributions import (
     BaseDistribution,
-    distribution_from_dict,
 )
 from bbopt._exceptions import BboptError
-from bbopt._frozen import CONSTRAINTS_KEY, FrozenTrial, StudyDirection, TrialState
+from bbopt._frozen import FrozenTrial, StudyDirection, TrialState
 from bbopt.storage._base import (
-    BaseStorage,
     DuplicatedStudyError,
     StudyNotFoundError,
     TrialFinishedError,
-    TrialNotFoundError,
 )
 from bbopt.storage._checks import check_attr, check_name, check_step, check_template
-from bbopt.storage._heartbeat import HeartbeatMixin
-from bbopt.storage._observations import Observations, RunningPoints
 from bbopt.storage._sql import (
     Params,
+    SQLStorage,
     StudyCache,
     block_columns,
     check_grace,
@@ -84,6 +78,10 @@ from bbopt.storage._sql import (
     template_rows,
 )
 from bbopt.storage._urls import parse_sqlite_url
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 SCHEMA_VERSION = 1
 
@@ -192,7 +190,7 @@ def _dumps(value: Any, what: str) -> str:
     return dumps(value, what, "SQLiteStorage")
 
 
-class SQLiteStorage(HeartbeatMixin, BaseStorage):
+class SQLiteStorage(SQLStorage):
     """Keep studies in an SQLite file that survives crashes and is shared by processes.
 
     Parameters
@@ -229,6 +227,28 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
 
     _heartbeat_name = "bbopt-sqlite-heartbeat"
     _heartbeat_errors = (StorageLockedError, StorageFileError)
+    _SQL = {
+        "study": "SELECT name, directions FROM studies WHERE study_id = ?",
+        "study_id": "SELECT study_id FROM studies WHERE name = ?",
+        "study_names": "SELECT name FROM studies ORDER BY study_id",
+        "set_study_attr": "INSERT INTO study_attrs (study_id, key, value) VALUES (?, ?, ?) "
+                          "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
+        "study_attrs": "SELECT key, value FROM study_attrs WHERE study_id = ? ORDER BY rowid",
+        "add_dist": "INSERT OR IGNORE INTO distributions (spec) VALUES (?)",
+        "dist_id": "SELECT dist_id FROM distributions WHERE spec = ?",
+        "dist_spec": "SELECT spec FROM distributions WHERE dist_id = ?",
+        "state": "SELECT state FROM trials WHERE study_id = ? AND number = ?",
+        "count": "SELECT COUNT(*) FROM trials WHERE study_id = ?",
+        "finished_since": (
+            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
+            "FROM trials t LEFT JOIN trial_attrs a ON a.study_id = t.study_id "
+            "AND a.number = t.number AND a.system = 1 AND a.key = ? "
+            "WHERE t.study_id = ? AND t.finish_seq > ? ORDER BY t.finish_seq"),
+        "running_params": (
+            "SELECT t.number, p.name, p.dist_id, p.internal FROM trials AS t "
+            "LEFT JOIN params AS p ON p.study_id = t.study_id AND p.number = t.number "
+            "WHERE t.study_id = ? AND t.state = ?"),
+    }
 
     # Pickled (to reopen the file in another process) by its public path.
     __module__ = "bbopt.storage"
@@ -463,6 +483,19 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
             except sqlite3.Error as error:
                 raise self._translate(error) from None
 
+    def _reads(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._read()
+
+    def _writes(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._write()
+
+    def _snapshot(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._read(snapshot=True)
+
+    @staticmethod
+    def _states_in(codes: list[int]) -> tuple[str, tuple[Any, ...]]:
+        return f"AND state IN ({','.join('?' * len(codes))})", tuple(codes)
+
     def sync(self) -> None:
         """Flush every earlier commit of this file to the disk (one disk flush).
 
@@ -501,60 +534,12 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
         return f"SQLiteStorage({self.path!r})"
 
     # -- helpers -----------------------------------------------------------
-    def _cache(self, conn: sqlite3.Connection, study_id: int) -> StudyCache:
-        cache = self._caches.get(study_id)
-        if cache is None:
-            row = conn.execute(
-                "SELECT name, directions FROM studies WHERE study_id = ?", (study_id,)
-            ).fetchone()
-            if row is None:
-                raise StudyNotFoundError(f"No study with id {study_id!r} in this storage.")
-            directions = [StudyDirection(d) for d in json.loads(row[1])]
-            cache = self._caches[study_id] = StudyCache(row[0], directions)
-        return cache
-
-    def _dist_id(self, conn: sqlite3.Connection, distribution: BaseDistribution) -> int:
-        dist_id = self._dist_ids.get(distribution)
-        if dist_id is None:
-            spec = json.dumps(distribution.to_dict())
-            conn.execute("INSERT OR IGNORE INTO distributions (spec) VALUES (?)", (spec,))
-            dist_id = conn.execute(
-                "SELECT dist_id FROM distributions WHERE spec = ?", (spec,)).fetchone()[0]
-            self._dist_ids[distribution] = dist_id
-            self._dists[dist_id] = distribution
-        return dist_id
-
-    def _dist(self, conn: sqlite3.Connection, dist_id: int) -> BaseDistribution:
-        distribution = self._dists.get(dist_id)
-        if distribution is None:
-            spec = conn.execute(
-                "SELECT spec FROM distributions WHERE dist_id = ?", (dist_id,)).fetchone()[0]
-            distribution = distribution_from_dict(json.loads(spec))
-            self._dists[dist_id] = distribution
-            self._dist_ids.setdefault(distribution, dist_id)
-        return distribution
-
-    def _missing_trial(self, conn: sqlite3.Connection, study_id: int, number: Any) -> Exception:
-        name = self._cache(conn, study_id).name  # StudyNotFoundError first
-        n_trials = self._count_all(conn, study_id)
-        return TrialNotFoundError(
-            f"No trial number {number!r} in study {name!r} (it has {n_trials} trials)."
-        )
-
     @staticmethod
     def _count_all(conn: sqlite3.Connection, study_id: int) -> int:
         # Numbers are 0..n-1 without gaps: the largest tells the count in O(log n).
         row = conn.execute(
             "SELECT MAX(number) FROM trials WHERE study_id = ?", (study_id,)).fetchone()
         return 0 if row[0] is None else int(row[0]) + 1
-
-    def _state(self, conn: sqlite3.Connection, study_id: int, number: Any) -> TrialState:
-        row = conn.execute(
-            "SELECT state FROM trials WHERE study_id = ? AND number = ?", (study_id, number)
-        ).fetchone()
-        if row is None:
-            raise self._missing_trial(conn, study_id, number)
-        return TrialState(row[0])
 
     def _require_running(self, conn: sqlite3.Connection, study_id: int, number: Any) -> None:
         state = self._state(conn, study_id, number)
@@ -564,22 +549,6 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
                 f"Trial {number} of study {name!r} is {state.name}, not RUNNING: "
                 "it cannot change any more."
             )
-
-    def _dist_of(self, conn: sqlite3.Connection) -> Any:
-        dists = self._dists
-        return lambda dist_id: dists.get(dist_id) or self._dist(conn, dist_id)
-
-    def _sync(self, conn: sqlite3.Connection, study_id: int, cache: StudyCache) -> None:
-        """Append the trials finished since the last read to the study's observations."""
-        finished = conn.execute(
-            "SELECT t.finish_seq, t.number, t.state, t.vals, t.row_params, a.value "
-            "FROM trials t LEFT JOIN trial_attrs a ON a.study_id = t.study_id "
-            "AND a.number = t.number AND a.system = 1 AND a.key = ? "
-            "WHERE t.study_id = ? AND t.finish_seq > ? ORDER BY t.finish_seq",
-            (CONSTRAINTS_KEY, study_id, cache.last_seq),
-        ).fetchall()
-        cache.append_finished(finished, self._dist_of(conn),
-                              lambda numbers: self._read_params(conn, study_id, numbers))
 
     def _read_params(
         self, conn: sqlite3.Connection, study_id: int, numbers: list[int]
@@ -657,48 +626,6 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
                 conn.execute(f"DELETE FROM {table} WHERE study_id = ?", (study_id,))
             self._caches.pop(study_id, None)
             self._owned = {key for key in self._owned if key[0] != study_id}
-
-    def get_study_id_from_name(self, study_name: str) -> int:
-        with self._read() as conn:
-            row = None
-            if isinstance(study_name, str):
-                row = conn.execute(
-                    "SELECT study_id FROM studies WHERE name = ?", (study_name,)).fetchone()
-            if row is None:
-                known = sorted(r[0] for r in conn.execute("SELECT name FROM studies"))
-                raise StudyNotFoundError(
-                    f"No study named {study_name!r} in this storage. Known studies: {known!r}."
-                )
-            return int(row[0])
-
-    def get_study_name(self, study_id: int) -> str:
-        with self._read() as conn:
-            return self._cache(conn, study_id).name
-
-    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        with self._read() as conn:
-            return list(self._cache(conn, study_id).directions)
-
-    def get_all_study_names(self) -> list[str]:
-        with self._read() as conn:
-            return [r[0] for r in conn.execute("SELECT name FROM studies ORDER BY study_id")]
-
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        text = check_attr(key, value, "Study.set_user_attr")
-        with self._write() as conn:
-            self._cache(conn, study_id)
-            conn.execute(
-                "INSERT INTO study_attrs (study_id, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value",
-                (study_id, key, text),
-            )
-
-    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        with self._read() as conn:
-            self._cache(conn, study_id)
-            return {key: json.loads(value) for key, value in conn.execute(
-                "SELECT key, value FROM study_attrs WHERE study_id = ? ORDER BY rowid",
-                (study_id,))}
 
     # -- trials ----------------------------------------------------------------
     def create_new_trial(self, study_id: int, template: FrozenTrial | None = None) -> int:
@@ -936,10 +863,6 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
             cache.notes.pop(number, None)
             self._sync(conn, study_id, cache)
 
-    def get_trial_state(self, study_id: int, number: int) -> TrialState:
-        with self._read() as conn:
-            return self._state(conn, study_id, number)
-
     def get_trial(self, study_id: int, number: int) -> FrozenTrial:
         with self._read(snapshot=True) as conn:
             if isinstance(number, bool) or not isinstance(number, int):
@@ -949,65 +872,14 @@ class SQLiteStorage(HeartbeatMixin, BaseStorage):
                 raise self._missing_trial(conn, study_id, number)
             return trials[0]
 
-    def get_all_trials(
-        self,
-        study_id: int,
-        deepcopy: bool = True,
-        states: Collection[TrialState] | None = None,
-    ) -> list[FrozenTrial]:
-        # Every call builds new records, so deepcopy=False costs nothing extra.
-        with self._read(snapshot=True) as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._load_trials(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return []
-            where = f"AND state IN ({','.join('?' * len(codes))})"
-            return self._load_trials(conn, study_id, where, codes)
-
-    def get_n_trials(self, study_id: int, states: Collection[TrialState] | None = None) -> int:
-        with self._read() as conn:
-            self._cache(conn, study_id)
-            if states is None:
-                return self._count_all(conn, study_id)
-            codes = sorted({int(s) for s in states})
-            if not codes:
-                return 0
-            return int(conn.execute(
-                f"SELECT COUNT(*) FROM trials WHERE study_id = ? "
-                f"AND state IN ({','.join('?' * len(codes))})", (study_id, *codes),
-            ).fetchone()[0])
-
-    def get_observations(self, study_id: int) -> Observations:
-        with self._read() as conn:
-            cache = self._cache(conn, study_id)
-            self._sync(conn, study_id, cache)
-            return cache.observations
-
-    def get_running_points(self, study_id: int) -> RunningPoints:
-        with self._read() as conn:
-            cache = self._cache(conn, study_id)
-            return cache.running_points(conn.execute(
-                "SELECT t.number, p.name, p.dist_id, p.internal FROM trials AS t "
-                "LEFT JOIN params AS p ON p.study_id = t.study_id AND p.number = t.number "
-                "WHERE t.study_id = ? AND t.state = ?", (study_id, _RUNNING),
-            ), self._dist_of(conn))
-
-    def note_running_point(
-        self, study_id: int, number: int, params: Mapping[str, tuple[BaseDistribution, float]]
-    ) -> None:
-        with self._lock:
-            cache = self._caches.get(study_id)
-            if cache is not None:
-                cache.notes.setdefault(number, {}).update(params)
-
     # -- blocks of trials ------------------------------------------------
     def create_running_trials(
         self, study_id: int, params: Sequence[tuple[str, BaseDistribution]],
         values: np.ndarray,
     ) -> np.ndarray:
         # One transaction: the trials, then their parameters, each one bulk insert.
+        import numpy as np
+
         n = values.shape[0]
         internal, texts = block_columns(params, values)
         if self._heartbeat_interval is not None:

@@ -52,6 +52,7 @@ _SPECTRAL_DOF = 5.0
 #: Jitter tries: the noise variance is raised tenfold at most this many times.
 MAX_JITTER_TRIES = 8
 _JITTER_START = 1e-10
+SQRT5 = math.sqrt(5.0)
 
 
 class GPPrior(NamedTuple):
@@ -461,16 +462,34 @@ class GaussianProcess:
         weights = rng.standard_normal(n_features) * math.sqrt(
             2.0 * math.exp(self.theta[self.d]) / n_features)
 
-        def prior(x: FloatArray) -> FloatArray:
-            embedded = _embed(x, cat, n_choices, inv_scale)
+        def prior(embedded: FloatArray) -> FloatArray:
             return np.cos(embedded @ w.T + phases) @ weights  # type: ignore[no-any-return]
 
-        residual = self.y - prior(self.x) - math.sqrt(self.noise_used) * rng.standard_normal(
+        embedded_x = _embed(self.x, cat, n_choices, inv_scale)
+        embedded_new = _embed(x_new, cat, n_choices, inv_scale)
+        residual = self.y - prior(embedded_x) - math.sqrt(self.noise_used) * rng.standard_normal(
             self.n)
         coef = linalg.cho_solve((self.chol, True), residual, check_finite=False)
-        cross = np.empty((x_new.shape[0], self.n))
-        gp_kernel_matrix(x_new, self.x, self.categorical, self.theta, cross)
-        return prior(x_new) + cross @ coef  # type: ignore[no-any-return]
+        cross = _matern_cross(embedded_new, embedded_x, math.exp(self.theta[self.d]))
+        return prior(embedded_new) + cross @ coef  # type: ignore[no-any-return]
+
+
+def _matern_cross(a: FloatArray, b: FloatArray, signal: float) -> FloatArray:
+    """Matern 5/2 covariances (m, n) of embedded points ``a`` (m, D) and ``b`` (n, D).
+
+    The same values as `bbopt._kernels.gp_kernel_matrix` of the points before
+    `_embed` (whose squared distances the embedding preserves, categorical
+    mismatches included), with the squared distances from one matrix product,
+    ``|a|^2 + |b|^2 - 2 a b^T`` (BLAS): about 5x faster for the thousands of
+    candidates of a Thompson sample in 100 dimensions. The cancellation error
+    of that form, about 1e-16 |a|^2 on ``r^2``, changes the covariance by as
+    much (the Matern kernel is flat in ``r^2`` at 0).
+    """
+    r2 = np.einsum("ij,ij->i", a, a)[:, None] + np.einsum("ij,ij->i", b, b)[None, :]
+    r2 -= 2.0 * (a @ b.T)
+    np.maximum(r2, 0.0, out=r2)
+    r = np.sqrt(r2)
+    return signal * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * np.exp(-SQRT5 * r)  # type: ignore[no-any-return]
 
 
 def _embed(x: FloatArray, cat: NDArray[np.bool_], n_choices: FloatArray,

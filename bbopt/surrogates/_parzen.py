@@ -49,6 +49,7 @@ from bbopt._kernels import (
     parzen_log_pdf,
     parzen_log_pdf_univariate,
     parzen_prepare,
+    truncnorm_draw,
 )
 
 FloatArray = NDArray[np.float64]
@@ -730,8 +731,6 @@ class ParzenEstimator:
         comp = np.broadcast_to(comp, (n, d + c))
         x = np.empty((n, d))
         if d:
-            from scipy import special  # a heavy import, left out of `import bbopt`
-
             cols = comp[:, :d]
             dims = np.arange(d)
             mu = self._mu[dims, cols]  # (n, d)
@@ -741,12 +740,13 @@ class ParzenEstimator:
                 sigma = self._sigma[dims, cols]
             lo = s.low - 0.5 * s.step
             hi = s.high + 0.5 * s.step
-            # Inverse-CDF draw of the truncated normal; mu lies in [lo, hi], so both ends
-            # are on their own side of the mean and ndtr keeps its precision.
-            p_lo = special.ndtr((lo - mu) / sigma)
-            p_hi = special.ndtr((hi - mu) / sigma)
-            u = p_lo + rng.random((n, d)) * (p_hi - p_lo)
-            x = np.clip(mu + sigma * special.ndtri(u), lo, hi)
+            # Inverse-CDF draw of the truncated normal (a compiled kernel: no scipy.special).
+            mu_, sigma_, lo_, hi_, u_ = (
+                np.ascontiguousarray(np.broadcast_to(a, (n, d)), dtype=np.float64).reshape(-1)
+                for a in (mu, sigma, lo, hi, rng.random((n, d))))
+            x = np.empty(n * d)
+            truncnorm_draw(mu_, sigma_, lo_, hi_, u_, x)
+            x = x.reshape(n, d)
             if s.discrete.any():
                 grid = np.where(s.discrete, s.step, 1.0)
                 snapped = s.low + np.round((x - s.low) / grid) * s.step

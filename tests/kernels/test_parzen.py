@@ -17,6 +17,7 @@ from bbopt._kernels import (
     parzen_log_pdf,
     parzen_log_pdf_univariate,
     parzen_prepare,
+    truncnorm_draw,
 )
 from bbopt._kernels._reference import (
     log_ndtr_diff_ref,
@@ -24,6 +25,7 @@ from bbopt._kernels._reference import (
     parzen_log_pdf_ref,
     parzen_log_pdf_univariate_ref,
     parzen_prepare_ref,
+    truncnorm_draw_ref,
 )
 
 # Bounds of a numeric dimension: unit, wide raw, tiny raw, log-space of [1e-300, 1e300],
@@ -614,3 +616,64 @@ def test_box_on_a_grid_dimension_counts_half_a_step_less() -> None:
     assert -60.0 < ref[0] - np.log(n_comp) < -50.0
     parzen_log_pdf(*args, got, ref, *index)  # the floor: the density itself
     np.testing.assert_allclose(np.logaddexp(ref, got), ref + np.log(2.0), rtol=1e-12)
+
+
+# --- truncnorm_draw ----------------------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.sampled_from(BOUNDS),
+    POSITIONS,
+    SIGMA_FRACTIONS,
+    st.one_of(st.sampled_from([0.0, 0.5, 1e-300, 1.0 - 2.0**-53]), st.floats(0.0, 1.0,
+                                                                                exclude_max=True)),
+)
+def test_truncnorm_draw_matches_reference(bounds, position, fraction, u) -> None:
+    lo, hi = bounds
+    width = hi - lo
+    mu = lo + position * width
+    sigma = fraction * width
+    args = [np.array([v]) for v in (mu, sigma, lo, hi, u)]
+    out, ref = np.empty(1), np.empty(1)
+    truncnorm_draw(*args, out)
+    truncnorm_draw_ref(*args, ref)
+    assert lo <= out[0] <= hi
+    # Where p = Phi(z) is near 1, an ulp of p (p_lo and p_hi differ in their last bits)
+    # moves z by about 1e-16 / phi(z): compare on that scale.
+    z = (ref[0] - mu) / sigma
+    pdf = float(np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi))
+    tolerance = sigma * (1e-9 + 1e-15 / max(pdf, 1e-300))
+    np.testing.assert_allclose(out, ref, rtol=1e-9, atol=tolerance)
+
+
+def test_truncnorm_draw_is_the_truncated_normal() -> None:
+    # Draws on a regular grid of u give the quantiles of the truncated normal (scipy's).
+    from scipy import stats
+
+    u = (np.arange(1000) + 0.5) / 1000
+    n = u.size
+    mu, sigma, lo, hi = np.full(n, 0.3), np.full(n, 0.5), np.full(n, -0.5), np.full(n, 2.0)
+    out = np.empty(n)
+    truncnorm_draw(mu, sigma, lo, hi, u, out)
+    expected = stats.truncnorm.ppf(u, (lo - mu) / sigma, (hi - mu) / sigma, mu, sigma)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    # One observation, duplicates and the far tail (p near 1e-300).
+    truncnorm_draw(np.zeros(3), np.ones(3), np.full(3, -40.0), np.zeros(3),
+                   np.array([1e-300, 1e-300, 0.5]), out[:3])
+    assert out[0] == out[1] and -40.0 <= out[0] < -30.0 and -1.0 < out[2] < 0.0
+
+
+@pytest.mark.parametrize(("field", "value", "match"), [
+    ("sigma", 0.0, "domain"), ("lo", 2.0, "domain"), ("u", 1.0, "domain"), ("mu", np.inf, "domain"),
+    ("mu", np.nan, "NaN"), ("u", np.nan, "NaN"),
+])
+def test_truncnorm_draw_rejects_bad_inputs(field: str, value: float, match: str) -> None:
+    args = {"mu": 0.0, "sigma": 1.0, "lo": -1.0, "hi": 1.0, "u": 0.5}
+    args[field] = value
+    arrays = [np.array([args[k]]) for k in ("mu", "sigma", "lo", "hi", "u")]
+    for kernel in (truncnorm_draw, truncnorm_draw_ref):
+        with pytest.raises(ValueError, match=match):
+            kernel(*arrays, np.empty(1))
+    with pytest.raises(ValueError, match="'u' must have 1 elements"):
+        truncnorm_draw(*arrays[:4], np.empty(2), np.empty(1))

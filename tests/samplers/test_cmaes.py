@@ -35,7 +35,7 @@ def _search(sampler: CmaEsSampler, study: bbopt.Study):
 # -- the array-level engine ----------------------------------------------------------------
 @pytest.mark.parametrize("variant", ["full", "sep", "lm"])
 def test_engine_variants_converge_on_a_sphere(variant: str) -> None:
-    es = CmaEs(6, seed=1, variant=variant)
+    es = CmaEs(6, seed=1, variant=variant, restart_strategy=None)  # one run's mean
     for _ in range(400):
         x = es.ask()
         es.tell(x, ((x - 0.25) ** 2).sum(axis=1))
@@ -52,7 +52,7 @@ def test_engine_stays_in_the_cube_and_follows_an_optimum_on_a_face() -> None:
 
 
 def test_ipop_restarts_with_doubled_population() -> None:
-    es = CmaEs(4, seed=0, restart_strategy="ipop")
+    es = CmaEs(4, seed=0)  # IPOP is the default
     first = es.popsize
     while es.n_restarts < 2:
         x = es.ask()
@@ -73,7 +73,7 @@ def test_bipop_alternates_small_and_large_runs() -> None:
 
 
 def test_no_restart_continues_the_run() -> None:
-    es = CmaEs(3, seed=0)
+    es = CmaEs(3, seed=0, restart_strategy=None)
     for _ in range(5):
         x = es.ask()
         es.tell(x, np.zeros(len(x)))
@@ -377,7 +377,8 @@ def test_margin_lets_integers_cross_inner_cells() -> None:
 
     reached = {}
     for margin in (None, thresholds):
-        es = CmaEs(6, x0=[3.5 / 21] * 4 + [0.5, 0.5], sigma0=1e-3, seed=3, thresholds=margin)
+        es = CmaEs(6, x0=[3.5 / 21] * 4 + [0.5, 0.5], sigma0=1e-3, seed=3, thresholds=margin,
+                   restart_strategy=None)  # one run: a restart would leave the start cells
         best = np.inf
         for _ in range(400):
             x = es.ask()
@@ -499,3 +500,17 @@ def test_generation_attribute_of_another_format_belongs_to_no_search() -> None:
     assert _gen_key("12 345 0 7") == (12, 345, 0, 7)
     for value in ([12, 345, 0, 7], "12 345 0", "a b c d", None):
         assert _gen_key(value) is None
+
+
+def test_points_outside_the_cube_are_drawn_again_not_only_mirrored() -> None:
+    # An elongated C (narrow across the diagonal) with the mean next to the face
+    # x0 = 0: half the draws leave the cube. Mirrored, such a point moves along x0
+    # only, far across the narrow direction (Mahalanobis norms of tens); drawn
+    # again, every point is a draw of N(mean, sigma^2 C) itself.
+    rotation = np.array([[1.0, -1.0], [1.0, 1.0]]) / np.sqrt(2.0)
+    cov = rotation @ np.diag([1.0, 1e-4]) @ rotation.T
+    es = CmaEs(2, x0=[0.02, 0.5], sigma0=0.3, seed=0, cov0=cov, restart_strategy=None)
+    x = es.ask(2000)
+    assert ((x >= 0.0) & (x <= 1.0)).all()
+    z = (x - es.mean) / es.sigma @ np.linalg.inv(np.linalg.cholesky(cov)).T
+    assert np.linalg.norm(z, axis=1).max() < 6.0

@@ -492,3 +492,63 @@ def test_ranges_too_narrow_for_bandwidths_are_drawn_uniformly(low, high, log, mu
     study.optimize(lambda t: t.suggest_float("x", low, high, log=log), n_trials=8)
     assert all(t.state == bbopt.TrialState.COMPLETE and low <= t.params["x"] <= high
                for t in study.trials)
+
+
+def test_univariate_parameters_share_one_model_with_marginal_indexes(monkeypatch) -> None:
+    """multivariate=False: the parameters set by the same trials share one split; its bad
+    mixture is indexed one dimension at a time (`_MarginalMixture`), with the marginal
+    densities of a mixture fitted from scratch, and the index changes no suggestion."""
+    from bbopt.samplers._tpe import _model as _tpe
+    from bbopt.surrogates import _parzen
+
+    monkeypatch.setattr(_tpe, "EXACT_BAD_MAX", 100)
+    space = {"x0": FloatDistribution(-5.0, 5.0), "x1": FloatDistribution(1e-3, 1.0, log=True),
+             "n": IntDistribution(0, 9), "c": CategoricalDistribution(["a", "b", "c"])}
+    rng = np.random.default_rng(1)
+
+    def objective(p: dict) -> float:
+        return p["x0"] ** 2 + math.log(p["x1"]) ** 2 + (p["n"] - 3) ** 2 + (p["c"] == "b")
+
+    def run(indexed: bool) -> list[dict]:
+        monkeypatch.setattr(_parzen, "INDEX_RUN_BLOCKS", 2 if indexed else 10**9)
+        sampler = TPESampler(seed=2, multivariate=False)
+        study = bbopt.create_study(sampler=sampler)
+        sampler_rng = np.random.default_rng(0)
+        for _ in range(300):
+            p = {"x0": float(sampler_rng.uniform(-5, 5)),
+                 "x1": float(np.exp(sampler_rng.uniform(np.log(1e-3), 0.0))),
+                 "n": int(sampler_rng.integers(0, 10)), "c": str(sampler_rng.choice(list("abc")))}
+            study.add_trial(bbopt.create_trial(params=p, distributions=space, value=objective(p)))
+        suggested = []
+        for k in range(120):
+            trial = study.ask()  # define-by-run: drawn jointly at ask, one model for the four
+            params = {"x0": trial.suggest_float("x0", -5.0, 5.0),
+                      "x1": trial.suggest_float("x1", 1e-3, 1.0, log=True),
+                      "n": trial.suggest_int("n", 0, 9),
+                      "c": trial.suggest_categorical("c", ["a", "b", "c"])}
+            suggested.append(params)
+            study.tell(trial, objective(params))
+        models = _models_of(sampler)
+        assert len(models) == 1
+        (key, model), = models.items()
+        assert key[0] is False and model.marginal and len(model.params) == 4
+        assert (model.bad.marginals[0]._n_indexed > 0) == indexed
+        # The marginal densities are those of one mixture of the same components.
+        obs = study.get_observations()
+        model.update(obs)
+        bad = np.sort(model.bad.tags[1:])
+        x, x_cat = model.points(obs, bad)
+        fresh = ParzenEstimator(model.space, 1.0, shared=True)
+        fresh.append(x, x_cat, None, tags=bad)
+        fresh.set_shared_sigma(model.bad_sigma)
+        w = rng.uniform(0.5, 2.0, bad.size)
+        order = np.searchsorted(bad, model.bad.tags[1:])
+        cand_x, cand_c = fresh.sample(rng, 30, fresh.log_weights(w), joint=False)
+        got = model.bad.log_pdf_univariate(cand_x, cand_c, model.bad.log_weights(w[order]),
+                                           model.bad.n_comp)
+        want = fresh.log_pdf_univariate(cand_x, cand_c, fresh.log_weights(w))
+        for g, e in zip(got, want):
+            np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-10)
+        return suggested
+
+    assert run(True) == run(False)

@@ -261,3 +261,25 @@ def test_local_gp_holds_at_most_max_region_points() -> None:
     assert model.gp.n == model.gp_rows.size == 16
     assert np.all(model.gp_rows >= model.region.start)
     np.testing.assert_array_equal(model.gp.x, model.x[model.gp_rows])
+
+
+def test_global_restart_designs_where_a_model_of_all_observations_points() -> None:
+    # A bowl at c: its best point first (the design's incumbent), then 21 worse random
+    # points, which collapse the region (7 halvings of 0.5, 3 failures each). The
+    # restarted region's design point comes from a GP of all 23 points: near c, where
+    # a fresh restart's first Sobol point lands anywhere.
+    d, c = 2, np.array([0.8, 0.7])
+    rng = np.random.default_rng(0)
+    points = np.vstack([c + 0.01, [[0.2, 0.3]], rng.random((21, d))])
+    values = 10.0 * ((points - c) ** 2).sum(axis=1)
+    obs = _observations(points, values)
+    found = {}
+    for restart in ("fresh", "global"):
+        sampler = TrustRegionGPSampler(seed=0, n_startup_trials=2, failure_tolerance=3,
+                                       init_length=0.5, restart=restart)
+        model = sampler._model_for(SamplingContext.from_arrays(obs), _space(d))
+        sampler._update(model, obs)
+        assert (model.region.n_restarts, model.region.start, model.region.n_design) == (1, 23, 0)
+        found[restart] = sampler._suggest(model, np.empty((0, d)))
+    assert np.linalg.norm(found["global"] - c) < 0.1 < np.linalg.norm(found["fresh"] - c)
+    assert not any(np.array_equal(found["global"], p) for p in points)

@@ -332,3 +332,26 @@ def test_workers_killed_mid_trial_lose_no_told_trial(target):
     study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=3)
     assert [t.number for t in study.trials][-3:] == [len(trials), len(trials) + 1,
                                                      len(trials) + 2]
+
+
+@pytest.mark.parametrize("sampler", ["random", "auto"])
+def test_tell_of_a_trial_another_worker_failed(make_storage, sampler):
+    # Study.tell of a Trial it asked reads the trial's state first only if the sampler
+    # acts on the tell (AutoSampler's end); else only if the storage refuses the
+    # tell. The errors are the same either way.
+    one, two = make_storage(), make_storage()
+    study = bbopt.create_study(study_name="s", storage=one, sampler=(
+        bbopt.samplers.RandomSampler(seed=0) if sampler == "random" else None))
+    trial = study.ask({"x": X})
+    study_id = one.get_study_id_from_name("s")
+    two.finish_trial(study_id, trial.number, TrialState.FAIL, None)  # fail_stale_trials, say
+    with pytest.raises(ValueError, match=f"Trial {trial.number} is already finished .FAIL."):
+        study.tell(trial, 1.0)
+    assert study.tell(trial, 1.0, skip_if_finished=True).state == TrialState.FAIL
+    with pytest.raises(ValueError, match="already finished"):  # before checking the values
+        study.tell(trial, "not a value")
+    fresh = study.ask({"x": X})
+    assert study.tell(fresh, 2.0).values == [2.0]
+    observations = study.get_observations()
+    assert observations.numbers.tolist() == [trial.number, fresh.number]
+    assert observations.values[-1].tolist() == [2.0]

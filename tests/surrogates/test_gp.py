@@ -161,3 +161,27 @@ def test_hyperparameters_fitted_to_a_subset_condition_on_all_points() -> None:
     # Same data for the fit (standardised over all 40 points vs. over the 15: close optima).
     np.testing.assert_allclose(gp.theta[:2], subset.theta[:2], atol=0.5)
     np.testing.assert_allclose(gp.posterior(x)[0], gp.y, atol=0.05)
+
+
+@pytest.mark.parametrize("d", [1, 5, 100])
+def test_thompson_cross_covariance_matches_the_kernel(d: int) -> None:
+    # The Thompson sample's covariances come from a matrix product of embedded points;
+    # they must be the compiled kernel's, categorical mismatches and duplicates included.
+    from bbopt.surrogates._gp import _embed, _matern_cross
+
+    rng = np.random.default_rng(d)
+    categorical = np.zeros(d, dtype=bool)
+    categorical[1::3] = True
+    n_choices = np.where(categorical, 4.0, 0.0)
+    x1, x2 = rng.random((40, d)), rng.random((25, d))
+    x1[:, categorical] = rng.integers(0, 4, (40, int(categorical.sum())))
+    x2[:, categorical] = rng.integers(0, 4, (25, int(categorical.sum())))
+    x2[0] = x1[3]
+    theta = np.concatenate([rng.normal(-1.0, 1.0, d), [0.4, -6.0]])
+    expected = np.empty((40, 25))
+    gp_kernel_matrix(x1, x2, categorical.astype(np.uint8), theta, expected)
+    inv_scale = np.exp(-theta[:d])
+    got = _matern_cross(_embed(x1, categorical, n_choices, inv_scale),
+                        _embed(x2, categorical, n_choices, inv_scale), float(np.exp(theta[d])))
+    np.testing.assert_allclose(got, expected, rtol=0.0, atol=1e-10)
+    assert got[3, 0] == pytest.approx(np.exp(0.4), rel=1e-9)  # a duplicate: the signal

@@ -200,7 +200,8 @@ class CmaEsSampler(ArraySampler):
     points (the categorical part of CatCMA [HNSO24]); parameters outside the
     search space shared by all finished trials and the first
     ``n_startup_trials`` trials go to ``independent_sampler``. The search runs in the unit cube
-    of the parameters' internal coordinates, points mirrored at its faces.
+    of the parameters' internal coordinates; a point drawn outside it is drawn
+    again (up to 10 d times, as Optuna does), then mirrored at its faces.
     The numerical core (sampling, rank-one and rank-mu updates, step-size
     adaptation, lazy eigendecomposition) is compiled.
 
@@ -225,11 +226,12 @@ class CmaEsSampler(ArraySampler):
     seed : int, optional
     consider_pruned_trials : bool, default False
         Rank a pruned trial by its last intermediate value (else worst).
-    restart_strategy : {None, "ipop", "bipop"}, default None
+    restart_strategy : {"ipop", "bipop", None}, default "ipop"
         Restart when a run stops (tolx, tolfun, condition number, no effect
         of an axis or a coordinate, flat fitness): with a doubled population
-        from a random mean (IPOP [AH05]) or alternating large and small
-        populations (BIPOP [H09]); None continues the run.
+        from a random mean (IPOP [AH05], the default) or alternating large
+        and small populations (BIPOP [H09]); None continues the stopped run
+        (Optuna's behaviour: its sampler has no restarts).
     popsize : int, optional
         Population size, >= 2 (default 4 + floor(3 ln d)).
     inc_popsize : int, default 2
@@ -308,7 +310,7 @@ class CmaEsSampler(ArraySampler):
         seed: int | None = None,
         *,
         consider_pruned_trials: bool = False,
-        restart_strategy: str | None = None,
+        restart_strategy: str | None = "ipop",
         popsize: int | None = None,
         inc_popsize: int = 2,
         use_separable_cma: bool = False,

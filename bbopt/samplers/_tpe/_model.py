@@ -39,6 +39,12 @@ boxed blocks), so that the kernel reads only the blocks that can matter next
 to the prior's density: exact up to a relative change of ``n_comp *
 exp(-64)``, no approximation. Per suggestion the Python work is O(new rows)
 plus a few vectorised O(n_bad) passes over the weights.
+
+Univariate models (``multivariate=False``): the parameters set by the same
+trials share one model (one split, one good mixture sampled one dimension at a
+time); its bad mixture is one indexed one-dimensional mixture per dimension
+(`_MarginalMixture`), since a one-dimensional index (sorted order) is what lets
+each parameter's marginal density skip the far components.
 """
 
 from __future__ import annotations
@@ -91,6 +97,99 @@ class ModelConfig(NamedTuple):
     n_threads: int
 
 
+class _MarginalMixture:
+    """The bad group's mixture in a univariate model of several parameters.
+
+    One one-dimensional `ParzenEstimator` per dimension (numeric, then
+    categorical), holding the same components (tags), each in its own order:
+    indexed one dimension at a time, a candidate's marginal density reads only
+    the components near it in that dimension, as a model of one parameter does.
+    Implements what `_GroupModel` calls on its bad mixture.
+    """
+
+    def __init__(self, space: ParzenSpace, prior_weight: float, capacity: int,
+                 n_threads: int) -> None:
+        self.n_dims, self.n_cat = space.n_dims, space.n_cat
+        none = np.zeros(0)
+        spaces = [ParzenSpace(space.low[j:j + 1], space.high[j:j + 1], space.step[j:j + 1], none)
+                  for j in range(space.n_dims)]
+        spaces += [ParzenSpace(none, none, none, space.n_choices[c:c + 1])
+                   for c in range(space.n_cat)]
+        self.marginals = [ParzenEstimator(sub, prior_weight, capacity=capacity, shared=True,
+                                          n_threads=n_threads) for sub in spaces]
+
+    @property
+    def n_comp(self) -> int:
+        return self.marginals[0].n_comp
+
+    @property
+    def tags(self) -> NDArray[np.int64]:
+        """Tags of the first dimension's components (every dimension has the same set)."""
+        return self.marginals[0].tags
+
+    def _columns(self, x: NDArray[np.float64], x_cat: NDArray[np.float64]
+                 ) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+        """Each dimension's ``(x, x_cat)`` argument."""
+        n = x.shape[0]
+        none = np.empty((n, 0))
+        return ([(x[:, j:j + 1], none) for j in range(self.n_dims)]
+                + [(none, x_cat[:, c:c + 1]) for c in range(self.n_cat)])
+
+    def append(self, x: NDArray[np.float64], x_cat: NDArray[np.float64],
+               sigma: NDArray[np.float64], tags: NDArray[np.int64] | None = None) -> None:
+        for j, (est, (xj, cj)) in enumerate(zip(self.marginals, self._columns(x, x_cat))):
+            est.append(xj, cj, sigma[j:j + 1] if j < self.n_dims else None, tags)
+
+    def remove_tags(self, tags: NDArray[np.int64]) -> None:
+        for est in self.marginals:
+            est.remove_tags(tags)
+
+    def truncate(self, n_comp: int) -> None:
+        for est in self.marginals:
+            est.truncate(n_comp)
+
+    def set_shared_sigma(self, sigma: NDArray[np.float64]) -> None:
+        for j, est in enumerate(self.marginals[:self.n_dims]):
+            est.set_shared_sigma(sigma[j:j + 1])
+
+    def refresh_index(self, reference: Callable[[], NDArray[np.float64] | None]) -> bool:
+        """`ParzenEstimator.refresh_index` of each numeric dimension; say if one changed."""
+        centre: list[NDArray[np.float64] | None] = []
+
+        def of(j: int) -> NDArray[np.float64] | None:
+            if not centre:
+                centre.append(reference())
+            point = centre[0]
+            return None if point is None else point[j:j + 1]
+
+        changed = [est.refresh_index(lambda j=j: of(j))  # type: ignore[misc]
+                   for j, est in enumerate(self.marginals[:self.n_dims])]
+        return any(changed)
+
+    def log_weights(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`ParzenEstimator.log_weights`, ``weights`` in the first dimension's order."""
+        return self.marginals[0].log_weights(weights)
+
+    def log_pdf_univariate(self, x: NDArray[np.float64], x_cat: NDArray[np.float64],
+                           log_weights: NDArray[np.float64], n_persistent: int
+                           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Each dimension's marginal log-density at candidates, as `ParzenEstimator`'s.
+
+        ``log_weights`` (n_comp,) are in the first dimension's order; the
+        components after the first ``n_persistent`` (appended for one
+        suggestion) are in the same order in every dimension.
+        """
+        first = self.marginals[0].tags[1:n_persistent]
+        by_tag = np.empty(int(first.max(initial=-1)) + 1)
+        by_tag[first] = log_weights[1:n_persistent]
+        out = np.empty((x.shape[0], len(self.marginals)))
+        for j, (est, (xj, cj)) in enumerate(zip(self.marginals, self._columns(x, x_cat))):
+            logw = log_weights if j == 0 else np.concatenate(
+                [log_weights[:1], by_tag[est.tags[1:n_persistent]], log_weights[n_persistent:]])
+            out[:, j] = est.log_pdf(xj, cj, logw)
+        return out[:, :self.n_dims], out[:, self.n_dims:]
+
+
 class _GroupModel:
     """Split and Parzen estimators of one group of parameters, kept across suggestions."""
 
@@ -104,6 +203,9 @@ class _GroupModel:
         self.space = ParzenSpace.from_encoding(encoding)
         self.numeric, self.categorical = encoding.numeric, encoding.categorical
         self.multivariate = multivariate
+        # A univariate model of several parameters keeps its bad mixture one dimension
+        # at a time (`_MarginalMixture`).
+        self.marginal = not multivariate and len(params) > 1
         self.n_seen = 0  # observation rows processed
         self.n_valid = 0
         cap = 64
@@ -111,7 +213,7 @@ class _GroupModel:
         self.keys = np.empty((cap, 3))  # ranking key (tier, score, valid index); smaller = better
         self.mo_values = np.empty((cap, 0))  # signed objectives (several objectives only)
         self.good = np.empty(0, dtype=np.int64)  # valid indices of the good group, sorted
-        self.bad: ParzenEstimator | None = None  # incremental bad mixture (multivariate)
+        self.bad: ParzenEstimator | _MarginalMixture | None = None  # incremental bad mixture
         self.bad_sigma_n = -1
         # Rank in finish order among the bad observations of each bad component (in the
         # order of self.bad's components), in a growable buffer; None when stale.
@@ -300,9 +402,12 @@ class _GroupModel:
         self.good = good
         # Move the observations that crossed the split in the incremental bad mixture.
         if self.bad is None:
-            self.bad = ParzenEstimator(self.space, self.config.prior_weight,
-                                       capacity=max(64, 2 * self.n_valid), shared=True,
-                                       n_threads=self.config.n_threads)
+            capacity = max(64, 2 * self.n_valid)
+            self.bad = (
+                _MarginalMixture(self.space, self.config.prior_weight, capacity,
+                                 self.config.n_threads) if self.marginal
+                else ParzenEstimator(self.space, self.config.prior_weight, capacity=capacity,
+                                     shared=True, n_threads=self.config.n_threads))
         self._refresh_bandwidth()
         was_good_or_new = np.union1d(old_good, new_valid)
         demoted = np.setdiff1d(was_good_or_new, good, assume_unique=True)
@@ -440,8 +545,10 @@ class _GroupModel:
         assert self.bad is not None
         tags = self.bad.tags[1:]
         n_bad = tags.size
-        if 0 < space.n_dims and n_bad <= EXACT_BAD_MAX and (
-                n_bad * space.n_dims <= EXACT_BAD_MAX_TERMS):
+        # Terms per candidate: a marginal mixture's are one dimension's, as for one parameter.
+        n_terms = n_bad * (1 if self.marginal else space.n_dims)
+        g_est: ParzenEstimator | _MarginalMixture
+        if 0 < space.n_dims and n_bad <= EXACT_BAD_MAX and n_terms <= EXACT_BAD_MAX_TERMS:
             # Few observations: the bad mixture is refitted with the neighbour-gap rule.
             bad = np.sort(tags)
             x_bad, c_bad = self.points(obs, bad)
@@ -464,17 +571,22 @@ class _GroupModel:
                 w = self.weights(n_bad + n_liar)[ranks]
             g_est.append(x_liar, c_liar, self.bad_sigma)
         try:
-            g_logw = g_est.log_weights(w)
             x, x_cat = l_est.sample(rng, n_cand, l_logw, joint=self.multivariate)
             if self.multivariate or len(self.params) == 1:
                 # One parameter (a univariate model): its marginal density is the joint
                 # one, whose kernel skips the bad mixture's far blocks through the index.
+                assert isinstance(g_est, ParzenEstimator)
+                g_logw = g_est.log_weights(w)
                 score = l_est.log_pdf(x, x_cat, l_logw) - g_est.log_pdf(x, x_cat, g_logw)
                 best = int(np.argmax(score))
                 x_best, c_best = x[best], x_cat[best]
             else:
                 ln, lc = l_est.log_pdf_univariate(x, x_cat, l_logw)
-                gn, gc = g_est.log_pdf_univariate(x, x_cat, g_logw)
+                if isinstance(g_est, _MarginalMixture):
+                    gn, gc = g_est.log_pdf_univariate(x, x_cat, g_est.log_weights(w),
+                                                      n_persistent)
+                else:
+                    gn, gc = g_est.log_pdf_univariate(x, x_cat, g_est.log_weights(w))
                 dims = np.arange(space.n_dims)
                 cats = np.arange(space.n_cat)
                 x_best = x[np.argmax(ln - gn, axis=0), dims]

@@ -92,7 +92,9 @@ class TPESampler(ArraySampler):
     multivariate : bool, default True
         Model the parameters of the shared search space jointly (one
         component per observation over all parameters); otherwise each
-        parameter on its own.
+        parameter on its own (the parameters set by the same trials share
+        one split into good and bad, and one model that evaluates each
+        parameter's densities apart).
     group : bool, default False
         With ``multivariate``, split define-by-run spaces into groups of
         parameters that always occur together, each modelled jointly.
@@ -205,10 +207,12 @@ class TPESampler(ArraySampler):
 
     # -- search spaces -----------------------------------------------------------------
     def joint_space(self, context: SamplingContext) -> dict[str, BaseDistribution]:
-        if not self._multivariate or self._starting(context):
+        if self._starting(context):
             return {}
         obs = context.observations
-        if self._group:
+        if self._group or not self._multivariate:
+            # In groups of parameters set by the same trials (`_groups`); univariate
+            # models of a group share one split and index each dimension on its own.
             space = {
                 obs.names[j]: obs.distributions[j] for j in range(obs.n_columns)
             }
@@ -283,13 +287,13 @@ class TPESampler(ArraySampler):
             return {}
         with self._lock:
             obs = context.observations
-            if self._group:
+            if self._group or not self._multivariate:
                 groups = self._groups(self._studies.get(context.study_key), obs, search_space)
             else:
                 groups = [tuple(sorted(search_space.items()))]
             result: dict[str, float] = {}
             for params in groups:
-                result.update(self._sample_group(context, params, True))
+                result.update(self._sample_group(context, params, self._multivariate))
             return result
 
     def sample_one(
