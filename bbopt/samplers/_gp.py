@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -473,7 +474,7 @@ class GPSampler(JointSampler):
         return min(max(m, MIN_CANDIDATES), self._n_candidates)
 
     def _suggest(self, model: _Model, pending: FloatArray) -> FloatArray:
-        space, gp = model.space, model.gp
+        gp = model.gp
         best: float | None = gp.best
         if pending.shape[0]:
             gp = gp.fantasised(pending)
@@ -482,18 +483,27 @@ class GPSampler(JointSampler):
             acquisition: _Acquisition = ConstrainedAcquisition(gp, self._fit_constraints(model))
         else:
             acquisition = gp
-        rng = self._rng
-        m = self._n_candidates_for(gp.n)
+        # The incumbent (the best observation) is refined beside the best candidates.
+        return self._maximise(acquisition, model, best, self._n_candidates_for(gp.n),
+                              lambda: int(np.argmin(model.y)))
+
+    def _maximise(
+        self, acquisition: _Acquisition, model: _Model, best: float | None, m: int,
+        start_row: Callable[[], int], centres: FloatArray | None = None,
+    ) -> FloatArray:
+        """The point of largest ``acquisition``: about ``m`` Sobol candidates and local ones
+        around ``centres`` are scored, the `N_STARTS` best and the observation
+        ``start_row()`` (drawn after the candidates) refined."""
+        space, rng = model.space, self._rng
         from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
 
         sobol = qmc.Sobol(space.d, scramble=True, seed=rng)
         candidates = space.from_unit(sobol.random_base2(max(m.bit_length() - 1, 0)))  # <= m
-        local = self._local_candidates(model, rng, max(m // 4, 16))
+        local = self._local_candidates(model, rng, max(m // 4, 16), centres)
         candidates = np.concatenate([candidates, local])
         scores = acquisition.log_ei(candidates, best)[0]
         order = np.argsort(-scores, kind="stable")
-        # The best candidates, and the incumbent (the best observation) for local refinement.
-        starts = np.concatenate([candidates[order[:N_STARTS]], model.x[[np.argmin(model.y)]]])
+        starts = np.concatenate([candidates[order[:N_STARTS]], model.x[[start_row()]]])
         points, values = self._refine(acquisition, space, starts, best, rng)
         if not np.any(np.isfinite(values)):
             raise ArithmeticError("the acquisition function is not finite anywhere")
@@ -505,7 +515,7 @@ class GPSampler(JointSampler):
     def _suggest_multi(self, models: list[_Model], pending: FloatArray) -> FloatArray:
         """The point of largest log EHVI or ParEGO log EI, times P(feasible) if constrained."""
         model = models[0]
-        space, rng = model.space, self._rng
+        rng = self._rng
         values = np.column_stack([m.y for m in models])  # (n, k), to minimise
         feasible = (violations(model.c) == 0.0 if model.c.shape[1]
                     else np.ones(values.shape[0], dtype=bool))
@@ -535,26 +545,10 @@ class GPSampler(JointSampler):
             acquisition = ConstrainedAcquisition(acquisition, self._fit_constraints(model))
         elif best is None:
             raise ArithmeticError("no observation to improve on")
-        m = self._n_candidates_for(model.y.size)
-        from scipy.stats import qmc  # scipy.stats takes ~0.3 s to import: only when used
-
-        sobol = qmc.Sobol(space.d, scramble=True, seed=rng)
-        candidates = space.from_unit(sobol.random_base2(max(m.bit_length() - 1, 0)))
         front_rows = np.flatnonzero(feasible) if feasible.any() else np.arange(values.shape[0])
         front_rows = front_rows[pareto_rows(values[front_rows])]
-        local = self._local_candidates(model, rng, max(m // 4, 16), model.x[front_rows])
-        candidates = np.concatenate([candidates, local])
-        scores = acquisition.log_ei(candidates, best)[0]
-        order = np.argsort(-scores, kind="stable")
-        starts = np.concatenate([candidates[order[:N_STARTS]],
-                                 model.x[[rng.choice(front_rows)]]])
-        points, scores = self._refine(acquisition, space, starts, best, rng)
-        if not np.any(np.isfinite(scores)):
-            raise ArithmeticError("the acquisition function is not finite anywhere")
-        point = points[int(np.nanargmax(scores))]
-        if not np.all(np.isfinite(point)):
-            raise ArithmeticError("the suggested point is not finite")
-        return point
+        return self._maximise(acquisition, model, best, self._n_candidates_for(model.y.size),
+                              lambda: int(rng.choice(front_rows)), model.x[front_rows])
 
     def _fit_scalar(self, model: _Model, scalar: FloatArray) -> GaussianProcess:
         """ParEGO's GP of the scalarised values, warm-started from its last fit."""
